@@ -1,0 +1,132 @@
+/**
+ * The `blas` backend: the `js` backend with matrix products done by OpenBLAS `cblas_sgemm`
+ * through Deno FFI (`--allow-ffi`), single-threaded.
+ *
+ * The library is `libopenblas.so.0` (Debian package `libopenblas0`) or Homebrew's
+ * `libopenblas.dylib`; set `PLASTICITY_BLAS_LIB` to a path to use another file.
+ *
+ * @module
+ */
+import { JsBackend } from "./js_backend.ts";
+import type { Tensor } from "./tensor.ts";
+import { checkMatmul } from "./_check.ts";
+
+const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+
+const SYMBOLS = {
+  cblas_sgemm: {
+    parameters: ["i32", "i32", "i32", "i32", "i32", "i32", "f32", "buffer", "i32", "buffer", "i32", "f32", "buffer", "i32"],
+    result: "void",
+  },
+  openblas_set_num_threads: { parameters: ["i32"], result: "void" },
+} as const;
+
+type BlasLib = Deno.DynamicLibrary<typeof SYMBOLS>;
+
+/** Library file names tried in order when `PLASTICITY_BLAS_LIB` is not set. */
+export const BLAS_CANDIDATES: readonly string[] = [
+  "libopenblas.so.0",
+  "libopenblas.so",
+  "/opt/homebrew/opt/openblas/lib/libopenblas.dylib",
+  "/usr/local/opt/openblas/lib/libopenblas.dylib",
+];
+
+function envPath(): string | undefined {
+  try {
+    return Deno.env.get("PLASTICITY_BLAS_LIB") || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Opens OpenBLAS and sets it to one thread. Throws one line saying why when it cannot.
+ *
+ * @param paths Files to try (default: `PLASTICITY_BLAS_LIB`, else {@linkcode BLAS_CANDIDATES}).
+ * @returns The opened library.
+ */
+function openBlas(paths?: readonly string[]): BlasLib {
+  const env = envPath();
+  const tries = paths ?? (env ? [env] : BLAS_CANDIDATES);
+  const reasons: string[] = [];
+  for (const p of tries) {
+    try {
+      const lib = Deno.dlopen(p, SYMBOLS);
+      lib.symbols.openblas_set_num_threads(1);
+      return lib;
+    } catch (e) {
+      reasons.push(`${p}: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`);
+    }
+  }
+  throw new Error(`OpenBLAS could not be loaded (${reasons.join("; ")})`);
+}
+
+/**
+ * The `blas` backend. Everything but matmul is inherited from the `js` backend.
+ *
+ * @example
+ * ```ts ignore
+ * import { createBlasBackend } from "@plasticity/core";
+ * const b = createBlasBackend();
+ * const c = b.matmul(b.fromArray([1, 2], 1, 2), b.fromArray([3, 4], 2, 1));
+ * console.assert(b.read(c)[0] === 11);
+ * ```
+ */
+export class BlasBackend extends JsBackend {
+  #lib: BlasLib;
+  /**
+   * Wraps an opened library.
+   *
+   * @param lib The library.
+   */
+  constructor(lib: BlasLib) {
+    super("blas");
+    this.#lib = lib;
+  }
+
+  override matmul(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
+    const [m, k, n] = checkMatmul(a, b, transA, transB);
+    const c = new Float32Array(m * n);
+    if (m > 0 && n > 0 && k > 0) {
+      this.#lib.symbols.cblas_sgemm(
+        ROW_MAJOR,
+        transA ? TRANS : NO_TRANS,
+        transB ? TRANS : NO_TRANS,
+        m,
+        n,
+        k,
+        1,
+        this.data(a),
+        a.cols,
+        this.data(b),
+        b.cols,
+        0,
+        c,
+        n,
+      );
+    }
+    return this.wrap(c, m, n);
+  }
+
+  /** Closes the library; the backend must not be used afterwards. */
+  close(): void {
+    this.#lib.close();
+  }
+}
+
+/**
+ * Opens OpenBLAS and makes a `blas` backend; throws a one-line error when the library is missing
+ * or FFI is not allowed.
+ *
+ * @param paths Library files to try.
+ * @returns The backend.
+ *
+ * @example
+ * ```ts ignore
+ * import { createBlasBackend } from "@plasticity/core";
+ * console.assert(createBlasBackend().name === "blas");
+ * ```
+ */
+export function createBlasBackend(paths?: readonly string[]): BlasBackend {
+  return new BlasBackend(openBlas(paths));
+}

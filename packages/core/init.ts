@@ -1,0 +1,117 @@
+/**
+ * Weight initialisers used by the seed papers. Weights are stored `fanIn × fanOut`, so a layer
+ * computes `x @ W`.
+ *
+ * @module
+ */
+import type { Rng } from "./random.ts";
+import type { Backend, Tensor } from "./tensor.ts";
+
+/**
+ * How to initialise a weight matrix.
+ *
+ * - `xavierUniform`: U(−a, a), a = gain·√(6 / (fanIn + fanOut)) (Glorot & Bengio 2010).
+ * - `xavierNormal`: N(0, gain²·2 / (fanIn + fanOut)).
+ * - `lecunNormal`: Flax's default, a normal truncated at ±2σ, rescaled so its variance is 1/fanIn.
+ * - `kaimingUniform`: PyTorch's `nn.Linear` default, U(−b, b), b = √(6 / ((1 + a²) fanIn)) with a = √5.
+ * - `uniform`: U(low, high).
+ * - `normal`: N(mean, std²).
+ * - `zeros`.
+ */
+export type InitSpec =
+  | { kind: "xavierUniform"; gain?: number }
+  | { kind: "xavierNormal"; gain?: number }
+  | { kind: "lecunNormal"; scale?: number }
+  | { kind: "kaimingUniform"; a?: number }
+  | { kind: "uniform"; low: number; high: number }
+  | { kind: "normal"; std: number; mean?: number }
+  | { kind: "zeros" };
+
+/** Names of the initialiser kinds. */
+export const INIT_KINDS = [
+  "xavierUniform",
+  "xavierNormal",
+  "lecunNormal",
+  "kaimingUniform",
+  "uniform",
+  "normal",
+  "zeros",
+] as const;
+
+// The std of a standard normal truncated to [-2, 2].
+const TRUNC2_STD = 0.87962566103423978;
+
+/**
+ * A sampler for one element of a `fanIn × fanOut` weight matrix.
+ *
+ * @param spec The initialiser.
+ * @param fanIn Number of inputs.
+ * @param fanOut Number of outputs.
+ * @param rng The generator.
+ * @returns A function drawing one element.
+ *
+ * @example
+ * ```ts
+ * import { createRng, initSampler } from "@plasticity/core";
+ * const draw = initSampler({ kind: "uniform", low: -1, high: 1 }, 3, 2, createRng(0));
+ * const v = draw();
+ * console.assert(v >= -1 && v < 1);
+ * ```
+ */
+export function initSampler(spec: InitSpec, fanIn: number, fanOut: number, rng: Rng): () => number {
+  switch (spec.kind) {
+    case "xavierUniform": {
+      const a = (spec.gain ?? 1) * Math.sqrt(6 / (fanIn + fanOut));
+      return () => (2 * rng.next() - 1) * a;
+    }
+    case "xavierNormal": {
+      const s = (spec.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut));
+      return () => rng.normal() * s;
+    }
+    case "lecunNormal": {
+      const s = Math.sqrt((spec.scale ?? 1) / fanIn) / TRUNC2_STD;
+      return () => {
+        let z: number;
+        do z = rng.normal(); while (z < -2 || z > 2);
+        return z * s;
+      };
+    }
+    case "kaimingUniform": {
+      const a = spec.a ?? Math.sqrt(5);
+      const b = Math.sqrt(6 / ((1 + a * a) * fanIn));
+      return () => (2 * rng.next() - 1) * b;
+    }
+    case "uniform": {
+      const { low, high } = spec;
+      return () => low + (high - low) * rng.next();
+    }
+    case "normal": {
+      const { std } = spec, mean = spec.mean ?? 0;
+      return () => mean + std * rng.normal();
+    }
+    case "zeros":
+      return () => 0;
+  }
+  throw new Error(`Unknown initialiser ${JSON.stringify((spec as { kind: unknown }).kind)}: expected one of ${INIT_KINDS.join(", ")}`);
+}
+
+/**
+ * A `fanIn × fanOut` weight tensor drawn from `spec`.
+ *
+ * @param backend The backend.
+ * @param fanIn Rows.
+ * @param fanOut Columns.
+ * @param spec The initialiser.
+ * @param rng The generator.
+ * @returns The weights.
+ *
+ * @example
+ * ```ts
+ * import { createRng, initWeights, jsBackend } from "@plasticity/core";
+ * const w = initWeights(jsBackend, 784, 10, { kind: "xavierUniform" }, createRng(0));
+ * console.assert(w.rows === 784 && w.cols === 10);
+ * ```
+ */
+export function initWeights(backend: Backend, fanIn: number, fanOut: number, spec: InitSpec, rng: Rng): Tensor {
+  return backend.random(fanIn, fanOut, initSampler(spec, fanIn, fanOut, rng));
+}

@@ -1,0 +1,116 @@
+/**
+ * Losses and their gradients with respect to the network output.
+ *
+ * @module
+ */
+import type { Backend, Tensor } from "./tensor.ts";
+import { checkSame } from "./_check.ts";
+
+/**
+ * A loss: `mse` is squared error, `ce` is softmax cross-entropy on logits.
+ * For `mse`, `half` multiplies by ½ and `reduction` sums or averages over the batch rows
+ * (`sum` sums every element; `mean` divides the total by the number of rows).
+ */
+export interface LossSpec {
+  /** `mse` (squared error) or `ce` (softmax cross-entropy on logits). */
+  kind: "mse" | "ce";
+  /** Multiply squared error by ½ (default true). Ignored for `ce`. */
+  half?: boolean;
+  /** `mean` over batch rows (default) or `sum`. */
+  reduction?: "mean" | "sum";
+}
+
+/** Loss names accepted by {@linkcode parseLoss}. */
+export const LOSS_KINDS = ["mse", "ce"] as const;
+
+/**
+ * Parses a loss name or spec.
+ *
+ * @param value `"mse"`, `"ce"` or a {@linkcode LossSpec}.
+ * @returns The spec.
+ *
+ * @example
+ * ```ts
+ * import { parseLoss } from "@plasticity/core";
+ * console.assert(parseLoss("ce").kind === "ce");
+ * ```
+ */
+export function parseLoss(value: unknown): LossSpec {
+  const kind = typeof value === "string" ? value : (value as LossSpec | undefined)?.kind;
+  if (kind !== "mse" && kind !== "ce") {
+    throw new Error(`Unknown loss ${JSON.stringify(kind)}: expected one of ${LOSS_KINDS.join(", ")}`);
+  }
+  return typeof value === "string" ? { kind } : { ...(value as LossSpec) };
+}
+
+function divisor(spec: LossSpec, rows: number): number {
+  return (spec.reduction ?? "mean") === "mean" ? rows : 1;
+}
+
+/**
+ * The loss of output `y` (logits for `ce`) against target `t`.
+ *
+ * Squared error: L = c · Σ (y − t)² / d with c = ½ or 1, d = batch rows or 1.
+ * Cross-entropy: L = −Σ t · log softmax(y) / d.
+ *
+ * @param b The backend.
+ * @param spec The loss.
+ * @param y Output, batch × units.
+ * @param t Target, same shape.
+ * @returns The loss.
+ *
+ * @example
+ * ```ts
+ * import { jsBackend as b, lossValue } from "@plasticity/core";
+ * const l = lossValue(b, { kind: "mse", half: true, reduction: "sum" }, b.fromArray([1, 2], 1, 2), b.fromArray([0, 0], 1, 2));
+ * console.assert(l === 2.5);
+ * ```
+ */
+export function lossValue(b: Backend, spec: LossSpec, y: Tensor, t: Tensor): number {
+  checkSame("compute the loss of", y, t);
+  return b.tidy(() => {
+    if (spec.kind === "mse") {
+      const c = (spec.half ?? true) ? 0.5 : 1;
+      return c * b.sumSquares(b.sub(y, t)) / divisor(spec, y.rows);
+    }
+    const yd = b.read(y), td = b.read(t), n = y.cols;
+    let total = 0;
+    for (let i = 0; i < y.rows; i++) {
+      const o = i * n;
+      let max = -Infinity;
+      for (let j = 0; j < n; j++) max = Math.max(max, yd[o + j]!);
+      let s = 0;
+      for (let j = 0; j < n; j++) s += Math.exp(yd[o + j]! - max);
+      const lse = max + Math.log(s);
+      for (let j = 0; j < n; j++) total -= td[o + j]! * (yd[o + j]! - lse);
+    }
+    return total / divisor(spec, y.rows);
+  });
+}
+
+/**
+ * ∂L/∂y of {@linkcode lossValue}: `c'·(y − t)/d` for squared error (c' = 1 with ½, 2 without),
+ * `(softmax(y) − t)/d` for cross-entropy (targets summing to 1 per row).
+ *
+ * @param b The backend.
+ * @param spec The loss.
+ * @param y Output.
+ * @param t Target.
+ * @returns The gradient, same shape as `y`.
+ *
+ * @example
+ * ```ts
+ * import { jsBackend as b, lossGrad } from "@plasticity/core";
+ * const g = lossGrad(b, { kind: "mse", reduction: "sum" }, b.fromArray([1], 1, 1), b.fromArray([0], 1, 1));
+ * console.assert(b.read(g)[0] === 1);
+ * ```
+ */
+export function lossGrad(b: Backend, spec: LossSpec, y: Tensor, t: Tensor): Tensor {
+  checkSame("compute the loss gradient of", y, t);
+  const d = divisor(spec, y.rows);
+  if (spec.kind === "mse") {
+    const c = (spec.half ?? true) ? 1 : 2;
+    return b.tidy(() => b.scale(b.sub(y, t), c / d));
+  }
+  return b.tidy(() => b.scale(b.sub(b.softmax(y), t), 1 / d));
+}

@@ -1,0 +1,36 @@
+/**
+ * `@plasticity/core`: the small tensor interface every learning rule is written against, three
+ * backends (`js`, `blas`, `tfjs`), seeded generators (including a numpy-compatible MT19937),
+ * initialisers, losses, metrics, optimisers and the learner interface every rule implements.
+ *
+ * @example Train a linear layer by hand on the js backend
+ * ```ts
+ * import { createRng, initWeights, jsBackend as b, lossGrad, lossValue } from "@plasticity/core";
+ * const rng = createRng(0);
+ * let w = initWeights(b, 2, 1, { kind: "normal", std: 0.1 }, rng);
+ * const x = b.fromArray([1, 0, 0, 1], 2, 2), y = b.fromArray([1, -1], 2, 1);
+ * const loss = { kind: "mse" } as const;
+ * const before = lossValue(b, loss, b.matmul(x, w), y);
+ * for (let i = 0; i < 50; i++) {
+ *   const g = lossGrad(b, loss, b.matmul(x, w), y);
+ *   w = b.axpy(-0.5, b.matmul(x, g, true), w);
+ * }
+ * console.assert(lossValue(b, loss, b.matmul(x, w), y) < before);
+ * ```
+ *
+ * @module
+ */
+export * from "./tensor.ts";
+export * from "./js_backend.ts";
+export * from "./blas_backend.ts";
+export * from "./tfjs_backend.ts";
+export * from "./backends.ts";
+export * from "./random.ts";
+export * from "./mt19937.ts";
+export * from "./init.ts";
+export * from "./loss.ts";
+export * from "./metrics.ts";
+export * from "./optimizer.ts";
+export * from "./hyper.ts";
+export * from "./learner.ts";
+export * from "./simulation.ts";

@@ -1,0 +1,137 @@
+/**
+ * Optimisers on backend tensors: SGD (with optional momentum) and Adam, both with decoupled
+ * weight decay p ← (1 − λ)·p − η·u.
+ *
+ * @module
+ */
+import type { Backend, Tensor } from "./tensor.ts";
+
+/** Optimiser settings. */
+export interface OptimizerSpec {
+  /** `sgd` or `adam`. */
+  name: "sgd" | "adam";
+  /** Learning rate η. */
+  lr: number;
+  /** SGD momentum μ (PyTorch form v ← μv + g, p ← p − ηv). Default 0. */
+  momentum?: number;
+  /** Adam β₁ (default 0.9). */
+  beta1?: number;
+  /** Adam β₂ (default 0.999). */
+  beta2?: number;
+  /** Adam ε (default 1e-8). */
+  eps?: number;
+  /** Decoupled weight decay λ: p ← (1 − λ)·p − η·u. Default 0. */
+  weightDecay?: number;
+}
+
+/** Optimiser names. */
+export const OPTIMIZERS = ["sgd", "adam"] as const;
+
+interface SlotState {
+  m?: Tensor;
+  v?: Tensor;
+  t: number;
+}
+
+/**
+ * An optimiser with per-parameter state kept under string keys.
+ *
+ * @example One SGD step
+ * ```ts
+ * import { jsBackend as b, Optimizer } from "@plasticity/core";
+ * const opt = new Optimizer(b, { name: "sgd", lr: 0.5 });
+ * const w = opt.update("w", b.fill(1, 1, 1), b.fill(1, 1, 2));
+ * console.assert(b.read(w)[0] === 0);
+ * ```
+ */
+export class Optimizer {
+  /** The settings. */
+  readonly spec: Readonly<OptimizerSpec>;
+  #b: Backend;
+  #slots = new Map<string, SlotState>();
+
+  /**
+   * Makes an optimiser.
+   *
+   * @param backend The backend of the parameters.
+   * @param spec The settings.
+   */
+  constructor(backend: Backend, spec: OptimizerSpec) {
+    if (!(OPTIMIZERS as readonly string[]).includes(spec.name)) {
+      throw new Error(`Unknown optimizer ${JSON.stringify(spec.name)}: expected one of ${OPTIMIZERS.join(", ")}`);
+    }
+    if (!Number.isFinite(spec.lr)) throw new Error(`Invalid learning rate ${JSON.stringify(spec.lr)}: expected a finite number`);
+    this.#b = backend;
+    this.spec = { ...spec };
+  }
+
+  /**
+   * The update direction u for `grad` (before the learning rate), advancing the slot's state.
+   * Two slots fed equal gradients produce equal directions, so parameters updated with them
+   * keep a constant difference (Kolen–Pollack relies on this).
+   *
+   * @param key The parameter's name.
+   * @param grad Its gradient.
+   * @returns u, with p ← (1 − λ)p − η u.
+   */
+  direction(key: string, grad: Tensor): Tensor {
+    const b = this.#b, s = this.spec;
+    let st = this.#slots.get(key);
+    if (!st) {
+      st = { t: 0 };
+      this.#slots.set(key, st);
+    }
+    st.t++;
+    if (s.name === "sgd") {
+      const mu = s.momentum ?? 0;
+      if (mu === 0) return grad;
+      const v = b.tidy(() => (st.v ? b.axpy(mu, st.v, grad) : grad));
+      if (st.v && st.v !== grad) b.dispose(st.v);
+      st.v = b.keep(v);
+      return v;
+    }
+    const b1 = s.beta1 ?? 0.9, b2 = s.beta2 ?? 0.999, eps = s.eps ?? 1e-8;
+    const state = st;
+    const [m, v, u] = b.tidy(() => {
+      const m = state.m ? b.axpy(1 - b1, grad, b.scale(state.m, b1)) : b.scale(grad, 1 - b1);
+      const g2 = b.mul(grad, grad);
+      const v = state.v ? b.axpy(1 - b2, g2, b.scale(state.v, b2)) : b.scale(g2, 1 - b2);
+      const mHat = b.scale(m, 1 / (1 - Math.pow(b1, state.t)));
+      const vHat = b.scale(v, 1 / (1 - Math.pow(b2, state.t)));
+      const u = b.div(mHat, b.addScalar(b.sqrt(vHat), eps));
+      return [b.keep(m), b.keep(v), b.keep(u)] as const;
+    });
+    if (state.m) b.dispose(state.m);
+    if (state.v) b.dispose(state.v);
+    state.m = m;
+    state.v = v;
+    return u;
+  }
+
+  /**
+   * One step on parameter `param` with gradient `grad`; returns the new parameter (the old one
+   * is left to the caller).
+   *
+   * @param key The parameter's name (its optimiser state lives under it).
+   * @param param The parameter.
+   * @param grad Its gradient (same shape).
+   * @returns (1 − λ)·param − η·u.
+   */
+  update(key: string, param: Tensor, grad: Tensor): Tensor {
+    const b = this.#b, s = this.spec;
+    const u = this.direction(key, grad);
+    const wd = s.weightDecay ?? 0;
+    const out = b.tidy(() => b.axpy(-s.lr, u, wd === 0 ? param : b.scale(param, 1 - wd)));
+    if (u !== grad && this.spec.name === "adam") b.dispose(u);
+    return out;
+  }
+
+  /** Forgets all state. */
+  reset(): void {
+    for (const st of this.#slots.values()) {
+      if (st.m) this.#b.dispose(st.m);
+      if (st.v) this.#b.dispose(st.v);
+    }
+    this.#slots.clear();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The simulation interface, beside {@linkcode Learner}: for time-stepped models (dendritic
+ * microcircuits) whose experiments are not a sequence of batches. The runner runs a simulation
+ * and logs each record it emits.
+ *
+ * @module
+ */
+import type { Backend } from "./tensor.ts";
+
+/** One record of a simulation: named numbers, e.g. `{ t: 0.1, angle_B_WT_0: 88.2 }`. */
+export type SimRecord = Record<string, number>;
+
+/** A configured, ready-to-run simulation. */
+export interface Simulation {
+  /** Number of records {@linkcode Simulation.run} will emit (for progress bars). */
+  readonly totalRecords: number;
+  /** Runs to the end, calling `onRecord` for each record in order. */
+  run(onRecord: (record: SimRecord) => void): void;
+  /** Summary numbers after the run (e.g. final test accuracy). */
+  summary(): Record<string, number>;
+}
+
+/** A registered kind of simulation. */
+export interface SimulationDefinition {
+  /** Name used in configs, e.g. `microcircuit`. */
+  name: string;
+  /** One line on what it simulates. */
+  description: string;
+  /** Checks a parameter object; throws an error naming the bad key. */
+  validate(params: Record<string, unknown>): void;
+  /** Builds a simulation. */
+  create(params: Record<string, unknown>, context: { seed: number; backend: Backend }): Simulation;
+}
+
+const registry = new Map<string, SimulationDefinition>();
+
+/**
+ * Registers a simulation kind.
+ *
+ * @param def The definition.
+ *
+ * @example
+ * ```ts
+ * import { registerSimulation, simulationNames } from "@plasticity/core";
+ * registerSimulation({
+ *   name: "example-idle",
+ *   description: "emits nothing",
+ *   validate: () => {},
+ *   create: () => ({ totalRecords: 0, run: () => {}, summary: () => ({}) }),
+ * });
+ * console.assert(simulationNames().includes("example-idle"));
+ * ```
+ */
+export function registerSimulation(def: SimulationDefinition): void {
+  const prev = registry.get(def.name);
+  if (prev && prev !== def) throw new Error(`Simulation ${JSON.stringify(def.name)} is already registered`);
+  registry.set(def.name, def);
+}
+
+/**
+ * The registered simulation of that name.
+ *
+ * @param name The name.
+ * @returns Its definition.
+ *
+ * @example
+ * ```ts
+ * import { getSimulation } from "@plasticity/core";
+ * try { getSimulation("nope"); } catch (e) { console.assert(String(e).includes("Unknown simulation")); }
+ * ```
+ */
+export function getSimulation(name: string): SimulationDefinition {
+  const def = registry.get(name);
+  if (!def) {
+    throw new Error(`Unknown simulation ${JSON.stringify(name)}: expected one of ${simulationNames().join(", ") || "(none registered)"}`);
+  }
+  return def;
+}
+
+/**
+ * Names of all registered simulations, sorted.
+ *
+ * @returns The names.
+ *
+ * @example
+ * ```ts
+ * import { simulationNames } from "@plasticity/core";
+ * console.assert(Array.isArray(simulationNames()));
+ * ```
+ */
+export function simulationNames(): string[] {
+  return [...registry.keys()].sort();
+}

@@ -1,0 +1,163 @@
+/**
+ * The small tensor interface every rule is written against: an opaque 2-D float tensor and a
+ * {@linkcode Backend} with exactly the operations the rules need.
+ *
+ * Tensors are immutable values: every operation returns a new tensor. On backends that manage
+ * memory (TF.js) wrap work in {@linkcode Backend.tidy}; elsewhere it is a plain call.
+ *
+ * @module
+ */
+
+/** Names of the activation functions every backend implements, with their derivatives. */
+export const ACTIVATIONS = [
+  "identity",
+  "sigmoid",
+  "tanh",
+  "relu",
+  "leakyRelu",
+  "hardSigmoid",
+] as const;
+
+/**
+ * An activation function name: `identity`, `sigmoid`, `tanh`, `relu`, `leakyRelu`
+ * (negative slope 0.01 unless given) or `hardSigmoid` = clamp(x, 0, 1).
+ */
+export type Activation = typeof ACTIVATIONS[number];
+
+/**
+ * An opaque 2-D float32 tensor of shape `rows × cols`, owned by the backend that made it.
+ *
+ * @example Shape of a tensor
+ * ```ts
+ * import { jsBackend } from "@plasticity/core";
+ * const t = jsBackend.zeros(2, 3);
+ * console.assert(t.rows === 2 && t.cols === 3);
+ * ```
+ */
+export interface Tensor {
+  /** Number of rows (the batch dimension for activations). */
+  readonly rows: number;
+  /** Number of columns (units for activations). */
+  readonly cols: number;
+  /** Name of the backend that owns the tensor. */
+  readonly backend: string;
+}
+
+/** Axis of a reduction: `0` reduces over rows (gives 1 × cols), `1` over columns (rows × 1). */
+export type Axis = 0 | 1;
+
+/**
+ * A compute backend. Every rule uses only these operations, so a rule runs unchanged on every
+ * backend. All results are new tensors; inputs are never modified.
+ *
+ * @example Forward pass of one dense layer
+ * ```ts
+ * import { jsBackend as b } from "@plasticity/core";
+ * const x = b.fromArray([1, 2], 1, 2);
+ * const w = b.fromArray([1, 0, 0, 1], 2, 2);
+ * const y = b.activate(b.matmul(x, w), "relu");
+ * console.assert(b.read(y)[1] === 2);
+ * ```
+ */
+export interface Backend {
+  /** Name used in configs and results, e.g. `js`, `blas`, `tfjs-wasm`. */
+  readonly name: string;
+
+  /** A tensor of zeros. */
+  zeros(rows: number, cols: number): Tensor;
+  /** A tensor with every element equal to `value`. */
+  fill(rows: number, cols: number, value: number): Tensor;
+  /** A tensor from row-major data of length `rows * cols`. */
+  fromArray(data: ArrayLike<number>, rows: number, cols: number): Tensor;
+  /** A tensor whose elements are drawn in row-major order from `sample` (a seeded generator). */
+  random(rows: number, cols: number, sample: () => number): Tensor;
+  /** The tensor's elements, row-major, as a fresh `Float32Array`. */
+  read(t: Tensor): Float32Array;
+
+  /** Matrix product `op(a) @ op(b)`, where `op` transposes when the flag is set. */
+  matmul(a: Tensor, b: Tensor, transA?: boolean, transB?: boolean): Tensor;
+  /** Elementwise `a + b` (same shapes). */
+  add(a: Tensor, b: Tensor): Tensor;
+  /** Elementwise `a - b` (same shapes). */
+  sub(a: Tensor, b: Tensor): Tensor;
+  /** Elementwise `a * b` (same shapes). */
+  mul(a: Tensor, b: Tensor): Tensor;
+  /** Elementwise `a / b` (same shapes). */
+  div(a: Tensor, b: Tensor): Tensor;
+  /** `s * a`. */
+  scale(a: Tensor, s: number): Tensor;
+  /** `a + s` elementwise. */
+  addScalar(a: Tensor, s: number): Tensor;
+  /** `alpha * x + y` (same shapes). */
+  axpy(alpha: number, x: Tensor, y: Tensor): Tensor;
+  /** `a + row`, where `row` (1 × cols) is broadcast over the rows of `a`. */
+  addRow(a: Tensor, row: Tensor): Tensor;
+  /** `a * row`, where `row` (1 × cols) is broadcast over the rows of `a`. */
+  mulRow(a: Tensor, row: Tensor): Tensor;
+  /** Elementwise square root. */
+  sqrt(a: Tensor): Tensor;
+  /** Elementwise `min(max(a, lo), hi)`. */
+  clamp(a: Tensor, lo: number, hi: number): Tensor;
+  /** Sum over rows (`axis` 0, gives 1 × cols) or over columns (`axis` 1, gives rows × 1). */
+  sum(a: Tensor, axis: Axis): Tensor;
+  /** Mean over rows (`axis` 0) or over columns (`axis` 1). */
+  mean(a: Tensor, axis: Axis): Tensor;
+  /** Sum of all elements, as a number. */
+  sumAll(a: Tensor): number;
+  /** Sum of the squares of all elements, as a number. */
+  sumSquares(a: Tensor): number;
+  /** The transpose. */
+  transpose(a: Tensor): Tensor;
+
+  /** Activation `f(x)` elementwise; `slope` is the negative slope of `leakyRelu` (default 0.01). */
+  activate(x: Tensor, f: Activation, slope?: number): Tensor;
+  /** Derivative `f'(x)` elementwise, at pre-activation `x`. */
+  activateGrad(x: Tensor, f: Activation, slope?: number): Tensor;
+  /** Row-wise softmax. */
+  softmax(a: Tensor): Tensor;
+
+  /** Runs `fn` and frees every tensor it made except those it returns (TF.js `tidy`). */
+  tidy<T>(fn: () => T): T;
+  /** Keeps `t` alive past the enclosing {@linkcode Backend.tidy}. */
+  keep<T extends Tensor>(t: T): T;
+  /** Frees tensors now (a no-op on garbage-collected backends). */
+  dispose(...ts: Tensor[]): void;
+}
+
+/**
+ * Throws unless `value` is one of {@linkcode ACTIVATIONS}.
+ *
+ * @param value The candidate name.
+ * @param where What is being configured, for the message.
+ * @returns The value, typed.
+ *
+ * @example
+ * ```ts
+ * import { parseActivation } from "@plasticity/core";
+ * console.assert(parseActivation("relu") === "relu");
+ * ```
+ */
+export function parseActivation(value: unknown, where = "activation"): Activation {
+  if (typeof value === "string" && (ACTIVATIONS as readonly string[]).includes(value)) {
+    return value as Activation;
+  }
+  throw new Error(
+    `Unknown ${where} ${JSON.stringify(value)}: expected one of ${ACTIVATIONS.join(", ")}`,
+  );
+}
+
+/**
+ * Describes a shape as `rows×cols`, for error messages.
+ *
+ * @param t A tensor.
+ * @returns The shape as text.
+ *
+ * @example
+ * ```ts
+ * import { jsBackend, shapeOf } from "@plasticity/core";
+ * console.assert(shapeOf(jsBackend.zeros(2, 3)) === "2×3");
+ * ```
+ */
+export function shapeOf(t: Tensor): string {
+  return `${t.rows}×${t.cols}`;
+}
