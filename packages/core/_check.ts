@@ -1,28 +1,39 @@
 // Shape checks shared by the backends. Errors name the operation and both shapes.
-import { type Tensor, shapeOf } from "./tensor.ts";
+import { shapeOf, type Tensor } from "./tensor.ts";
 
 export function checkSame(op: string, a: Tensor, b: Tensor): void {
   if (a.rows !== b.rows || a.cols !== b.cols) {
-    throw new Error(`Cannot ${op} tensors of shapes ${shapeOf(a)} and ${shapeOf(b)}: expected equal shapes`);
+    throw new Error(
+      `Cannot ${op} tensors of shapes ${shapeOf(a)} and ${shapeOf(b)}: expected equal shapes`,
+    );
   }
 }
 
 export function checkRow(op: string, a: Tensor, row: Tensor): void {
   if (row.rows !== 1 || row.cols !== a.cols) {
     throw new Error(
-      `Cannot ${op} a row of shape ${shapeOf(row)} to a tensor of shape ${shapeOf(a)}: expected 1×${a.cols}`,
+      `Cannot ${op} a row of shape ${shapeOf(row)} to a tensor of shape ${
+        shapeOf(a)
+      }: expected 1×${a.cols}`,
     );
   }
 }
 
-export function checkMatmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): [number, number, number] {
+export function checkMatmul(
+  a: Tensor,
+  b: Tensor,
+  transA: boolean,
+  transB: boolean,
+): [number, number, number] {
   const m = transA ? a.cols : a.rows;
   const k = transA ? a.rows : a.cols;
   const k2 = transB ? b.cols : b.rows;
   const n = transB ? b.rows : b.cols;
   if (k !== k2) {
     throw new Error(
-      `Cannot matmul shapes ${shapeOf(a)}${transA ? "ᵀ" : ""} and ${shapeOf(b)}${transB ? "ᵀ" : ""}: inner dimensions ${k} and ${k2} differ`,
+      `Cannot matmul shapes ${shapeOf(a)}${transA ? "ᵀ" : ""} and ${shapeOf(b)}${
+        transB ? "ᵀ" : ""
+      }: inner dimensions ${k} and ${k2} differ`,
     );
   }
   return [m, k, n];
@@ -36,7 +47,9 @@ export function checkDims(op: string, rows: number, cols: number): void {
 
 export function checkLength(len: number, rows: number, cols: number): void {
   if (len !== rows * cols) {
-    throw new Error(`Cannot make a ${rows}×${cols} tensor from ${len} values: expected ${rows * cols}`);
+    throw new Error(
+      `Cannot make a ${rows}×${cols} tensor from ${len} values: expected ${rows * cols}`,
+    );
   }
 }
 

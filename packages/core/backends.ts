@@ -47,8 +47,12 @@ const cache = new Map<string, Promise<Backend>>();
  * ```
  */
 export function parseBackendName(value: unknown): BackendName {
-  if (typeof value === "string" && (BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
-  throw new Error(`Unknown backend ${JSON.stringify(value)}: expected one of ${BACKEND_NAMES.join(", ")}`);
+  if (typeof value === "string" && (BACKEND_NAMES as readonly string[]).includes(value)) {
+    return value as BackendName;
+  }
+  throw new Error(
+    `Unknown backend ${JSON.stringify(value)}: expected one of ${BACKEND_NAMES.join(", ")}`,
+  );
 }
 
 function envBackend(): string | undefined {

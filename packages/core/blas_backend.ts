@@ -15,7 +15,22 @@ const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
 
 const SYMBOLS = {
   cblas_sgemm: {
-    parameters: ["i32", "i32", "i32", "i32", "i32", "i32", "f32", "buffer", "i32", "buffer", "i32", "f32", "buffer", "i32"],
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "f32",
+      "buffer",
+      "i32",
+      "buffer",
+      "i32",
+      "f32",
+      "buffer",
+      "i32",
+    ],
     result: "void",
   },
   openblas_set_num_threads: { parameters: ["i32"], result: "void" },
@@ -84,6 +99,7 @@ export class BlasBackend extends JsBackend {
     this.#lib = lib;
   }
 
+  /** Matrix product through `cblas_sgemm` (row-major, transpose flags passed to BLAS). */
   override matmul(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
     const [m, k, n] = checkMatmul(a, b, transA, transB);
     const c = new Float32Array(m * n);

@@ -49,7 +49,9 @@ export function resolveHyper(
   }
   for (const key of Object.keys(g)) {
     if (!(key in schema)) {
-      throw new Error(`${where}.${key}: unknown key; expected one of ${Object.keys(schema).join(", ")}`);
+      throw new Error(
+        `${where}.${key}: unknown key; expected one of ${Object.keys(schema).join(", ")}`,
+      );
     }
   }
   const out: Record<string, HyperValue> = {};
@@ -59,10 +61,18 @@ export function resolveHyper(
     if (v === undefined) throw new Error(`${path}: missing; expected ${expected(f)}`);
     switch (f.type) {
       case "number": {
-        if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
-        if (f.integer && !Number.isInteger(v)) throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
-        if (f.min !== undefined && v < f.min) throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
-        if (f.max !== undefined && v > f.max) throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
+        if (typeof v !== "number" || !Number.isFinite(v)) {
+          throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
+        }
+        if (f.integer && !Number.isInteger(v)) {
+          throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
+        }
+        if (f.min !== undefined && v < f.min) {
+          throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
+        }
+        if (f.max !== undefined && v > f.max) {
+          throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
+        }
         break;
       }
       case "string":
@@ -71,7 +81,9 @@ export function resolveHyper(
         }
         break;
       case "boolean":
-        if (typeof v !== "boolean") throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
+        if (typeof v !== "boolean") {
+          throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
+        }
         break;
       case "numbers":
         if (!Array.isArray(v) || !v.every((x) => typeof x === "number" && Number.isFinite(x))) {

@@ -92,7 +92,11 @@ export function initSampler(spec: InitSpec, fanIn: number, fanOut: number, rng: 
     case "zeros":
       return () => 0;
   }
-  throw new Error(`Unknown initialiser ${JSON.stringify((spec as { kind: unknown }).kind)}: expected one of ${INIT_KINDS.join(", ")}`);
+  throw new Error(
+    `Unknown initialiser ${JSON.stringify((spec as { kind: unknown }).kind)}: expected one of ${
+      INIT_KINDS.join(", ")
+    }`,
+  );
 }
 
 /**
@@ -112,6 +116,12 @@ export function initSampler(spec: InitSpec, fanIn: number, fanOut: number, rng: 
  * console.assert(w.rows === 784 && w.cols === 10);
  * ```
  */
-export function initWeights(backend: Backend, fanIn: number, fanOut: number, spec: InitSpec, rng: Rng): Tensor {
+export function initWeights(
+  backend: Backend,
+  fanIn: number,
+  fanOut: number,
+  spec: InitSpec,
+  rng: Rng,
+): Tensor {
   return backend.random(fanIn, fanOut, initSampler(spec, fanIn, fanOut, rng));
 }

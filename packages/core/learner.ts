@@ -46,6 +46,7 @@ export interface LearnerOptions {
 export interface StepStats {
   /** The batch loss before the update. */
   loss: number;
+  /** Further named statistics, e.g. `energy`. */
   [name: string]: number;
 }
 
@@ -133,7 +134,9 @@ const registry = new Map<string, LearnerDefinition>();
  */
 export function registerLearner(def: LearnerDefinition): void {
   const prev = registry.get(def.name);
-  if (prev && prev !== def) throw new Error(`Learner ${JSON.stringify(def.name)} is already registered`);
+  if (prev && prev !== def) {
+    throw new Error(`Learner ${JSON.stringify(def.name)} is already registered`);
+  }
   registry.set(def.name, def);
 }
 
@@ -152,7 +155,11 @@ export function registerLearner(def: LearnerDefinition): void {
 export function getLearner(name: string): LearnerDefinition {
   const def = registry.get(name);
   if (!def) {
-    throw new Error(`Unknown rule ${JSON.stringify(name)}: expected one of ${learnerNames().join(", ") || "(none registered)"}`);
+    throw new Error(
+      `Unknown rule ${JSON.stringify(name)}: expected one of ${
+        learnerNames().join(", ") || "(none registered)"
+      }`,
+    );
   }
   return def;
 }
@@ -207,7 +214,9 @@ export function hiddenActivation(spec: NetworkSpec, i: number): Activation {
   const a = spec.activation[i];
   if (a === undefined) {
     throw new Error(
-      `network.activation: got ${spec.activation.length} activations for ${spec.sizes.length - 2} hidden layers: expected one per hidden layer`,
+      `network.activation: got ${spec.activation.length} activations for ${
+        spec.sizes.length - 2
+      } hidden layers: expected one per hidden layer`,
     );
   }
   return a;
@@ -226,11 +235,15 @@ export function hiddenActivation(spec: NetworkSpec, i: number): Activation {
  */
 export function checkNetwork(spec: NetworkSpec): void {
   if (spec.sizes.length < 2 || !spec.sizes.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new Error(`network.sizes: expected at least two positive integers, got ${JSON.stringify(spec.sizes)}`);
+    throw new Error(
+      `network.sizes: expected at least two positive integers, got ${JSON.stringify(spec.sizes)}`,
+    );
   }
   if (typeof spec.activation !== "string" && spec.activation.length !== spec.sizes.length - 2) {
     throw new Error(
-      `network.activation: got ${spec.activation.length} activations for ${spec.sizes.length - 2} hidden layers: expected one per hidden layer`,
+      `network.activation: got ${spec.activation.length} activations for ${
+        spec.sizes.length - 2
+      } hidden layers: expected one per hidden layer`,
     );
   }
 }

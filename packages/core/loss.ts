@@ -38,7 +38,9 @@ export const LOSS_KINDS = ["mse", "ce"] as const;
 export function parseLoss(value: unknown): LossSpec {
   const kind = typeof value === "string" ? value : (value as LossSpec | undefined)?.kind;
   if (kind !== "mse" && kind !== "ce") {
-    throw new Error(`Unknown loss ${JSON.stringify(kind)}: expected one of ${LOSS_KINDS.join(", ")}`);
+    throw new Error(
+      `Unknown loss ${JSON.stringify(kind)}: expected one of ${LOSS_KINDS.join(", ")}`,
+    );
   }
   return typeof value === "string" ? { kind } : { ...(value as LossSpec) };
 }

@@ -20,7 +20,9 @@ import type { Backend, Tensor } from "./tensor.ts";
  */
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) {
-    throw new Error(`Cannot compare vectors of lengths ${a.length} and ${b.length}: expected equal lengths`);
+    throw new Error(
+      `Cannot compare vectors of lengths ${a.length} and ${b.length}: expected equal lengths`,
+    );
   }
   let ab = 0, aa = 0, bb = 0;
   for (let i = 0; i < a.length; i++) {

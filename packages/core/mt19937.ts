@@ -43,14 +43,18 @@ export class NumpyRandomState implements Rng {
    */
   seed(seed: number): void {
     if (!Number.isInteger(seed) || seed < 0 || seed > 4294967295) {
-      throw new Error(`Invalid numpy seed ${JSON.stringify(seed)}: expected an integer in [0, 2^32 - 1]`);
+      throw new Error(
+        `Invalid numpy seed ${JSON.stringify(seed)}: expected an integer in [0, 2^32 - 1]`,
+      );
     }
     const mt = this.#mt;
     mt[0] = seed >>> 0;
     for (let i = 1; i < N; i++) {
       const prev = mt[i - 1]! ^ (mt[i - 1]! >>> 30);
       // 1812433253 * prev + i, modulo 2^32, computed in two 16-bit halves.
-      mt[i] = (((((prev & 0xffff0000) >>> 16) * 1812433253) << 16) + (prev & 0x0000ffff) * 1812433253 + i) >>> 0;
+      mt[i] =
+        (((((prev & 0xffff0000) >>> 16) * 1812433253) << 16) + (prev & 0x0000ffff) * 1812433253 +
+          i) >>> 0;
     }
     this.#pos = N;
     this.#hasGauss = false;
@@ -138,7 +142,9 @@ export class NumpyRandomState implements Rng {
    * @returns An integer in [low, high).
    */
   randint(low: number, high: number): number {
-    if (!(high > low)) throw new Error(`Invalid randint range [${low}, ${high}): expected low < high`);
+    if (!(high > low)) {
+      throw new Error(`Invalid randint range [${low}, ${high}): expected low < high`);
+    }
     return low + boundedInt(high - low, () => this.nextUint32());
   }
 

@@ -58,9 +58,13 @@ export class Optimizer {
    */
   constructor(backend: Backend, spec: OptimizerSpec) {
     if (!(OPTIMIZERS as readonly string[]).includes(spec.name)) {
-      throw new Error(`Unknown optimizer ${JSON.stringify(spec.name)}: expected one of ${OPTIMIZERS.join(", ")}`);
+      throw new Error(
+        `Unknown optimizer ${JSON.stringify(spec.name)}: expected one of ${OPTIMIZERS.join(", ")}`,
+      );
     }
-    if (!Number.isFinite(spec.lr)) throw new Error(`Invalid learning rate ${JSON.stringify(spec.lr)}: expected a finite number`);
+    if (!Number.isFinite(spec.lr)) {
+      throw new Error(`Invalid learning rate ${JSON.stringify(spec.lr)}: expected a finite number`);
+    }
     this.#b = backend;
     this.spec = { ...spec };
   }

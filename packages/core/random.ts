@@ -53,7 +53,9 @@ export class Xoshiro128 implements Rng {
    * @param seed Any finite number; its integer part modulo 2³² is used.
    */
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new Error(`Invalid seed ${JSON.stringify(seed)}: expected a finite number`);
+    if (!Number.isFinite(seed)) {
+      throw new Error(`Invalid seed ${JSON.stringify(seed)}: expected a finite number`);
+    }
     const sm = splitmix32(Math.trunc(seed) >>> 0 ^ Math.trunc(seed / 4294967296));
     this.#s0 = sm();
     this.#s1 = sm();

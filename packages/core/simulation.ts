@@ -53,7 +53,9 @@ const registry = new Map<string, SimulationDefinition>();
  */
 export function registerSimulation(def: SimulationDefinition): void {
   const prev = registry.get(def.name);
-  if (prev && prev !== def) throw new Error(`Simulation ${JSON.stringify(def.name)} is already registered`);
+  if (prev && prev !== def) {
+    throw new Error(`Simulation ${JSON.stringify(def.name)} is already registered`);
+  }
   registry.set(def.name, def);
 }
 
@@ -72,7 +74,11 @@ export function registerSimulation(def: SimulationDefinition): void {
 export function getSimulation(name: string): SimulationDefinition {
   const def = registry.get(name);
   if (!def) {
-    throw new Error(`Unknown simulation ${JSON.stringify(name)}: expected one of ${simulationNames().join(", ") || "(none registered)"}`);
+    throw new Error(
+      `Unknown simulation ${JSON.stringify(name)}: expected one of ${
+        simulationNames().join(", ") || "(none registered)"
+      }`,
+    );
   }
   return def;
 }

@@ -16,12 +16,17 @@ import { checkDims, checkLength, checkMatmul, checkOwner, checkRow, checkSame } 
 export type TfjsFlavor = "wasm" | "cpu" | "webgpu" | "tensorflow";
 
 class TfTensor implements Tensor {
-  constructor(readonly t: TF.Tensor2D, readonly rows: number, readonly cols: number, readonly backend: string) {}
+  constructor(
+    readonly t: TF.Tensor2D,
+    readonly rows: number,
+    readonly cols: number,
+    readonly backend: string,
+  ) {}
 }
 
 function collect(value: unknown, out: TF.Tensor[]): void {
   if (value instanceof TfTensor) out.push(value.t);
-  else if (Array.isArray(value)) for (const v of value) collect(v, out);
+  else if (Array.isArray(value)) { for (const v of value) collect(v, out); }
   else if (value && typeof value === "object" && !ArrayBuffer.isView(value)) {
     for (const v of Object.values(value)) collect(v, out);
   }
@@ -41,6 +46,7 @@ export class TfjsBackend implements Backend {
   /** Backend name, e.g. `tfjs-wasm`. */
   readonly name: string;
   #tf: typeof TF;
+  #engine: string;
 
   /**
    * Wraps a TF.js module whose backend is already set.
@@ -51,6 +57,7 @@ export class TfjsBackend implements Backend {
   constructor(tf: typeof TF, name: string) {
     this.#tf = tf;
     this.name = name;
+    this.#engine = tf.getBackend();
   }
 
   #wrap(t: TF.Tensor): Tensor {
@@ -60,6 +67,12 @@ export class TfjsBackend implements Backend {
 
   #t(x: Tensor): TF.Tensor2D {
     checkOwner(this.name, x);
+    const active = this.#tf.getBackend();
+    if (active !== this.#engine) {
+      throw new Error(
+        `Cannot use backend "${this.name}": TF.js now runs its "${active}" engine (one process uses one TF.js flavour)`,
+      );
+    }
     return (x as TfTensor).t;
   }
 
@@ -275,14 +288,18 @@ function importOptional(specifier: string): Promise<Record<string, unknown>> {
 export async function loadTfjsBackend(flavor: TfjsFlavor = "wasm"): Promise<TfjsBackend> {
   if (flavor === "tensorflow") {
     const reasons: string[] = [];
-    for (const pkg of ["npm:@tensorflow/tfjs-node-gpu@4.22.0", "npm:@tensorflow/tfjs-node@4.22.0"]) {
+    for (
+      const pkg of ["npm:@tensorflow/tfjs-node-gpu@4.22.0", "npm:@tensorflow/tfjs-node@4.22.0"]
+    ) {
       try {
         const mod = await importOptional(pkg) as unknown as typeof TF;
         await mod.ready();
         if (mod.getBackend() !== "tensorflow") throw new Error(`backend is ${mod.getBackend()}`);
         return new TfjsBackend(mod, "tensorflow");
       } catch (e) {
-        reasons.push(`${pkg.slice(4)}: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`);
+        reasons.push(
+          `${pkg.slice(4)}: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`,
+        );
       }
     }
     throw new Error(`TensorFlow native backend unavailable (${reasons.join("; ")})`);
@@ -296,7 +313,11 @@ export async function loadTfjsBackend(flavor: TfjsFlavor = "wasm"): Promise<Tfjs
   try {
     ok = await tf.setBackend(flavor);
   } catch (e) {
-    throw new Error(`TF.js ${flavor} backend failed to initialise: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`);
+    throw new Error(
+      `TF.js ${flavor} backend failed to initialise: ${
+        (e instanceof Error ? e.message : String(e)).split("\n")[0]
+      }`,
+    );
   }
   if (!ok) throw new Error(`TF.js ${flavor} backend failed to initialise`);
   await tf.ready();

@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { parseBackendName, selectBackend } from "./backends.ts";
+import { createBlasBackend } from "./blas_backend.ts";
+import { loadTfjsBackend } from "./tfjs_backend.ts";
+
+Deno.test("parseBackendName() lists the valid names", () => {
+  assert.throws(
+    () => parseBackendName("cuda"),
+    /Unknown backend "cuda": expected one of auto, js, blas, tfjs/,
+  );
+});
+
+Deno.test("a missing OpenBLAS gives one line saying why", () => {
+  assert.throws(() => createBlasBackend(["/nonexistent/libopenblas.so.0"]), (e: Error) => {
+    assert.match(e.message, /^OpenBLAS could not be loaded \(\/nonexistent\/libopenblas\.so\.0: /);
+    assert.ok(!e.message.includes("\n"));
+    return true;
+  });
+});
+
+Deno.test("selectBackend() falls back along the chain with one line per failure", async () => {
+  const prev = Deno.env.get("PLASTICITY_BLAS_LIB");
+  Deno.env.set("PLASTICITY_BLAS_LIB", "/nonexistent/libopenblas.so.0");
+  try {
+    const lines: string[] = [];
+    const b = await selectBackend("blas", { log: (l) => lines.push(l) });
+    assert.equal(lines.length, 1);
+    assert.match(
+      lines[0]!,
+      /^backend blas unavailable: OpenBLAS could not be loaded .*; using tfjs-wasm$/,
+    );
+    assert.ok(b.name === "tfjs-wasm" || b.name === "js");
+  } finally {
+    if (prev === undefined) Deno.env.delete("PLASTICITY_BLAS_LIB");
+    else Deno.env.set("PLASTICITY_BLAS_LIB", prev);
+  }
+});
+
+Deno.test("the native TensorFlow backend, where it cannot load, says why in one line", async () => {
+  // tfjs-node-gpu cannot be installed on our machines (its install script downloads libtensorflow).
+  let loaded = false;
+  try {
+    await loadTfjsBackend("tensorflow");
+    loaded = true;
+  } catch (e) {
+    assert.match((e as Error).message, /^TensorFlow native backend unavailable \(/);
+    assert.ok(!(e as Error).message.includes("\n"));
+  }
+  if (loaded) console.error("tensorflow backend loaded: fallback not exercised on this machine");
+});

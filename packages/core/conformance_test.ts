@@ -1,0 +1,231 @@
+// The shared conformance suite: every backend gives the js reference's outputs within 1e-5
+// relative, and the js reference itself agrees with independent float64 definitions.
+import assert from "node:assert/strict";
+import { ACTIVATIONS, type Backend } from "./tensor.ts";
+import { jsBackend } from "./js_backend.ts";
+import { createBlasBackend } from "./blas_backend.ts";
+import { loadTfjsBackend } from "./tfjs_backend.ts";
+import { createRng } from "./random.ts";
+import { assertClose } from "./_test_utils.ts";
+
+function data(n: number, seed: number, scale = 2): number[] {
+  const rng = createRng(seed);
+  return Array.from({ length: n }, () => (rng.next() - 0.5) * scale);
+}
+
+// TF.js engines are process-global, so each backend is loaded just before it is used.
+async function* backends(): AsyncGenerator<Backend> {
+  try {
+    yield createBlasBackend();
+  } catch (e) {
+    console.error(`conformance: skipping blas: ${(e as Error).message}`);
+  }
+  for (const f of ["wasm", "cpu"] as const) {
+    let b: Backend;
+    try {
+      b = await loadTfjsBackend(f);
+    } catch (e) {
+      console.error(`conformance: skipping tfjs-${f}: ${(e as Error).message}`);
+      continue;
+    }
+    yield b;
+  }
+}
+
+/** One case: a function of a backend producing a tensor or number from fixed inputs. */
+type Case = [string, (b: Backend) => Float32Array | number[]];
+
+const A = data(7 * 13, 1), B = data(13 * 5, 2), C = data(7 * 13, 3), R = data(13, 4);
+const cases: Case[] = [
+  ["matmul", (b) => b.read(b.matmul(b.fromArray(A, 7, 13), b.fromArray(B, 13, 5)))],
+  [
+    "matmul transA",
+    (b) => b.read(b.matmul(b.fromArray(A, 13, 7), b.fromArray(C, 13, 7), true, false)),
+  ],
+  [
+    "matmul transB",
+    (b) => b.read(b.matmul(b.fromArray(A, 7, 13), b.fromArray(C, 7, 13), false, true)),
+  ],
+  [
+    "matmul transA transB",
+    (b) => b.read(b.matmul(b.fromArray(A, 13, 7), b.fromArray(B, 5, 13), true, true)),
+  ],
+  [
+    "matmul 1×100 @ 100×100",
+    (b) =>
+      b.read(b.matmul(b.fromArray(data(100, 5), 1, 100), b.fromArray(data(10000, 6), 100, 100))),
+  ],
+  ["add", (b) => b.read(b.add(b.fromArray(A, 7, 13), b.fromArray(C, 7, 13)))],
+  ["sub", (b) => b.read(b.sub(b.fromArray(A, 7, 13), b.fromArray(C, 7, 13)))],
+  ["mul", (b) => b.read(b.mul(b.fromArray(A, 7, 13), b.fromArray(C, 7, 13)))],
+  [
+    "div",
+    (b) =>
+      b.read(
+        b.div(b.fromArray(A, 7, 13), b.addScalar(b.clamp(b.fromArray(C, 7, 13), 0.1, 1), 0.5)),
+      ),
+  ],
+  ["scale", (b) => b.read(b.scale(b.fromArray(A, 7, 13), -0.3))],
+  ["addScalar", (b) => b.read(b.addScalar(b.fromArray(A, 7, 13), 0.7))],
+  ["axpy", (b) => b.read(b.axpy(0.25, b.fromArray(A, 7, 13), b.fromArray(C, 7, 13)))],
+  ["addRow", (b) => b.read(b.addRow(b.fromArray(A, 7, 13), b.fromArray(R, 1, 13)))],
+  ["mulRow", (b) => b.read(b.mulRow(b.fromArray(A, 7, 13), b.fromArray(R, 1, 13)))],
+  ["sqrt", (b) => b.read(b.sqrt(b.clamp(b.fromArray(A, 7, 13), 0, 10)))],
+  ["clamp", (b) => b.read(b.clamp(b.fromArray(A, 7, 13), -0.2, 0.3))],
+  ["sum axis 0", (b) => b.read(b.sum(b.fromArray(A, 7, 13), 0))],
+  ["sum axis 1", (b) => b.read(b.sum(b.fromArray(A, 7, 13), 1))],
+  ["mean axis 0", (b) => b.read(b.mean(b.fromArray(A, 7, 13), 0))],
+  ["mean axis 1", (b) => b.read(b.mean(b.fromArray(A, 7, 13), 1))],
+  ["sumAll", (b) => [b.sumAll(b.fromArray(A, 7, 13))]],
+  ["sumSquares", (b) => [b.sumSquares(b.fromArray(A, 7, 13))]],
+  ["transpose", (b) => b.read(b.transpose(b.fromArray(A, 7, 13)))],
+  ["softmax", (b) => b.read(b.softmax(b.fromArray(data(7 * 13, 8, 20), 7, 13)))],
+  ["zeros", (b) => b.read(b.zeros(3, 4))],
+  ["fill", (b) => b.read(b.fill(3, 4, 2.5))],
+  ["random", (b) => {
+    const rng = createRng(9);
+    return b.read(b.random(3, 4, () => rng.next()));
+  }],
+];
+for (const f of ACTIVATIONS) {
+  // Points exactly at kinks (0, 1) are left out: their one-sided derivatives are conventions.
+  const x = data(7 * 13, 10, 6).map((v) => (v === 0 || v === 1 ? 0.5 : v));
+  cases.push([`activate ${f}`, (b) => b.read(b.activate(b.fromArray(x, 7, 13), f))]);
+  cases.push([`activateGrad ${f}`, (b) => b.read(b.activateGrad(b.fromArray(x, 7, 13), f))]);
+}
+cases.push([
+  "activate leakyRelu slope 0.2",
+  (b) => b.read(b.activate(b.fromArray(A, 7, 13), "leakyRelu", 0.2)),
+]);
+cases.push([
+  "activateGrad leakyRelu slope 0.2",
+  (b) => b.read(b.activateGrad(b.fromArray(A, 7, 13), "leakyRelu", 0.2)),
+]);
+
+Deno.test("js backend matmul equals a float64 triple loop", () => {
+  for (const [m, k, n] of [[7, 13, 5], [1, 100, 100], [9, 3, 1], [4, 4, 4], [0, 3, 2]] as const) {
+    const a = data(m * k, m + k), b = data(k * n, k + n);
+    const want = new Array(m * n).fill(0);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        for (let p = 0; p < k; p++) {
+          want[i * n + j] += Math.fround(a[i * k + p]!) * Math.fround(b[p * n + j]!);
+        }
+      }
+    }
+    const got = jsBackend.read(
+      jsBackend.matmul(jsBackend.fromArray(a, m, k), jsBackend.fromArray(b, k, n)),
+    );
+    assertClose(got, want, 1e-5, `${m}×${k}×${n}`);
+  }
+});
+
+Deno.test("js backend activations equal their definitions", () => {
+  const xs = [-2, -0.5, 0.25, 0.75, 3];
+  const b = jsBackend, x = b.fromArray(xs, 1, 5);
+  const sig = (v: number) => 1 / (1 + Math.exp(-v));
+  assertClose(b.read(b.activate(x, "sigmoid")), xs.map(sig));
+  assertClose(b.read(b.activateGrad(x, "sigmoid")), xs.map((v) => sig(v) * (1 - sig(v))));
+  assertClose(b.read(b.activate(x, "hardSigmoid")), [0, 0, 0.25, 0.75, 1]);
+  assertClose(b.read(b.activateGrad(x, "hardSigmoid")), [0, 0, 1, 1, 0]);
+  assertClose(b.read(b.activate(x, "leakyRelu")), [-0.02, -0.005, 0.25, 0.75, 3]);
+  assertClose(b.read(b.activateGrad(x, "tanh")), xs.map((v) => 1 - Math.tanh(v) ** 2));
+  // Derivatives agree with central finite differences away from kinks.
+  for (const f of ACTIVATIONS) {
+    const h = 1e-3;
+    const up = b.read(b.activate(b.fromArray(xs.map((v) => v + h), 1, 5), f));
+    const dn = b.read(b.activate(b.fromArray(xs.map((v) => v - h), 1, 5), f));
+    const fd = Array.from(up, (u, i) => (u - dn[i]!) / (2 * h));
+    assertClose(b.read(b.activateGrad(x, f)), fd, 2e-3, f);
+  }
+});
+
+Deno.test("js backend softmax rows sum to 1 and are shift invariant", () => {
+  const b = jsBackend;
+  const x = b.fromArray([1, 2, 3, 1000, 1001, 1002], 2, 3);
+  const s = b.read(b.softmax(x));
+  assertClose([s[0]! + s[1]! + s[2]!, s[3]! + s[4]! + s[5]!], [1, 1]);
+  assertClose(s.slice(0, 3), s.slice(3, 6));
+});
+
+Deno.test("every backend agrees with the js reference within 1e-5 relative", async () => {
+  let tested = 0;
+  for await (const b of backends()) {
+    tested++;
+    for (const [name, f] of cases) {
+      const got = f(b), want = f(jsBackend);
+      assertClose(got, want, 1e-5, `${b.name} ${name}`);
+    }
+  }
+  assert.ok(tested > 0, "no backend besides js loaded");
+});
+
+Deno.test("every backend reports shape mismatches naming the operation and both shapes", async () => {
+  const list: Backend[] = [jsBackend];
+  for await (const b of backends()) list.push(b);
+  for (const b of list) {
+    if (b.name.startsWith("tfjs")) await loadTfjsBackend(b.name.slice(5) as "wasm" | "cpu");
+    assert.throws(
+      () => b.add(b.zeros(2, 3), b.zeros(3, 2)),
+      /Cannot add tensors of shapes 2×3 and 3×2/,
+    );
+    assert.throws(
+      () => b.matmul(b.zeros(2, 3), b.zeros(2, 3)),
+      /Cannot matmul shapes 2×3 and 2×3: inner dimensions 3 and 2 differ/,
+    );
+    assert.throws(() => b.addRow(b.zeros(2, 3), b.zeros(1, 2)), /expected 1×3/);
+    assert.throws(() => b.fromArray([1, 2, 3], 2, 2), /from 3 values: expected 4/);
+  }
+});
+
+Deno.test("a tensor of one backend is refused by another", async () => {
+  for await (const b of backends()) {
+    assert.throws(
+      () => b.add(jsBackend.zeros(1, 1), jsBackend.zeros(1, 1)),
+      /Cannot use a tensor of backend "js"/,
+    );
+  }
+});
+
+Deno.test("tfjs tidy frees intermediates and keeps what it returns", async () => {
+  let b;
+  try {
+    b = await loadTfjsBackend("wasm");
+  } catch (e) {
+    console.error(`skipping: ${(e as Error).message}`);
+    return;
+  }
+  const tf = await import("@tensorflow/tfjs-core");
+  const x = b.fill(10, 10, 1);
+  const before = tf.memory().numTensors;
+  const kept = b.tidy(() => {
+    const y = b.add(x, x);
+    const z = b.mul(y, y);
+    return { z, n: 3 };
+  });
+  assert.equal(tf.memory().numTensors, before + 1);
+  assertClose(b.read(kept.z).slice(0, 1), [4]);
+  b.dispose(kept.z, x);
+  assert.equal(tf.memory().numTensors, before - 1);
+});
+
+Deno.test("a tfjs backend refuses to run once another TF.js engine is active", async () => {
+  let wasm, cpu;
+  try {
+    wasm = await loadTfjsBackend("wasm");
+    cpu = await loadTfjsBackend("cpu");
+  } catch (e) {
+    console.error(`skipping: ${(e as Error).message}`);
+    return;
+  }
+  assert.equal(cpu.read(cpu.fill(1, 1, 2))[0], 2);
+  const t = cpu.fill(1, 1, 1);
+  assert.throws(
+    () => wasm.add(t as never, t as never),
+    /Cannot use a tensor of backend "tfjs-cpu"/,
+  );
+  await loadTfjsBackend("cpu");
+  const w = (await loadTfjsBackend("wasm")).fill(1, 1, 1);
+  await loadTfjsBackend("cpu");
+  assert.throws(() => wasm.read(w), /TF.js now runs its "cpu" engine/);
+});

@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { initSampler, initWeights } from "./init.ts";
+import { jsBackend } from "./js_backend.ts";
+import { createRng } from "./random.ts";
+
+function moments(
+  xs: Float32Array | number[],
+): { mean: number; std: number; min: number; max: number } {
+  let s = 0, s2 = 0, min = Infinity, max = -Infinity;
+  for (const x of xs) {
+    s += x;
+    s2 += x * x;
+    min = Math.min(min, x);
+    max = Math.max(max, x);
+  }
+  const mean = s / xs.length;
+  return { mean, std: Math.sqrt(s2 / xs.length - mean * mean), min, max };
+}
+
+Deno.test("xavierUniform draws U(-a, a) with a = gain·sqrt(6/(fanIn+fanOut))", () => {
+  const w = jsBackend.read(
+    initWeights(jsBackend, 300, 200, { kind: "xavierUniform", gain: 2 }, createRng(0)),
+  );
+  const a = 2 * Math.sqrt(6 / 500), m = moments(w);
+  assert.ok(m.max <= a && m.min >= -a);
+  assert.ok(m.max > 0.99 * a && m.min < -0.99 * a);
+  assert.ok(Math.abs(m.std - a / Math.sqrt(3)) < 0.01 * a);
+});
+
+Deno.test("xavierNormal has std gain·sqrt(2/(fanIn+fanOut))", () => {
+  const w = jsBackend.read(
+    initWeights(jsBackend, 300, 200, { kind: "xavierNormal" }, createRng(1)),
+  );
+  assert.ok(Math.abs(moments(w).std - Math.sqrt(2 / 500)) < 0.01 * Math.sqrt(2 / 500));
+});
+
+Deno.test("lecunNormal is truncated at ±2σ and has variance 1/fanIn", () => {
+  const fanIn = 400,
+    w = jsBackend.read(initWeights(jsBackend, fanIn, 250, { kind: "lecunNormal" }, createRng(2)));
+  const m = moments(w), sigma = Math.sqrt(1 / fanIn) / 0.87962566103423978;
+  assert.ok(m.max <= 2 * sigma + 1e-7 && m.min >= -2 * sigma - 1e-7);
+  assert.ok(Math.abs(m.std - Math.sqrt(1 / fanIn)) < 0.01 * Math.sqrt(1 / fanIn), `std ${m.std}`);
+});
+
+Deno.test("kaimingUniform with a = sqrt(5) is PyTorch's Linear default U(-1/sqrt(fanIn), 1/sqrt(fanIn))", () => {
+  const draw = initSampler({ kind: "kaimingUniform" }, 100, 10, createRng(3));
+  const xs = Array.from({ length: 20000 }, draw), m = moments(xs);
+  assert.ok(m.max <= 0.1 + 1e-12 && m.min >= -0.1 - 1e-12 && m.max > 0.099);
+});
+
+Deno.test("uniform, normal and zeros follow their parameters", () => {
+  const u = Array.from(
+    { length: 20000 },
+    initSampler({ kind: "uniform", low: 2, high: 3 }, 1, 1, createRng(4)),
+  );
+  assert.ok(moments(u).min >= 2 && moments(u).max < 3 && Math.abs(moments(u).mean - 2.5) < 0.01);
+  const n = Array.from(
+    { length: 20000 },
+    initSampler({ kind: "normal", std: 0.5, mean: 1 }, 1, 1, createRng(5)),
+  );
+  assert.ok(Math.abs(moments(n).mean - 1) < 0.02 && Math.abs(moments(n).std - 0.5) < 0.01);
+  assert.deepEqual(
+    Array.from(jsBackend.read(initWeights(jsBackend, 2, 2, { kind: "zeros" }, createRng(0)))),
+    [0, 0, 0, 0],
+  );
+});
+
+Deno.test("an unknown initialiser is named in the error", () => {
+  assert.throws(
+    () => initSampler({ kind: "glorot" } as never, 1, 1, createRng(0)),
+    /Unknown initialiser "glorot": expected one of xavierUniform/,
+  );
+});

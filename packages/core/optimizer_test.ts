@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { jsBackend as b } from "./js_backend.ts";
+import { Optimizer } from "./optimizer.ts";
+import { assertClose } from "./_test_utils.ts";
+
+Deno.test("SGD with momentum follows v ← μv + g, p ← (1 − λ)p − ηv", () => {
+  const opt = new Optimizer(b, { name: "sgd", lr: 0.1, momentum: 0.9, weightDecay: 0.01 });
+  let p = b.fromArray([1], 1, 1);
+  let pe = 1, v = 0;
+  for (const g of [1, -2, 0.5, 3]) {
+    p = opt.update("p", p, b.fromArray([g], 1, 1));
+    v = 0.9 * v + g;
+    pe = 0.99 * pe - 0.1 * v;
+  }
+  assertClose(b.read(p), [pe], 1e-6);
+});
+
+Deno.test("Adam follows Kingma & Ba with bias correction", () => {
+  const opt = new Optimizer(b, { name: "adam", lr: 0.01, beta1: 0.9, beta2: 0.99, eps: 1e-8 });
+  let p = b.fromArray([0.5, -0.5], 1, 2);
+  const pe = [0.5, -0.5], m = [0, 0], v = [0, 0];
+  const gs = [[1, 2], [-1, 0.5], [0.3, -0.2]];
+  gs.forEach((g, t) => {
+    p = opt.update("p", p, b.fromArray(g, 1, 2));
+    for (let i = 0; i < 2; i++) {
+      m[i] = 0.9 * m[i]! + 0.1 * g[i]!;
+      v[i] = 0.99 * v[i]! + 0.01 * g[i]! ** 2;
+      const mh = m[i]! / (1 - 0.9 ** (t + 1)), vh = v[i]! / (1 - 0.99 ** (t + 1));
+      pe[i] = pe[i]! - 0.01 * mh / (Math.sqrt(vh) + 1e-8);
+    }
+  });
+  assertClose(b.read(p), pe, 1e-5);
+});
+
+Deno.test("two slots fed equal gradients move by equal amounts", () => {
+  for (
+    const spec of [{ name: "sgd", lr: 0.1, momentum: 0.9 }, { name: "adam", lr: 0.1 }] as const
+  ) {
+    const opt = new Optimizer(b, spec);
+    let p = b.fromArray([1, 2], 1, 2), q = b.fromArray([3, 5], 1, 2);
+    for (const g of [[1, 2], [0.5, -1], [2, 2]]) {
+      p = opt.update("p", p, b.fromArray(g, 1, 2));
+      q = opt.update("q", q, b.fromArray(g, 1, 2));
+    }
+    const d = b.read(b.sub(q, p));
+    assertClose(d, [2, 3], 1e-6, spec.name);
+  }
+});
+
+Deno.test("Optimizer rejects unknown names and bad learning rates", () => {
+  assert.throws(
+    () => new Optimizer(b, { name: "rmsprop" as never, lr: 1 }),
+    /Unknown optimizer "rmsprop": expected one of sgd, adam/,
+  );
+  assert.throws(() => new Optimizer(b, { name: "sgd", lr: NaN }), /Invalid learning rate/);
+});
