@@ -1,0 +1,48 @@
+/**
+ * Backpropagation (`bp`) for multilayer perceptrons, registered with core's learner registry.
+ *
+ * @module
+ */
+import {
+  type HyperSchema,
+  type LearnerDefinition,
+  registerLearner,
+  resolveHyper,
+} from "@plasticity/core";
+import { MlpLearner } from "./mlp_learner.ts";
+
+/** Hyper-parameters of `bp`: none. */
+export const BACKPROP_HYPER: HyperSchema = {};
+
+/**
+ * Backpropagation: the error at hᵢ is δᵢWᵢᵀ, so δᵢ₋₁ = φ'(aᵢ₋₁) ⊙ (δᵢWᵢᵀ) and ∂Wᵢ = hᵢᵀδᵢ is the
+ * exact gradient of the loss (Rumelhart, Hinton & Williams 1986). No hyper-parameters; the
+ * optimiser, loss, initialiser and biases come from the learner options.
+ *
+ * @example Fit y = 2x with a linear network
+ * ```ts
+ * import { jsBackend as b } from "@plasticity/core";
+ * import { backprop } from "@plasticity/backprop";
+ * const net = backprop.create({
+ *   network: { sizes: [1, 1], activation: "identity" },
+ *   optimizer: { name: "sgd", lr: 0.1 },
+ *   backend: b,
+ *   seed: 0,
+ * });
+ * const x = b.fromArray([1, 2, 3], 3, 1), y = b.fromArray([2, 4, 6], 3, 1);
+ * for (let i = 0; i < 200; i++) net.trainBatch(x, y);
+ * console.assert(Math.abs(b.read(net.predict(b.fill(1, 1, 1)))[0]! - 2) < 1e-3);
+ * ```
+ */
+export const backprop: LearnerDefinition = {
+  name: "bp",
+  family: "backprop",
+  description: "Backpropagation through a multilayer perceptron (exact gradients)",
+  hyper: BACKPROP_HYPER,
+  create(options) {
+    resolveHyper(BACKPROP_HYPER, options.hyper, "rule");
+    return new MlpLearner({ rule: "bp", options });
+  },
+};
+
+registerLearner(backprop);
