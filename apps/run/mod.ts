@@ -1,0 +1,24 @@
+/**
+ * `@plasticity/run`: the experiment runner behind `deno task run`. Validated YAML configs, grid
+ * sweeps × seeds, trials run in parallel worker processes, and resumable results on disk.
+ *
+ * @example Expand a sweep into trials
+ * ```ts
+ * import { registerSimulation } from "@plasticity/core";
+ * import { expandGrid } from "@plasticity/run";
+ * registerSimulation({
+ *   name: "doc-mod", description: "emits nothing", validate: () => {},
+ *   create: () => ({ totalRecords: 0, run: () => {}, summary: () => ({}) }),
+ * });
+ * const trials = expandGrid(
+ *   { name: "demo", kind: "simulation", simulation: { name: "doc-mod" }, seeds: [0, 1, 2] },
+ *   { datasetSchema: () => ({}) },
+ * );
+ * console.assert(trials.length === 3);
+ * ```
+ *
+ * @module
+ */
+export type { HyperField, HyperSchema, HyperValue } from "@plasticity/core";
+export * from "./config.ts";
+export * from "./grid.ts";

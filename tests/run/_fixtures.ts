@@ -1,0 +1,127 @@
+/**
+ * Test-only registrations for the runner's tests: a linear-regression learner (`test-linear`,
+ * ŷ = xW + b trained by the exact squared-error gradient) and a simulation (`test-decay`) whose
+ * records follow a closed form, so results can be checked against theory.
+ *
+ * Imported by the tests and, through `--import`, by the runner's trial processes.
+ *
+ * @module
+ */
+import {
+  type Backend,
+  createRng,
+  initWeights,
+  type Learner,
+  type LearnerOptions,
+  lossGrad,
+  lossValue,
+  Optimizer,
+  registerLearner,
+  registerSimulation,
+  type SimRecord,
+  type Tensor,
+} from "@plasticity/core";
+
+class LinearLearner implements Learner {
+  readonly rule = "test-linear";
+  readonly backend: Backend;
+  #w: Tensor;
+  #b: Tensor;
+  #opt: Optimizer;
+  #loss;
+  #explodeAfter: number;
+  #steps = 0;
+
+  constructor(o: LearnerOptions) {
+    const b = o.backend;
+    this.backend = b;
+    const [nIn, nOut] = [o.network.sizes[0]!, o.network.sizes[o.network.sizes.length - 1]!];
+    const std = (o.hyper?.initStd as number | undefined) ?? 0.1;
+    this.#w = initWeights(b, nIn, nOut, { kind: "normal", std }, createRng(o.seed));
+    this.#b = b.zeros(1, nOut);
+    this.#opt = new Optimizer(b, o.optimizer ?? { name: "sgd", lr: 0.01 });
+    this.#loss = o.loss ?? { kind: "mse" as const, half: true };
+    this.#explodeAfter = (o.hyper?.explodeAfter as number | undefined) ?? -1;
+  }
+
+  predict(x: Tensor): Tensor {
+    const b = this.backend;
+    return b.addRow(b.matmul(x, this.#w), this.#b);
+  }
+
+  trainBatch(x: Tensor, y: Tensor) {
+    const b = this.backend;
+    this.#steps++;
+    const out = this.predict(x);
+    let loss = lossValue(b, this.#loss, out, y);
+    if (this.#explodeAfter >= 0 && this.#steps > this.#explodeAfter) loss = Number.NaN;
+    const g = lossGrad(b, this.#loss, out, y);
+    this.#w = this.#opt.update("w", this.#w, b.matmul(x, g, true));
+    this.#b = this.#opt.update("b", this.#b, b.sum(g, 0));
+    return { loss };
+  }
+
+  diagnostics(): Record<string, number> {
+    return { weight_norm: Math.sqrt(this.backend.sumSquares(this.#w)) };
+  }
+
+  exportWeights() {
+    const b = this.backend;
+    return {
+      w: { rows: this.#w.rows, cols: this.#w.cols, data: [...b.read(this.#w)] },
+      b: { rows: 1, cols: this.#b.cols, data: [...b.read(this.#b)] },
+    };
+  }
+
+  importWeights(): void {
+    throw new Error("Not needed by the tests");
+  }
+
+  dispose(): void {}
+}
+
+registerLearner({
+  name: "test-linear",
+  family: "test",
+  description: "linear regression by the exact squared-error gradient (runner tests only)",
+  hyper: {
+    initStd: { type: "number", default: 0.1, min: 0, doc: "std of the initial weights" },
+    explodeAfter: {
+      type: "number",
+      default: -1,
+      integer: true,
+      doc: "report a NaN loss after this many steps (−1: never), to test divergence handling",
+    },
+  },
+  create: (o) => new LinearLearner(o),
+});
+
+registerSimulation({
+  name: "test-decay",
+  description: "x(t) = x0·exp(−t/tau) sampled every dt (runner tests only)",
+  validate(params) {
+    for (const [k, v] of Object.entries(params)) {
+      if (!["x0", "tau", "steps", "dt"].includes(k)) throw new Error(`${k}: unknown key`);
+      if (typeof v !== "number" || !Number.isFinite(v)) {
+        throw new Error(`${k}: expected a number, got ${JSON.stringify(v)}`);
+      }
+    }
+  },
+  create(params) {
+    const x0 = (params.x0 as number | undefined) ?? 1;
+    const tau = (params.tau as number | undefined) ?? 1;
+    const steps = (params.steps as number | undefined) ?? 10;
+    const dt = (params.dt as number | undefined) ?? 0.1;
+    let last = x0;
+    return {
+      totalRecords: steps + 1,
+      run(onRecord: (r: SimRecord) => void) {
+        for (let i = 0; i <= steps; i++) {
+          last = x0 * Math.exp(-(i * dt) / tau);
+          onRecord({ t: i * dt, x: last });
+        }
+      },
+      summary: () => ({ x_final: last }),
+    };
+  },
+});
