@@ -1,0 +1,615 @@
+/**
+ * The predictive-coding network of the prospective-configuration paper (Song et al., Nat.
+ * Neurosci. 2024), with backpropagation (the same network without value nodes) and PC-Nudge
+ * (Millidge et al. 2023) as modes of the same code.
+ *
+ * Notation (rows are samples, weights are stored fanIn × fanOut so a layer computes `a @ W`):
+ * x₀ = s is the clamped input, a_l = φ_l(x_l) (φ₀ = identity unless `inputActivation`),
+ * μ_l = a_{l−1} W_l + b_l for l = 1…L. Hidden value nodes x_l (l = 1…L−1) stand for the
+ * pre-activations; their errors are ε_l = x_l − μ_l. The output has no value node in `pc` mode:
+ * the target enters through the loss ℓ(f_out(μ_L), y), i.e. ε_L = −∂ℓ/∂μ_L (= y − μ_L for ½
+ * squared error), so the energy is
+ *
+ *   F = ℓ(f_out(μ_L), y) + Σ_{l=1}^{L−1} ½‖x_l − μ_l‖²,
+ *
+ * summed over units and over the batch.
+ *
+ * @module
+ */
+import {
+  type Activation,
+  type Backend,
+  checkNetwork,
+  createRng,
+  deriveSeed,
+  hiddenActivation,
+  initWeights,
+  type LossSpec,
+  type NetworkSpec,
+  Optimizer,
+  type OptimizerSpec,
+  parseActivation,
+  type Rng,
+  shapeOf,
+  type Tensor,
+  type WeightArray,
+} from "@plasticity/core";
+import { BufferOps, type Ops, opsFor } from "./_ops.ts";
+import { prospectiveIndex, targetAlignment } from "./metrics.ts";
+
+/**
+ * How the network learns:
+ * - `pc`: inference learning / prospective configuration (hidden value nodes, output clamped
+ *   through the loss);
+ * - `bp`: the same network without value nodes, trained by backpropagation (T = 1);
+ * - `nudge`: PC-Nudge, value nodes on every layer including the output, which is only weakly
+ *   nudged towards the target.
+ */
+export type PCMode = "pc" | "bp" | "nudge";
+
+/** Settings of the inference and learning loop. */
+export interface PCConfig {
+  /** The learning mode. */
+  mode: PCMode;
+  /**
+   * Inference iterations T. In `pc` mode the energy is evaluated T times and the value nodes
+   * take T − 1 steps (the paper's loop, whose last iteration only updates the weights); in
+   * `nudge` mode the nodes take T steps and the weights are updated at the state reached.
+   * Ignored in `bp` mode.
+   */
+  T: number;
+  /** Inference rate γ₀ of plain SGD on the value nodes. */
+  gamma: number;
+  /** Decay d: γ ← γ·d after every iteration t ≥ 1 whose energy did not fall (F_t ≥ F_{t−1}). */
+  decay: number;
+  /** `last`: one weight step at the last iteration; `all`: a weight step at every iteration. */
+  updatePAt: "last" | "all";
+  /** PC-Nudge strength λ_w of the output nudge. */
+  nudge: number;
+  /** PC-Nudge: flip the sign of λ_w at random for each batch. */
+  randomSign: boolean;
+  /** Apply the (first) hidden activation to the input too (Whittington–Bogacz variant). */
+  inputActivation: boolean;
+  /** `logit`: feed logit(s) instead of s (Whittington–Bogacz variant; pixels in [0, 1]). */
+  inputTransform: "none" | "logit";
+  /** Targets mapped to lo + (hi − lo)·y (Whittington–Bogacz uses [0.03, 0.97]). */
+  targetRange?: readonly [number, number];
+}
+
+/** The paper's defaults: γ = 0.1, d = 0.5, T = 128, weights at the last iteration. */
+export const DEFAULT_PC_CONFIG: Readonly<PCConfig> = {
+  mode: "pc",
+  T: 128,
+  gamma: 0.1,
+  decay: 0.5,
+  updatePAt: "last",
+  nudge: 1e-3,
+  randomSign: false,
+  inputActivation: false,
+  inputTransform: "none",
+};
+
+/** Everything needed to build a {@linkcode PCNetwork}. */
+export interface PCNetworkOptions {
+  /** Architecture; biases default to on as in core's `NetworkSpec` (the paper turns them off). */
+  network: NetworkSpec;
+  /** Loop settings (defaults: {@linkcode DEFAULT_PC_CONFIG}). */
+  config?: Partial<PCConfig>;
+  /** Weight optimiser (default SGD, lr 0.01). */
+  optimizer?: OptimizerSpec;
+  /**
+   * Output loss (default ½ squared error summed over the batch, the paper's). The energy is always
+   * summed over the batch, so inference of a sample does not depend on the batch; `reduction:
+   * "mean"` divides the weight gradients (and the reported loss) by the batch size.
+   */
+  loss?: LossSpec;
+  /** The backend. */
+  backend: Backend;
+  /** Seed of the initial weights and of PC-Nudge's random signs. */
+  seed: number;
+}
+
+/** Outcome of one learning step. */
+export interface PCStepResult {
+  /** Loss of the feed-forward prediction before the step (with the loss's reduction). */
+  loss: number;
+  /** Energy F_t at every inference iteration (for `bp`, the summed loss). */
+  energies: number[];
+  /** Inference rate after the last decay. */
+  gamma: number;
+  /** Number of decays γ ← γ·d. */
+  decays: number;
+  /** Value nodes x_l (l = 1…L−1, pre-activations) at the weight update, when captured. */
+  relaxed?: Float32Array[];
+}
+
+/** The default loss of this package: ½ squared error summed over the batch (the paper's). */
+export const PC_LOSS: Readonly<LossSpec> = { kind: "mse", half: true, reduction: "sum" };
+
+/**
+ * A layered network trained by predictive coding, backpropagation or PC-Nudge.
+ *
+ * @example Fig. 3a of the paper: one step of PC and of BP on the 1-1-2 linear network
+ * ```ts
+ * import { jsBackend as b } from "@plasticity/core";
+ * import { PCNetwork } from "@plasticity/predictive-coding";
+ * const make = (mode: "pc" | "bp") => new PCNetwork({
+ *   network: { sizes: [1, 1, 2], activation: "identity", bias: false, init: { kind: "uniform", low: 1, high: 1 } },
+ *   config: { mode, T: 128, gamma: 0.1, decay: 0.5 },
+ *   optimizer: { name: "sgd", lr: 0.2 },
+ *   backend: b,
+ *   seed: 0,
+ * });
+ * const s = b.fromArray([1], 1, 1), y = b.fromArray([0, 1], 1, 2);
+ * const pc = make("pc"), bp = make("bp");
+ * pc.step(s, y);
+ * bp.step(s, y);
+ * console.assert(b.read(pc.predict(s))[1]! > b.read(bp.predict(s))[1]!);
+ * ```
+ */
+export class PCNetwork {
+  /** The backend. */
+  readonly backend: Backend;
+  /** Layer sizes n₀…n_L. */
+  readonly sizes: readonly number[];
+  /** Number of weight layers L. */
+  readonly L: number;
+  /** The loop settings. */
+  readonly config: Readonly<PCConfig>;
+  /** The output loss. */
+  readonly loss: Readonly<LossSpec>;
+  /** The weight optimiser's settings. */
+  readonly optimizerSpec: Readonly<OptimizerSpec>;
+  /** Energies of the last step, one per inference iteration. */
+  lastEnergies: number[] = [];
+
+  #ops: Ops;
+  #acts: Activation[]; // index l = 0…L−1: φ_l (φ₀ for the input)
+  #fOut: Activation;
+  #slope: number;
+  #W: Tensor[]; // index l = 1…L (0 unused)
+  #Wt: (Tensor | undefined)[];
+  #bias: (Tensor | undefined)[];
+  #opt: Optimizer;
+  #signRng: Rng;
+  // State, index l = 0…L.
+  #mu: (Tensor | undefined)[];
+  #x: (Tensor | undefined)[];
+  #a: (Tensor | undefined)[];
+  #eps: (Tensor | undefined)[];
+  #back: (Tensor | undefined)[];
+  #tmp: Tensor | undefined;
+
+  /**
+   * Builds the network and draws its weights (default init `xavierUniform`).
+   *
+   * @param options Architecture, settings, optimiser, loss, backend and seed.
+   */
+  constructor(options: PCNetworkOptions) {
+    const { network, backend } = options;
+    checkNetwork(network);
+    this.backend = backend;
+    this.sizes = [...network.sizes];
+    const L = (this.L = network.sizes.length - 1);
+    this.config = checkConfig({ ...DEFAULT_PC_CONFIG, ...(options.config ?? {}) });
+    this.loss = { ...(options.loss ?? PC_LOSS) };
+    this.optimizerSpec = { ...(options.optimizer ?? { name: "sgd", lr: 0.01 }) };
+    this.#slope = network.leakySlope ?? 0.01;
+    this.#fOut = parseActivation(
+      network.outputActivation ?? "identity",
+      "network.outputActivation",
+    );
+    const first = L > 1
+      ? hiddenActivation(network, 0)
+      : typeof network.activation === "string"
+      ? network.activation
+      : this.#fOut;
+    this.#acts = [
+      this.config.inputActivation ? parseActivation(first, "network.activation") : "identity",
+    ];
+    for (let l = 1; l < L; l++) {
+      this.#acts.push(parseActivation(hiddenActivation(network, l - 1), "network.activation"));
+    }
+    if (this.config.mode === "nudge" && this.#fOut !== "identity") {
+      throw new Error(
+        `network.outputActivation: PC-Nudge needs a linear output node, got ${
+          JSON.stringify(this.#fOut)
+        }: expected "identity"`,
+      );
+    }
+    this.#ops = opsFor(backend);
+    const rng = createRng(deriveSeed(options.seed, "pc-init"));
+    const init = network.init ?? { kind: "xavierUniform" };
+    const bias = network.bias ?? true;
+    this.#W = [backend.zeros(1, 1)];
+    this.#Wt = [undefined];
+    this.#bias = [undefined];
+    for (let l = 1; l <= L; l++) {
+      const w = initWeights(backend, this.sizes[l - 1]!, this.sizes[l]!, init, rng);
+      this.#W.push(w);
+      this.#Wt.push(this.#ops.transposed(w));
+      this.#bias.push(bias ? backend.zeros(1, this.sizes[l]!) : undefined);
+    }
+    this.#opt = new Optimizer(backend, this.optimizerSpec as OptimizerSpec);
+    this.#signRng = createRng(deriveSeed(options.seed, "pc-nudge-sign"));
+    const empty = () => new Array<Tensor | undefined>(L + 1).fill(undefined);
+    this.#mu = empty();
+    this.#x = empty();
+    this.#a = empty();
+    this.#eps = empty();
+    this.#back = empty();
+  }
+
+  /** Weight matrix W_l (fanIn × fanOut), l = 1…L. */
+  weight(l: number): Tensor {
+    const w = this.#W[l];
+    if (l < 1 || !w) throw new Error(`Invalid layer ${JSON.stringify(l)}: expected 1 to ${this.L}`);
+    return w;
+  }
+
+  /**
+   * The feed-forward output f_out(μ_L) for inputs `x` (value nodes play no part).
+   *
+   * @param x Inputs, batch × n₀.
+   * @returns Outputs, batch × n_L.
+   */
+  predict(x: Tensor): Tensor {
+    const mus = this.#feedForward(x, false);
+    const b = this.backend;
+    const out = b.keep(b.tidy(() => b.activate(mus[this.L]!, this.#fOut, this.#slope)));
+    if (out !== mus[this.L]) b.dispose(mus[this.L]!);
+    return out;
+  }
+
+  /**
+   * The feed-forward hidden pre-activations μ_l, l = 1…L−1 (what the value nodes start from).
+   *
+   * @param x Inputs.
+   * @returns One array per hidden layer, row-major.
+   */
+  hiddenPreActivations(x: Tensor): Float32Array[] {
+    const mus = this.#feedForward(x, true);
+    const out: Float32Array[] = [];
+    for (let l = 1; l < this.L; l++) out.push(this.backend.read(mus[l]!));
+    for (const m of mus) if (m) this.backend.dispose(m);
+    return out;
+  }
+
+  #feedForward(x: Tensor, keepAll: boolean): (Tensor | undefined)[] {
+    const b = this.backend;
+    this.#checkInput(x);
+    return b.tidy(() => {
+      let a = this.#input(x);
+      const mus: (Tensor | undefined)[] = [undefined];
+      for (let l = 1; l <= this.L; l++) {
+        const mu = this.#bias[l]
+          ? b.addRow(b.matmul(a, this.#W[l]!), this.#bias[l]!)
+          : b.matmul(a, this.#W[l]!);
+        mus.push(keepAll || l === this.L ? b.keep(mu) : mu);
+        if (l < this.L) a = b.activate(mu, this.#acts[l]!, this.#slope);
+      }
+      if (!keepAll) { for (let l = 1; l < this.L; l++) mus[l] = undefined; }
+      return mus;
+    });
+  }
+
+  #checkInput(x: Tensor): void {
+    if (x.cols !== this.sizes[0]) {
+      throw new Error(`Input of shape ${shapeOf(x)}: expected ${this.sizes[0]} columns`);
+    }
+  }
+
+  /** φ₀(transform(s)) as a tensor owned by the caller. */
+  #input(x: Tensor): Tensor {
+    const b = this.backend, c = this.config, f = this.#acts[0]!;
+    if (c.inputTransform === "none" && f === "identity") return x;
+    return b.keep(b.tidy(() => {
+      let s = x;
+      if (c.inputTransform === "logit") {
+        const d = b.read(x);
+        for (let i = 0; i < d.length; i++) d[i] = Math.log(d[i]! / (1 - d[i]!));
+        s = b.fromArray(d, x.rows, x.cols);
+      }
+      return f === "identity" ? s : b.activate(s, f, this.#slope);
+    }));
+  }
+
+  #target(y: Tensor): Tensor {
+    const b = this.backend, r = this.config.targetRange;
+    if (y.cols !== this.sizes[this.L] || y.rows < 1) {
+      throw new Error(`Target of shape ${shapeOf(y)}: expected ${this.sizes[this.L]} columns`);
+    }
+    return r ? b.tidy(() => b.addScalar(b.scale(y, r[1] - r[0]), r[0])) : y;
+  }
+
+  /**
+   * One learning step on a batch: feed-forward initialisation of the value nodes, inference, and
+   * the weight update(s) (see {@linkcode PCConfig}).
+   *
+   * Inference (`pc`), for t = 0…T−1: ε_l = x_l − μ_l, ε_L = −∂ℓ/∂μ_L, F_t as above; then
+   *   ∂F/∂x_l = ε_l − φ′(x_l) ⊙ (ε_{l+1} W_{l+1}ᵀ),   x_l ← x_l − γ ∂F/∂x_l  (t < T − 1),
+   * and γ ← γ·d if t ≥ 1 and F_t ≥ F_{t−1}. At t = T − 1 (or every t with `updatePAt: "all"`,
+   * before the x step) W_l ← W_l − α ∂F/∂W_l with ∂F/∂W_l = −a_{l−1}ᵀ ε_l and ∂F/∂b_l = −Σ ε_l.
+   *
+   * PC-Nudge (`nudge`) uses the CorInfoMax repository's energy without the ½,
+   * E = Σ_{l=1}^{L} ‖x_l − μ_l‖² + λ‖x_L − y‖², so x ← x − γ ∂E/∂x for T steps on every node
+   * including the output, then one weight step along −(1/λ) ∂E/∂W (λ with a random sign per
+   * batch when `randomSign`).
+   *
+   * @param x Inputs, batch × n₀.
+   * @param y Targets, batch × n_L.
+   * @param options `optimizer` to use instead of the network's own; `capture` to return the
+   * relaxed value nodes.
+   * @returns Loss before the step, the energy trace, final γ and the number of decays.
+   */
+  step(
+    x: Tensor,
+    y: Tensor,
+    options: { optimizer?: Optimizer; capture?: boolean } = {},
+  ): PCStepResult {
+    this.#checkInput(x);
+    if (y.rows !== x.rows) {
+      throw new Error(`Target of shape ${shapeOf(y)}: expected ${x.rows} rows like the input`);
+    }
+    const yt = this.#target(y);
+    const a0 = this.#input(x);
+    try {
+      const r = this.config.mode === "bp"
+        ? this.#stepBP(a0, yt, options.optimizer ?? this.#opt)
+        : this.#stepPC(a0, yt, options.optimizer ?? this.#opt, options.capture ?? false);
+      this.lastEnergies = r.energies;
+      return r;
+    } finally {
+      if (a0 !== x) this.backend.dispose(a0);
+      if (yt !== y) this.backend.dispose(yt);
+      if (!(this.#ops instanceof BufferOps)) this.#freeState();
+    }
+  }
+
+  #freeState(): void {
+    for (const arr of [this.#mu, this.#x, this.#a, this.#eps, this.#back]) {
+      for (let l = 0; l < arr.length; l++) {
+        this.#ops.free(arr[l]);
+        arr[l] = undefined;
+      }
+    }
+    this.#ops.free(this.#tmp);
+    this.#tmp = undefined;
+  }
+
+  #reductionScale(rows: number): number {
+    return (this.loss.reduction ?? "mean") === "mean" ? 1 / rows : 1;
+  }
+
+  #stepBP(a0: Tensor, y: Tensor, opt: Optimizer): PCStepResult {
+    const ops = this.#ops,
+      L = this.L,
+      mu = this.#mu,
+      a = this.#a,
+      eps = this.#eps,
+      back = this.#back;
+    for (let l = 1; l <= L; l++) {
+      mu[l] = ops.predict(mu[l], l === 1 ? a0 : a[l - 1]!, this.#W[l]!, this.#bias[l]);
+      if (l < L) a[l] = ops.activate(a[l], mu[l]!, this.#acts[l]!, this.#slope);
+    }
+    const [eL, lossSum] = ops.outputError(eps[L], mu[L]!, y, this.loss, this.#fOut, this.#slope);
+    eps[L] = eL;
+    for (let l = L - 1; l >= 1; l--) {
+      back[l] = ops.backProject(back[l], eps[l + 1]!, this.#W[l + 1]!, this.#Wt[l + 1]);
+      eps[l] = ops.delta(eps[l], back[l]!, mu[l]!, this.#acts[l]!, this.#slope);
+    }
+    const c = this.#reductionScale(a0.rows);
+    this.#updateWeights(opt, a0, -c);
+    return { loss: lossSum * c, energies: [lossSum], gamma: 0, decays: 0 };
+  }
+
+  #stepPC(a0: Tensor, y: Tensor, opt: Optimizer, capture: boolean): PCStepResult {
+    const ops = this.#ops, L = this.L, cfg = this.config, nudge = cfg.mode === "nudge";
+    const mu = this.#mu, x = this.#x, a = this.#a, eps = this.#eps, back = this.#back;
+    const slope = this.#slope, acts = this.#acts;
+    const kappa = nudge ? 2 : 1;
+    let lambda = cfg.nudge;
+    if (nudge && cfg.randomSign && this.#signRng.next() < 0.5) lambda = -lambda;
+    const c = this.#reductionScale(a0.rows);
+    const gradScale = nudge ? -(kappa / lambda) * c : -c;
+    // Feed-forward initialisation: x_l := μ_l, so every hidden error starts at 0.
+    for (let l = 1; l <= L; l++) {
+      mu[l] = ops.predict(mu[l], l === 1 ? a0 : a[l - 1]!, this.#W[l]!, this.#bias[l]);
+      if (l < L || nudge) x[l] = ops.copy(mu[l]!, x[l]);
+      if (l < L) a[l] = ops.activate(a[l], x[l]!, acts[l]!, slope);
+    }
+    let lossSum = 0;
+    if (nudge) {
+      const [t, v] = ops.outputError(this.#tmp, mu[L]!, y, this.loss, this.#fOut, slope);
+      this.#tmp = t;
+      lossSum = v;
+    }
+    const iterations = nudge ? cfg.T + 1 : cfg.T;
+    const energies: number[] = [];
+    let gamma = cfg.gamma, prev = NaN, decays = 0, changed = false;
+    let relaxed: Float32Array[] | undefined;
+    for (let t = 0; t < iterations; t++) {
+      if (t > 0) {
+        for (let l = changed ? 1 : 2; l <= L; l++) {
+          mu[l] = ops.predict(mu[l], l === 1 ? a0 : a[l - 1]!, this.#W[l]!, this.#bias[l]);
+        }
+      }
+      let F = 0;
+      for (let l = 1; l < L; l++) {
+        const [e, v] = ops.error(eps[l], x[l]!, mu[l]!);
+        eps[l] = e;
+        F += v;
+      }
+      if (nudge) {
+        const [e, v] = ops.error(eps[L], x[L]!, mu[L]!);
+        eps[L] = e;
+        F += v + lambda * ops.halfSquaredDistance(x[L]!, y);
+      } else {
+        const [e, v] = ops.outputError(eps[L], mu[L]!, y, this.loss, this.#fOut, slope);
+        eps[L] = e;
+        F += v;
+        if (t === 0) lossSum = v;
+      }
+      F *= kappa;
+      energies.push(F);
+      const last = t === iterations - 1;
+      if (!last) {
+        for (let l = 1; l < L; l++) {
+          back[l] = ops.backProject(back[l], eps[l + 1]!, this.#W[l + 1]!, this.#Wt[l + 1]);
+        }
+      }
+      if (last || cfg.updatePAt === "all") {
+        if (capture && last) relaxed = x.slice(1, L).map((t) => this.backend.read(t!));
+        this.#updateWeights(opt, a0, gradScale);
+        changed = true;
+      }
+      if (!last) {
+        const step = gamma * kappa;
+        for (let l = 1; l < L; l++) {
+          const [nx, na] = ops.relax(x[l]!, a[l]!, eps[l]!, back[l]!, step, acts[l]!, slope);
+          x[l] = nx;
+          a[l] = na;
+        }
+        if (nudge) x[L] = ops.nudgeRelax(x[L]!, eps[L]!, y, step, lambda);
+      }
+      if (t >= 1 && F >= prev) {
+        gamma *= cfg.decay;
+        decays++;
+      }
+      prev = F;
+    }
+    const r: PCStepResult = { loss: lossSum * c, energies, gamma, decays };
+    if (relaxed) r.relaxed = relaxed;
+    return r;
+  }
+
+  /** W_l ← optimiser step with gradient `scale`·a_{l−1}ᵀ ε_l (and `scale`·Σ ε_l for b_l). */
+  #updateWeights(opt: Optimizer, a0: Tensor, scale: number): void {
+    const ops = this.#ops, b = this.backend;
+    const keepGrad = opt.spec.name === "sgd" && (opt.spec.momentum ?? 0) !== 0;
+    for (let l = 1; l <= this.L; l++) {
+      const eps = this.#eps[l]!;
+      const g = ops.gradW(l === 1 ? a0 : this.#a[l - 1]!, eps, scale);
+      const old = this.#W[l]!;
+      const nw = b.keep(opt.update(`W${l}`, old, g));
+      this.#W[l] = nw;
+      this.#Wt[l] = ops.transposed(nw, this.#Wt[l]);
+      b.dispose(old);
+      if (!keepGrad) b.dispose(g);
+      const bias = this.#bias[l];
+      if (bias) {
+        const gb = ops.gradB(eps, scale);
+        this.#bias[l] = b.keep(opt.update(`b${l}`, bias, gb));
+        b.dispose(bias);
+        if (!keepGrad) b.dispose(gb);
+      }
+    }
+  }
+
+  /**
+   * Target alignment and prospective indices of one learning step on (`x`, `y`), measured with a
+   * fresh optimiser of the same settings and undone afterwards (the network is left unchanged).
+   *
+   * @param x Inputs.
+   * @param y Targets (before any `targetRange` mapping).
+   * @returns `targetAlignment` = cos(Δprediction, y − prediction) and, outside `bp` mode,
+   * `prospectiveIndex[l−1]` = cos(V′, V⁺) of hidden layer l.
+   */
+  probeStep(x: Tensor, y: Tensor): { targetAlignment: number; prospectiveIndex: number[] } {
+    const b = this.backend;
+    const saved = this.exportWeights();
+    const before = b.read(this.predict(x));
+    const ffBefore = this.hiddenPreActivations(x);
+    const yt = this.#target(y);
+    const target = b.read(yt);
+    if (yt !== y) b.dispose(yt);
+    const energies = this.lastEnergies;
+    const r = this.step(x, y, {
+      optimizer: new Optimizer(b, this.optimizerSpec as OptimizerSpec),
+      capture: true,
+    });
+    this.lastEnergies = energies;
+    const after = b.read(this.predict(x));
+    const ffAfter = this.hiddenPreActivations(x);
+    this.importWeights(saved);
+    const pi = r.relaxed
+      ? r.relaxed.map((v, i) => prospectiveIndex(ffBefore[i]!, v, ffAfter[i]!))
+      : [];
+    return { targetAlignment: targetAlignment(before, after, target), prospectiveIndex: pi };
+  }
+
+  /**
+   * Every weight and bias as plain arrays: `W1`…`WL`, `b1`…`bL`.
+   *
+   * @returns The weights.
+   */
+  exportWeights(): Record<string, WeightArray> {
+    const out: Record<string, WeightArray> = {};
+    for (let l = 1; l <= this.L; l++) {
+      const w = this.#W[l]!;
+      out[`W${l}`] = { rows: w.rows, cols: w.cols, data: Array.from(this.backend.read(w)) };
+      const bias = this.#bias[l];
+      if (bias) {
+        out[`b${l}`] = { rows: 1, cols: bias.cols, data: Array.from(this.backend.read(bias)) };
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Restores weights exported by {@linkcode PCNetwork.exportWeights}; shapes must match.
+   *
+   * @param weights The weights (keys not given are left as they are).
+   */
+  importWeights(weights: Record<string, WeightArray>): void {
+    const b = this.backend;
+    for (const [key, v] of Object.entries(weights)) {
+      const m = /^([Wb])(\d+)$/.exec(key);
+      const l = m ? Number(m[2]) : NaN;
+      const cur = m?.[1] === "W" ? this.#W[l] : this.#bias[l];
+      if (!m || !(l >= 1 && l <= this.L) || !cur) {
+        throw new Error(
+          `Unknown weight ${
+            JSON.stringify(key)
+          }: expected W1…W${this.L} or b1…b${this.L} of a layer with a bias`,
+        );
+      }
+      if (v.rows !== cur.rows || v.cols !== cur.cols) {
+        throw new Error(`Weight ${key} of shape ${v.rows}×${v.cols}: expected ${shapeOf(cur)}`);
+      }
+      const t = b.fromArray(v.data, v.rows, v.cols);
+      b.dispose(cur);
+      if (m[1] === "W") {
+        this.#W[l] = t;
+        this.#Wt[l] = this.#ops.transposed(t, this.#Wt[l]);
+      } else this.#bias[l] = t;
+    }
+  }
+
+  /** Frees every tensor. */
+  dispose(): void {
+    this.#freeState();
+    const b = this.backend;
+    for (const t of [...this.#W, ...this.#bias, ...this.#Wt]) if (t) b.dispose(t);
+    this.#opt.reset();
+  }
+}
+
+function checkConfig(c: PCConfig): PCConfig {
+  const bad = (key: string, want: string, v: unknown) =>
+    new Error(`rule.${key}: expected ${want}, got ${JSON.stringify(v)}`);
+  if (!["pc", "bp", "nudge"].includes(c.mode)) throw bad("mode", "one of pc, bp, nudge", c.mode);
+  if (!Number.isInteger(c.T) || c.T < 1) throw bad("T", "an integer ≥ 1", c.T);
+  if (!(c.gamma >= 0) || !Number.isFinite(c.gamma)) throw bad("gamma", "a number ≥ 0", c.gamma);
+  if (!(c.decay > 0 && c.decay <= 1)) throw bad("decay", "a number in (0, 1]", c.decay);
+  if (c.updatePAt !== "last" && c.updatePAt !== "all") {
+    throw bad("update_p_at", "one of last, all", c.updatePAt);
+  }
+  if (c.mode === "nudge" && !(c.nudge !== 0 && Number.isFinite(c.nudge))) {
+    throw bad("nudge", "a non-zero number", c.nudge);
+  }
+  if (c.targetRange && !(c.targetRange.length === 2 && c.targetRange.every(Number.isFinite))) {
+    throw bad("target_range", "two numbers [lo, hi]", c.targetRange);
+  }
+  return c;
+}

@@ -1,0 +1,286 @@
+/**
+ * Simulations of the prospective-configuration paper's Fig. 3, registered with core's simulation
+ * registry when this module is imported:
+ *
+ * - `pc-output-trajectory` (Fig. 3a): the 1-1-2 linear network with every weight 1, input 1,
+ *   target (0, 1), trained by PC and by BP. One record per training iteration k = 0…iterations:
+ *   `{ iteration: k, pc_out0, pc_out1, bp_out0, bp_out1 }`, the feed-forward outputs *before*
+ *   iteration k's update (the last record is after the final update).
+ * - `pc-target-alignment` (Fig. 3e): linear width-64 nets of each depth, one sample with input and
+ *   target drawn from N(0, I), one learning step. One record per (depth, seed):
+ *   `{ depth, seed, pc_target_alignment, bp_target_alignment }`.
+ *
+ * @module
+ */
+import {
+  type Backend,
+  createRng,
+  deriveSeed,
+  type HyperSchema,
+  type HyperValue,
+  registerSimulation,
+  resolveHyper,
+  type SimRecord,
+  type Simulation,
+  type SimulationDefinition,
+} from "@plasticity/core";
+import { type PCMode, PCNetwork } from "./network.ts";
+
+/** Parameters of `pc-output-trajectory` (defaults: the paper's Fig. 3a). */
+export const OUTPUT_TRAJECTORY_SCHEMA: HyperSchema = {
+  lr: { type: "number", default: 0.2, min: 0, doc: "weight learning rate α (SGD)" },
+  T: { type: "number", default: 128, integer: true, min: 1, doc: "PC inference iterations" },
+  gamma: { type: "number", default: 0.1, min: 0, doc: "inference rate γ" },
+  decay: { type: "number", default: 0.5, min: 1e-12, max: 1, doc: "inference-rate decay d" },
+  iterations: { type: "number", default: 64, integer: true, min: 1, doc: "training iterations" },
+  input: { type: "number", default: 1, doc: "the input s" },
+  target: { type: "numbers", default: [0, 1], doc: "the target (y₀, y₁)" },
+};
+
+/** Parameters of `pc-target-alignment` (defaults: the paper's Fig. 3e). */
+export const TARGET_ALIGNMENT_SCHEMA: HyperSchema = {
+  depths: {
+    type: "numbers",
+    default: [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25],
+    doc: "numbers of weight layers L",
+  },
+  width: { type: "number", default: 64, integer: true, min: 1, doc: "units of every layer" },
+  seeds: { type: "number", default: 27, integer: true, min: 1, doc: "networks per depth" },
+  lr: {
+    type: "number",
+    default: 0.001,
+    min: 0,
+    doc: "weight learning rate α of the single step (SGD)",
+  },
+  T: { type: "number", default: 512, integer: true, min: 1, doc: "PC inference iterations" },
+  gamma: { type: "number", default: 0.1, min: 0, doc: "inference rate γ" },
+  decay: { type: "number", default: 0.5, min: 1e-12, max: 1, doc: "inference-rate decay d" },
+};
+
+function resolve(schema: HyperSchema, params: Record<string, unknown>): Record<string, HyperValue> {
+  return resolveHyper(schema, params, "simulation.params");
+}
+
+function checkTrajectory(h: Record<string, HyperValue>): void {
+  const t = h.target as readonly number[];
+  if (t.length !== 2) {
+    throw new Error(`simulation.params.target: expected two numbers, got ${JSON.stringify(t)}`);
+  }
+}
+
+function checkAlignment(h: Record<string, HyperValue>): void {
+  const d = h.depths as readonly number[];
+  if (d.length === 0 || !d.every((v) => Number.isInteger(v) && v >= 1)) {
+    throw new Error(
+      `simulation.params.depths: expected a non-empty list of integers ≥ 1, got ${
+        JSON.stringify(d)
+      }`,
+    );
+  }
+}
+
+function net112(mode: PCMode, h: Record<string, HyperValue>, backend: Backend): PCNetwork {
+  return new PCNetwork({
+    network: {
+      sizes: [1, 1, 2],
+      activation: "identity",
+      bias: false,
+      init: { kind: "uniform", low: 1, high: 1 },
+    },
+    config: { mode, T: h.T as number, gamma: h.gamma as number, decay: h.decay as number },
+    optimizer: { name: "sgd", lr: h.lr as number },
+    backend,
+    seed: 0,
+  });
+}
+
+/**
+ * Builds the Fig. 3a simulation directly (the registry's `create` does the same).
+ *
+ * @param params Parameters of {@linkcode OUTPUT_TRAJECTORY_SCHEMA}.
+ * @param backend The backend.
+ * @returns The simulation.
+ *
+ * @example
+ * ```ts
+ * import { jsBackend } from "@plasticity/core";
+ * import { outputTrajectory } from "@plasticity/predictive-coding";
+ * const sim = outputTrajectory({ iterations: 2, T: 16 }, jsBackend);
+ * const rows: Record<string, number>[] = [];
+ * sim.run((r) => rows.push(r));
+ * console.assert(rows.length === 3 && rows[0]!.bp_out1 === 1);
+ * ```
+ */
+export function outputTrajectory(params: Record<string, unknown>, backend: Backend): Simulation {
+  const h = resolve(OUTPUT_TRAJECTORY_SCHEMA, params);
+  checkTrajectory(h);
+  const iterations = h.iterations as number, tgt = h.target as readonly number[];
+  let minPc = Infinity, minBp = Infinity, last: SimRecord = {};
+  return {
+    totalRecords: iterations + 1,
+    run(onRecord) {
+      const pc = net112("pc", h, backend), bp = net112("bp", h, backend);
+      const s = backend.fromArray([h.input as number], 1, 1), y = backend.fromArray(tgt, 1, 2);
+      for (let k = 0; k <= iterations; k++) {
+        const p = backend.read(pc.predict(s)), q = backend.read(bp.predict(s));
+        last = { iteration: k, pc_out0: p[0]!, pc_out1: p[1]!, bp_out0: q[0]!, bp_out1: q[1]! };
+        minPc = Math.min(minPc, p[1]!);
+        minBp = Math.min(minBp, q[1]!);
+        onRecord(last);
+        if (k < iterations) {
+          pc.step(s, y);
+          bp.step(s, y);
+        }
+      }
+      pc.dispose();
+      bp.dispose();
+    },
+    summary() {
+      return {
+        pc_out1_min: minPc,
+        bp_out1_min: minBp,
+        pc_out0_final: last.pc_out0 ?? NaN,
+        pc_out1_final: last.pc_out1 ?? NaN,
+        bp_out0_final: last.bp_out0 ?? NaN,
+        bp_out1_final: last.bp_out1 ?? NaN,
+      };
+    },
+  };
+}
+
+/**
+ * Target alignment of one learning step of a linear network (Fig. 3e): xavier-uniform weights
+ * (gain 1, no bias), one sample with s, y ~ N(0, I), one SGD step of PC or BP from the same
+ * initial weights.
+ *
+ * @param depth Number of weight layers L.
+ * @param width Units per layer.
+ * @param seed Seed of the weights and of the sample.
+ * @param h `lr`, `T`, `gamma`, `decay`.
+ * @param backend The backend.
+ * @returns Target alignment of PC and of BP.
+ *
+ * @example
+ * ```ts
+ * import { jsBackend } from "@plasticity/core";
+ * import { linearTargetAlignment } from "@plasticity/predictive-coding";
+ * const r = linearTargetAlignment(1, 4, 0, { lr: 0.001, T: 8, gamma: 0.1, decay: 0.5 }, jsBackend);
+ * console.assert(r.bp > 0.99);
+ * ```
+ */
+export function linearTargetAlignment(
+  depth: number,
+  width: number,
+  seed: number,
+  h: { lr: number; T: number; gamma: number; decay: number },
+  backend: Backend,
+): { pc: number; bp: number } {
+  const rng = createRng(deriveSeed(seed, "pc-target-alignment-sample"));
+  const s = backend.random(1, width, () => rng.normal());
+  const y = backend.random(1, width, () => rng.normal());
+  const one = (mode: PCMode) => {
+    const net = new PCNetwork({
+      network: {
+        sizes: new Array<number>(depth + 1).fill(width),
+        activation: "identity",
+        bias: false,
+        init: { kind: "xavierUniform", gain: 1 },
+      },
+      config: { mode, T: h.T, gamma: h.gamma, decay: h.decay },
+      optimizer: { name: "sgd", lr: h.lr },
+      backend,
+      seed,
+    });
+    const r = net.probeStep(s, y).targetAlignment;
+    net.dispose();
+    return r;
+  };
+  const out = { pc: one("pc"), bp: one("bp") };
+  backend.dispose(s, y);
+  return out;
+}
+
+/**
+ * Builds the Fig. 3e simulation directly (the registry's `create` does the same).
+ *
+ * @param params Parameters of {@linkcode TARGET_ALIGNMENT_SCHEMA}.
+ * @param context Seed and backend.
+ * @returns The simulation; its summary has `pc_mean_L<d>` and `bp_mean_L<d>` per depth.
+ *
+ * @example
+ * ```ts
+ * import { jsBackend } from "@plasticity/core";
+ * import { targetAlignmentByDepth } from "@plasticity/predictive-coding";
+ * const sim = targetAlignmentByDepth({ depths: [1], width: 4, seeds: 2, T: 8 }, { seed: 0, backend: jsBackend });
+ * sim.run(() => {});
+ * console.assert(sim.summary().bp_mean_L1! > 0.99);
+ * ```
+ */
+export function targetAlignmentByDepth(
+  params: Record<string, unknown>,
+  context: { seed: number; backend: Backend },
+): Simulation {
+  const h = resolve(TARGET_ALIGNMENT_SCHEMA, params);
+  checkAlignment(h);
+  const depths = h.depths as readonly number[], seeds = h.seeds as number;
+  const sums = new Map<number, { pc: number; bp: number; n: number }>();
+  const hp = {
+    lr: h.lr as number,
+    T: h.T as number,
+    gamma: h.gamma as number,
+    decay: h.decay as number,
+  };
+  return {
+    totalRecords: depths.length * seeds,
+    run(onRecord) {
+      for (const depth of depths) {
+        const acc = sums.get(depth) ?? { pc: 0, bp: 0, n: 0 };
+        for (let i = 0; i < seeds; i++) {
+          const seed = deriveSeed(context.seed, `pc-target-alignment-${i}`);
+          const r = linearTargetAlignment(depth, h.width as number, seed, hp, context.backend);
+          acc.pc += r.pc;
+          acc.bp += r.bp;
+          acc.n++;
+          onRecord({ depth, seed: i, pc_target_alignment: r.pc, bp_target_alignment: r.bp });
+        }
+        sums.set(depth, acc);
+      }
+    },
+    summary() {
+      const out: Record<string, number> = {};
+      for (const [d, a] of sums) {
+        out[`pc_mean_L${d}`] = a.pc / a.n;
+        out[`bp_mean_L${d}`] = a.bp / a.n;
+      }
+      return out;
+    },
+  };
+}
+
+/** `pc-output-trajectory`: the paper's Fig. 3a. */
+export const OUTPUT_TRAJECTORY_SIMULATION: SimulationDefinition = {
+  name: "pc-output-trajectory",
+  description: "Fig. 3a of Song et al. 2024: outputs of a 1-1-2 linear net trained by PC and by BP",
+  validate(params) {
+    checkTrajectory(resolve(OUTPUT_TRAJECTORY_SCHEMA, params));
+  },
+  create(params, context) {
+    return outputTrajectory(params, context.backend);
+  },
+};
+
+/** `pc-target-alignment`: the paper's Fig. 3e. */
+export const TARGET_ALIGNMENT_SIMULATION: SimulationDefinition = {
+  name: "pc-target-alignment",
+  description:
+    "Fig. 3e of Song et al. 2024: one-step target alignment of PC and BP in deep linear nets",
+  validate(params) {
+    checkAlignment(resolve(TARGET_ALIGNMENT_SCHEMA, params));
+  },
+  create(params, context) {
+    return targetAlignmentByDepth(params, context);
+  },
+};
+
+registerSimulation(OUTPUT_TRAJECTORY_SIMULATION);
+registerSimulation(TARGET_ALIGNMENT_SIMULATION);
