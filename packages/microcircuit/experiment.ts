@@ -1,0 +1,332 @@
+/**
+ * The experiment protocol of the PAL numpy code (`runner.py` with `run_exp.py`): initialisation in
+ * the reference's order of random draws, step input U[0, 1] held for Tpres, optional teacher
+ * microcircuit (task `fw_bw`), settling without learning, and epochs of shuffled samples, with a
+ * record every `rec_per_steps` steps.
+ *
+ * With `rng: "numpy"` every draw comes from core's `NumpyRandomState`, reseeded where the reference
+ * reseeds numpy: voltages then weights with `np.random.seed(seed)`, the input with
+ * `RandomState(random_seed[0])` (or the teacher's seed), the teacher's seed as
+ * `seed(random_seed[0]); randint(100000, 999999)`, and one `RandomState(seed)` per model that draws
+ * the OU noise and shuffles the samples each epoch (cumulatively, as the reference reshuffles the
+ * previous epoch's order).
+ *
+ * @module
+ */
+import { createRng, deriveSeed, NumpyRandomState, type Rng, shuffle } from "@plasticity/core";
+import { getActivation } from "./activation.ts";
+import { angleToTranspose, annBpDeltaW, matrixAngle } from "./metrics.ts";
+import { Microcircuit, type MicrocircuitConfig, type MicrocircuitInit } from "./model.ts";
+import type { PalParams } from "./params.ts";
+
+/** One record: simulated time `t` (s), angles (degrees) per layer, and the output MSE. */
+export type PalRecord = Record<string, number>;
+
+/** The draws an experiment needs, from numpy's `RandomState` or core's generator. */
+export interface DrawSource {
+  /** One N(0, 1) draw. */
+  normal(): number;
+  /** One U[low, high) draw. */
+  uniform(low: number, high: number): number;
+  /** Shuffles in place (numpy's draw order in numpy mode). */
+  shuffle(a: Int32Array): void;
+}
+
+function source(p: PalParams, seed: number, label: string): DrawSource {
+  if (p.rng === "numpy") {
+    const np = new NumpyRandomState(seed);
+    return {
+      normal: () => np.randn(),
+      uniform: (lo, hi) => np.uniform(lo, hi),
+      shuffle: (a) => void np.shuffle(a),
+    };
+  }
+  const rng: Rng = createRng(deriveSeed(seed, label));
+  return {
+    normal: () => rng.normal(),
+    uniform: (lo, hi) => lo + (hi - lo) * rng.next(),
+    shuffle: (a) => void shuffle(a, rng),
+  };
+}
+
+/**
+ * The model constants of a params object.
+ *
+ * @param p Resolved parameters.
+ * @returns The constants for {@linkcode Microcircuit}.
+ *
+ * @example
+ * ```ts
+ * import { parseParams } from "@plasticity/microcircuit/params";
+ * import { modelConfig } from "@plasticity/microcircuit/experiment";
+ * console.assert(modelConfig(parseParams({})).modelType === "PAL");
+ * ```
+ */
+export function modelConfig(p: PalParams): MicrocircuitConfig {
+  return {
+    layers: p.layers,
+    dt: p.dt,
+    modelType: p.model_type,
+    activation: p.activation,
+    gl: p.gl,
+    gbas: p.gbas,
+    gapi: p.gapi,
+    gden: p.gden,
+    gnI: p.gnI,
+    gntgt: p.gntgt,
+    etaFw: p.eta_fw,
+    etaBw: p.eta_bw,
+    etaIP: p.eta_IP,
+    etaPI: p.eta_PI,
+    alpha: p.alpha,
+    noiseScale: p.noise_scale,
+    tauxi: p.tauxi,
+    tauHP: p.tauHP,
+    tauLO: p.tauLO,
+    dWPPLowPass: p.dWPP_low_pass,
+    pyrHiPass: p.pyr_hi_pass,
+    taur: p.taur,
+  };
+}
+
+/**
+ * Builds a microcircuit as the reference's `init_MC`: voltages u ~ N(0, 1) then u^I ~ N(0, 1)
+ * after seeding with `seed`; weights uniform over the configured ranges in the order W, WIP, B, BPI
+ * after reseeding; BP copies B = Wᵀ; the self-predicting state if `init_in_SPS`. The model's own
+ * generator (noise and shuffling) is a fresh one seeded with `seed`.
+ *
+ * @param p Resolved parameters.
+ * @param seed The model's seed.
+ * @param teacher Use the `init_teacher_*` ranges.
+ * @returns The model and its generator (for shuffling).
+ *
+ * @example
+ * ```ts
+ * import { parseParams } from "@plasticity/microcircuit/params";
+ * import { buildMicrocircuit } from "@plasticity/microcircuit/experiment";
+ * const { mc } = buildMicrocircuit(parseParams({ model_type: "BP" }), 123);
+ * console.assert(mc.BPP[0]![1] === mc.WPP[1]![20]); // B = Wᵀ
+ * ```
+ */
+export function buildMicrocircuit(
+  p: PalParams,
+  seed: number,
+  teacher = false,
+): { mc: Microcircuit; rng: DrawSource } {
+  const layers = p.layers, L = layers.length - 1;
+  const v = source(p, seed, "voltages");
+  const draw = (n: number, f: () => number) => Float64Array.from({ length: n }, f);
+  const uP = Array.from({ length: L }, (_, k) => draw(layers[k + 1]!, v.normal));
+  const uI = Array.from({ length: L - 1 }, (_, h) => draw(layers[h + 2]!, v.normal));
+  const w = source(p, seed, "weights");
+  const uni = (range: readonly number[], n: number) =>
+    draw(n, () => w.uniform(range[0]!, range[1]!));
+  const R = teacher
+    ? [
+      p.init_teacher_WPP_range,
+      p.init_teacher_WIP_range,
+      p.init_teacher_BPP_range,
+      p.init_teacher_BPI_range,
+    ]
+    : [p.init_WPP_range, p.init_WIP_range, p.init_BPP_range, p.init_BPI_range];
+  const init: MicrocircuitInit = {
+    uP,
+    uI,
+    WPP: Array.from({ length: L }, (_, k) => uni(R[0]!, layers[k + 1]! * layers[k]!)),
+    WIP: Array.from({ length: L - 1 }, (_, h) => uni(R[1]!, layers[h + 2]! * layers[h + 1]!)),
+    BPP: Array.from({ length: L - 1 }, (_, h) => uni(R[2]!, layers[h + 1]! * layers[h + 2]!)),
+    BPI: Array.from({ length: L - 1 }, (_, h) => uni(R[3]!, layers[h + 1]! * layers[h + 2]!)),
+  };
+  const rng = source(p, seed, "model");
+  const mc = new Microcircuit(modelConfig(p), init, rng);
+  if (p.init_in_SPS) mc.setSelfPredictingState();
+  return { mc, rng };
+}
+
+/**
+ * The teacher's seed: numpy `seed(random_seed[0]); randint(100000, 999999)` (873630 for 123).
+ *
+ * @param p Resolved parameters.
+ * @returns The teacher's seed.
+ *
+ * @example
+ * ```ts
+ * import { parseParams } from "@plasticity/microcircuit/params";
+ * import { teacherSeed } from "@plasticity/microcircuit/experiment";
+ * console.assert(teacherSeed(parseParams({})) === 873630);
+ * ```
+ */
+export function teacherSeed(p: PalParams): number {
+  const s0 = p.random_seed[0]!;
+  if (p.rng === "numpy") return new NumpyRandomState(s0).randint(100000, 999999);
+  return 100000 + (deriveSeed(s0, "teacher") % 899999);
+}
+
+/**
+ * The input samples: `dataset_size` × n0 rates U[0, 1], drawn row by row.
+ *
+ * @param p Resolved parameters.
+ * @param seed The input seed.
+ * @returns Row-major samples.
+ *
+ * @example
+ * ```ts
+ * import { parseParams } from "@plasticity/microcircuit/params";
+ * import { inputSamples } from "@plasticity/microcircuit/experiment";
+ * const x = inputSamples(parseParams({}), 0);
+ * console.assert(Math.abs(x[0]! - 0.5488135) < 1e-7 && x.length === 500);
+ * ```
+ */
+export function inputSamples(p: PalParams, seed: number): Float64Array {
+  const s = source(p, seed, "input");
+  return Float64Array.from({ length: p.dataset_size * p.layers[0]! }, () => s.uniform(0, 1));
+}
+
+/** A configured run of one seed. */
+export interface PalRun {
+  /** Records the run will emit. */
+  readonly totalRecords: number;
+  /** The student microcircuit. */
+  readonly mc: Microcircuit;
+  /** Runs to the end (or `max_records`), calling `onRecord` for each record. */
+  run(onRecord: (r: PalRecord) => void): void;
+}
+
+/**
+ * Prepares one seed's run of the reference protocol. For `fw_bw` the teacher (seeded by
+ * {@linkcode teacherSeed}, in the self-predicting state, without noise or learning) runs settling
+ * plus one pass; the student's target for each sample is the teacher's ŭ_L at the last step of
+ * that sample. Records hold `t` (seconds of simulated time, settling included),
+ * `angle_B_WT_<h>` = ∠(B_h, W_{h+1}ᵀ), `angle_B_RHS_<h>` = ∠(B_h, φ′W_{h+1}ᵀφ′) per hidden layer,
+ * and with a target `angle_dW_<k>` = ∠(ΔW_MC,k, ΔW_BP,k) per forward weight and `mse` = ‖ŭ_L − target‖².
+ *
+ * @param p Resolved parameters.
+ * @param seed The student's seed.
+ * @returns The run.
+ *
+ * @example
+ * ```ts
+ * import { parseParams } from "@plasticity/microcircuit/params";
+ * import { createPalRun } from "@plasticity/microcircuit/experiment";
+ * const run = createPalRun(parseParams({ epochs: 1, max_records: 2 }), 123);
+ * const recs: Record<string, number>[] = [];
+ * run.run((r) => recs.push(r));
+ * console.assert(recs.length === 2 && recs[0]!.t === 0.01);
+ * ```
+ */
+export function createPalRun(p: PalParams, seed: number): PalRun {
+  const layers = p.layers, L = layers.length - 1, n0 = layers[0]!, nL = layers[L]!;
+  const P = Math.round(p.Tpres / p.dt);
+  const settle = Math.round(p.settling_time / p.dt);
+  const S = p.dataset_size;
+  const fwbw = p.task === "fw_bw";
+  const { mc, rng } = buildMicrocircuit(p, seed);
+  const totalSteps = settle + p.epochs * S * P;
+  let totalRecords = Math.floor(totalSteps / p.rec_per_steps);
+  if (p.max_records > 0) totalRecords = Math.min(totalRecords, p.max_records);
+
+  const run = (onRecord: (r: PalRecord) => void) => {
+    let input: Float64Array;
+    let targets: Float64Array | null = null;
+    if (fwbw) {
+      const ts = teacherSeed(p);
+      const teacher = buildMicrocircuit(p, ts, true).mc;
+      teacher.setSelfPredictingState();
+      input = inputSamples(p, ts);
+      const off = { learnWeights: false, learnLatWeights: false, learnBwWeights: false };
+      for (let i = 0; i < settle; i++) teacher.step(input, null, off, (Math.floor(i / P) % S) * n0);
+      targets = new Float64Array(S * P * nL);
+      for (let i = 0; i < S * P; i++) {
+        targets.set(teacher.uPBreve[L - 1]!, i * nL);
+        teacher.step(input, null, off, Math.floor(i / P) * n0);
+      }
+    } else {
+      input = inputSamples(p, p.random_seed[0]!);
+    }
+    const phis = Array.from({ length: L }, (_, k) =>
+      getActivation(
+        typeof p.activation === "string" ? p.activation : p.activation[k]!,
+      ));
+    const gHat = p.gbas / (p.gl + p.gbas + p.gapi);
+    const dBas = mc.vBas.map((v) => new Float64Array(v.length));
+    let records = 0, counter = 0, stop = false;
+    const record = (target: Float64Array | null, targetOffset: number, r0: Float64Array) => {
+      const rec: PalRecord = { t: Number(((mc.steps * p.dt) / 1000).toPrecision(12)) };
+      for (let k = 0; k < L; k++) {
+        const v = mc.vBas[k]!, d = dBas[k]!, dphi = phis[k]!.dphi;
+        for (let i = 0; i < v.length; i++) d[i] = dphi(gHat * v[i]!);
+      }
+      for (let h = 0; h < L - 1; h++) {
+        const rows = layers[h + 1]!, cols = layers[h + 2]!;
+        rec[`angle_B_WT_${h}`] = angleToTranspose(mc.BPP[h]!, mc.WPP[h + 1]!, rows, cols);
+      }
+      for (let h = 0; h < L - 1; h++) {
+        const rows = layers[h + 1]!, cols = layers[h + 2]!;
+        rec[`angle_B_RHS_${h}`] = angleToTranspose(
+          mc.BPP[h]!,
+          mc.WPP[h + 1]!,
+          rows,
+          cols,
+          dBas[h],
+          dBas[h + 1],
+        );
+      }
+      if (target) {
+        const tgt = target.subarray(targetOffset, targetOffset + nL);
+        const bp = annBpDeltaW(
+          mc.WPP,
+          layers,
+          phis.map((a) => a.phi),
+          phis.map((a) => a.dphi),
+          gHat,
+          (p.gl + p.gbas + p.gapi) / (p.gl + p.gbas),
+          r0,
+          tgt,
+        );
+        for (let k = 0; k < L; k++) {
+          rec[`angle_dW_${k}`] = matrixAngle(mc.lastDeltaW(k), bp[k]!);
+        }
+        let mse = 0;
+        const ub = mc.uPBreve[L - 1]!;
+        for (let i = 0; i < nL; i++) mse += (ub[i]! - tgt[i]!) ** 2;
+        rec.mse = mse;
+      }
+      onRecord(rec);
+      records++;
+      if (p.max_records > 0 && records >= p.max_records) stop = true;
+    };
+    const after = (target: Float64Array | null, targetOffset: number) => {
+      if (++counter % p.rec_per_steps === 0) {
+        counter = 0;
+        record(target, targetOffset, mc.r0);
+      }
+    };
+    const off = { learnWeights: false, learnLatWeights: false, learnBwWeights: false };
+    for (let i = 0; i < settle && !stop; i++) {
+      mc.step(input, null, off, (Math.floor(i / P) % S) * n0);
+      after(null, 0);
+    }
+    const learn = { learnWeights: fwbw, learnLatWeights: true, learnBwWeights: true };
+    const order = new Int32Array(S).map((_, i) => i);
+    const tgtRow = new Float64Array(S * nL);
+    for (let e = 0; e < p.epochs && !stop; e++) {
+      rng.shuffle(order);
+      if (targets) {
+        for (let s = 0; s < S; s++) {
+          tgtRow.set(
+            targets.subarray((order[s]! * P + P - 1) * nL, (order[s]! * P + P) * nL),
+            s * nL,
+          );
+        }
+      }
+      for (let s = 0; s < S && !stop; s++) {
+        const inOff = order[s]! * n0;
+        for (let i = 0; i < P && !stop; i++) {
+          mc.step(input, targets ? tgtRow : null, learn, inOff, s * nL);
+          after(targets ? tgtRow : null, s * nL);
+        }
+      }
+    }
+  };
+  return { totalRecords, mc, run };
+}

@@ -1,0 +1,587 @@
+/**
+ * The dendritic cortical microcircuit (Sacramento et al. 2018) with the Latent Equilibrium
+ * lookahead ŭ and Phaseless Alignment Learning (PAL) of the top-down weights B.
+ *
+ * Layers `[n0, n1, …, nL]`: n0 input rates, pyramidal layers k = 0…L−1 (layer k has n_{k+1}
+ * neurons; k = L−1 is the output). Each pyramidal layer has a soma `uP[k]` and a basal dendrite
+ * `vBas[k]`; every hidden layer h = 0…L−2 also has an apical dendrite `vApi[h]` and a population of
+ * interneurons `uI[h]` (size n_{h+2}, mirroring layer h+1) with dendrite `vDen[h]`.
+ * Weights are stored post × pre, row-major, in `Float64Array`s: `WPP[k]` (n_{k+1} × n_k),
+ * `WIP[h]` (n_{h+2} × n_{h+1}), `BPP[h]` and `BPI[h]` (n_{h+1} × n_{h+2}).
+ *
+ * One {@linkcode Microcircuit.step} is one forward-Euler step in exactly the order of the numpy
+ * reference (`noise_model.evolve_system`), including its one-step offsets: rates come from the
+ * lookahead of the previous step, plasticity uses the previous step's dendrites and presynaptic
+ * rates, the soma sees the noise of the previous step while ΔB sees the fresh noise, and the
+ * high-pass of the rates is advanced at the very end.
+ *
+ * @module
+ */
+import { type Activation, type ActivationName, getActivation } from "./activation.ts";
+
+/** Which rule sets the top-down weights B. */
+export type ModelType = "BP" | "FA" | "PAL";
+
+/** Model constants (times in ms, conductances in 1/ms, learning rates per ms). */
+export interface MicrocircuitConfig {
+  /** Layer sizes `[n0, …, nL]`, at least three. */
+  layers: readonly number[];
+  /** Euler step dt. */
+  dt: number;
+  /** `BP` (B = Wᵀ every step), `FA` (B fixed) or `PAL` (B learnt from noise). */
+  modelType: ModelType;
+  /** One rate function for all layers, or one per pyramidal layer (L entries). */
+  activation: ActivationName | readonly ActivationName[];
+  /** Leak conductance g_l. */
+  gl: number;
+  /** Basal conductance g_bas. */
+  gbas: number;
+  /** Apical conductance g_api. */
+  gapi: number;
+  /** Interneuron dendritic conductance g_den. */
+  gden: number;
+  /** Somatic nudging of interneurons g_nI. */
+  gnI: number;
+  /** Target nudging of the output g_ntgt. */
+  gntgt: number;
+  /** η_fw per forward weight (L entries). */
+  etaFw: readonly number[];
+  /** η_bw per top-down weight (L−1 entries; PAL). */
+  etaBw: readonly number[];
+  /** η_IP per interneuron weight (L−1 entries). */
+  etaIP: readonly number[];
+  /** η_PI per interneuron-to-apical weight (L−1 entries). */
+  etaPI: readonly number[];
+  /** PAL: regulariser α per top-down weight (≥ L−1 entries). */
+  alpha: readonly number[];
+  /** PAL: noise scale σ per hidden layer (≥ L−1 entries). */
+  noiseScale: readonly number[];
+  /** PAL: OU noise time constant τ_ξ. */
+  tauxi: number;
+  /** PAL: high-pass time constant τ_HP. */
+  tauHP: number;
+  /** PAL: low-pass time constant of forward updates τ_LO. */
+  tauLO: number;
+  /** PAL: low-pass the forward updates (the reference always does). Default true. */
+  dWPPLowPass?: boolean;
+  /** PAL: high-pass the presynaptic rate of B (the reference always does). Default true. */
+  pyrHiPass?: boolean;
+  /** Prospectivity factor: ŭ = u_old + taur·τ(u − u_old)/dt; 0 gives the plain Sacramento model. Default 1. */
+  taur?: number;
+}
+
+/** Initial values of voltages and weights (copied). Shapes as in the module docs. */
+export interface MicrocircuitInit {
+  /** Somatic voltages per pyramidal layer. */
+  uP: readonly ArrayLike<number>[];
+  /** Interneuron voltages per hidden layer. */
+  uI: readonly ArrayLike<number>[];
+  /** Forward weights per layer. */
+  WPP: readonly ArrayLike<number>[];
+  /** Pyramid-to-interneuron weights per hidden layer. */
+  WIP: readonly ArrayLike<number>[];
+  /** Top-down pyramid-to-pyramid weights per hidden layer. */
+  BPP: readonly ArrayLike<number>[];
+  /** Interneuron-to-apical weights per hidden layer. */
+  BPI: readonly ArrayLike<number>[];
+}
+
+/** A source of standard normal draws (e.g. `NumpyRandomState` or a core `Rng`). */
+export interface NormalSource {
+  /** One N(0, 1) draw. */
+  normal(): number;
+}
+
+/** What one step learns and whether the PAL noise runs. */
+export interface StepOptions {
+  /** Learn the forward weights W. */
+  learnWeights: boolean;
+  /** Learn WIP and BPI. */
+  learnLatWeights: boolean;
+  /** Learn B; in PAL this also injects the OU noise into the apical compartments. */
+  learnBwWeights: boolean;
+}
+
+const f64 = (n: number) => new Float64Array(n);
+const copyOf = (a: ArrayLike<number>, n: number, what: string): Float64Array => {
+  if (a.length !== n) {
+    throw new Error(`Invalid ${what}: expected ${n} values, got ${a.length}`);
+  }
+  return Float64Array.from(a);
+};
+
+/**
+ * A dendritic microcircuit in preallocated float64 state.
+ *
+ * @example Self-predicting state: without a target the apical potentials vanish
+ * ```ts
+ * import { Microcircuit } from "@plasticity/microcircuit/model";
+ * const mc = new Microcircuit({
+ *   layers: [2, 3, 2], dt: 0.01, modelType: "FA", activation: "logistic",
+ *   gl: 0.03, gbas: 0.1, gapi: 0.06, gden: 0.1, gnI: 0.06, gntgt: 0.06,
+ *   etaFw: [0, 0], etaBw: [0], etaIP: [0], etaPI: [0], alpha: [0], noiseScale: [0],
+ *   tauxi: 0.1, tauHP: 0.1, tauLO: 100,
+ * }, {
+ *   uP: [[0, 0, 0], [0, 0]], uI: [[0, 0]],
+ *   WPP: [[1, -1, 0.5, 0.2, -0.3, 0.7], [0.4, -0.2, 0.1, -0.5, 0.3, 0.9]],
+ *   WIP: [[0, 0, 0, 0, 0, 0]], BPP: [[1, 0, 0, 1, 1, 1]], BPI: [[0, 0, 0, 0, 0, 0]],
+ * });
+ * mc.setSelfPredictingState();
+ * const off = { learnWeights: false, learnLatWeights: false, learnBwWeights: false };
+ * for (let i = 0; i < 3000; i++) mc.step([0.3, 0.8], null, off);
+ * console.assert(Math.abs(mc.vApi[0]![0]!) < 1e-9);
+ * ```
+ */
+export class Microcircuit {
+  /** The constants. */
+  readonly config: Readonly<MicrocircuitConfig>;
+  /** Layer sizes. */
+  readonly layers: readonly number[];
+  /** Number of pyramidal layers L. */
+  readonly nLayers: number;
+
+  /** Somatic voltages u of the pyramidal layers. */
+  readonly uP: Float64Array[];
+  /** Somatic voltages one step earlier. */
+  readonly uPOld: Float64Array[];
+  /** Lookahead voltages ŭ of the pyramidal layers. */
+  readonly uPBreve: Float64Array[];
+  /** Rates r̆ = φ(ŭ) of the pyramidal layers. */
+  rPBreve: Float64Array[];
+  /** Rates one step earlier. */
+  rPBreveOld: Float64Array[];
+  /** PAL: high-passed rates r^HP. */
+  readonly rPBreveHI: Float64Array[];
+  /** Basal potentials v_bas. */
+  vBas: Float64Array[];
+  /** Basal potentials one step earlier. */
+  vBasOld: Float64Array[];
+  /** Apical potentials v_api of the hidden layers (without noise). */
+  vApi: Float64Array[];
+  /** Apical potentials one step earlier. */
+  vApiOld: Float64Array[];
+  /** Interneuron somatic voltages u^I. */
+  readonly uI: Float64Array[];
+  /** Interneuron voltages one step earlier. */
+  readonly uIOld: Float64Array[];
+  /** Interneuron lookahead ŭ^I. */
+  readonly uIBreve: Float64Array[];
+  /** Interneuron rates r̆^I. */
+  rIBreve: Float64Array[];
+  /** Interneuron rates one step earlier. */
+  rIBreveOld: Float64Array[];
+  /** Interneuron dendritic potentials v_den. */
+  vDen: Float64Array[];
+  /** Interneuron dendritic potentials one step earlier. */
+  vDenOld: Float64Array[];
+  /** PAL: OU noise ξ per hidden layer. */
+  readonly noise: Float64Array[];
+  /** Current input rates r0. */
+  r0: Float64Array;
+  /** Input rates one step earlier. */
+  r0Old: Float64Array;
+
+  /** Forward weights W (post × pre). */
+  readonly WPP: Float64Array[];
+  /** Pyramid-to-interneuron weights. */
+  readonly WIP: Float64Array[];
+  /** Top-down weights B. */
+  readonly BPP: Float64Array[];
+  /** Interneuron-to-apical weights. */
+  readonly BPI: Float64Array[];
+  /** PAL: low-passed forward updates Δ̄W. */
+  readonly dWPPLO: Float64Array[];
+  /** Postsynaptic error of the last step's forward rule, r̆ − φ(ĝ v_bas,old), per layer. */
+  readonly errW: Float64Array[];
+
+  /** Steps taken. */
+  steps = 0;
+
+  #phi: Activation[];
+  #tauP: Float64Array;
+  #tauI: number;
+  #tauNoTgt: number;
+  #noiseRng: NormalSource | null;
+  #taur: number;
+
+  /**
+   * Builds a microcircuit; state starts as in the reference constructor (ŭ = u, r̆ = φ(u),
+   * r^HP = r̆, dendrites 0).
+   *
+   * @param config The constants.
+   * @param init Initial voltages and weights.
+   * @param noiseRng PAL: where the OU noise draws come from (required for PAL learning of B).
+   */
+  constructor(
+    config: MicrocircuitConfig,
+    init: MicrocircuitInit,
+    noiseRng: NormalSource | null = null,
+  ) {
+    const layers = config.layers;
+    if (layers.length < 3 || layers.some((n) => !Number.isInteger(n) || n < 1)) {
+      throw new Error(
+        `Invalid layers ${JSON.stringify(layers)}: expected at least three positive integers`,
+      );
+    }
+    this.config = config;
+    this.layers = [...layers];
+    const L = layers.length - 1;
+    this.nLayers = L;
+    const H = L - 1;
+    const n = (k: number) => layers[k + 1]!; // size of pyramidal layer k
+    const acts = typeof config.activation === "string"
+      ? Array.from({ length: L }, () => config.activation as ActivationName)
+      : config.activation;
+    if (acts.length !== L) {
+      throw new Error(`Invalid activation list of length ${acts.length}: expected ${L} entries`);
+    }
+    this.#phi = acts.map((a) => getActivation(a));
+    for (const [key, len] of [["etaFw", L], ["etaBw", H], ["etaIP", H], ["etaPI", H]] as const) {
+      if (config[key].length < len) {
+        throw new Error(`Invalid ${key} of length ${config[key].length}: expected ${len} entries`);
+      }
+    }
+    if (config.modelType === "PAL") {
+      for (const key of ["alpha", "noiseScale"] as const) {
+        if (config[key].length < H) {
+          throw new Error(`Invalid ${key} of length ${config[key].length}: expected ${H} entries`);
+        }
+      }
+    }
+    const { gl, gbas, gapi, gden, gnI, gntgt } = config;
+    this.#tauP = new Float64Array(L).fill(1 / (gl + gbas + gapi));
+    this.#tauP[L - 1] = 1 / (gl + gbas + gntgt);
+    this.#tauNoTgt = 1 / (gl + gbas);
+    this.#tauI = 1 / (gl + gden + gnI);
+    this.#noiseRng = noiseRng;
+    this.#taur = config.taur ?? 1;
+
+    const per = <T>(count: number, f: (k: number) => T): T[] =>
+      Array.from({ length: count }, (_, k) => f(k));
+    this.uP = per(L, (k) => copyOf(init.uP[k] ?? [], n(k), `uP[${k}]`));
+    this.uI = per(H, (h) => copyOf(init.uI[h] ?? [], n(h + 1), `uI[${h}]`));
+    this.WPP = per(L, (k) => copyOf(init.WPP[k] ?? [], n(k) * layers[k]!, `WPP[${k}]`));
+    this.WIP = per(H, (h) => copyOf(init.WIP[h] ?? [], n(h + 1) * n(h), `WIP[${h}]`));
+    this.BPP = per(H, (h) => copyOf(init.BPP[h] ?? [], n(h) * n(h + 1), `BPP[${h}]`));
+    this.BPI = per(H, (h) => copyOf(init.BPI[h] ?? [], n(h) * n(h + 1), `BPI[${h}]`));
+    this.uPOld = this.uP.map((a) => a.slice());
+    this.uIOld = this.uI.map((a) => a.slice());
+    this.uPBreve = this.uP.map((a) => a.slice());
+    this.uIBreve = this.uI.map((a) => a.slice());
+    this.rPBreve = this.uP.map((a, k) => a.map((x) => this.#phi[k]!.phi(x)));
+    this.rIBreve = this.uI.map((a, h) => a.map((x) => this.#phi[h + 1]!.phi(x)));
+    this.rPBreveOld = this.rPBreve.map((a) => a.slice());
+    this.rIBreveOld = this.rIBreve.map((a) => a.slice());
+    this.rPBreveHI = this.rPBreve.map((a) => a.slice());
+    this.vBas = per(L, (k) => f64(n(k)));
+    this.vBasOld = per(L, (k) => f64(n(k)));
+    this.vApi = per(H, (h) => f64(n(h)));
+    this.vApiOld = per(H, (h) => f64(n(h)));
+    this.vDen = per(H, (h) => f64(n(h + 1)));
+    this.vDenOld = per(H, (h) => f64(n(h + 1)));
+    this.noise = per(H, (h) => f64(n(h)));
+    this.r0 = f64(layers[0]!);
+    this.r0Old = f64(layers[0]!);
+    this.dWPPLO = this.WPP.map((w) => f64(w.length));
+    this.errW = per(L, (k) => f64(n(k)));
+    if (config.modelType === "BP") this.#copyTransposes(false);
+  }
+
+  /**
+   * Puts the lateral weights in the self-predicting state:
+   * BPI = −BPP, WIP_h = g_bas(g_l+g_den)/(g_den(g_l+g_bas+g_api)) · W_{h+1}, and for the last
+   * WIP the factor g_bas(g_l+g_den)/(g_den(g_l+g_bas)), so that ŭ^I_h = ŭ_{h+1} and v_api = 0
+   * without a target.
+   */
+  setSelfPredictingState(): void {
+    const { gl, gbas, gapi, gden } = this.config;
+    const H = this.nLayers - 1;
+    for (let h = 0; h < H; h++) {
+      const B = this.BPP[h]!, P = this.BPI[h]!;
+      for (let i = 0; i < B.length; i++) P[i] = -B[i]!;
+    }
+    const cHid = gbas * (gl + gden) / (gden * (gl + gbas + gapi));
+    const cOut = gbas * (gl + gden) / (gden * (gl + gbas));
+    for (let h = 0; h < H; h++) {
+      const c = h === H - 1 ? cOut : cHid;
+      const W = this.WPP[h + 1]!, WI = this.WIP[h]!;
+      for (let i = 0; i < W.length; i++) WI[i] = c * W[i]!;
+    }
+  }
+
+  #copyTransposes(alsoBPI = true): void {
+    for (let h = 0; h < this.nLayers - 1; h++) {
+      const W = this.WPP[h + 1]!, B = this.BPP[h]!, P = this.BPI[h]!;
+      const rows = this.layers[h + 1]!, cols = this.layers[h + 2]!; // B is rows × cols; W is cols × rows
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < cols; j++) {
+          const w = W[j * rows + i]!;
+          B[i * cols + j] = w;
+          if (alsoBPI) P[i * cols + j] = -w;
+        }
+      }
+    }
+  }
+
+  /**
+   * One Euler step of dt.
+   *
+   * In order: save the previous rates and dendrites; lookahead ŭ = u_old + τ(u − u_old)/dt and
+   * rates r̆ = φ(ŭ); dendrites v_bas,0 = W₀r₀, v_bas,k = W_k r̆_{k−1}, v_den,h = WIP_h r̆_h,
+   * v_api,h = BPP_h r̆_{h+1} + BPI_h r̆^I_h; somata
+   * Δu^I = dt[g_den v_den + g_nI ŭ_{h+1} − u^I/τ_I], Δu = dt[g_bas v_bas + g_api(v_api + ξ_old) − u/τ_P]
+   * (output: g_ntgt u_tgt instead, or relaxation to g_bas v_bas/(g_l+g_bas) without a target);
+   * PAL noise ξ ← ξ + (1/τ_ξ)(−dt ξ + √(dt τ_ξ) σ w);
+   * ΔW_k = dt η_fw (r̆_k − φ(ĝ v_bas,old,k)) ⊗ r_pre,old, ΔWIP = dt η_IP (r̆^I − φ(g_den/(g_l+g_den) v_den,old)) ⊗ r̆_old,
+   * ΔBPI = dt η_PI (−v_api,old) ⊗ r̆^I_old; BP: B = Wᵀ, BPI = −B;
+   * PAL: ΔB = dt η_bw (ξ ⊗ r^HP_{h+1} − α B) and W += Δ̄W with Δ̄W += (dt/τ_LO)(ΔW − Δ̄W);
+   * finally (PAL) r^HP += (r̆ − r̆_old) − (dt/τ_HP) r^HP.
+   *
+   * @param input New input rates r₀ (n0 values, read at `inputOffset`).
+   * @param target Output target voltages (nL values at `targetOffset`), or null for none.
+   * @param opts What to learn.
+   * @param inputOffset Offset of the input in `input`.
+   * @param targetOffset Offset of the target in `target`.
+   */
+  step(
+    input: ArrayLike<number>,
+    target: ArrayLike<number> | null,
+    opts: StepOptions,
+    inputOffset = 0,
+    targetOffset = 0,
+  ): void {
+    const L = this.nLayers, H = L - 1;
+    const cfg = this.config;
+    const dt = cfg.dt, gl = cfg.gl, gbas = cfg.gbas, gapi = cfg.gapi, gden = cfg.gden;
+    const pal = cfg.modelType === "PAL";
+    const inject = pal && opts.learnBwWeights;
+    const taur = this.#taur;
+
+    // 1. Save previous rates and dendrites (pointer swaps; the new values are rewritten fully).
+    let t: Float64Array[];
+    t = this.rPBreveOld, this.rPBreveOld = this.rPBreve, this.rPBreve = t;
+    t = this.rIBreveOld, this.rIBreveOld = this.rIBreve, this.rIBreve = t;
+    t = this.vBasOld, this.vBasOld = this.vBas, this.vBas = t;
+    t = this.vDenOld, this.vDenOld = this.vDen, this.vDen = t;
+    t = this.vApiOld, this.vApiOld = this.vApi, this.vApi = t;
+    const r0t = this.r0Old;
+    this.r0Old = this.r0, this.r0 = r0t;
+
+    // 2–4. Lookahead, rates, u_old ← u, r0 ← input.
+    for (let k = 0; k < L; k++) {
+      const u = this.uP[k]!, uo = this.uPOld[k]!, ub = this.uPBreve[k]!, r = this.rPBreve[k]!;
+      const tau = this.#tauP[k]! * taur, phi = this.#phi[k]!.phi;
+      for (let i = 0; i < u.length; i++) {
+        const ui = u[i]!, uoi = uo[i]!;
+        const b = uoi + tau * (ui - uoi) / dt;
+        ub[i] = b;
+        r[i] = phi(b);
+        uo[i] = ui;
+      }
+    }
+    for (let h = 0; h < H; h++) {
+      const u = this.uI[h]!, uo = this.uIOld[h]!, ub = this.uIBreve[h]!, r = this.rIBreve[h]!;
+      const tau = this.#tauI * taur, phi = this.#phi[h + 1]!.phi;
+      for (let i = 0; i < u.length; i++) {
+        const ui = u[i]!, uoi = uo[i]!;
+        const b = uoi + tau * (ui - uoi) / dt;
+        ub[i] = b;
+        r[i] = phi(b);
+        uo[i] = ui;
+      }
+    }
+    const r0 = this.r0;
+    for (let j = 0; j < r0.length; j++) r0[j] = input[inputOffset + j]!;
+
+    // 5. Dendrites.
+    for (let k = 0; k < L; k++) {
+      const W = this.WPP[k]!, v = this.vBas[k]!, pre = k === 0 ? r0 : this.rPBreve[k - 1]!;
+      const m = pre.length;
+      for (let i = 0, o = 0; i < v.length; i++, o += m) {
+        let s = 0;
+        for (let j = 0; j < m; j++) s += W[o + j]! * pre[j]!;
+        v[i] = s;
+      }
+    }
+    for (let h = 0; h < H; h++) {
+      const W = this.WIP[h]!, v = this.vDen[h]!, pre = this.rPBreve[h]!;
+      const m = pre.length;
+      for (let i = 0, o = 0; i < v.length; i++, o += m) {
+        let s = 0;
+        for (let j = 0; j < m; j++) s += W[o + j]! * pre[j]!;
+        v[i] = s;
+      }
+      const B = this.BPP[h]!, P = this.BPI[h]!, va = this.vApi[h]!;
+      const rp = this.rPBreve[h + 1]!, ri = this.rIBreve[h]!, m2 = rp.length;
+      for (let i = 0, o = 0; i < va.length; i++, o += m2) {
+        let a = 0, b = 0;
+        for (let j = 0; j < m2; j++) {
+          a += B[o + j]! * rp[j]!;
+          b += P[o + j]! * ri[j]!;
+        }
+        va[i] = a + b;
+      }
+    }
+
+    // 7. Somatic updates (use the noise of the previous step), applied at once: nothing below
+    // reads u.
+    {
+      const tauI = this.#tauI, gnI = cfg.gnI;
+      for (let h = 0; h < H; h++) {
+        const u = this.uI[h]!, vd = this.vDen[h]!, ub = this.uPBreve[h + 1]!;
+        for (let i = 0; i < u.length; i++) {
+          const ueff = tauI * (gden * vd[i]! + gnI * ub[i]!);
+          u[i] = u[i]! + dt * ((ueff - u[i]!) / tauI);
+        }
+      }
+      for (let h = 0; h < H; h++) {
+        const u = this.uP[h]!, vb = this.vBas[h]!, va = this.vApi[h]!, tau = this.#tauP[h]!;
+        if (inject) {
+          const xi = this.noise[h]!;
+          for (let i = 0; i < u.length; i++) {
+            const ueff = tau * (gbas * vb[i]! + gapi * (va[i]! + xi[i]!));
+            u[i] = u[i]! + dt * ((ueff - u[i]!) / tau);
+          }
+        } else {
+          for (let i = 0; i < u.length; i++) {
+            const ueff = tau * (gbas * vb[i]! + gapi * va[i]!);
+            u[i] = u[i]! + dt * ((ueff - u[i]!) / tau);
+          }
+        }
+      }
+      const u = this.uP[L - 1]!, vb = this.vBas[L - 1]!, tau = this.#tauP[L - 1]!;
+      if (target) {
+        const gntgt = cfg.gntgt;
+        for (let i = 0; i < u.length; i++) {
+          const ueff = tau * (gbas * vb[i]! + gntgt * target[targetOffset + i]!);
+          u[i] = u[i]! + dt * ((ueff - u[i]!) / tau);
+        }
+      } else {
+        const tn = this.#tauNoTgt;
+        for (let i = 0; i < u.length; i++) {
+          const ueff = tn * (gbas * vb[i]!);
+          u[i] = u[i]! + dt * ((ueff - u[i]!) / tau);
+        }
+      }
+    }
+
+    // 6. PAL: advance the OU noise of every hidden layer.
+    if (inject) {
+      const rng = this.#noiseRng;
+      if (!rng) throw new Error("Missing noise generator: PAL learning of B needs one");
+      const tauxi = cfg.tauxi, inv = 1 / tauxi, sq = Math.sqrt(dt * tauxi), mdt = -dt;
+      for (let h = 0; h < H; h++) {
+        const xi = this.noise[h]!, s = cfg.noiseScale[h]!;
+        for (let i = 0; i < xi.length; i++) {
+          const w = s * rng.normal();
+          xi[i] = xi[i]! + inv * (mdt * xi[i]! + sq * w);
+        }
+      }
+    }
+
+    // 8. Forward plasticity: postsynaptic errors (always, cheap), outer products when learning.
+    for (let k = 0; k < L; k++) {
+      const e = this.errW[k]!, r = this.rPBreve[k]!, vo = this.vBasOld[k]!, phi = this.#phi[k]!.phi;
+      const c = k === L - 1 ? gbas / (gl + gbas) : gbas / (gl + gbas + gapi);
+      for (let i = 0; i < e.length; i++) e[i] = r[i]! - phi(c * vo[i]!);
+    }
+    // 9. BP: B = Wᵀ (of the weights before this step's update), BPI = −B.
+    if (cfg.modelType === "BP") this.#copyTransposes();
+    if (opts.learnWeights) {
+      const lowPass = pal && (cfg.dWPPLowPass ?? true);
+      const lo = dt / cfg.tauLO;
+      for (let k = 0; k < L; k++) {
+        const W = this.WPP[k]!,
+          e = this.errW[k]!,
+          pre = k === 0 ? this.r0Old : this.rPBreveOld[k - 1]!;
+        const c = dt * cfg.etaFw[k]!, m = pre.length;
+        if (lowPass) {
+          const D = this.dWPPLO[k]!;
+          for (let i = 0, o = 0; i < e.length; i++, o += m) {
+            const ei = e[i]!;
+            for (let j = 0; j < m; j++) {
+              const d = D[o + j]! + lo * (c * (ei * pre[j]!) - D[o + j]!);
+              D[o + j] = d;
+              W[o + j] = W[o + j]! + d;
+            }
+          }
+        } else {
+          for (let i = 0, o = 0; i < e.length; i++, o += m) {
+            const ei = e[i]!;
+            for (let j = 0; j < m; j++) W[o + j] = W[o + j]! + c * (ei * pre[j]!);
+          }
+        }
+      }
+    }
+    if (opts.learnLatWeights) {
+      const cd = gden / (gl + gden);
+      for (let h = 0; h < H; h++) {
+        const eta = cfg.etaIP[h]!;
+        if (eta !== 0) {
+          const W = this.WIP[h]!,
+            rI = this.rIBreve[h]!,
+            vdo = this.vDenOld[h]!,
+            pre = this.rPBreveOld[h]!;
+          const phi = this.#phi[h + 1]!.phi, c = dt * eta, m = pre.length;
+          for (let i = 0, o = 0; i < rI.length; i++, o += m) {
+            const ei = rI[i]! - phi(cd * vdo[i]!);
+            for (let j = 0; j < m; j++) W[o + j] = W[o + j]! + c * (ei * pre[j]!);
+          }
+        }
+        const etaPI = cfg.etaPI[h]!;
+        if (etaPI !== 0) {
+          const P = this.BPI[h]!, vao = this.vApiOld[h]!, pre = this.rIBreveOld[h]!;
+          const c = dt * etaPI, m = pre.length;
+          for (let i = 0, o = 0; i < vao.length; i++, o += m) {
+            const ei = -vao[i]!;
+            for (let j = 0; j < m; j++) P[o + j] = P[o + j]! + c * (ei * pre[j]!);
+          }
+        }
+      }
+    }
+    // 10–11. PAL: ΔB = dt η_bw (ξ ⊗ r^HP_{h+1} − α B), applied when learning B.
+    if (pal && opts.learnBwWeights) {
+      const hp = cfg.pyrHiPass ?? true;
+      for (let h = 0; h < H; h++) {
+        const B = this.BPP[h]!, xi = this.noise[h]!;
+        const pre = hp ? this.rPBreveHI[h + 1]! : this.rPBreve[h + 1]!;
+        const c1 = dt * cfg.etaBw[h]!, c2 = dt * cfg.alpha[h]! * cfg.etaBw[h]!, m = pre.length;
+        for (let i = 0, o = 0; i < xi.length; i++, o += m) {
+          const x = xi[i]!;
+          for (let j = 0; j < m; j++) {
+            const b = B[o + j]!;
+            B[o + j] = b + (c1 * (x * pre[j]!) - c2 * b);
+          }
+        }
+      }
+    }
+
+    // 13. PAL: high-pass of the rates.
+    if (pal) {
+      const c = dt / cfg.tauHP;
+      for (let k = 0; k < L; k++) {
+        const hp = this.rPBreveHI[k]!, r = this.rPBreve[k]!, ro = this.rPBreveOld[k]!;
+        for (let i = 0; i < hp.length; i++) hp[i] = hp[i]! + ((r[i]! - ro[i]!) - c * hp[i]!);
+      }
+    }
+    this.steps++;
+  }
+
+  /**
+   * The forward update ΔW_k of the last step (not low-passed):
+   * dt η_fw,k (r̆_k − φ(ĝ v_bas,old,k)) ⊗ r_pre,old.
+   *
+   * @param k Pyramidal layer.
+   * @param out Where to write it (n_{k+1} × n_k); allocated when omitted.
+   * @returns `out`.
+   */
+  lastDeltaW(k: number, out?: Float64Array): Float64Array {
+    const e = this.errW[k]!, pre = k === 0 ? this.r0Old : this.rPBreveOld[k - 1]!;
+    const c = this.config.dt * this.config.etaFw[k]!, m = pre.length;
+    const o = out ?? new Float64Array(e.length * m);
+    for (let i = 0; i < e.length; i++) {
+      for (let j = 0; j < m; j++) o[i * m + j] = c * (e[i]! * pre[j]!);
+    }
+    return o;
+  }
+}

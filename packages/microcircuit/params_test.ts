@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { loadParams, parseParams } from "./params.ts";
+
+const REF = new URL("../../../shared/reference/pal/", import.meta.url);
+
+Deno.test("loadParams reads every reference params.json as it is", async () => {
+  for (const f of ["Fig3abc", "Fig3def", "Fig4ab/BP", "Fig4ab/FA", "Fig4ab/PAL"]) {
+    const p = await loadParams(new URL(`${f}/params.json`, REF).pathname);
+    assert.equal(p.dt, 0.01);
+  }
+  const p = await loadParams(new URL("Fig4ab/PAL/params.json", REF).pathname);
+  assert.deepEqual(p.layers, [1, 1, 1]);
+  assert.deepEqual(p.eta_fw, [2, 0.5]);
+  assert.equal(p.epochs, 5000);
+});
+
+Deno.test("parseParams names the bad key in a one-line error", () => {
+  assert.throws(
+    () => parseParams({ dt: "x" }),
+    /^Error: Invalid params\.dt "x": expected a finite number$/,
+  );
+  assert.throws(() => parseParams({ bogus: 1 }), /Unknown key params\.bogus/);
+  assert.throws(
+    () => parseParams({ model_type: "KP" }),
+    /params\.model_type "KP": expected one of BP, FA, PAL/,
+  );
+  assert.throws(() => parseParams({ eta_fw: [1, 1] }), /params\.eta_fw/);
+  assert.throws(() => parseParams({ inter_low_pass: true }), /params\.inter_low_pass true/);
+  assert.throws(() => parseParams({ init_WPP_range: [1, -1] }), /init_WPP_range/);
+});
