@@ -1,0 +1,214 @@
+/**
+ * The dataset names and the options each accepts (snake_case, validated with core's
+ * `resolveHyper`).
+ *
+ * @module
+ */
+import { ACTIVATIONS, type HyperSchema, INIT_KINDS } from "@plasticity/core";
+import { NORMALIZATIONS } from "./transform.ts";
+
+/** Every dataset name {@linkcode loadDataset} accepts. */
+export const DATASET_NAMES: readonly string[] = [
+  "mnist",
+  "fashion-mnist",
+  "cifar10",
+  "yin-yang",
+  "teacher-student",
+  "sine",
+];
+
+const targetValues = {
+  type: "numbers",
+  default: [0, 1],
+  doc: "one-hot target values [off, on], e.g. [0, 1], [-1, 1], [0.03, 0.97], [0.1, 1]",
+} as const;
+
+const dataSeed = {
+  type: "number",
+  default: -1,
+  integer: true,
+  min: -1,
+  doc: "seed of the generated data; -1 uses the run seed",
+} as const;
+
+function imageSchema(cifar: boolean): HyperSchema {
+  const schema: HyperSchema = {
+    "train_size": {
+      type: "number",
+      default: -1,
+      integer: true,
+      min: -1,
+      doc:
+        "keep a seeded random subset of this many training samples (after validation and per_class); -1 keeps all",
+    },
+    "test_size": {
+      type: "number",
+      default: -1,
+      integer: true,
+      min: -1,
+      doc: "keep a seeded random subset of this many test samples; -1 keeps all",
+    },
+    "validation_size": {
+      type: "number",
+      default: 0,
+      integer: true,
+      min: 0,
+      doc: "samples moved from the training set to a validation set (bioflax: 6000, PAL: 10000)",
+    },
+    "validation_split": {
+      type: "string",
+      default: "random",
+      enum: ["random", "tail"],
+      doc:
+        "which training samples become validation: a seeded random choice, or the last ones (PAL)",
+    },
+    "per_class": {
+      type: "number",
+      default: -1,
+      integer: true,
+      min: -1,
+      doc: "keep k random training images per class (seed 000's partial_num); -1 keeps all",
+    },
+    "test_per_class": {
+      type: "number",
+      default: -1,
+      integer: true,
+      min: -1,
+      doc: "keep k random test images per class; -1 keeps all",
+    },
+    normalize: {
+      type: "string",
+      default: "unit",
+      enum: cifar ? NORMALIZATIONS : NORMALIZATIONS.filter((n) => !n.startsWith("cifar")),
+      doc:
+        "pixel normalisation: none (0..255), unit (÷255), div256, mnist ((÷255 − 0.1307) / 0.3081)" +
+        (cifar ? ", cifar (per-channel mean/std), cifar-corinfomax (3× std)" : ""),
+    },
+    "target_values": targetValues,
+  };
+  if (cifar) {
+    schema.grayscale = {
+      type: "boolean",
+      default: false,
+      doc: "convert to grayscale like PIL convert('L') (32×32 → 1024 inputs)",
+    };
+  }
+  return schema;
+}
+
+function synthSizes(train: number, validation: number, test: number): HyperSchema {
+  return {
+    "train_size": {
+      type: "number",
+      default: train,
+      integer: true,
+      min: 0,
+      doc: "training samples",
+    },
+    "validation_size": {
+      type: "number",
+      default: validation,
+      integer: true,
+      min: 0,
+      doc: "validation samples (0: none)",
+    },
+    "test_size": { type: "number", default: test, integer: true, min: 0, doc: "test samples" },
+  };
+}
+
+/**
+ * The options of a dataset, as a core `HyperSchema`.
+ *
+ * @param name A name from {@linkcode DATASET_NAMES}.
+ * @returns The schema (a fresh object).
+ *
+ * @example
+ * ```ts
+ * import { datasetSchema } from "@plasticity/datasets";
+ * console.assert(datasetSchema("yin-yang").train_size!.type === "number");
+ * ```
+ */
+export function datasetSchema(name: string): HyperSchema {
+  switch (name) {
+    case "mnist":
+    case "fashion-mnist":
+      return imageSchema(false);
+    case "cifar10":
+      return imageSchema(true);
+    case "yin-yang":
+      return {
+        ...synthSizes(6000, 900, 900),
+        "data_seed": {
+          ...dataSeed,
+          doc:
+            "numpy seed of the training set (validation +1, test +2); 9876543 reproduces Kriener et al. and PAL; -1 uses the run seed",
+        },
+        "r_small": { type: "number", default: 0.1, min: 0, doc: "radius of the dots" },
+        "r_big": { type: "number", default: 0.5, min: 0, doc: "radius of the figure" },
+        "target_values": targetValues,
+      };
+    case "teacher-student":
+      return {
+        ...synthSizes(1440, 160, 320),
+        "data_seed": dataSeed,
+        "teacher_sizes": {
+          type: "numbers",
+          default: [1, 64, 32, 10],
+          doc:
+            "teacher layer sizes, input first (bioflax upstream: [1, 64, 32, 10]; companion: [78, 2, 1])",
+        },
+        "teacher_activation": {
+          type: "string",
+          default: "sigmoid",
+          enum: ACTIVATIONS,
+          doc: "teacher hidden activation (identity skips it); the output layer is linear",
+        },
+        "teacher_init": {
+          type: "string",
+          default: "lecunNormal",
+          enum: INIT_KINDS,
+          doc: "teacher weight initialiser (Flax default lecunNormal); biases are zero",
+        },
+        "teacher_init_scale": {
+          type: "number",
+          default: 1,
+          min: 0,
+          doc:
+            "gain (xavier*), scale (lecunNormal), std (normal) or half-width (uniform) of the initialiser",
+        },
+        "input_distribution": {
+          type: "string",
+          default: "uniform",
+          enum: ["uniform", "normal"],
+          doc: "inputs U[-1, 1) (bioflax upstream) or N(0, 1) (companion)",
+        },
+        standardize: {
+          type: "boolean",
+          default: false,
+          doc:
+            "standardise inputs and targets of each split by their global mean and std (companion)",
+        },
+      };
+    case "sine":
+      return { ...synthSizes(1440, 160, 320), data_seed: dataSeed };
+  }
+  throw unknownDataset(name);
+}
+
+/**
+ * The error for an unknown dataset name.
+ *
+ * @param name The bad name.
+ * @returns The error.
+ *
+ * @example
+ * ```ts
+ * import { unknownDataset } from "@plasticity/datasets";
+ * console.assert(unknownDataset("foo").message.startsWith('Unknown dataset "foo"'));
+ * ```
+ */
+export function unknownDataset(name: unknown): Error {
+  return new Error(
+    `Unknown dataset ${JSON.stringify(name)}: expected one of ${DATASET_NAMES.join(", ")}`,
+  );
+}
