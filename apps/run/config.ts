@@ -259,10 +259,11 @@ function str(v: unknown, path: string): string {
  * ```ts
  * import { snakeCase } from "@plasticity/run/config";
  * console.assert(snakeCase("feedbackScale") === "feedback_scale");
+ * console.assert(snakeCase("T") === "T");
  * ```
  */
 export function snakeCase(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
+  return key.replace(/([a-z0-9])([A-Z])/g, (_, a: string, b: string) => `${a}_${b.toLowerCase()}`);
 }
 
 /**

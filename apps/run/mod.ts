@@ -22,3 +22,8 @@
 export type { HyperField, HyperSchema, HyperValue } from "@plasticity/core";
 export * from "./config.ts";
 export * from "./grid.ts";
+export * from "./results.ts";
+export * from "./trial.ts";
+export * from "./pool.ts";
+export * from "./progress.ts";
+export * from "./runner.ts";

@@ -1,0 +1,249 @@
+/**
+ * `deno task run`: the command line of the experiment runner.
+ *
+ * ```text
+ * deno task run [run] <config.yaml> [--jobs N] [--force] [--backend NAME] [--dry-run]
+ *                                   [--import MODULE]... [--progress auto|tty|plain|none]
+ * deno task run status <config.yaml | results/<experiment>>
+ * deno task run list [experiments|rules|datasets|simulations]
+ * deno task run clean <config.yaml | results/<experiment>> [--stale]
+ * ```
+ *
+ * Exit codes: 0 all trials finished (done, diverged or skipped), 1 some trial failed, 2 bad
+ * input (one line on stderr, nothing written), 130 interrupted.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { learnerNames, simulationNames } from "@plasticity/core";
+import { DATASET_NAMES } from "@plasticity/datasets";
+import { ConfigError } from "./config.ts";
+import { countStates, loadResultsIndex, resultsRoot } from "./results.ts";
+import {
+  cleanExperiment,
+  expandTrials,
+  experimentStatus,
+  runExperiment,
+  type RunOptions,
+  trialLabel,
+} from "./runner.ts";
+
+const USAGE = `Usage:
+  deno task run [run] <config.yaml> [--jobs N] [--force] [--backend NAME] [--dry-run]
+                                    [--import MODULE]... [--progress auto|tty|plain|none]
+  deno task run status <config.yaml | results/<experiment>>
+  deno task run list [experiments|rules|datasets|simulations]
+  deno task run clean <config.yaml | results/<experiment>> [--stale]
+
+Results go to $PLASTICITY_RESULTS (default ./results)/<experiment>/<trial id>/.`;
+
+const COMMANDS = ["run", "status", "list", "clean", "help"] as const;
+
+class UsageError extends Error {}
+
+function out(line: string): void {
+  console.log(line);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd()).join(
+    "\n",
+  );
+}
+
+function showCell(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+async function main(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        jobs: { type: "string", short: "j" },
+        force: { type: "boolean" },
+        backend: { type: "string" },
+        "dry-run": { type: "boolean" },
+        import: { type: "string", multiple: true },
+        progress: { type: "string" },
+        stale: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e instanceof Error ? e.message : String(e)).split("\n")[0]);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) {
+    out(USAGE);
+    return 0;
+  }
+  let [command, ...rest] = positionals;
+  if (command === undefined) throw new UsageError("missing a config file or command; try --help");
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    rest = [command, ...rest];
+    command = "run";
+  }
+  if (command === "help") {
+    out(USAGE);
+    return 0;
+  }
+  const common: Pick<RunOptions, "backend" | "imports"> = {};
+  if (v.backend !== undefined) common.backend = v.backend;
+  if (v.import) common.imports = v.import;
+
+  if (command === "list") {
+    if (rest.length > 1) {
+      throw new UsageError(`list: expected at most one argument, got ${rest.length}`);
+    }
+    const what = rest[0] ?? "experiments";
+    if (what === "rules") {
+      const { importModules } = await import("./runner.ts");
+      await importModules(common.imports ?? []);
+      learnerNames().forEach((n) => out(n));
+    } else if (what === "datasets") DATASET_NAMES.forEach((n) => out(n));
+    else if (what === "simulations") {
+      const { importModules } = await import("./runner.ts");
+      await importModules(common.imports ?? []);
+      simulationNames().forEach((n) => out(n));
+    } else if (what === "experiments") {
+      const root = resultsRoot();
+      const rows = [[
+        "experiment",
+        "trials",
+        "done",
+        "diverged",
+        "failed",
+        "running",
+        "incomplete",
+      ]];
+      let names: string[] = [];
+      try {
+        names = [...Deno.readDirSync(root)].filter((e) => e.isDirectory).map((e) => e.name).sort();
+      } catch { /* no results yet */ }
+      for (const name of names) {
+        const entries = loadResultsIndex(`${root}/${name}`);
+        if (entries.length === 0) continue;
+        const c = countStates(entries);
+        rows.push([
+          name,
+          String(entries.length),
+          ...[c.done, c.diverged, c.failed, c.running, c.incomplete].map(String),
+        ]);
+      }
+      if (rows.length === 1) out(`no experiments in ${root}`);
+      else out(table(rows));
+    } else {
+      throw new UsageError(
+        `list: expected one of experiments, rules, datasets, simulations, got "${what}"`,
+      );
+    }
+    return 0;
+  }
+
+  if (rest.length !== 1) {
+    throw new UsageError(
+      `${command}: expected one config file${
+        command === "run" ? "" : " or results folder"
+      }, got ${rest.length} arguments`,
+    );
+  }
+  const target = rest[0]!;
+
+  if (command === "status") {
+    const s = await experimentStatus(target, common);
+    const parts = Object.entries(s.counts).map(([k, n]) => `${k} ${n}`);
+    out(`${s.dir}: ${s.total} trials${parts.length ? ": " + parts.join(", ") : ""}`);
+    for (const t of s.trials) if (t.error) out(`  ${t.id} ${t.state}: ${t.error}`);
+    return 0;
+  }
+
+  if (command === "clean") {
+    const removed = await cleanExperiment(target, { ...common, stale: v.stale ?? false });
+    out(
+      `removed ${removed.length} trial folder${removed.length === 1 ? "" : "s"}${
+        removed.length ? ": " + removed.join(" ") : ""
+      }`,
+    );
+    return 0;
+  }
+
+  // run
+  const options: RunOptions = { ...common };
+  if (v.jobs !== undefined) {
+    const n = Number(v.jobs);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new UsageError(`--jobs: expected a positive integer, got "${v.jobs}"`);
+    }
+    options.jobs = n;
+  }
+  if (v.force) options.force = true;
+  if (v.progress !== undefined) {
+    if (!["auto", "tty", "plain", "none"].includes(v.progress)) {
+      throw new UsageError(
+        `--progress: expected one of auto, tty, plain, none, got "${v.progress}"`,
+      );
+    }
+    options.progress = v.progress as NonNullable<RunOptions["progress"]>;
+  }
+  if (v["dry-run"]) {
+    const trials = await expandTrials(target, common);
+    const report = await runExperiment(target, { ...options, dryRun: true });
+    const keys = Object.keys(trials[0]!.point);
+    const rows = [["#", "trial", ...keys, "seed", "state"]];
+    report.trials.forEach((r, i) => {
+      rows.push([
+        String(i),
+        r.trial.id,
+        ...keys.map((k) => showCell(r.trial.point[k])),
+        String(r.trial.seed),
+        r.state,
+      ]);
+    });
+    out(table(rows));
+    const points = trials.length / new Set(trials.map((t) => t.seed)).size;
+    out(
+      `${trials.length} trials (${points} grid point${points === 1 ? "" : "s"} × ${
+        trials.length / points
+      } seed${trials.length / points === 1 ? "" : "s"}) → ${report.dir}`,
+    );
+    return 0;
+  }
+  const controller = new AbortController();
+  const onSig = () => controller.abort();
+  Deno.addSignalListener("SIGINT", onSig);
+  Deno.addSignalListener("SIGTERM", onSig);
+  let report;
+  try {
+    report = await runExperiment(target, { ...options, signal: controller.signal });
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSig);
+    Deno.removeSignalListener("SIGTERM", onSig);
+  }
+  const parts = Object.entries(report.counts).map(([k, n]) => `${k} ${n}`);
+  console.error(
+    `${report.experiment}: ${report.trials.length} trials: ${parts.join(", ")} → ${report.dir}`,
+  );
+  for (const r of report.trials) {
+    if (r.state === "failed") console.error(`  failed ${trialLabel(r.trial)}: ${r.error}`);
+  }
+  if (report.interrupted) return 130;
+  return report.trials.some((r) => r.state === "failed") ? 1 : 0;
+}
+
+if (import.meta.main) {
+  let code: number;
+  try {
+    code = await main(Deno.args);
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof UsageError) {
+      console.error(`error: ${e.message.split("\n")[0]}`);
+      code = 2;
+    } else throw e;
+  }
+  Deno.exit(code);
+}

@@ -1,0 +1,171 @@
+/**
+ * The local process pool: each trial runs in its own `deno run` subprocess (single-threaded
+ * BLAS), at most `jobs` at a time. Subprocesses report progress as JSON lines on stdout; a
+ * process that dies without reporting an end is recorded as failed with its last stderr line.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { TrialConfig } from "./config.ts";
+import { readStatus, TRIAL_FILES, type TrialMeta, writeJsonAtomic } from "./results.ts";
+import type { TrialOutcome, TrialProgress } from "./trial.ts";
+
+/** Prefix of the lines a trial process writes to report to the pool. */
+export const MESSAGE_PREFIX = "@@plasticity-run ";
+
+/** What a trial process is asked to do (sent as one JSON line on its stdin). */
+export interface TrialJob {
+  /** The resolved trial config. */
+  config: TrialConfig;
+  /** The trial folder (absolute). */
+  dir: string;
+  /** Redo a finished trial. */
+  force: boolean;
+  /** Modules to import before the trial (file URLs), e.g. extra rule registrations. */
+  imports: string[];
+  /** Git commit and package versions for `meta.json`. */
+  meta: Pick<TrialMeta, "git_commit" | "versions">;
+}
+
+/** Callbacks of a running trial process. */
+export interface TrialEvents {
+  /** Progress reports. */
+  onProgress?: (p: TrialProgress) => void;
+  /** Lines the process logged (notices, stray output, stderr). */
+  onLog?: (line: string) => void;
+}
+
+/** A running trial process. */
+export interface TrialProcess {
+  /** Resolves when the process has ended, with how the trial ended. */
+  done: Promise<TrialOutcome>;
+  /** Ends the process (SIGTERM); the trial stays `running` on disk. */
+  kill(): void;
+}
+
+const TRIAL_MAIN = new URL("./trial_main.ts", import.meta.url);
+const ROOT_CONFIG = new URL("../../deno.json", import.meta.url);
+
+async function forEachLine(stream: ReadableStream<Uint8Array>, fn: (line: string) => void) {
+  let buf = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    buf += chunk;
+    let i;
+    while ((i = buf.indexOf("\n")) >= 0) {
+      fn(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+    }
+  }
+  if (buf) fn(buf);
+}
+
+/**
+ * Starts a trial in a new `deno run` process.
+ *
+ * @param job The trial.
+ * @param events Progress and log callbacks.
+ * @returns The running process.
+ *
+ * @example
+ * ```ts ignore
+ * import { spawnTrial } from "@plasticity/run";
+ * const p = spawnTrial(job, { onProgress: (p) => console.log(p.done, p.total) });
+ * console.log((await p.done).state);
+ * ```
+ */
+export function spawnTrial(job: TrialJob, events: TrialEvents = {}): TrialProcess {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", "--config", ROOT_CONFIG.pathname, TRIAL_MAIN.pathname],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { OPENBLAS_NUM_THREADS: "1" },
+  }).spawn();
+  let killed = false;
+  let outcome: TrialOutcome | undefined;
+  const stderrTail: string[] = [];
+  const writer = child.stdin.getWriter();
+  writer.write(new TextEncoder().encode(JSON.stringify(job) + "\n")).catch(() => {});
+  const out = forEachLine(child.stdout, (line) => {
+    if (!line.startsWith(MESSAGE_PREFIX)) {
+      if (line.trim()) events.onLog?.(line);
+      return;
+    }
+    const msg = JSON.parse(line.slice(MESSAGE_PREFIX.length));
+    if (msg.type === "progress") events.onProgress?.(msg);
+    else if (msg.type === "log") events.onLog?.(msg.line);
+    else if (msg.type === "end") outcome = msg.outcome;
+  });
+  const err = forEachLine(child.stderr, (line) => {
+    if (!line.trim()) return;
+    stderrTail.push(line);
+    if (stderrTail.length > 20) stderrTail.shift();
+    events.onLog?.(line);
+  });
+  const done = (async (): Promise<TrialOutcome> => {
+    const status = await child.status;
+    await Promise.allSettled([out, err]);
+    writer.close().catch(() => {});
+    if (outcome) return outcome;
+    if (killed) return { state: "failed", error: "Interrupted" };
+    // The process died without reporting: record the failure unless the trial finished.
+    const why = stderrTail.filter((l) => /error/i.test(l)).pop() ??
+      stderrTail[stderrTail.length - 1] ?? "";
+    const error = `Trial process exited with ${
+      status.signal ? `signal ${status.signal}` : `code ${status.code}`
+    }${why ? `: ${why.trim()}` : ""}`;
+    const prev = readStatus(job.dir);
+    if (prev?.state === "done" || prev?.state === "diverged") return { state: prev.state };
+    try {
+      Deno.mkdirSync(job.dir, { recursive: true });
+      writeJsonAtomic(join(job.dir, TRIAL_FILES.status), {
+        state: "failed",
+        error,
+        started: prev?.started ?? new Date().toISOString(),
+        finished: new Date().toISOString(),
+      });
+    } catch { /* nothing more to do */ }
+    return { state: "failed", error };
+  })();
+  return {
+    done,
+    kill() {
+      killed = true;
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+    },
+  };
+}
+
+/**
+ * Runs `fn` on every item with at most `jobs` running at once, in order of the items.
+ *
+ * @param items The work.
+ * @param jobs Maximum concurrency (≥ 1).
+ * @param fn The worker.
+ * @param signal Stops starting new items when aborted.
+ *
+ * @example
+ * ```ts
+ * import { runPool } from "@plasticity/run";
+ * const seen: number[] = [];
+ * await runPool([1, 2, 3], 2, async (x) => { seen.push(x); });
+ * console.assert(seen.length === 3);
+ * ```
+ */
+export async function runPool<T>(
+  items: readonly T[],
+  jobs: number,
+  fn: (item: T, index: number) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !signal?.aborted) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
+}

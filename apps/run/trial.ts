@@ -1,0 +1,416 @@
+/**
+ * Runs one trial in the current process and records it in its results folder: a learner trained
+ * epoch by epoch on a dataset, or a simulation run to the end. The runner calls this in a worker
+ * process per trial (see `trial_main.ts`); apps may call it directly.
+ *
+ * A trial takes an exclusive lock on its folder, so two processes never run the same trial at
+ * once; a trial found `done` (or `diverged`) is skipped unless forced. `status.json` is written
+ * `running` first and `done` last, so a trial killed at any point never looks done.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import {
+  type Backend,
+  correctCount,
+  createLearner,
+  createRng,
+  deriveSeed,
+  getLearner,
+  getSimulation,
+  type Learner,
+  lossValue,
+  selectBackend,
+  type SimRecord,
+} from "@plasticity/core";
+import { batches, datasetSchema, loadDataset, type Split } from "@plasticity/datasets";
+import type { LearnerTrialConfig, SimulationTrialConfig, TrialConfig } from "./config.ts";
+import { toSchemaKeys } from "./config.ts";
+import { toLossSpec, toNetworkSpec, toOptimizerSpec } from "./_convert.ts";
+import {
+  configToYaml,
+  readStatus,
+  TRIAL_FILES,
+  type TrialMeta,
+  type TrialState,
+  writeAtomic,
+  writeJsonAtomic,
+} from "./results.ts";
+
+/** Progress of a running trial. */
+export interface TrialProgress {
+  /** Units of work done (batches, or simulation records). */
+  done: number;
+  /** Units of work in all. */
+  total: number;
+  /** A short note, e.g. `epoch 3/10`. */
+  note?: string;
+}
+
+/** Options of {@linkcode runTrial}. */
+export interface TrialRunOptions {
+  /** Run even when the folder already holds a finished trial. */
+  force?: boolean;
+  /** Git commit and package versions for `meta.json` (default: unknown / none). */
+  meta?: Pick<TrialMeta, "git_commit" | "versions">;
+  /** Called as work progresses (at most every 100 ms or so). */
+  onProgress?: (p: TrialProgress) => void;
+  /** Where notices go (e.g. a backend fallback); default stderr. */
+  log?: (line: string) => void;
+  /** Called often during the run, also inside synchronous loops; may end the process. */
+  checkAlive?: () => void;
+}
+
+/** How a trial ended. */
+export interface TrialOutcome {
+  /** The final state, or `skipped` when the folder already held a finished trial. */
+  state: TrialState | "skipped";
+  /** The error of a failed or diverged trial. */
+  error?: string;
+  /** `summary.json`, when written. */
+  summary?: Record<string, number | null>;
+  /** The backend actually used. */
+  backend?: string;
+}
+
+class Diverged extends Error {}
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return (msg.split("\n")[0] ?? "").trim() || (e instanceof Error ? e.name : "Error");
+}
+
+function removeIfExists(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+}
+
+/** Yields to the event loop now and then, so a worker process hears its parent go away. */
+class Pacer {
+  #last = performance.now();
+  #lastProgress = -Infinity;
+  constructor(private readonly opts: TrialRunOptions) {}
+  /** True when it is time to report progress. */
+  progressDue(): boolean {
+    const now = performance.now();
+    if (now - this.#lastProgress < 100) return false;
+    this.#lastProgress = now;
+    return true;
+  }
+  async tick(): Promise<void> {
+    this.opts.checkAlive?.();
+    const now = performance.now();
+    if (now - this.#last > 100) {
+      this.#last = now;
+      await new Promise((r) => setTimeout(r, 0));
+      this.opts.checkAlive?.();
+    }
+  }
+}
+
+/**
+ * Runs one trial and records it in `dir` (created if needed), following the results layout.
+ * A diverged learner (non-finite loss) ends `diverged`; any error ends `failed` with the
+ * error recorded; neither throws.
+ *
+ * @param config The resolved trial config.
+ * @param dir The trial folder.
+ * @param options Force, meta data, progress and log callbacks.
+ * @returns How the trial ended.
+ *
+ * @example Run a registered simulation into a temp folder
+ * ```ts
+ * import { registerSimulation } from "@plasticity/core";
+ * import { readMetrics, runTrial } from "@plasticity/run";
+ * registerSimulation({
+ *   name: "doc-count", description: "counts to 3", validate: () => {},
+ *   create: () => ({
+ *     totalRecords: 3,
+ *     run: (on) => { for (let i = 0; i < 3; i++) on({ i }); },
+ *     summary: () => ({ n: 3 }),
+ *   }),
+ * });
+ * const dir = Deno.makeTempDirSync();
+ * const out = await runTrial({
+ *   name: "count", kind: "simulation", simulation: { name: "doc-count", params: {} }, seed: 0,
+ *   backend: "js", metrics: { every: 1, diagnostics: false, test_batch_size: 1 },
+ * }, dir);
+ * console.assert(out.state === "done" && readMetrics(dir).length === 3);
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export async function runTrial(
+  config: TrialConfig,
+  dir: string,
+  options: TrialRunOptions = {},
+): Promise<TrialOutcome> {
+  Deno.mkdirSync(dir, { recursive: true });
+  const lock = await Deno.open(join(dir, TRIAL_FILES.lock), { create: true, write: true });
+  try {
+    await lock.lock(true);
+    const prev = readStatus(dir);
+    if (!options.force && (prev?.state === "done" || prev?.state === "diverged")) {
+      return { state: "skipped" };
+    }
+    return await runLocked(config, dir, options);
+  } finally {
+    lock.close();
+  }
+}
+
+async function runLocked(
+  config: TrialConfig,
+  dir: string,
+  options: TrialRunOptions,
+): Promise<TrialOutcome> {
+  const started = new Date().toISOString();
+  const t0 = performance.now();
+  const statusPath = join(dir, TRIAL_FILES.status);
+  writeJsonAtomic(statusPath, { state: "running", started });
+  removeIfExists(join(dir, TRIAL_FILES.summary));
+  removeIfExists(join(dir, TRIAL_FILES.metrics));
+  removeIfExists(join(dir, TRIAL_FILES.meta));
+  writeAtomic(join(dir, TRIAL_FILES.config), configToYaml(config));
+  const log = options.log ?? ((line: string) => console.error(line));
+  const lines: string[] = [];
+  const flush = () =>
+    writeAtomic(join(dir, TRIAL_FILES.metrics), lines.length ? lines.join("\n") + "\n" : "");
+  let backend: Backend | undefined;
+  try {
+    backend = await selectBackend(config.backend, { log });
+    writeJsonAtomic(
+      join(dir, TRIAL_FILES.meta),
+      {
+        "git_commit": options.meta?.git_commit ?? "unknown",
+        versions: options.meta?.versions ?? {},
+        backend: backend.name,
+        deno: Deno.version.deno,
+      } satisfies TrialMeta,
+    );
+    const summary = config.kind === "learner"
+      ? await runLearner(config, backend, lines, flush, options)
+      : await runSimulation(config, backend, lines, flush, options);
+    summary.wall_s = round3((performance.now() - t0) / 1000);
+    flush();
+    writeJsonAtomic(join(dir, TRIAL_FILES.summary), summary);
+    writeJsonAtomic(statusPath, { state: "done", started, finished: new Date().toISOString() });
+    return { state: "done", summary, backend: backend.name };
+  } catch (e) {
+    const state: TrialState = e instanceof Diverged ? "diverged" : "failed";
+    const error = firstLine(e);
+    try {
+      flush();
+    } catch { /* the error below matters more */ }
+    const out: TrialOutcome = { state, error };
+    if (backend) out.backend = backend.name;
+    if (e instanceof Diverged) {
+      const summary = { ...lastNumbers(lines), "wall_s": round3((performance.now() - t0) / 1000) };
+      writeJsonAtomic(join(dir, TRIAL_FILES.summary), summary);
+      out.summary = summary;
+    }
+    writeJsonAtomic(statusPath, { state, error, started, finished: new Date().toISOString() });
+    return out;
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function lastNumbers(lines: string[]): Record<string, number | null> {
+  const last = lines[lines.length - 1];
+  return last ? JSON.parse(last) : {};
+}
+
+/** Loss per sample and accuracy (classification) of the learner on a split. */
+function evaluate(
+  learner: Learner,
+  b: Backend,
+  split: Split,
+  config: LearnerTrialConfig,
+  classification: boolean,
+): { loss: number; accuracy?: number } {
+  const spec = { ...toLossSpec(config.loss), reduction: "sum" as const };
+  let total = 0, correct = 0;
+  for (const [x, y] of batches(split, config.metrics.test_batch_size, b)) {
+    const out = learner.predict(x);
+    total += lossValue(b, spec, out, y);
+    if (classification) correct += correctCount(b.read(out), b.read(y), split.targetDim);
+    b.dispose(x, y, out);
+  }
+  const r: { loss: number; accuracy?: number } = { loss: total / split.n };
+  if (classification) r.accuracy = correct / split.n;
+  return r;
+}
+
+function firstBatch(split: Split, size: number, b: Backend) {
+  const n = Math.min(size, split.n);
+  return [
+    b.fromArray(split.x.subarray(0, n * split.inputDim), n, split.inputDim),
+    b.fromArray(split.y.subarray(0, n * split.targetDim), n, split.targetDim),
+  ] as const;
+}
+
+const RESERVED = new Set([
+  "epoch",
+  "train_loss",
+  "test_loss",
+  "test_accuracy",
+  "validation_loss",
+  "validation_accuracy",
+]);
+
+async function runLearner(
+  config: LearnerTrialConfig,
+  b: Backend,
+  lines: string[],
+  flush: () => void,
+  options: TrialRunOptions,
+): Promise<Record<string, number | null>> {
+  const pacer = new Pacer(options);
+  const { name: dsName, ...dsOptions } = config.dataset;
+  const data = await loadDataset(dsName, toSchemaKeys(datasetSchema(dsName), dsOptions), {
+    seed: config.seed,
+    log: options.log ?? ((line: string) => console.error(line)),
+  });
+  const sizes = config.network.sizes;
+  if (sizes[0] !== data.train.inputDim) {
+    throw new Error(
+      `network.sizes: first size ${
+        sizes[0]
+      } does not match the ${data.train.inputDim} inputs of dataset ${dsName}`,
+    );
+  }
+  if (sizes[sizes.length - 1] !== data.train.targetDim) {
+    throw new Error(
+      `network.sizes: last size ${
+        sizes[sizes.length - 1]
+      } does not match the ${data.train.targetDim} targets of dataset ${dsName}`,
+    );
+  }
+  const { name: ruleName, ...hyper } = config.rule;
+  const learner = createLearner(ruleName, {
+    network: toNetworkSpec(config.network),
+    hyper: toSchemaKeys(getLearner(ruleName).hyper, hyper),
+    optimizer: toOptimizerSpec(config.optimizer),
+    loss: toLossSpec(config.loss),
+    backend: b,
+    seed: config.seed,
+  });
+  try {
+    const classification = data.task === "classification";
+    const shuffleRng = createRng(deriveSeed(config.seed, "shuffle"));
+    const perEpoch = Math.ceil(data.train.n / config.batch_size);
+    const total = perEpoch * config.epochs;
+    const diag = config.metrics.diagnostics
+      ? firstBatch(data.test, config.metrics.test_batch_size, b)
+      : undefined;
+    let best: number | undefined;
+    const record = (epoch: number, trainLoss: number) => {
+      const row: Record<string, number | null> = { epoch, "train_loss": trainLoss };
+      const test = evaluate(learner, b, data.test, config, classification);
+      row.test_loss = test.loss;
+      if (test.accuracy !== undefined) {
+        row.test_accuracy = test.accuracy;
+        best = Math.max(best ?? -Infinity, test.accuracy);
+      }
+      if (data.validation && data.validation.n > 0) {
+        const v = evaluate(learner, b, data.validation, config, classification);
+        row.validation_loss = v.loss;
+        if (v.accuracy !== undefined) row.validation_accuracy = v.accuracy;
+      }
+      if (diag) {
+        for (const [k, v] of Object.entries(learner.diagnostics(diag[0], diag[1]))) {
+          if (typeof v !== "number") continue;
+          row[RESERVED.has(k) ? `diag_${k}` : k] = Number.isFinite(v) ? v : null;
+        }
+      }
+      lines.push(JSON.stringify(row));
+      flush();
+      if (!Number.isFinite(test.loss)) {
+        throw new Diverged(`Non-finite test loss ${test.loss} at epoch ${epoch}`);
+      }
+    };
+    options.onProgress?.({ done: 0, total, note: `epoch 0/${config.epochs}` });
+    record(0, evaluate(learner, b, data.train, config, false).loss);
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      let sum = 0, rows = 0, step = 0;
+      for (const [x, y] of batches(data.train, config.batch_size, b, { rng: shuffleRng })) {
+        const { loss } = learner.trainBatch(x, y);
+        const n = x.rows;
+        b.dispose(x, y);
+        step++;
+        if (!Number.isFinite(loss)) {
+          lines.push(JSON.stringify({ epoch, "train_loss": null }));
+          throw new Diverged(`Non-finite training loss ${loss} at epoch ${epoch}, batch ${step}`);
+        }
+        sum += config.loss.reduction === "mean" ? loss * n : loss;
+        rows += n;
+        if (options.onProgress && pacer.progressDue()) {
+          options.onProgress({
+            done: (epoch - 1) * perEpoch + step,
+            total,
+            note: `epoch ${epoch}/${config.epochs}`,
+          });
+        }
+        await pacer.tick();
+      }
+      learner.endEpoch?.(epoch);
+      const trainLoss = sum / Math.max(rows, 1);
+      if (epoch % config.metrics.every === 0 || epoch === config.epochs) record(epoch, trainLoss);
+      else if (!Number.isFinite(trainLoss)) {
+        throw new Diverged(`Non-finite training loss at epoch ${epoch}`);
+      }
+      options.onProgress?.({
+        done: epoch * perEpoch,
+        total,
+        note: `epoch ${epoch}/${config.epochs}`,
+      });
+    }
+    if (diag) b.dispose(diag[0], diag[1]);
+    const summary: Record<string, number | null> = { ...lastNumbers(lines) };
+    delete summary.epoch;
+    summary.epochs = config.epochs;
+    if (best !== undefined) summary.best_test_accuracy = best;
+    return summary;
+  } finally {
+    learner.dispose();
+  }
+}
+
+async function runSimulation(
+  config: SimulationTrialConfig,
+  b: Backend,
+  lines: string[],
+  flush: () => void,
+  options: TrialRunOptions,
+): Promise<Record<string, number | null>> {
+  const def = getSimulation(config.simulation.name);
+  const sim = def.create(structuredClone(config.simulation.params), {
+    seed: config.seed,
+    backend: b,
+  });
+  const total = sim.totalRecords;
+  const every = config.metrics.every;
+  let i = 0;
+  let lastFlush = performance.now();
+  const pacer = new Pacer(options);
+  options.onProgress?.({ done: 0, total });
+  await pacer.tick();
+  sim.run((r: SimRecord) => {
+    if (i % every === 0 || i === total - 1) lines.push(JSON.stringify(r));
+    i++;
+    options.checkAlive?.();
+    if (options.onProgress && pacer.progressDue()) options.onProgress({ done: i, total });
+    const now = performance.now();
+    if (now - lastFlush > 2000) {
+      flush();
+      lastFlush = now;
+    }
+  });
+  options.onProgress?.({ done: total, total });
+  return { ...sim.summary() };
+}

@@ -1,0 +1,53 @@
+/**
+ * Entry point of a trial worker process, spawned by the runner's pool. It reads one JSON job
+ * line on stdin ({@linkcode TrialJob}), imports the requested modules (rule and simulation
+ * registrations), runs the trial with {@linkcode runTrial} and reports on stdout in lines that
+ * start with {@linkcode MESSAGE_PREFIX}. When its parent goes away (stdin closes, or the parent
+ * process id changes) it exits at once, leaving the trial `running`, never `done`.
+ *
+ * @module
+ */
+import "./registry.ts";
+import { runTrial } from "./trial.ts";
+import type { TrialJob } from "./pool.ts";
+import { MESSAGE_PREFIX } from "./pool.ts";
+
+const encoder = new TextEncoder();
+
+function emit(msg: unknown): void {
+  const bytes = encoder.encode(MESSAGE_PREFIX + JSON.stringify(msg) + "\n");
+  let off = 0;
+  while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
+}
+
+async function main(): Promise<void> {
+  const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  while (!buf.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) Deno.exit(3);
+    buf += value;
+  }
+  const job = JSON.parse(buf.slice(0, buf.indexOf("\n"))) as TrialJob;
+  const parent = Deno.ppid;
+  const checkAlive = () => {
+    if (Deno.ppid !== parent) Deno.exit(3);
+  };
+  // The parent holds our stdin open for as long as it lives.
+  (async () => {
+    while (!(await reader.read()).done) { /* keep reading */ }
+    Deno.exit(3);
+  })();
+  for (const m of job.imports) await import(m);
+  const outcome = await runTrial(job.config, job.dir, {
+    force: job.force,
+    meta: job.meta,
+    onProgress: (p) => emit({ type: "progress", ...p }),
+    log: (line) => emit({ type: "log", line }),
+    checkAlive,
+  });
+  emit({ type: "end", outcome });
+  Deno.exit(0);
+}
+
+if (import.meta.main) await main();
