@@ -518,18 +518,22 @@ export class PCNetwork {
   probeStep(x: Tensor, y: Tensor): { targetAlignment: number; prospectiveIndex: number[] } {
     const b = this.backend;
     const saved = this.exportWeights();
-    const before = b.read(this.predict(x));
+    const readOut = (t: Tensor) => {
+      const v = b.read(t);
+      b.dispose(t);
+      return v;
+    };
+    const before = readOut(this.predict(x));
     const ffBefore = this.hiddenPreActivations(x);
     const yt = this.#target(y);
     const target = b.read(yt);
     if (yt !== y) b.dispose(yt);
     const energies = this.lastEnergies;
-    const r = this.step(x, y, {
-      optimizer: new Optimizer(b, this.optimizerSpec as OptimizerSpec),
-      capture: true,
-    });
+    const opt = new Optimizer(b, this.optimizerSpec as OptimizerSpec);
+    const r = this.step(x, y, { optimizer: opt, capture: true });
+    opt.reset();
     this.lastEnergies = energies;
-    const after = b.read(this.predict(x));
+    const after = readOut(this.predict(x));
     const ffAfter = this.hiddenPreActivations(x);
     this.importWeights(saved);
     const pi = r.relaxed

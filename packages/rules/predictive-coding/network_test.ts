@@ -1,0 +1,348 @@
+import assert from "node:assert/strict";
+import {
+  type Activation,
+  createRng,
+  jsBackend as b,
+  lossValue,
+  type Tensor,
+} from "@plasticity/core";
+import { type PCConfig, PCNetwork } from "./network.ts";
+import { longestEnergyRise } from "./metrics.ts";
+
+function randomTensor(rows: number, cols: number, seed: number, scale = 1): Tensor {
+  const rng = createRng(seed);
+  return b.random(rows, cols, () => scale * rng.normal());
+}
+
+function makeNet(
+  sizes: number[],
+  config: Partial<PCConfig>,
+  opts: { activation?: Activation; bias?: boolean; lr?: number; seed?: number; half?: boolean } =
+    {},
+): PCNetwork {
+  return new PCNetwork({
+    network: { sizes, activation: opts.activation ?? "tanh", bias: opts.bias ?? false },
+    config,
+    optimizer: { name: "sgd", lr: opts.lr ?? 0.05 },
+    loss: { kind: "mse", half: opts.half ?? true, reduction: "sum" },
+    backend: b,
+    seed: opts.seed ?? 1,
+  });
+}
+
+Deno.test("at t = 0 the PC energy equals the BP loss, so every hidden energy is 0", () => {
+  const x = randomTensor(5, 4, 10), y = randomTensor(5, 3, 11);
+  const pc = makeNet([4, 6, 5, 3], { mode: "pc", T: 8 }, { bias: true });
+  const bp = makeNet([4, 6, 5, 3], { mode: "bp" }, { bias: true });
+  // Loss of the feed-forward prediction, computed by core (independent of the inference loop).
+  const ff = lossValue(b, { kind: "mse", half: true, reduction: "sum" }, pc.predict(x), y);
+  const rPc = pc.step(x, y), rBp = bp.step(x, y);
+  // F_0 = ℓ + Σ_l ½‖x_l − μ_l‖² with every term ≥ 0; equality with ℓ means every hidden term is 0.
+  assert.equal(rPc.energies[0], rBp.energies[0]);
+  assert.ok(Math.abs(rPc.energies[0]! - ff) <= 1e-6 * ff);
+  assert.equal(rPc.loss, rBp.loss);
+});
+
+/**
+ * Backpropagation on summed ½ squared error, written independently with float32 rounding after
+ * every elementwise operation and every multiply-add of a product (the js backend's arithmetic).
+ */
+function referenceBP(
+  sizes: number[],
+  W: Float32Array[],
+  x: Float32Array,
+  y: Float32Array,
+  rows: number,
+  lr: number,
+): Float32Array[] {
+  const f = Math.fround, L = sizes.length - 1;
+  const mm = (a: Float32Array, m: number, k: number, w: Float32Array, n: number) => {
+    const c = new Float32Array(m * n);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s = f(s + a[i * k + p]! * w[p * n + j]!);
+        c[i * n + j] = s;
+      }
+    }
+    return c;
+  };
+  const a: Float32Array[] = [x], mu: Float32Array[] = [x];
+  for (let l = 1; l <= L; l++) {
+    mu[l] = mm(a[l - 1]!, rows, sizes[l - 1]!, W[l - 1]!, sizes[l]!);
+    a[l] = mu[l]!.map((v) => f(Math.tanh(v)));
+  }
+  const delta: Float32Array[] = [];
+  delta[L] = mu[L]!.map((v, i) => f(y[i]! - v)); // −∂ℓ/∂μ_L
+  for (let l = L - 1; l >= 1; l--) {
+    const n = sizes[l]!, m = sizes[l + 1]!, w = W[l]!;
+    const d = new Float32Array(rows * n);
+    for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let j = 0; j < m; j++) s = f(s + delta[l + 1]![r * m + j]! * w[i * m + j]!);
+        const t = Math.tanh(mu[l]![r * n + i]!);
+        d[r * n + i] = f(s * (1 - t * t));
+      }
+    }
+    delta[l] = d;
+  }
+  return W.map((w, i) => {
+    const l = i + 1, n = sizes[l]!, k = sizes[l - 1]!;
+    const out = new Float32Array(w.length);
+    for (let p = 0; p < k; p++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let r = 0; r < rows; r++) s = f(s + a[l - 1]![r * k + p]! * delta[l]![r * n + j]!);
+        const g = f(-s); // ∂ℓ/∂W
+        out[p * n + j] = f(-lr * g + w[p * n + j]!);
+      }
+    }
+    return out;
+  });
+}
+
+Deno.test("bp mode (no value nodes, T = 1) is SGD on summed ½ squared error, bit for bit", () => {
+  const sizes = [4, 6, 5, 3], rows = 5, lr = 0.05;
+  const net = makeNet(sizes, { mode: "bp" }, { lr });
+  let W = sizes.slice(1).map((_, i) => b.read(net.weight(i + 1)));
+  for (let k = 0; k < 3; k++) {
+    const x = randomTensor(rows, 4, 20 + k), y = randomTensor(rows, 3, 30 + k);
+    W = referenceBP(sizes, W, b.read(x), b.read(y), rows, lr);
+    net.step(x, y);
+    for (let l = 1; l <= 3; l++) {
+      assert.deepEqual(b.read(net.weight(l)), W[l - 1], `W${l} after step ${k + 1}`);
+    }
+  }
+});
+
+Deno.test("with T = 1, PC's output-layer step equals BP's bit for bit and hidden weights stay put", () => {
+  // At t = 0 every hidden error is 0 (feed-forward initialisation), so ∂F/∂W_l = 0 for l < L and
+  // the output layer sees the same a_{L−1} and ε_L = y − μ_L as BP.
+  const sizes = [4, 6, 5, 3];
+  const pc = makeNet(sizes, { mode: "pc", T: 1 }), bp = makeNet(sizes, { mode: "bp" });
+  const before = [1, 2].map((l) => b.read(pc.weight(l)));
+  const x = randomTensor(5, 4, 40), y = randomTensor(5, 3, 41);
+  pc.step(x, y);
+  bp.step(x, y);
+  assert.deepEqual(b.read(pc.weight(3)), b.read(bp.weight(3)));
+  assert.deepEqual(b.read(pc.weight(1)), before[0]);
+  assert.deepEqual(b.read(pc.weight(2)), before[1]);
+});
+
+Deno.test("under the decay rule the energy never rises for long and ends below where it started", () => {
+  for (const gamma of [0.1, 0.6, 1.5]) {
+    const net = makeNet([6, 8, 8, 8, 4], { mode: "pc", T: 128, gamma, decay: 0.5 }, {
+      bias: true,
+      seed: 3,
+    });
+    const x = randomTensor(8, 6, 50), y = randomTensor(8, 4, 51, 2);
+    const r = net.step(x, y);
+    const e = r.energies;
+    // Each rise halves γ; after k rises γ₀/2^k is below 2/λ_max of the (smooth) energy, and from
+    // then on a gradient step cannot raise F. With γ₀ ≤ 1.5 that takes only a few halvings.
+    assert.ok(longestEnergyRise(e) <= 4, `γ₀ = ${gamma}: longest rise ${longestEnergyRise(e)}`);
+    assert.ok(e[e.length - 1]! < e[0]!, `γ₀ = ${gamma}: F_T ${e[e.length - 1]} ≥ F_0 ${e[0]}`);
+    if (gamma === 1.5) assert.ok(r.decays > 0, "a large γ₀ must trigger decays");
+  }
+});
+
+Deno.test("with a small inference rate the energy falls at every step (descent lemma)", () => {
+  const net = makeNet([3, 5, 5, 2], { mode: "pc", T: 64, gamma: 0.05 }, {
+    activation: "identity",
+    seed: 4,
+  });
+  const r = net.step(randomTensor(4, 3, 60), randomTensor(4, 2, 61));
+  for (let t = 1; t < r.energies.length; t++) {
+    assert.ok(r.energies[t]! <= r.energies[t - 1]! * (1 + 1e-6), `F rose at t = ${t}`);
+  }
+  assert.equal(r.decays, 0);
+});
+
+// ---- Equilibrium of a linear network (column convention, float64) ----
+
+type Mat = number[][];
+const mat = (rows: number, cols: number, f: (i: number, j: number) => number): Mat =>
+  Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => f(i, j)));
+const mul = (A: Mat, B: Mat): Mat =>
+  mat(A.length, B[0]!.length, (i, j) => A[i]!.reduce((s, v, k) => s + v * B[k]![j]!, 0));
+const tr = (A: Mat): Mat => mat(A[0]!.length, A.length, (i, j) => A[j]![i]!);
+const add = (A: Mat, B: Mat): Mat => A.map((r, i) => r.map((v, j) => v + B[i]![j]!));
+const eye = (n: number): Mat => mat(n, n, (i, j) => (i === j ? 1 : 0));
+function solve(A: Mat, B: Mat): Mat {
+  // Gauss–Jordan with partial pivoting.
+  const n = A.length, M = A.map((r, i) => [...r, ...B[i]!]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(M[r]![c]!) > Math.abs(M[p]![c]!)) p = r;
+    [M[c], M[p]] = [M[p]!, M[c]!];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const k = M[r]![c]! / M[c]![c]!;
+      for (let j = c; j < M[r]!.length; j++) M[r]![j]! -= k * M[c]![j]!;
+    }
+  }
+  return M.map((r, i) => r.slice(n).map((v) => v / M[i]![i]!));
+}
+
+/**
+ * The relation of the converged PC update to the BP gradient in a linear network (derivation).
+ *
+ * Column convention: μ_l = A_l x_{l−1} with A_l = W_lᵀ, ε_l = x_l − A_l x_{l−1}, ε_L = y − A_L x_{L−1}.
+ * Write P_{j←k} = A_j ⋯ A_{k+1} (identity for j = k) and e = y − ŷ for the feed-forward error.
+ * Stationarity ∂F/∂x_l = ε_l − A_{l+1}ᵀ ε_{l+1} = 0 gives ε_l = P_{L←l}ᵀ ε_L. Unrolling
+ * x_l = A_l x_{l−1} + ε_l from x₀ = s gives A_L x_{L−1} = ŷ + Σ_{k<L} P_{L←k} ε_k, so
+ *
+ *   ε_L* = M⁻¹ e,   M = I + Σ_{k=1}^{L−1} P_{L←k} P_{L←k}ᵀ,   ε_l* = P_{L←l}ᵀ M⁻¹ e,
+ *   x_l* = x_l^ff + Σ_{k≤l} P_{l←k} ε_k*,
+ *
+ * and the PC update (one step at the relaxed state) is ΔA_l = α ε_l* x_{l−1}*ᵀ, whereas BP's is
+ * ΔA_l = α δ_l x_{l−1}^ffᵀ with δ_l = P_{L←l}ᵀ e. To first order in e, PC is BP with the output
+ * error e replaced by M⁻¹e (the error shrunk by the hidden layers' share of the correction), and
+ * the presynaptic activity moved to its relaxed value adds a term of order ‖e‖².
+ */
+function pcEquilibriumUpdate(A: Mat[], s: number[], y: number[]): Mat[] {
+  const L = A.length;
+  const P = (j: number, k: number): Mat => {
+    let m = eye(A[j - 1]!.length);
+    for (let i = j; i > k; i--) m = mul(m, A[i - 1]!);
+    return m;
+  };
+  const ff: Mat[] = [s.map((v) => [v])];
+  for (let l = 1; l <= L; l++) ff.push(mul(A[l - 1]!, ff[l - 1]!));
+  const e = add(y.map((v) => [v]), ff[L]!.map((r) => [-r[0]!]));
+  let M = eye(y.length);
+  for (let k = 1; k < L; k++) M = add(M, mul(P(L, k), tr(P(L, k))));
+  const epsL = solve(M, e);
+  const eps: Mat[] = [];
+  for (let l = 1; l <= L; l++) eps[l] = mul(tr(P(L, l)), epsL);
+  const x: Mat[] = [ff[0]!];
+  for (let l = 1; l < L; l++) {
+    let v = ff[l]!;
+    for (let k = 1; k <= l; k++) v = add(v, mul(P(l, k), eps[k]!));
+    x[l] = v;
+  }
+  return A.map((_, i) => mul(eps[i + 1]!, tr(x[i]!)));
+}
+
+Deno.test("converged PC in a linear net takes the derived equilibrium step (BP with e → M⁻¹e, relaxed inputs)", () => {
+  const sizes = [3, 4, 4, 2], lr = 0.01;
+  const net = makeNet(sizes, { mode: "pc", T: 3000, gamma: 0.2, decay: 1 }, {
+    activation: "identity",
+    lr,
+    seed: 7,
+  });
+  const s = [0.5, -1, 0.8], y = [1.5, -0.7];
+  const W0 = [1, 2, 3].map((l) => b.read(net.weight(l)));
+  const A = W0.map((w, i) => mat(sizes[i + 1]!, sizes[i]!, (r, c) => w[c * sizes[i + 1]! + r]!));
+  const expected = pcEquilibriumUpdate(A, s, y);
+  net.step(b.fromArray(s, 1, 3), b.fromArray(y, 1, 2));
+  for (let l = 1; l <= 3; l++) {
+    const w1 = b.read(net.weight(l)), n = sizes[l]!;
+    let err = 0, norm = 0;
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < sizes[l - 1]!; c++) {
+        const got = (w1[c * n + r]! - W0[l - 1]![c * n + r]!) / lr;
+        err = Math.max(err, Math.abs(got - expected[l - 1]![r]![c]!));
+        norm = Math.max(norm, Math.abs(expected[l - 1]![r]![c]!));
+      }
+    }
+    assert.ok(err <= 1e-4 * norm, `layer ${l}: max error ${err} vs scale ${norm}`);
+  }
+});
+
+Deno.test("PC-Nudge's weight step tends to BP's on ‖y − ŷ‖² as the nudge λ → 0", () => {
+  // Output node: ε_L + λ(x_L − y) = 0 gives ε_L = λ(y − x_L) → λe; hidden stationarity gives
+  // ε_l = φ′ ⊙ W_{l+1}ᵀ ε_{l+1} → λδ_l. The step (1/λ)·2 a ε matches BP on ‖y − ŷ‖² (no ½).
+  const sizes = [4, 6, 3], lr = 0.01;
+  const x = randomTensor(3, 4, 70), y = randomTensor(3, 3, 71);
+  const nudge = makeNet(sizes, { mode: "nudge", T: 400, gamma: 0.1, decay: 1, nudge: 1e-3 }, {
+    lr,
+    bias: true,
+  });
+  const bp = makeNet(sizes, { mode: "bp" }, { lr, bias: true, half: false });
+  const W0 = [1, 2].map((l) => b.read(nudge.weight(l)));
+  nudge.step(x, y);
+  bp.step(x, y);
+  for (let l = 1; l <= 2; l++) {
+    const dn = b.read(nudge.weight(l)).map((v, i) => v - W0[l - 1]![i]!);
+    const db = b.read(bp.weight(l)).map((v, i) => v - W0[l - 1]![i]!);
+    let dot = 0, nn = 0, bb = 0;
+    for (let i = 0; i < dn.length; i++) {
+      dot += dn[i]! * db[i]!;
+      nn += dn[i]! * dn[i]!;
+      bb += db[i]! * db[i]!;
+    }
+    assert.ok(dot / Math.sqrt(nn * bb) > 0.999, `layer ${l}: cosine ${dot / Math.sqrt(nn * bb)}`);
+    assert.ok(
+      Math.abs(Math.sqrt(nn / bb) - 1) < 0.02,
+      `layer ${l}: norm ratio ${Math.sqrt(nn / bb)}`,
+    );
+  }
+});
+
+Deno.test("update_p_at all takes a weight step at every iteration", () => {
+  // With T = 2 and γ = 0 the value nodes never move, hidden errors stay 0 until the weights change,
+  // so `all` is two BP-output-layer steps and `last` one.
+  const sizes = [3, 4, 2];
+  const x = randomTensor(2, 3, 80), y = randomTensor(2, 2, 81);
+  const all = makeNet(sizes, { mode: "pc", T: 2, gamma: 0, updatePAt: "all" }, {
+    activation: "identity",
+  });
+  const last = makeNet(sizes, { mode: "pc", T: 2, gamma: 0 }, { activation: "identity" });
+  const w0 = b.read(all.weight(2));
+  all.step(x, y);
+  last.step(x, y);
+  const d1 = b.read(last.weight(2)).map((v, i) => v - w0[i]!);
+  const d2 = b.read(all.weight(2)).map((v, i) => v - w0[i]!);
+  // Second step of `all` is smaller than the first but in the same direction (gradient descent).
+  let dot = 0, n1 = 0, n2 = 0;
+  for (let i = 0; i < d1.length; i++) {
+    dot += d1[i]! * d2[i]!;
+    n1 += d1[i]! * d1[i]!;
+    n2 += d2[i]! * d2[i]!;
+  }
+  assert.ok(n2 > n1 * 1.2 && dot > 0, `all: ${Math.sqrt(n2)}, last: ${Math.sqrt(n1)}`);
+  // Hidden layer W1: with γ = 0, its error becomes non-zero only after W1 or W2 changes; W2 changed
+  // at t = 0, so under `all` μ_2 moves, but ε_1 = x_1 − μ_1 stays 0 while W1 is fixed.
+  assert.deepEqual(b.read(all.weight(1)), b.read(last.weight(1)));
+});
+
+Deno.test("the Whittington–Bogacz input transform: sigmoid(logit(s)) feeds the pixels themselves", () => {
+  const sizes = [4, 5, 3];
+  const mk = (config: Partial<PCConfig>) =>
+    new PCNetwork({
+      network: { sizes, activation: "sigmoid", bias: true, init: { kind: "kaimingUniform" } },
+      config,
+      backend: b,
+      seed: 9,
+    });
+  const wb = mk({ inputActivation: true, inputTransform: "logit", targetRange: [0.03, 0.97] });
+  const plain = mk({});
+  const px = b.fromArray([0.1, 0.5, 0.9, 0.25, 0.7, 0.3, 0.6, 0.05], 2, 4);
+  const p1 = b.read(wb.predict(px)), p2 = b.read(plain.predict(px));
+  p1.forEach((v, i) => assert.ok(Math.abs(v - p2[i]!) < 1e-5));
+  // The energy at t = 0 uses the mapped targets 0.03 + 0.94·y.
+  const y = b.fromArray([1, 0, 0, 0, 1, 0], 2, 3);
+  const mapped = b.fromArray([0.97, 0.03, 0.03, 0.03, 0.97, 0.03], 2, 3);
+  const want = lossValue(b, { kind: "mse", half: true, reduction: "sum" }, wb.predict(px), mapped);
+  const r = wb.step(px, y);
+  assert.ok(Math.abs(r.energies[0]! - want) < 1e-5 * want);
+});
+
+Deno.test("bad settings and shapes give one-line errors", () => {
+  assert.throws(
+    () => makeNet([2, 2], { T: 0 }),
+    /^Error: rule\.T: expected an integer ≥ 1, got 0$/,
+  );
+  assert.throws(
+    () => makeNet([2, 2], { decay: 2 }),
+    /rule\.decay: expected a number in \(0, 1\], got 2/,
+  );
+  const net = makeNet([2, 3, 2], {});
+  assert.throws(
+    () => net.step(b.zeros(1, 3), b.zeros(1, 2)),
+    /Input of shape 1×3: expected 2 columns/,
+  );
+  assert.throws(() => net.step(b.zeros(1, 2), b.zeros(2, 2)), /expected 1 rows like the input/);
+});
