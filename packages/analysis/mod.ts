@@ -23,3 +23,7 @@ export * from "./stats.ts";
 export * from "./load.ts";
 export * from "./aggregate.ts";
 export * from "./table.ts";
+export * from "./charts.ts";
+export * from "./render.ts";
+export * from "./report.ts";
+export * from "./analyze.ts";

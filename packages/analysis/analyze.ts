@@ -1,0 +1,364 @@
+/**
+ * One analysis end to end, as `deno task analyze` runs it and the reproduce app calls it: load
+ * results, filter, draw one figure per metric (SVG and PNG), tabulate each metric reduced per trial
+ * and aggregated over seeds (Markdown and CSV), optionally pick the best setting per group, and
+ * write an HTML report holding it all.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import {
+  aggregate,
+  type Goal,
+  metricGoal,
+  pickBest,
+  type Reduce,
+  REDUCE_NAMES,
+  reduceTrials,
+  statColumn,
+} from "./aggregate.ts";
+import { type Band, columnTitle, groupChart, lineBandChart, scatterChart } from "./charts.ts";
+import { loadTrials, type Trial, trialRows } from "./load.ts";
+import { renderPng, renderSvg } from "./render.ts";
+import { htmlReport, type ReportSection } from "./report.ts";
+import {
+  columnsOf,
+  distinct,
+  filterRows,
+  flatten,
+  formatCell,
+  type Row,
+  type Where,
+} from "./rows.ts";
+import { STAT_NAMES } from "./stats.ts";
+import { toCsv, toMarkdown } from "./table.ts";
+
+/** The kinds of figure {@linkcode analyze} draws. */
+export type ChartKind = "line" | "scatter" | "bar" | "point";
+
+/** The chart kinds, for validation and help texts. */
+export const CHART_KINDS: readonly ChartKind[] = ["line", "scatter", "bar", "point"];
+
+/** Options of {@linkcode analyze}. */
+export interface AnalyzeOptions {
+  /** Results folders (roots, experiments or trials) to load; or give `rows`. */
+  readonly results?: string | readonly string[];
+  /** Rows to use instead of loading `results` (e.g. rows the caller loaded and extended). */
+  readonly rows?: readonly Row[];
+  /** Keep only trials in these states, e.g. `["done"]` (default all). */
+  readonly states?: readonly string[];
+  /** Keep only rows matching this filter. */
+  readonly where?: Where;
+  /**
+   * The x column. For `line` a per-line column such as `epoch` (default) or `t`; for `scatter`,
+   * `bar` and `point` a config column such as `network.depth` or `optimizer.lr`.
+   */
+  readonly x?: string;
+  /** The metric column(s); one figure each. */
+  readonly y: string | readonly string[];
+  /** The column(s) that split lines, colours or bars, e.g. `rule.name`. */
+  readonly group?: string | readonly string[];
+  /** The figure kind (default `line`). */
+  readonly chart?: ChartKind;
+  /** Band or error bar: ± sample std (default), ± sem, or none. */
+  readonly band?: Band;
+  /** How each trial's curve becomes one number for the tables, scatter and bars (default `final`). */
+  readonly reduce?: Reduce;
+  /** For `reduce: "best"` and for `bestBy`: whether smaller or larger is better (default from the name). */
+  readonly better?: Goal;
+  /** Also pick the best setting per group of these columns, ranked by the first metric's mean. */
+  readonly bestBy?: readonly string[];
+  /**
+   * The per-line column that orders a trial's curve, for `reduce: "final"` (default: x for `line`;
+   * otherwise `epoch`, or `t` when the rows have no `epoch`).
+   */
+  readonly order?: string;
+  /** Log-scale x axis. */
+  readonly logX?: boolean;
+  /** Log-scale y axis. */
+  readonly logY?: boolean;
+  /** The report title (default from the metrics and experiments). */
+  readonly title?: string;
+  /** The x axis title (default from the column name). */
+  readonly xTitle?: string;
+  /** The y axis titles, per metric (default from the column names). */
+  readonly yTitle?: string | readonly string[];
+  /** The output folder; created if missing. */
+  readonly out: string;
+  /** PNG width in pixels (default twice the SVG width). */
+  readonly pngWidth?: number;
+  /** Font files for the PNGs (default DejaVu Sans). */
+  readonly fontFiles?: readonly string[];
+  /** Significant digits in Markdown and HTML tables (default 4). */
+  readonly digits?: number;
+}
+
+/** One written figure. */
+export interface AnalysisFigure {
+  /** The metric it shows. */
+  readonly y: string;
+  /** The SVG text. */
+  readonly svg: string;
+  /** The SVG file. */
+  readonly svgPath: string;
+  /** The PNG file. */
+  readonly pngPath: string;
+}
+
+/** What {@linkcode analyze} produced. */
+export interface AnalysisResult {
+  /** The rows after loading and filtering. */
+  readonly rows: Row[];
+  /** The summary table: one row per group, each metric reduced per trial and aggregated over seeds. */
+  readonly table: Row[];
+  /** The best setting per `bestBy` group, when asked. */
+  readonly best?: Row[];
+  /** The figures. */
+  readonly figures: AnalysisFigure[];
+  /** Every file written, absolute or relative as `out` was given. */
+  readonly files: string[];
+}
+
+function list(v: string | readonly string[] | undefined): string[] {
+  return v === undefined ? [] : typeof v === "string" ? [v] : [...v];
+}
+
+/**
+ * Turns a column name into a file-name part: runs of characters other than letters, digits, `-`
+ * and `_` become `-`.
+ *
+ * @param name The column name.
+ * @returns The slug.
+ *
+ * @example
+ * ```ts
+ * import { slug } from "@plasticity/analysis";
+ * console.assert(slug("summary.test accuracy") === "summary-test-accuracy");
+ * ```
+ */
+export function slug(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") || "figure";
+}
+
+function stateCounts(trials: readonly Trial[]): string {
+  const counts = new Map<string, number>();
+  for (const t of trials) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
+  return [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
+}
+
+/**
+ * The config columns whose values differ between trials (the grid axes), without `seed`.
+ *
+ * @param trials The trials.
+ * @returns The dotted column names, sorted.
+ *
+ * @example
+ * ```ts
+ * import { varyingConfigColumns } from "@plasticity/analysis";
+ * const t = (lr: number, seed: number) => ({
+ *   id: `${lr}-${seed}`, experiment: "e", dir: "", state: "done", metrics: [], summary: {}, meta: {},
+ *   config: { optimizer: { name: "sgd", lr }, seed },
+ * });
+ * console.assert(varyingConfigColumns([t(0.1, 0), t(0.01, 1)]).join() === "optimizer.lr");
+ * ```
+ */
+export function varyingConfigColumns(trials: readonly Trial[]): string[] {
+  const configs = trials.map((t) => flatten(t.config));
+  const cols = columnsOf(configs).filter((c) => c !== "seed");
+  return cols.filter((c) => distinct(configs, c).length > 1).sort();
+}
+
+/**
+ * Runs one analysis and writes into `out`: `<chart>-<y>.svg` and `.png` per metric, `table.md`,
+ * `table.csv`, `best.md` and `best.csv` (with `bestBy`) and `report.html`.
+ *
+ * The table groups trials by `group` (and, for scatter/bar/point, by `x` too); each metric is
+ * reduced per trial with `reduce` (column `<reduce>_<y>`) and summarised over the trials of the
+ * group (`_n`, `_mean`, `_std` (sample, n − 1), `_sem`, `_min`, `_max`).
+ *
+ * @param o What to load, plot and tabulate, and where to write.
+ * @returns The rows, tables, figures and files.
+ * @throws {Error} When nothing is left after filtering, a column is missing everywhere, or an
+ * option is invalid.
+ *
+ * @example
+ * ```ts ignore
+ * import { analyze } from "@plasticity/analysis";
+ * const { files } = await analyze({
+ *   results: "results/fa-sine", x: "epoch", y: ["test_loss"], group: "rule.name", out: "out/fa-sine",
+ * });
+ * ```
+ */
+export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
+  const chart = o.chart ?? "line";
+  if (!CHART_KINDS.includes(chart)) {
+    throw new Error(`Unknown chart "${chart}": expected one of ${CHART_KINDS.join(", ")}`);
+  }
+  const reduce = o.reduce ?? "final";
+  if (!REDUCE_NAMES.includes(reduce)) {
+    throw new Error(`Unknown reduce "${reduce}": expected one of ${REDUCE_NAMES.join(", ")}`);
+  }
+  const band = o.band ?? "std";
+  if (!["std", "sem", "none"].includes(band)) {
+    throw new Error(`Unknown band "${band}": expected one of std, sem, none`);
+  }
+  const ys = list(o.y);
+  if (ys.length === 0) throw new Error("No metric given: expected at least one y column");
+  const group = list(o.group);
+  const x = o.x ?? "epoch";
+  const yTitles = list(o.yTitle);
+
+  let trials: Trial[] | undefined;
+  let rows: Row[];
+  if (o.rows) {
+    rows = [...o.rows];
+    if (o.states) rows = filterRows(rows, { state: o.states });
+  } else {
+    if (o.results === undefined) {
+      throw new Error("No results given: expected results folders or rows");
+    }
+    trials = await loadTrials(o.results);
+    rows = trialRows(trials, o.states ? { states: o.states } : {});
+  }
+  if (o.where) rows = filterRows(rows, o.where);
+  if (rows.length === 0) {
+    throw new Error("No rows left to analyse: check the results paths, states and filters");
+  }
+  const columns = new Set(columnsOf(rows));
+  for (const c of [x, ...ys, ...group, ...(o.bestBy ?? [])]) {
+    if (!columns.has(c)) {
+      const near = [...columns].filter((k) => !k.startsWith("meta.")).sort().join(", ");
+      throw new Error(`Column "${c}" not found in the rows: expected one of ${near}`);
+    }
+  }
+
+  await Deno.mkdir(o.out, { recursive: true });
+  const files: string[] = [];
+  const write = async (name: string, data: string | Uint8Array) => {
+    const path = join(o.out, name);
+    if (typeof data === "string") await Deno.writeTextFile(path, data);
+    else await Deno.writeFile(path, data);
+    files.push(path);
+    return path;
+  };
+
+  // Per-trial reductions, merged into one row per trial.
+  const order = chart === "line"
+    ? x
+    : o.order ?? (columns.has("epoch") || !columns.has("t") ? "epoch" : "t");
+  const perTrial = new Map<string, Row>();
+  for (const y of ys) {
+    for (const r of reduceTrials(rows, { y, reduce, x: order, ...opt("better", o.better) })) {
+      const id = JSON.stringify(r.trial ?? null);
+      const prev = perTrial.get(id);
+      if (prev) prev[`${reduce}_${y}`] = r[`${reduce}_${y}`] ?? null;
+      else perTrial.set(id, r);
+    }
+  }
+  const trialTable = [...perTrial.values()];
+  const by = chart === "line" ? group : [x, ...group.filter((g) => g !== x)];
+  const reduced = ys.map((y) => `${reduce}_${y}`);
+  const table = aggregate(trialTable, { by, y: reduced });
+  const tableColumns = [...by, ...reduced.flatMap((r) => STAT_NAMES.map((s) => statColumn(r, s)))];
+  const digits = o.digits ?? 4;
+  await write("table.md", toMarkdown(table, { columns: tableColumns, digits }));
+  await write("table.csv", toCsv(table, { columns: tableColumns }));
+
+  let best: Row[] | undefined;
+  if (o.bestBy) {
+    const metric = statColumn(reduced[0]!, "mean");
+    const goal = o.better ?? metricGoal(ys[0]!);
+    best = pickBest(table, { by: o.bestBy, metric, better: goal });
+    await write("best.md", toMarkdown(best, { columns: tableColumns, digits }));
+    await write("best.csv", toCsv(best, { columns: tableColumns }));
+  }
+
+  const figures: AnalysisFigure[] = [];
+  for (const [i, y] of ys.entries()) {
+    const yTitle = yTitles[i] ?? yTitles[0];
+    const common = {
+      title: chart === "line" ? columnTitle(y) : `${columnTitle(`${reduce}_${y}`)}`,
+      ...opt("xTitle", o.xTitle),
+      ...opt("yTitle", yTitle),
+      ...opt("logX", o.logX),
+      ...opt("logY", o.logY),
+    };
+    const spec = chart === "line"
+      ? lineBandChart({ rows, x, y, group, band, ...common })
+      : chart === "scatter"
+      ? scatterChart({ rows: trialTable, x, y: `${reduce}_${y}`, group, summary: band, ...common })
+      : groupChart({
+        rows: trialTable,
+        category: x,
+        y: `${reduce}_${y}`,
+        group,
+        band,
+        mark: chart,
+        ...common,
+      });
+    const svg = await renderSvg(spec);
+    const base = `${chart}-${slug(y)}`;
+    const svgPath = await write(`${base}.svg`, svg);
+    const png = renderPng(svg, { ...opt("width", o.pngWidth), ...opt("fontFiles", o.fontFiles) });
+    const pngPath = await write(`${base}.png`, png);
+    figures.push({ y, svg, svgPath, pngPath });
+  }
+
+  const experiments = distinct(rows, "experiment").map((e) => formatCell(e)).filter((e) =>
+    e !== ""
+  );
+  const title = o.title ??
+    `${ys.map(columnTitle).join(", ")}${experiments.length ? ` — ${experiments.join(", ")}` : ""}`;
+  const varying = trials ? varyingConfigColumns(trials) : [];
+  const intro = [
+    trials
+      ? `${trials.length} trial${trials.length === 1 ? "" : "s"} loaded (${
+        stateCounts(trials)
+      }); ${rows.length} rows after filtering.`
+      : `${rows.length} rows.`,
+    `Each trial's curve is reduced to its ${reduce} value, then summarised over the trials (seeds) of each ` +
+    `group: mean, sample standard deviation (divisor n − 1), standard error (std/√n), min and max.`,
+    ...(varying.length ? [`Config columns that vary: ${varying.join(", ")}.`] : []),
+  ];
+  const sections: ReportSection[] = [
+    {
+      heading: "Figures",
+      figures: figures.map((f) => ({ svg: f.svg, caption: `${f.y}: ${f.svgPath}` })),
+    },
+    {
+      heading: `Summary (${reduce} value per trial, over seeds)`,
+      tables: [{ rows: table, options: { columns: tableColumns, digits } }],
+    },
+  ];
+  if (best) {
+    sections.push({
+      heading: `Best setting per ${o.bestBy!.join(", ")}`,
+      text: `Ranked by ${statColumn(reduced[0]!, "mean")} (${
+        o.better ?? metricGoal(ys[0]!)
+      } is best).`,
+      tables: [{ rows: best, options: { columns: tableColumns, digits } }],
+    });
+  }
+  if (trials) {
+    const failed = trials.filter((t) => t.state !== "done");
+    if (failed.length > 0) {
+      sections.push({
+        heading: "Trials not done",
+        tables: [{
+          rows: failed.map((t) => ({
+            experiment: t.experiment,
+            trial: t.id,
+            state: t.state,
+            error: t.error ?? null,
+          })),
+        }],
+      });
+    }
+  }
+  await write("report.html", htmlReport({ title, intro, sections }));
+  return { rows, table, ...(best ? { best } : {}), figures, files };
+}
+
+function opt<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {
+  return (v === undefined ? {} : { [key]: v }) as { [P in K]?: V };
+}
