@@ -1,0 +1,445 @@
+// The CorInfoMax learner (antisparse and sparse). Private; the public entry points are
+// corinfomax.ts and sparse.ts.
+import {
+  type Activation,
+  type Backend,
+  checkNetwork,
+  createRng,
+  deriveSeed,
+  hiddenActivation,
+  type HyperValue,
+  initWeights,
+  type Learner,
+  type LearnerOptions,
+  type LossSpec,
+  lossValue,
+  type Rng,
+  type StepStats,
+  type Tensor,
+  type WeightArray,
+} from "@plasticity/core";
+import { forwardBackwardAngle } from "./angle.ts";
+import { gammaOf, initLateral, lateralUpdate } from "./lateral.ts";
+import { epochLrFactor, type NeuralLrRule, neuralStep } from "./schedule.ts";
+import { corinfomaxDeltas } from "./update.ts";
+import { voltageStep } from "./_voltage.ts";
+
+/** Resolved settings. */
+export interface CorInfoMaxSettings {
+  rule: string;
+  lambda: number;
+  epsilon: number;
+  g: number;
+  neuralLr: number;
+  neuralLrRule: NeuralLrRule;
+  neuralLrStop: number;
+  neuralLrDecay: number;
+  tFree: number;
+  tNudged: number;
+  beta: number;
+  randomSign: boolean;
+  threePhase: boolean;
+  lrFf: number[];
+  /** Feedback rates for k = 1 … P−1 (index k − 1). */
+  lrFb: number[];
+  lrDecay: number;
+  lrDecaySwitch: number;
+  lrDecayLate: number;
+  divergenceRatio: number;
+  onDivergence: "nan" | "throw";
+  /** Per layer 1 … P (index l − 1): whether the layer is sparse (ReLU + dual variable). */
+  sparse: boolean[];
+  /** Per layer: step of the dual variable ℓ. */
+  lrDual: number[];
+}
+
+function numbers(h: Record<string, HyperValue>, key: string): number[] {
+  return [...(h[key] as readonly number[])];
+}
+
+/** Reads the settings from resolved hyper-parameters. */
+export function corinfomaxSettings(
+  rule: string,
+  h: Record<string, HyperValue>,
+  sizes: readonly number[],
+  sparse: boolean,
+): CorInfoMaxSettings {
+  const P = sizes.length - 1, net = JSON.stringify(sizes);
+  const lambda = h["lambda"] as number,
+    beta = h["beta"] as number,
+    epsilon = h["epsilon"] as number;
+  if (!(lambda > 0 && lambda <= 1)) {
+    throw new Error(`rule.lambda: expected a number in (0, 1], got ${lambda}`);
+  }
+  if (!(beta > 0)) {
+    throw new Error(`rule.beta: expected a number > 0 (its sign is drawn per batch), got ${beta}`);
+  }
+  if (!(epsilon > 0)) throw new Error(`rule.epsilon: expected a number > 0, got ${epsilon}`);
+  const lrFf = numbers(h, "lr_ff");
+  if (lrFf.length !== P) {
+    throw new Error(
+      `rule.lr_ff: expected ${P} numbers (one per forward matrix of ${net}), got ${
+        JSON.stringify(lrFf)
+      }`,
+    );
+  }
+  // The repository lists P feedback rates with the first unused; P − 1 are accepted too.
+  let lrFb = numbers(h, "lr_fb");
+  if (lrFb.length === P && P > 1) lrFb = lrFb.slice(1);
+  else if (lrFb.length !== P - 1) {
+    throw new Error(
+      `rule.lr_fb: expected ${
+        P - 1
+      } numbers (one per feedback matrix of ${net}; or ${P} with the first unused, as in the repository), got ${
+        JSON.stringify(h["lr_fb"])
+      }`,
+    );
+  }
+  const sparseFlags = Array.from({ length: P }, () => false);
+  const lrDual: number[] = Array.from({ length: P }, (_, l) => (l === P - 1 ? 0.01 : 1e-6));
+  if (sparse) {
+    const layers = numbers(h, "sparse_layers");
+    if (layers.length === 0) sparseFlags.fill(true);
+    for (const l of layers) {
+      if (!Number.isInteger(l) || l < 1 || l > P) {
+        throw new Error(
+          `rule.sparse_layers: expected layer numbers from 1 to ${P} for ${net}, got ${
+            JSON.stringify(layers)
+          }`,
+        );
+      }
+      sparseFlags[l - 1] = true;
+    }
+    const duals = numbers(h, "lr_dual");
+    if (duals.length !== 0) {
+      if (duals.length !== P) {
+        throw new Error(
+          `rule.lr_dual: expected ${P} numbers (one per layer of ${net}) or none, got ${
+            JSON.stringify(duals)
+          }`,
+        );
+      }
+      duals.forEach((v, i) => lrDual[i] = v);
+    }
+  }
+  return {
+    rule,
+    lambda,
+    epsilon,
+    g: h["hopfield_g"] as number,
+    neuralLr: h["neural_lr"] as number,
+    neuralLrRule: h["neural_lr_rule"] as NeuralLrRule,
+    neuralLrStop: h["neural_lr_stop"] as number,
+    neuralLrDecay: h["neural_lr_decay"] as number,
+    tFree: h["t_free"] as number,
+    tNudged: h["t_nudged"] as number,
+    beta,
+    randomSign: h["random_sign"] as boolean,
+    threePhase: h["three_phase"] as boolean,
+    lrFf,
+    lrFb,
+    lrDecay: h["lr_decay"] as number,
+    lrDecaySwitch: h["lr_decay_switch_epoch"] as number,
+    lrDecayLate: h["lr_decay_late"] as number,
+    divergenceRatio: h["divergence_ratio"] as number,
+    onDivergence: h["on_divergence"] as "nan" | "throw",
+    sparse: sparseFlags,
+    lrDual,
+  };
+}
+
+/** One relaxation's result. */
+interface Relaxed {
+  r: Tensor[];
+  /** Dual variables ℓ (m × 1) per layer (zeros for non-sparse layers). */
+  dual: (Tensor | undefined)[];
+  first: number;
+  last: number;
+  state: number;
+}
+
+function sumSquaresAll(b: Backend, ts: readonly Tensor[]): number {
+  let s = 0;
+  for (const t of ts) s += b.sumSquares(t);
+  return s;
+}
+
+/** CorInfoMax learner. */
+export class CorInfoMax implements Learner {
+  readonly rule: string;
+  readonly backend: Backend;
+  readonly sizes: readonly number[];
+  readonly settings: CorInfoMaxSettings;
+  #Wff: Tensor[] = [];
+  #Wfb: Tensor[] = [];
+  #B: Tensor[] = [];
+  #acts: Activation[];
+  #slope: number;
+  #loss: LossSpec;
+  #rng: Rng;
+  #lrFactor = 1;
+  #ones: (Tensor | undefined)[];
+  #lastRatio = Number.NaN;
+  #fast: boolean;
+
+  constructor(options: LearnerOptions, settings: CorInfoMaxSettings, fast = true) {
+    this.#fast = fast;
+    checkNetwork(options.network);
+    const o = options.optimizer;
+    if (o && (o.name !== "sgd" || (o.momentum ?? 0) !== 0 || (o.weightDecay ?? 0) !== 0)) {
+      throw new Error(
+        `optimizer: ${settings.rule} uses plain SGD with the per-layer rates rule.lr_ff and rule.lr_fb (as the reference), got ${
+          JSON.stringify(o)
+        }; expected name sgd with momentum 0 and weight_decay 0`,
+      );
+    }
+    const b = options.backend, net = options.network, sizes = [...net.sizes], P = sizes.length - 1;
+    this.rule = settings.rule;
+    this.backend = b;
+    this.sizes = sizes;
+    this.settings = settings;
+    this.#acts = [];
+    for (let l = 0; l < P - 1; l++) this.#acts.push(hiddenActivation(net, l));
+    this.#acts.push(net.outputActivation ?? (P > 1 ? this.#acts[0]! : "hardSigmoid"));
+    settings.sparse.forEach((s, l) => {
+      if (s) this.#acts[l] = "relu";
+    });
+    this.#slope = net.leakySlope ?? 0.01;
+    this.#loss = options.loss ?? { kind: "mse", half: true, reduction: "mean" };
+    const init = createRng(deriveSeed(options.seed, `${settings.rule}-init`));
+    this.#rng = createRng(deriveSeed(options.seed, `${settings.rule}-beta-sign`));
+    const spec = net.init ?? { kind: "xavierUniform" as const };
+    for (let k = 0; k < P; k++) {
+      this.#Wff.push(initWeights(b, sizes[k]!, sizes[k + 1]!, spec, init));
+    }
+    for (let k = 1; k < P; k++) {
+      this.#Wfb.push(initWeights(b, sizes[k + 1]!, sizes[k]!, spec, init));
+    }
+    for (let k = 1; k <= P; k++) this.#B.push(initLateral(b, sizes[k]!, init));
+    this.#ones = settings.sparse.map((s, l) => (s ? b.fill(1, sizes[l + 1]!, 1) : undefined));
+  }
+
+  /**
+   * T Gauss–Seidel iterations (layers 1 … P in order, each seeing the already updated layer
+   * below) of the voltage dynamics, from u := r. Hidden layer k:
+   * Δu = −g u + g r + 2γ B r + (1/ε)(r_{k−1} Wff − u) + (1/ε)(r_{k+1} Wfb − u) [− ℓ];
+   * output: Δu = −g u + g r + γ B r + (1/ε)(r_{P−1} Wff − u) − β(r − y) − u [− ℓ];
+   * u ← u + η_t Δu, r = σ(u). Sparse layers then step their dual variable
+   * ℓ_int ← ℓ_int + η_ℓ(−ℓ_int + (Σ_i r_i − 1) + ℓ), ℓ = relu(ℓ_int).
+   */
+  #relax(
+    drive0: Tensor,
+    r0: readonly Tensor[],
+    dual0: readonly (Tensor | undefined)[],
+    beta: number,
+    T: number,
+    y?: Tensor,
+  ): Relaxed {
+    const b = this.backend, st = this.settings, P = r0.length;
+    const gamma = gammaOf(st.lambda), inv = 1 / st.epsilon, g = st.g;
+    const r = [...r0];
+    let u = [...r0];
+    const dual = [...dual0];
+    const dualInt = [...dual0];
+    const betaY = beta !== 0 && y ? b.scale(y, beta) : undefined;
+    let first = 0, last = 0;
+    for (let t = 0; t < T; t++) {
+      const eta = neuralStep(st.neuralLrRule, st.neuralLr, t, st.neuralLrStop, st.neuralLrDecay);
+      const measure = t === 0 || t === T - 1;
+      let step = 0;
+      const next = [...u];
+      for (let l = 0; l < P; l++) {
+        const below = l === 0 ? drive0 : b.matmul(r[l - 1]!, this.#Wff[l]!);
+        const rB = b.matmul(r[l]!, this.#B[l]!);
+        const hidden = l < P - 1;
+        const lam = dual[l];
+        const res = voltageStep(b, {
+          u: u[l]!,
+          r: r[l]!,
+          below,
+          fb: hidden ? b.matmul(r[l + 1]!, this.#Wfb[l]!) : undefined,
+          rB,
+          betaY: hidden ? undefined : betaY,
+          dual: lam,
+          keep: hidden ? 1 - eta * g - 2 * eta * inv : 1 - eta * g - eta * inv - eta,
+          eta,
+          cBelow: inv,
+          cFb: inv,
+          cB: hidden ? 2 * gamma : gamma,
+          cR: hidden || !betaY ? g : g - beta,
+          act: this.#acts[l]!,
+          slope: this.#slope,
+        }, this.#fast);
+        if (measure) step += res.step2;
+        next[l] = res.u;
+        r[l] = res.r;
+        if (lam) {
+          const li = dualInt[l]!;
+          const excess = b.addScalar(b.sum(r[l]!, 1), -1);
+          const ni = b.axpy(st.lrDual[l]!, b.add(b.sub(excess, li), lam), li);
+          dualInt[l] = ni;
+          dual[l] = b.activate(ni, "relu");
+        }
+      }
+      u = next;
+      if (t === 0) first = Math.sqrt(step);
+      if (t === T - 1) last = Math.sqrt(step);
+    }
+    return { r, dual, first, last, state: Math.sqrt(sumSquaresAll(b, u)) };
+  }
+
+  #start(m: number): { r: Tensor[]; dual: (Tensor | undefined)[] } {
+    const b = this.backend;
+    return {
+      r: this.sizes.slice(1).map((n) => b.zeros(m, n)),
+      dual: this.settings.sparse.map((s) => (s ? b.zeros(m, 1) : undefined)),
+    };
+  }
+
+  trainBatch(x: Tensor, y: Tensor): StepStats {
+    const b = this.backend, st = this.settings;
+    this.#checkBatch(x, y);
+    const beta = st.randomSign && this.#rng.next() < 0.5 ? -st.beta : st.beta;
+    const out = b.tidy(() => {
+      const d0 = b.matmul(x, this.#Wff[0]!);
+      const s0 = this.#start(x.rows);
+      const free = this.#relax(d0, s0.r, s0.dual, 0, st.tFree);
+      const rOut = free.r[free.r.length - 1]!;
+      const loss = lossValue(b, this.#loss, rOut, y);
+      const why = divergedWhy(free, st.divergenceRatio, st.tFree) ??
+        (Number.isFinite(loss) ? undefined : "the loss is not finite");
+      if (why !== undefined) return { why, loss, ratio: free.last / free.first };
+      const nudged = this.#relax(d0, free.r, free.dual, beta, st.tNudged, y);
+      const contrast = st.threePhase
+        ? this.#relax(d0, nudged.r, nudged.dual, -beta, st.tNudged, y).r
+        : free.r;
+      const c = (st.threePhase ? 1 / (2 * beta) : 1 / beta) * this.#lrFactor / x.rows;
+      const d = corinfomaxDeltas(b, x, this.#Wff, this.#Wfb, nudged.r, contrast, d0);
+      const Wff = this.#Wff.map((W, k) => b.axpy(c * st.lrFf[k]!, d.dWff[k]!, W));
+      const Wfb = this.#Wfb.map((W, i) => b.axpy(c * st.lrFb[i]!, d.dWfb[i]!, W));
+      const B = this.#B.map((Bl, l) => lateralUpdate(b, Bl, nudged.r[l]!, st.lambda));
+      return { why: undefined, loss, ratio: free.last / free.first, Wff, Wfb, B };
+    });
+    this.#lastRatio = out.ratio;
+    if (out.why !== undefined) {
+      const msg =
+        `Neural dynamics diverged (${st.rule}, neural_lr ${st.neuralLr}, epsilon ${st.epsilon}, hopfield_g ${st.g}): ${out.why}`;
+      if (st.onDivergence === "throw") throw new Error(msg);
+      return { loss: Number.NaN, diverged: 1, beta };
+    }
+    b.dispose(...this.#Wff, ...this.#Wfb, ...this.#B);
+    this.#Wff = out.Wff!;
+    this.#Wfb = out.Wfb!;
+    this.#B = out.B!;
+    return { loss: out.loss, beta, "free_step_ratio": out.ratio };
+  }
+
+  /** Every layer after the free phase from zero (for tests and analysis). */
+  freeState(x: Tensor, iterations = this.settings.tFree): Tensor[] {
+    const s0 = this.#start(x.rows);
+    return this.#relax(this.backend.matmul(x, this.#Wff[0]!), s0.r, s0.dual, 0, iterations).r;
+  }
+
+  predict(x: Tensor): Tensor {
+    const b = this.backend;
+    return b.tidy(() => {
+      const s0 = this.#start(x.rows);
+      const r = this.#relax(b.matmul(x, this.#Wff[0]!), s0.r, s0.dual, 0, this.settings.tFree).r;
+      return r[r.length - 1]!;
+    });
+  }
+
+  /**
+   * Forward–backward angles Θ⁽ᵏ⁺¹⁾ (degrees) between Wff[k] and Wfb[k]ᵀ for k = 1 … P−1 (named
+   * `angle_ff_fb_<k+1>`), the mean diagonal of each B, the learning-rate factor of the epoch and
+   * the last free phase's last-to-first step ratio.
+   */
+  diagnostics(): Record<string, number> {
+    const b = this.backend, out: Record<string, number> = {};
+    for (let k = 1; k < this.#Wff.length; k++) {
+      out[`angle_ff_fb_${k + 1}`] = forwardBackwardAngle(b, this.#Wff[k]!, this.#Wfb[k - 1]!);
+    }
+    this.#B.forEach((B, l) => {
+      const d = b.read(B);
+      let s = 0;
+      for (let i = 0; i < B.rows; i++) s += d[i * B.cols + i]!;
+      out[`b_diag_mean_${l + 1}`] = s / B.rows;
+    });
+    out["lr_factor"] = this.#lrFactor;
+    out["free_step_ratio"] = this.#lastRatio;
+    return out;
+  }
+
+  endEpoch(epoch: number): void {
+    const st = this.settings;
+    this.#lrFactor = epochLrFactor(epoch, st.lrDecay, st.lrDecaySwitch, st.lrDecayLate);
+  }
+
+  exportWeights(): Record<string, WeightArray> {
+    const b = this.backend, out: Record<string, WeightArray> = {};
+    const put = (name: string, t: Tensor) =>
+      out[name] = { rows: t.rows, cols: t.cols, data: Array.from(b.read(t)) };
+    this.#Wff.forEach((t, k) => put(`Wff_${k}`, t));
+    this.#Wfb.forEach((t, i) => put(`Wfb_${i + 1}`, t));
+    this.#B.forEach((t, l) => put(`B_${l + 1}`, t));
+    return out;
+  }
+
+  importWeights(weights: Record<string, WeightArray>): void {
+    const b = this.backend, n = this.sizes;
+    const get = (name: string, rows: number, cols: number) => {
+      const w = weights[name];
+      if (!w) throw new Error(`${this.rule} importWeights: missing matrix "${name}"`);
+      if (w.rows !== rows || w.cols !== cols || w.data.length !== rows * cols) {
+        throw new Error(
+          `${this.rule} importWeights: matrix "${name}" is ${w.rows}×${w.cols} with ${w.data.length} values: expected ${rows}×${cols}`,
+        );
+      }
+      return b.fromArray(w.data, rows, cols);
+    };
+    const Wff = this.#Wff.map((_, k) => get(`Wff_${k}`, n[k]!, n[k + 1]!));
+    const Wfb = this.#Wfb.map((_, i) => get(`Wfb_${i + 1}`, n[i + 2]!, n[i + 1]!));
+    const B = this.#B.map((_, l) => get(`B_${l + 1}`, n[l + 1]!, n[l + 1]!));
+    b.dispose(...this.#Wff, ...this.#Wfb, ...this.#B);
+    this.#Wff = Wff;
+    this.#Wfb = Wfb;
+    this.#B = B;
+  }
+
+  dispose(): void {
+    this.backend.dispose(
+      ...this.#Wff,
+      ...this.#Wfb,
+      ...this.#B,
+      ...this.#ones.filter((t) => t !== undefined),
+    );
+  }
+
+  #checkBatch(x: Tensor, y: Tensor): void {
+    const n0 = this.sizes[0]!, nP = this.sizes[this.sizes.length - 1]!;
+    if (x.cols !== n0) {
+      throw new Error(
+        `${this.rule} trainBatch: x has ${x.cols} columns: expected ${n0} (network.sizes[0])`,
+      );
+    }
+    if (y.cols !== nP || y.rows !== x.rows) {
+      throw new Error(
+        `${this.rule} trainBatch: y is ${y.rows}×${y.cols}: expected ${x.rows}×${nP}`,
+      );
+    }
+  }
+}
+
+function divergedWhy(free: Relaxed, ratio: number, T: number): string | undefined {
+  if (!Number.isFinite(free.last) || !Number.isFinite(free.state)) {
+    return "the voltages became non-finite";
+  }
+  if (T >= 3 && free.last >= ratio * free.first && free.last > 1e-3 * free.state) {
+    return `the last voltage step of the free phase (${free.last.toPrecision(3)}) is ${
+      (free.last / free.first).toPrecision(3)
+    } times the first (${
+      free.first.toPrecision(3)
+    }): the iteration does not contract (explicit Euler needs about neural_lr·(2/epsilon + hopfield_g) < 2)`;
+  }
+  return undefined;
+}
