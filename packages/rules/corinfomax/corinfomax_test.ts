@@ -135,11 +135,11 @@ Deno.test("with r_nudged = r_free the contrastive update is exactly 0", () => {
 Deno.test("linear-region fixed point: hidden r = ½(Wff r_prev + Wfb r_next) + εγBr, output r = (Wff r + εγBr)/(1 + ε), independent of g", () => {
   const sizes = [3, 4, 2], eps = 0.15, lambda = 0.9, gamma = gammaOf(lambda);
   const weights: Record<string, WeightArray> = {
-    Wff_0: { rows: 3, cols: 4, data: uniform(21, 12, 0.05, 0.25) },
-    Wff_1: { rows: 4, cols: 2, data: uniform(22, 8, 0.05, 0.25) },
-    Wfb_1: { rows: 2, cols: 4, data: uniform(23, 8, 0.05, 0.25) },
-    B_1: { rows: 4, cols: 4, data: [1, 0.1, 0, 0, 0.1, 1, 0, 0, 0, 0, 1, 0.2, 0, 0, 0.2, 1] },
-    B_2: { rows: 2, cols: 2, data: [1, 0.3, 0.3, 1] },
+    "Wff_0": { rows: 3, cols: 4, data: uniform(21, 12, 0.05, 0.25) },
+    "Wff_1": { rows: 4, cols: 2, data: uniform(22, 8, 0.05, 0.25) },
+    "Wfb_1": { rows: 2, cols: 4, data: uniform(23, 8, 0.05, 0.25) },
+    "B_1": { rows: 4, cols: 4, data: [1, 0.1, 0, 0, 0.1, 1, 0, 0, 0, 0, 1, 0.2, 0, 0, 0.2, 1] },
+    "B_2": { rows: 2, cols: 2, data: [1, 0.3, 0.3, 1] },
   };
   const x = b.fromArray(uniform(24, 6), 2, 3);
   const states = [0.5, 0.2].map((g) => {
@@ -195,7 +195,7 @@ Deno.test("neural step ≥ 0.15 diverges and is reported (NaN loss, no update, o
 
 Deno.test("fused and generic dynamics agree", () => {
   const x = b.fromArray(uniform(41, 8 * 10), 8, 10), y = oneHot(42, 8, 4);
-  const hyper = { lr_ff: [0.5, 0.4, 0.3], lr_fb: [0.1, 0.1], three_phase: true };
+  const hyper = { "lr_ff": [0.5, 0.4, 0.3], "lr_fb": [0.1, 0.1], "three_phase": true };
   const fast = build([10, 7, 6, 4], hyper, 3, true), slow = build([10, 7, 6, 4], hyper, 3, false);
   for (let i = 0; i < 3; i++) {
     const a = fast.trainBatch(x, y).loss, c = slow.trainBatch(x, y).loss;
@@ -215,7 +215,7 @@ Deno.test("schedules: neural steps, epoch decay and its effect on the update siz
   assert.equal(epochLrFactor(3, 0.95, 15, 0.9), 0.95 ** 3);
   assert.equal(epochLrFactor(20, 0.95, 15, 0.9), 0.9 ** 20);
   const x = b.fromArray(uniform(51, 4 * 5), 4, 5), y = oneHot(52, 4, 3);
-  const hyper = { lr_ff: [0.5, 0.5], lr_fb: [0.2, 0.2] };
+  const hyper = { "lr_ff": [0.5, 0.5], "lr_fb": [0.2, 0.2] };
   const a = build([5, 6, 3], hyper, 9), c = build([5, 6, 3], hyper, 9);
   c.endEpoch(3);
   const w0 = a.exportWeights();
