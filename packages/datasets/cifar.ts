@@ -17,7 +17,7 @@ export const CIFAR_TRAIN_FILES: readonly string[] = [1, 2, 3, 4, 5].map((i) =>
 export const CIFAR_TEST_FILE = "test_batch.bin";
 
 /**
- * Parses CIFAR-10 binary records and appends them to `images`/`labels` at `offset`.
+ * Parses CIFAR-10 binary records (1 label byte, then 1024 R, 1024 G and 1024 B bytes).
  *
  * @param bytes File contents (a whole number of 3073-byte records).
  * @param file File name, for messages.

