@@ -14,6 +14,7 @@
  * @module
  */
 import { createRng, deriveSeed, NumpyRandomState, type Rng, shuffle } from "@plasticity/core";
+import { FastNumpyStream } from "./_fast_numpy.ts";
 import { getActivation } from "./activation.ts";
 import { angleToTranspose, annBpDeltaW, matrixAngle } from "./metrics.ts";
 import { Microcircuit, type MicrocircuitConfig, type MicrocircuitInit } from "./model.ts";
@@ -34,12 +35,7 @@ export interface DrawSource {
 
 function source(p: PalParams, seed: number, label: string): DrawSource {
   if (p.rng === "numpy") {
-    const np = new NumpyRandomState(seed);
-    return {
-      normal: () => np.randn(),
-      uniform: (lo, hi) => np.uniform(lo, hi),
-      shuffle: (a) => void np.shuffle(a),
-    };
+    return new FastNumpyStream(seed);
   }
   const rng: Rng = createRng(deriveSeed(seed, label));
   return {
@@ -116,8 +112,8 @@ export function buildMicrocircuit(
   const layers = p.layers, L = layers.length - 1;
   const v = source(p, seed, "voltages");
   const draw = (n: number, f: () => number) => Float64Array.from({ length: n }, f);
-  const uP = Array.from({ length: L }, (_, k) => draw(layers[k + 1]!, v.normal));
-  const uI = Array.from({ length: L - 1 }, (_, h) => draw(layers[h + 2]!, v.normal));
+  const uP = Array.from({ length: L }, (_, k) => draw(layers[k + 1]!, () => v.normal()));
+  const uI = Array.from({ length: L - 1 }, (_, h) => draw(layers[h + 2]!, () => v.normal()));
   const w = source(p, seed, "weights");
   const uni = (range: readonly number[], n: number) =>
     draw(n, () => w.uniform(range[0]!, range[1]!));

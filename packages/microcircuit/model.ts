@@ -191,7 +191,7 @@ export class Microcircuit {
   readonly BPI: Float64Array[];
   /** PAL: low-passed forward updates Δ̄W. */
   readonly dWPPLO: Float64Array[];
-  /** Postsynaptic error of the last step's forward rule, r̆ − φ(ĝ v_bas,old), per layer. */
+  /** Postsynaptic error of the forward rule, r̆ − φ(ĝ v_bas,old), per layer (set when W learns). */
   readonly errW: Float64Array[];
 
   /** Steps taken. */
@@ -479,12 +479,8 @@ export class Microcircuit {
       }
     }
 
-    // 8. Forward plasticity: postsynaptic errors (always, cheap), outer products when learning.
-    for (let k = 0; k < L; k++) {
-      const e = this.errW[k]!, r = this.rPBreve[k]!, vo = this.vBasOld[k]!, phi = this.#phi[k]!.phi;
-      const c = k === L - 1 ? gbas / (gl + gbas) : gbas / (gl + gbas + gapi);
-      for (let i = 0; i < e.length; i++) e[i] = r[i]! - phi(c * vo[i]!);
-    }
+    // 8. Forward plasticity: postsynaptic errors, outer products when learning.
+    if (opts.learnWeights) this.#forwardErrors();
     // 9. BP: B = Wᵀ (of the weights before this step's update), BPI = −B.
     if (cfg.modelType === "BP") this.#copyTransposes();
     if (opts.learnWeights) {
@@ -567,6 +563,15 @@ export class Microcircuit {
     this.steps++;
   }
 
+  #forwardErrors(): void {
+    const L = this.nLayers, { gl, gbas, gapi } = this.config;
+    for (let k = 0; k < L; k++) {
+      const e = this.errW[k]!, r = this.rPBreve[k]!, vo = this.vBasOld[k]!, phi = this.#phi[k]!.phi;
+      const c = k === L - 1 ? gbas / (gl + gbas) : gbas / (gl + gbas + gapi);
+      for (let i = 0; i < e.length; i++) e[i] = r[i]! - phi(c * vo[i]!);
+    }
+  }
+
   /**
    * The forward update ΔW_k of the last step (not low-passed):
    * dt η_fw,k (r̆_k − φ(ĝ v_bas,old,k)) ⊗ r_pre,old.
@@ -576,6 +581,7 @@ export class Microcircuit {
    * @returns `out`.
    */
   lastDeltaW(k: number, out?: Float64Array): Float64Array {
+    this.#forwardErrors();
     const e = this.errW[k]!, pre = k === 0 ? this.r0Old : this.rPBreveOld[k - 1]!;
     const c = this.config.dt * this.config.etaFw[k]!, m = pre.length;
     const o = out ?? new Float64Array(e.length * m);
