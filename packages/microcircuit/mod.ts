@@ -19,3 +19,4 @@ export * from "./params.ts";
 export * from "./metrics.ts";
 export * from "./experiment.ts";
 export * from "./read_npy.ts";
+export * from "./simulation.ts";
