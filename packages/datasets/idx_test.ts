@@ -93,6 +93,16 @@ Deno.test("MNIST from IDX files in the data directory (torchvision layout, gzipp
     assert.deepEqual(perClass, new Array(10).fill(2));
     assert.deepEqual(Array.from(d.test.labels!), [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
     assert.ok(Math.abs(d.test.x[5]! - 35 / 255) < 1e-7);
+    // classes: keep only labels < 3, targets of length 3 with the configured values
+    const c = await loadDataset("mnist", { classes: 3, target_values: [-0.1, 1] }, {
+      seed: 0,
+      dataDir: data,
+    });
+    assert.equal(c.train.n, 12);
+    assert.equal(c.test.n, 3);
+    assert.equal(c.train.targetDim, 3);
+    assert.deepEqual(Array.from(c.test.labels!), [2, 1, 0]);
+    assert.deepEqual(Array.from(c.test.y.subarray(0, 3)), [-0.1, -0.1, 1].map(Math.fround));
     // a partial set of files is an error, not a silent fallback
     await Deno.remove(join(raw, "t10k-labels-idx1-ubyte"));
     await assert.rejects(

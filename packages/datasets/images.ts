@@ -152,6 +152,7 @@ function toSplit(
   normalize: Normalization,
   gray: boolean,
   values: readonly number[],
+  classes: number,
 ): Split {
   const plane = raw.height * raw.width;
   let bytes = raw.images, channels = raw.channels;
@@ -163,17 +164,17 @@ function toSplit(
   const labels = Int32Array.from(raw.labels);
   return {
     x,
-    y: oneHot(labels, 10, values),
+    y: oneHot(labels, classes, values),
     labels,
     n: raw.n,
     inputDim: channels * plane,
-    targetDim: 10,
+    targetDim: classes,
   };
 }
 
 /**
  * Loads an image dataset with resolved options (see `datasetSchema`). Order of the steps:
- * validation split from the training set, `per_class` / `test_per_class` subsets,
+ * class filter (`classes`), validation split from the training set, `per_class` / `test_per_class` subsets,
  * `train_size` / `test_size` subsets, grayscale, normalisation, one-hot targets. Every random
  * choice uses its own stream derived from `seed`.
  *
@@ -205,6 +206,12 @@ export async function loadImageDataset(
   const raw = await readRaw(name, ctx.data, ctx.log);
   let train = raw.train, test = raw.test;
   let validation: RawImages | undefined;
+  const classes = o.classes as number;
+  if (classes < 10) {
+    const keep = (r: RawImages) => subset(r, range(0, r.n).filter((i) => r.labels[i]! < classes));
+    train = keep(train);
+    test = keep(test);
+  }
 
   const v = o.validation_size as number;
   if (v > 0) {
@@ -250,9 +257,9 @@ export async function loadImageDataset(
   return {
     name,
     task: "classification",
-    train: toSplit(train, normalize, gray, values),
-    test: toSplit(test, normalize, gray, values),
-    ...(validation ? { validation: toSplit(validation, normalize, gray, values) } : {}),
+    train: toSplit(train, normalize, gray, values, classes),
+    test: toSplit(test, normalize, gray, values, classes),
+    ...(validation ? { validation: toSplit(validation, normalize, gray, values, classes) } : {}),
     source: raw.source,
   };
 }

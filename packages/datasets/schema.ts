@@ -62,6 +62,15 @@ function imageSchema(cifar: boolean): HyperSchema {
       doc:
         "which training samples become validation: a seeded random choice, or the last ones (PAL)",
     },
+    "classes": {
+      type: "number",
+      default: 10,
+      integer: true,
+      min: 1,
+      max: 10,
+      doc:
+        "keep only classes 0..classes-1 (seed 000's partial_targets_num); targets have this many entries",
+    },
     "per_class": {
       type: "number",
       default: -1,
