@@ -1,0 +1,213 @@
+/**
+ * Reproduces one figure end to end: runs its configs with the runner (`@plasticity/run`, resumable
+ * results under `<out>/<paper>/<figure>/runs/`), analyses the trials of this invocation, renders
+ * every panel to SVG and PNG, and writes the summary table (paper vs ours with verdicts) and the
+ * HTML report.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { loadTrials, renderPng, renderSvg, type Row, trialRows } from "@plasticity/analysis";
+import { loadConfig, runExperiment } from "@plasticity/run";
+import { describeOverride, mergeConfig } from "./overrides.ts";
+import { figureDir } from "./registry.ts";
+import { writeReport } from "./report.ts";
+import type { FigureDefinition, FigureOutput, Mode } from "./types.ts";
+import type { Outcome } from "./verdict.ts";
+
+/** Options of {@linkcode reproduceFigure}. */
+export interface ReproduceOptions {
+  /** `quick` (default protocol of the app) or `full`. */
+  mode: Mode;
+  /** Panels to produce (all when left out). */
+  panels?: readonly string[];
+  /** Output root (default `results/reproduce`). */
+  outRoot?: string;
+  /** Parallel trial processes. */
+  jobs?: number;
+  /** Redo trials that are already done. */
+  force?: boolean;
+  /** Where progress lines go (default stderr). */
+  log?: (line: string) => void;
+}
+
+/** What {@linkcode reproduceFigure} produced. */
+export interface FigureReport {
+  /** The figure. */
+  figure: FigureDefinition;
+  /** Its output folder. */
+  outDir: string;
+  /** Panels produced. */
+  panels: string[];
+  /** Outcomes with verdicts. */
+  outcomes: Outcome[];
+  /** Files written, relative to `outDir`. */
+  files: string[];
+  /** Trials that failed (id and error). */
+  failures: string[];
+  /** Wall time in seconds. */
+  wallS: number;
+}
+
+/**
+ * The experiments of a figure that the selected panels need, with their configs for the mode.
+ *
+ * @param figure The figure.
+ * @param mode Quick or full.
+ * @param panels Selected panels.
+ * @returns File name, config data and the quick-mode description per experiment.
+ *
+ * @example
+ * ```ts
+ * import { PC_FIG3 } from "./figures/pc/fig3/figure.ts";
+ * import { experimentConfigs } from "./reproduce.ts";
+ * const e = await experimentConfigs(PC_FIG3, "quick", new Set(["3a"]));
+ * console.assert(e.length === 1 && e[0]!.raw.name === "pc-fig3a");
+ * ```
+ */
+export async function experimentConfigs(
+  figure: FigureDefinition,
+  mode: Mode,
+  panels: ReadonlySet<string>,
+): Promise<
+  { file: string; raw: Record<string, unknown>; reduced: string; panels: readonly string[] }[]
+> {
+  const out = [];
+  for (const e of figure.experiments) {
+    if (!e.panels.some((p) => panels.has(p))) continue;
+    const { raw } = await loadConfig(join(figureDir(figure.id), e.file));
+    const quick = mode === "quick" && e.quick ? e.quick : undefined;
+    out.push({
+      file: e.file,
+      raw: quick ? mergeConfig(raw, quick) : raw,
+      reduced: quick ? (e.quickNote ?? describeOverride(quick)) : "",
+      panels: e.panels,
+    });
+  }
+  return out;
+}
+
+/**
+ * Resolves `--panels` for one figure.
+ *
+ * @param figure The figure.
+ * @param panels Requested panel ids (all when undefined or empty).
+ * @returns The panel ids of this figure that were requested.
+ *
+ * @example
+ * ```ts
+ * import { PC_FIG3 } from "./figures/pc/fig3/figure.ts";
+ * import { selectPanels } from "./reproduce.ts";
+ * console.assert([...selectPanels(PC_FIG3, ["3a", "3x"])].join() === "3a");
+ * console.assert(selectPanels(PC_FIG3, undefined).size === 6);
+ * ```
+ */
+export function selectPanels(
+  figure: FigureDefinition,
+  panels: readonly string[] | undefined,
+): Set<string> {
+  const all = figure.panels.map((p) => p.id);
+  if (!panels || panels.length === 0) return new Set(all);
+  return new Set(all.filter((p) => panels.includes(p)));
+}
+
+/**
+ * Runs, analyses and reports one figure.
+ *
+ * @param figure The figure.
+ * @param options Mode, panels, output root, parallelism, force, log.
+ * @returns What was produced, with the verdicts.
+ *
+ * @example
+ * ```ts ignore
+ * import { PC_FIG3 } from "./figures/pc/fig3/figure.ts";
+ * import { reproduceFigure } from "./reproduce.ts";
+ * const r = await reproduceFigure(PC_FIG3, { mode: "quick", panels: ["3a"] });
+ * ```
+ */
+export async function reproduceFigure(
+  figure: FigureDefinition,
+  options: ReproduceOptions,
+): Promise<FigureReport> {
+  const t0 = performance.now();
+  const log = options.log ?? ((line: string) => console.error(line));
+  const panels = selectPanels(figure, options.panels);
+  const outDir = join(options.outRoot ?? join("results", "reproduce"), figure.id);
+  const runsDir = join(outDir, "runs");
+  Deno.mkdirSync(outDir, { recursive: true });
+  const experiments = await experimentConfigs(figure, options.mode, panels);
+  const trialDirs = new Map<string, string[]>();
+  const failures: string[] = [];
+  for (const e of experiments) {
+    const te = performance.now();
+    log(`${figure.id} ${e.file}: running (${options.mode}${e.reduced ? `: ${e.reduced}` : ""})`);
+    const report = await runExperiment(e.raw, {
+      resultsDir: runsDir,
+      jobs: options.jobs ?? 1,
+      force: options.force ?? false,
+      progress: "none",
+    });
+    trialDirs.set(e.file, report.trials.map((t) => t.dir));
+    for (const t of report.trials) {
+      if (t.state === "failed" || t.state === "incomplete") {
+        failures.push(`${e.file} trial ${t.trial.id}: ${t.state}${t.error ? `: ${t.error}` : ""}`);
+      }
+    }
+    const counts = Object.entries(report.counts).map(([k, v]) => `${v} ${k}`).join(", ");
+    log(`${figure.id} ${e.file}: ${counts} in ${((performance.now() - te) / 1000).toFixed(1)} s`);
+  }
+  const note = (panel: string) => {
+    if (options.mode === "full") return "Full protocol (the paper's).";
+    const reduced = experiments.filter((e) => e.panels.includes(panel) && e.reduced)
+      .map((e) => `${e.file}: ${e.reduced}`);
+    return reduced.length === 0
+      ? "Quick mode: the paper's protocol (nothing reduced for this panel)."
+      : `Quick mode, reduced protocol — ${reduced.join("; ")}`;
+  };
+  const rowsCache = new Map<string, Row[]>();
+  const output: FigureOutput = await figure.analyse({
+    mode: options.mode,
+    panels,
+    note,
+    async rows(file) {
+      const cached = rowsCache.get(file);
+      if (cached) return cached;
+      const dirs = (trialDirs.get(file) ?? []).filter((d) => {
+        try {
+          return Deno.statSync(join(d, "config.yaml")).isFile;
+        } catch {
+          return false;
+        }
+      });
+      const rows = dirs.length === 0
+        ? []
+        : trialRows(await loadTrials(dirs), { states: ["done", "diverged"] });
+      rowsCache.set(file, rows);
+      return rows;
+    },
+  });
+  const files: string[] = [];
+  for (const c of output.charts) {
+    const svg = await renderSvg(c.spec as Parameters<typeof renderSvg>[0]);
+    Deno.writeTextFileSync(join(outDir, `${c.name}.svg`), svg);
+    Deno.writeFileSync(join(outDir, `${c.name}.png`), renderPng(svg));
+    files.push(`${c.name}.svg`, `${c.name}.png`);
+  }
+  const wallS = (performance.now() - t0) / 1000;
+  const result: FigureReport = {
+    figure,
+    outDir,
+    panels: [...panels],
+    outcomes: output.outcomes,
+    files,
+    failures,
+    wallS,
+  };
+  files.push(
+    ...writeReport(result, output, {
+      mode: options.mode,
+      notes: experiments.map((e) => ({ file: e.file, reduced: e.reduced })),
+    }),
+  );
+  return result;
+}
