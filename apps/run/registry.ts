@@ -13,5 +13,6 @@
  */
 import "@plasticity/backprop";
 import "@plasticity/equilibrium-propagation";
+import "@plasticity/feedback-alignment";
 import "@plasticity/predictive-coding";
 import "@plasticity/microcircuit";

@@ -1,0 +1,327 @@
+/**
+ * End-to-end tests of `deno task run` on tiny configs: bad input, a sweep killed with SIGKILL and
+ * resumed, determinism, divergence / failure handling, simulations, status and clean.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { readMetrics, readStatus } from "@plasticity/run";
+
+const MAIN = new URL("../../apps/run/main.ts", import.meta.url).pathname;
+const FIXTURES = new URL("./_fixtures.ts", import.meta.url).pathname;
+const ROOT_CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cliCommand(args: string[], results: string): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", "--config", ROOT_CONFIG, MAIN, ...args],
+    env: { PLASTICITY_RESULTS: results, OPENBLAS_NUM_THREADS: "1", PLASTICITY_BACKEND: "" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+async function cli(args: string[], results: string): Promise<CliResult> {
+  const out = await cliCommand(args, results).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+function writeConfig(dir: string, name: string, text: string): string {
+  const path = join(dir, name);
+  Deno.writeTextFileSync(path, text);
+  return path;
+}
+
+function trialDirs(expDir: string): string[] {
+  try {
+    return [...Deno.readDirSync(expDir)].filter((e) => e.isDirectory).map((e) =>
+      join(expDir, e.name)
+    ).sort();
+  } catch {
+    return [];
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const SINE = `name: sine-e2e
+dataset: { name: sine, train_size: 2400, validation_size: 0, test_size: 100 }
+network: { sizes: [1, 8, 1], activation: tanh }
+rule: bp
+optimizer: { name: sgd, lr: 0.05 }
+epochs: 3
+batch_size: 4
+seeds: [0, 1]
+backend: js
+grid: { "rule.name": [bp, fa] }
+`;
+
+Deno.test("bad input gives one line on stderr, exit code 2 and no results folder", async () => {
+  const tmp = Deno.makeTempDirSync({ prefix: "run-bad-" });
+  const results = join(tmp, "results");
+  const cases: [string, string, RegExp][] = [
+    [
+      "malformed.yaml",
+      "name: bad\nrule: [bp\n",
+      /^error: .*malformed\.yaml:\d+:\d+: invalid YAML: /,
+    ],
+    [
+      "unknown_key.yaml",
+      SINE + "colour: blue\n",
+      /^error: .*unknown_key\.yaml: colour: unknown key \(value "blue"\)/,
+    ],
+    [
+      "wrong_type.yaml",
+      SINE.replace("epochs: 3", "epochs: three"),
+      /^error: .*wrong_type\.yaml: epochs: expected an integer ≥ 0, got "three" \(grid point rule\.name="bp"\)$/,
+    ],
+    [
+      "unknown_rule.yaml",
+      SINE.replace('"rule.name": [bp, fa]', '"rule.name": [bp, nope]'),
+      /^error: .*rule\.name: Unknown rule "nope": expected one of .*bp.*\(grid point rule\.name="nope"\)$/,
+    ],
+    [
+      "unknown_dataset.yaml",
+      SINE.replace("name: sine,", "name: sinus,"),
+      /^error: .*dataset\.name: Unknown dataset "sinus": expected one of .*sine/,
+    ],
+    ["missing.yaml", "", /^error: .*nothere\.yaml: cannot read config: no such file$/],
+  ];
+  await Promise.all(cases.map(async ([file, text, re]) => {
+    const path = file === "missing.yaml" ? join(tmp, "nothere.yaml") : writeConfig(tmp, file, text);
+    const r = await cli([path], results);
+    assert.equal(r.code, 2, `${file}: ${r.stderr}`);
+    assert.equal(r.stdout, "", file);
+    const lines = r.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 1, `${file}: ${r.stderr}`);
+    assert.match(lines[0]!, re, file);
+  }));
+  const r = await cli([writeConfig(tmp, "ok.yaml", SINE), "--jobs", "zero"], results);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^error: --jobs: expected a positive integer, got "zero"\n$/);
+  assert.ok(!exists(results), "no results folder is left behind");
+  Deno.removeSync(tmp, { recursive: true });
+});
+
+Deno.test("a sweep killed with SIGKILL resumes to the same results, each trial once", async () => {
+  const tmp = Deno.makeTempDirSync({ prefix: "run-kill-" });
+  const config = writeConfig(tmp, "sine.yaml", SINE);
+  const epochs = 3;
+
+  // Uninterrupted reference run.
+  const refRoot = join(tmp, "ref");
+  const ref = await cli([config, "--jobs", "2", "--progress", "plain"], refRoot);
+  assert.equal(ref.code, 0, ref.stderr);
+  const refDirs = trialDirs(join(refRoot, "sine-e2e"));
+  assert.equal(refDirs.length, 4);
+
+  // Interrupted run: kill the runner once one trial is done and another is part-way through.
+  const root = join(tmp, "killed");
+  const expDir = join(root, "sine-e2e");
+  const child = cliCommand([config, "--jobs", "2", "--progress", "plain"], root).spawn();
+  let killedMidRun = false;
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    const dirs = trialDirs(expDir);
+    const done = dirs.filter((d) => readStatus(d)?.state === "done");
+    const midway = dirs.filter((d) =>
+      readStatus(d)?.state === "running" && readMetrics(d).length >= 2
+    );
+    if (done.length >= 1 && midway.length >= 1) {
+      child.kill("SIGKILL");
+      killedMidRun = true;
+      break;
+    }
+  }
+  const status = await child.status;
+  await Promise.all([child.stdout.cancel(), child.stderr.cancel()]);
+  assert.ok(killedMidRun, "the sweep was killed while a trial was running");
+  assert.equal(status.signal, "SIGKILL");
+  await new Promise((r) => setTimeout(r, 300)); // let orphaned trial processes notice and exit
+
+  const before = new Map<string, string>();
+  let unfinished = 0;
+  for (const d of trialDirs(expDir)) {
+    const st = readStatus(d);
+    if (st?.state === "done") {
+      // anything that looks done is complete
+      assert.ok(exists(join(d, "summary.json")) && exists(join(d, "meta.json")));
+      assert.deepEqual(readMetrics(d).map((m) => m.epoch), [0, 1, 2, 3]);
+      before.set(d, st.started);
+    } else unfinished++;
+  }
+  assert.ok(before.size >= 1 && before.size < 4, `done before the kill: ${before.size}`);
+  assert.ok(unfinished >= 1);
+
+  const resumed = await cli([config, "--jobs", "2", "--progress", "plain"], root);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, new RegExp(`${before.size} of 4 trials already finished`));
+  const dirs = trialDirs(expDir);
+  assert.deepEqual(dirs.map((d) => d.split("/").pop()), refDirs.map((d) => d.split("/").pop()));
+  for (const d of dirs) {
+    const st = readStatus(d)!;
+    assert.equal(st.state, "done");
+    // trials finished before the kill were not run again
+    if (before.has(d)) assert.equal(st.started, before.get(d));
+    const metrics = readMetrics(d);
+    assert.deepEqual(metrics.map((m) => m.epoch), Array.from({ length: epochs + 1 }, (_, i) => i));
+    // the same seed gives identical metrics.jsonl, interrupted or not
+    const id = d.split("/").pop()!;
+    assert.equal(
+      Deno.readTextFileSync(join(d, "metrics.jsonl")),
+      Deno.readTextFileSync(join(refRoot, "sine-e2e", id, "metrics.jsonl")),
+    );
+    const meta = JSON.parse(Deno.readTextFileSync(join(d, "meta.json")));
+    assert.equal(meta.backend, "js");
+  }
+  Deno.removeSync(tmp, { recursive: true });
+});
+
+Deno.test("yin-yang: same seed twice gives identical metrics; accuracies are counts over the test set", async () => {
+  const tmp = Deno.makeTempDirSync({ prefix: "run-yy-" });
+  const testSize = 200;
+  const config = writeConfig(
+    tmp,
+    "yy.yaml",
+    `name: yy
+dataset: { name: yin-yang, train_size: 300, validation_size: 0, test_size: ${testSize} }
+network: { sizes: [4, 12, 3], activation: relu }
+rule: { name: bp }
+optimizer: { name: adam, lr: 0.01 }
+loss: ce
+epochs: 2
+batch_size: 20
+seeds: [7]
+metrics: { diagnostics: false }
+`,
+  );
+  const [a, b] = await Promise.all([
+    cli([config, "--progress", "none", "--backend", "js"], join(tmp, "a")),
+    cli([config, "--progress", "none", "--backend", "js"], join(tmp, "b")),
+  ]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  const [da] = trialDirs(join(tmp, "a", "yy"));
+  const [db] = trialDirs(join(tmp, "b", "yy"));
+  const text = Deno.readTextFileSync(join(da!, "metrics.jsonl"));
+  assert.equal(text, Deno.readTextFileSync(join(db!, "metrics.jsonl")));
+  const metrics = readMetrics(da!);
+  assert.equal(metrics.length, 3);
+  for (const m of metrics) {
+    const acc = m.test_accuracy!;
+    assert.ok(acc >= 0 && acc <= 1);
+    assert.ok(
+      Math.abs(acc * testSize - Math.round(acc * testSize)) < 1e-9,
+      `accuracy ${acc} is k/${testSize}`,
+    );
+    assert.deepEqual(Object.keys(m), ["epoch", "train_loss", "test_loss", "test_accuracy"]);
+  }
+  Deno.removeSync(tmp, { recursive: true });
+});
+
+Deno.test("diverged and failed trials are recorded, the sweep goes on; status and clean", async () => {
+  const tmp = Deno.makeTempDirSync({ prefix: "run-life-" });
+  const root = join(tmp, "results");
+  const config = writeConfig(
+    tmp,
+    "lin.yaml",
+    `name: lin
+dataset: { name: sine, train_size: 400, validation_size: 0, test_size: 400 }
+network: { sizes: [1, 1] }
+rule: { name: test-linear }
+optimizer: { name: sgd, lr: 0.1 }
+epochs: 15
+batch_size: 10
+seeds: [0]
+backend: js
+grid: { "rule.explode_after": [-1, 5], "network.sizes": [[1, 1], [2, 1]] }
+`,
+  );
+  const args = ["--import", FIXTURES, "--progress", "plain"];
+  const run1 = await cli([config, ...args], root);
+  assert.equal(run1.code, 1, "a failed trial makes the exit code 1");
+  const dirs = trialDirs(join(root, "lin"));
+  assert.equal(dirs.length, 4);
+  const states = dirs.map((d) => readStatus(d)!.state).sort();
+  assert.deepEqual(states, ["diverged", "done", "failed", "failed"]);
+  for (const d of dirs) {
+    const st = readStatus(d)!;
+    if (st.state === "failed") {
+      assert.equal(
+        st.error,
+        "network.sizes: first size 2 does not match the 1 inputs of dataset sine",
+      );
+    }
+    if (st.state === "diverged") {
+      assert.equal(st.error, "Non-finite training loss NaN at epoch 1, batch 6");
+      assert.ok(!exists(join(d, "summary.json")) || readMetrics(d).at(-1)!.train_loss === null);
+    }
+    if (st.state === "done") {
+      // Least squares of sin x on x ~ U[−π, π): slope E[x sin x]/E[x²] = 3/π², and the half mean
+      // squared residual ½(E[sin² x] − 3/π²) = ½(½ − 3/π²).
+      const last = readMetrics(d).at(-1)!;
+      assert.ok(Math.abs(last.weight_norm! - 3 / Math.PI ** 2) < 0.03, `slope ${last.weight_norm}`);
+      assert.ok(
+        Math.abs(last.test_loss! - 0.5 * (0.5 - 3 / Math.PI ** 2)) < 0.015,
+        `loss ${last.test_loss}`,
+      );
+    }
+  }
+  const status = await cli(["status", config, "--import", FIXTURES], root);
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, /4 trials: (?=.*done 1)(?=.*diverged 1)(?=.*failed 2)/);
+  const clean = await cli(["clean", join(root, "lin")], root);
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.match(clean.stdout, /^removed 3 trial folders/);
+  assert.equal(trialDirs(join(root, "lin")).length, 1);
+  const dry = await cli([config, "--dry-run", ...args], root);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.equal((dry.stdout.match(/pending/g) ?? []).length, 3);
+  assert.equal((dry.stdout.match(/ done/g) ?? []).length, 1);
+  assert.match(dry.stdout, /4 trials \(4 grid points × 1 seed\)/);
+  Deno.removeSync(tmp, { recursive: true });
+});
+
+Deno.test("simulation trials record what the simulation emits, thinned by metrics.every", async () => {
+  const tmp = Deno.makeTempDirSync({ prefix: "run-sim-" });
+  const root = join(tmp, "results");
+  const config = writeConfig(
+    tmp,
+    "decay.yaml",
+    `name: decay
+kind: simulation
+simulation: { name: test-decay, params: { x0: 2, steps: 10, dt: 0.5 } }
+metrics: { every: 3 }
+backend: js
+grid: { "simulation.params.tau": [1, 4] }
+`,
+  );
+  const r = await cli([config, "--import", FIXTURES, "--progress", "none"], root);
+  assert.equal(r.code, 0, r.stderr);
+  const dirs = trialDirs(join(root, "decay"));
+  assert.equal(dirs.length, 2);
+  for (const d of dirs) {
+    const tau = Deno.readTextFileSync(join(d, "config.yaml")).includes("tau: 4") ? 4 : 1;
+    const metrics = readMetrics(d);
+    assert.deepEqual(metrics.map((m) => m.t), [0, 1.5, 3, 4.5, 5]);
+    for (const m of metrics) assert.ok(Math.abs(m.x! - 2 * Math.exp(-m.t! / tau)) < 1e-12);
+    const summary = JSON.parse(Deno.readTextFileSync(join(d, "summary.json")));
+    assert.ok(Math.abs(summary.x_final - 2 * Math.exp(-5 / tau)) < 1e-12);
+    assert.ok(summary.wall_s >= 0);
+    assert.equal(readStatus(d)!.state, "done");
+  }
+  Deno.removeSync(tmp, { recursive: true });
+});
