@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { expandTrials } from "@plasticity/run";
+import { FIGURES } from "@plasticity/reproduce/registry";
+import { experimentConfigs, selectPanels } from "@plasticity/reproduce";
+
+// The trial counts follow from the papers' protocols (specs), not from the configs.
+const FULL_TRIALS: Record<string, number> = {
+  "3a.yaml": 1,
+  "3d.yaml": 4, // α ∈ {0.1, 0.05, 0.01, 0.005}
+  "3e.yaml": 1, // one simulation runs every depth and network
+  "3fgh_pc.yaml": 9 * 13 * 3, // 351 PC trials (spec §5 run-cost table)
+  "3fgh_bp.yaml": 9 * 13 * 3,
+  "fig3abc_pal.yaml": 10, // 10 seeds
+  "fig3abc_bp_fa.yaml": 20, // BP and FA × 10 seeds
+  "fig3def_pal.yaml": 10,
+  "fig3def_bp_fa.yaml": 20,
+};
+
+for (const f of FIGURES) {
+  for (const mode of ["full", "quick"] as const) {
+    Deno.test(`${f.id} ${mode}: every config passes the runner's validation`, async () => {
+      const exps = await experimentConfigs(f, mode, selectPanels(f, undefined));
+      assert.equal(exps.length, f.experiments.length);
+      const names = new Set<string>();
+      for (const e of exps) {
+        const trials = await expandTrials(e.raw);
+        assert.ok(trials.length >= 1, e.file);
+        names.add(trials[0]!.config.name);
+        if (mode === "full") assert.equal(trials.length, FULL_TRIALS[e.file], e.file);
+        else assert.ok(trials.length <= FULL_TRIALS[e.file]!, e.file);
+      }
+      assert.equal(names.size, exps.length, "experiment names must differ within a figure");
+    });
+  }
+}
+
+Deno.test("quick mode of pc/fig3 keeps the paper's 3a and 3d and reduces 3f–h", async () => {
+  const pc = FIGURES.find((f) => f.id === "pc/fig3")!;
+  const exps = await experimentConfigs(pc, "quick", selectPanels(pc, undefined));
+  const by = Object.fromEntries(exps.map((e) => [e.file, e]));
+  assert.equal(by["3a.yaml"]!.reduced, "");
+  assert.equal(by["3d.yaml"]!.reduced, "");
+  const t = await expandTrials(by["3fgh_pc.yaml"]!.raw);
+  assert.equal(t.length, 6 * 4);
+  const depths = new Set(
+    t.map((x) => (x.config as { network: { sizes: number[] } }).network.sizes.length - 1),
+  );
+  assert.ok(depths.has(15), "quick mode keeps L = 15 for the 3h verdict");
+  const full = await expandTrials(
+    (await experimentConfigs(pc, "full", new Set(["3a"])))[0]!.raw,
+  );
+  assert.equal(full[0]!.config.kind, "simulation");
+});
