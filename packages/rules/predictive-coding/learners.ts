@@ -77,7 +77,15 @@ const INFERENCE_SCHEMA: HyperSchema = {
   },
 };
 
-/** Hyper-parameters of `pc`. */
+/**
+ * Hyper-parameters of `pc`.
+ *
+ * @example
+ * ```ts
+ * import { PC_SCHEMA } from "@plasticity/predictive-coding";
+ * console.assert(PC_SCHEMA.T?.type === "number");
+ * ```
+ */
 export const PC_SCHEMA: HyperSchema = {
   ...INFERENCE_SCHEMA,
   "update_p_at": {
@@ -89,10 +97,26 @@ export const PC_SCHEMA: HyperSchema = {
   ...INPUT_SCHEMA,
 };
 
-/** Hyper-parameters of `pc-bp`. */
+/**
+ * Hyper-parameters of `pc-bp` (no inference settings).
+ *
+ * @example
+ * ```ts
+ * import { PC_BP_SCHEMA } from "@plasticity/predictive-coding";
+ * console.assert(!("T" in PC_BP_SCHEMA));
+ * ```
+ */
 export const PC_BP_SCHEMA: HyperSchema = { ...INPUT_SCHEMA };
 
-/** Hyper-parameters of `pc-nudge` (defaults of the Supervised-CorInfoMax repository). */
+/**
+ * Hyper-parameters of `pc-nudge` (defaults of the Supervised-CorInfoMax repository).
+ *
+ * @example
+ * ```ts
+ * import { PC_NUDGE_SCHEMA } from "@plasticity/predictive-coding";
+ * console.assert(PC_NUDGE_SCHEMA.nudge?.type === "number");
+ * ```
+ */
 export const PC_NUDGE_SCHEMA: HyperSchema = {
   ...INFERENCE_SCHEMA,
   T: { type: "number", default: 50, integer: true, min: 1, doc: "inference steps on every node" },
@@ -237,7 +261,16 @@ function define(
   };
 }
 
-/** `pc`: inference learning / prospective configuration (Song et al. 2024). */
+/**
+ * `pc`: inference learning / prospective configuration (Song et al. 2024).
+ *
+ * @example
+ * ```ts
+ * import { getLearner } from "@plasticity/core";
+ * import { PC_LEARNER } from "@plasticity/predictive-coding";
+ * console.assert(getLearner("pc") === PC_LEARNER);
+ * ```
+ */
 export const PC_LEARNER: LearnerDefinition = define(
   "pc",
   "pc",
@@ -245,7 +278,16 @@ export const PC_LEARNER: LearnerDefinition = define(
   PC_SCHEMA,
 );
 
-/** `pc-bp`: the same network without value nodes, trained by backpropagation (the paper's BP, T = 1). */
+/**
+ * `pc-bp`: the same network without value nodes, trained by backpropagation (the paper's BP, T = 1).
+ *
+ * @example
+ * ```ts
+ * import { getLearner } from "@plasticity/core";
+ * import { PC_BP_LEARNER } from "@plasticity/predictive-coding";
+ * console.assert(getLearner("pc-bp") === PC_BP_LEARNER);
+ * ```
+ */
 export const PC_BP_LEARNER: LearnerDefinition = define(
   "pc-bp",
   "bp",
@@ -253,7 +295,16 @@ export const PC_BP_LEARNER: LearnerDefinition = define(
   PC_BP_SCHEMA,
 );
 
-/** `pc-nudge`: PC-Nudge (Millidge et al. 2023, as in the Supervised-CorInfoMax repository). */
+/**
+ * `pc-nudge`: PC-Nudge (Millidge et al. 2023, as in the Supervised-CorInfoMax repository).
+ *
+ * @example
+ * ```ts
+ * import { getLearner } from "@plasticity/core";
+ * import { PC_NUDGE_LEARNER } from "@plasticity/predictive-coding";
+ * console.assert(getLearner("pc-nudge") === PC_NUDGE_LEARNER);
+ * ```
+ */
 export const PC_NUDGE_LEARNER: LearnerDefinition = define(
   "pc-nudge",
   "nudge",

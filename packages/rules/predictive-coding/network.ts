@@ -76,7 +76,15 @@ export interface PCConfig {
   targetRange?: readonly [number, number];
 }
 
-/** The paper's defaults: γ = 0.1, d = 0.5, T = 128, weights at the last iteration. */
+/**
+ * The paper's defaults: γ = 0.1, d = 0.5, T = 128, weights at the last iteration.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_PC_CONFIG } from "@plasticity/predictive-coding";
+ * console.assert(DEFAULT_PC_CONFIG.T === 128 && DEFAULT_PC_CONFIG.updatePAt === "last");
+ * ```
+ */
 export const DEFAULT_PC_CONFIG: Readonly<PCConfig> = {
   mode: "pc",
   T: 128,
@@ -123,7 +131,15 @@ export interface PCStepResult {
   relaxed?: Float32Array[];
 }
 
-/** The default loss of this package: ½ squared error summed over the batch (the paper's). */
+/**
+ * The default loss of this package: ½ squared error summed over the batch (the paper's).
+ *
+ * @example
+ * ```ts
+ * import { PC_LOSS } from "@plasticity/predictive-coding";
+ * console.assert(PC_LOSS.reduction === "sum");
+ * ```
+ */
 export const PC_LOSS: Readonly<LossSpec> = { kind: "mse", half: true, reduction: "sum" };
 
 /**
@@ -240,7 +256,12 @@ export class PCNetwork {
     this.#back = empty();
   }
 
-  /** Weight matrix W_l (fanIn × fanOut), l = 1…L. */
+  /**
+   * Weight matrix W_l (fanIn × fanOut).
+   *
+   * @param l Layer, 1…L.
+   * @returns The current matrix (replaced, not mutated, by each update).
+   */
   weight(l: number): Tensor {
     const w = this.#W[l];
     if (l < 1 || !w) throw new Error(`Invalid layer ${JSON.stringify(l)}: expected 1 to ${this.L}`);

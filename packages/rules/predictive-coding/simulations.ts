@@ -26,7 +26,15 @@ import {
 } from "@plasticity/core";
 import { type PCMode, PCNetwork } from "./network.ts";
 
-/** Parameters of `pc-output-trajectory` (defaults: the paper's Fig. 3a). */
+/**
+ * Parameters of `pc-output-trajectory` (defaults: the paper's Fig. 3a).
+ *
+ * @example
+ * ```ts
+ * import { OUTPUT_TRAJECTORY_SCHEMA } from "@plasticity/predictive-coding";
+ * console.assert(OUTPUT_TRAJECTORY_SCHEMA.lr?.type === "number");
+ * ```
+ */
 export const OUTPUT_TRAJECTORY_SCHEMA: HyperSchema = {
   lr: { type: "number", default: 0.2, min: 0, doc: "weight learning rate α (SGD)" },
   T: { type: "number", default: 128, integer: true, min: 1, doc: "PC inference iterations" },
@@ -37,7 +45,15 @@ export const OUTPUT_TRAJECTORY_SCHEMA: HyperSchema = {
   target: { type: "numbers", default: [0, 1], doc: "the target (y₀, y₁)" },
 };
 
-/** Parameters of `pc-target-alignment` (defaults: the paper's Fig. 3e). */
+/**
+ * Parameters of `pc-target-alignment` (defaults: the paper's Fig. 3e).
+ *
+ * @example
+ * ```ts
+ * import { TARGET_ALIGNMENT_SCHEMA } from "@plasticity/predictive-coding";
+ * console.assert(TARGET_ALIGNMENT_SCHEMA.width?.type === "number");
+ * ```
+ */
 export const TARGET_ALIGNMENT_SCHEMA: HyperSchema = {
   depths: {
     type: "numbers",
@@ -257,7 +273,16 @@ export function targetAlignmentByDepth(
   };
 }
 
-/** `pc-output-trajectory`: the paper's Fig. 3a. */
+/**
+ * `pc-output-trajectory`: the paper's Fig. 3a.
+ *
+ * @example
+ * ```ts
+ * import { getSimulation } from "@plasticity/core";
+ * import "@plasticity/predictive-coding";
+ * getSimulation("pc-output-trajectory").validate({ lr: 0.1 });
+ * ```
+ */
 export const OUTPUT_TRAJECTORY_SIMULATION: SimulationDefinition = {
   name: "pc-output-trajectory",
   description: "Fig. 3a of Song et al. 2024: outputs of a 1-1-2 linear net trained by PC and by BP",
@@ -269,7 +294,16 @@ export const OUTPUT_TRAJECTORY_SIMULATION: SimulationDefinition = {
   },
 };
 
-/** `pc-target-alignment`: the paper's Fig. 3e. */
+/**
+ * `pc-target-alignment`: the paper's Fig. 3e.
+ *
+ * @example
+ * ```ts
+ * import { getSimulation } from "@plasticity/core";
+ * import "@plasticity/predictive-coding";
+ * getSimulation("pc-target-alignment").validate({ depths: [1, 15] });
+ * ```
+ */
 export const TARGET_ALIGNMENT_SIMULATION: SimulationDefinition = {
   name: "pc-target-alignment",
   description:
