@@ -155,6 +155,11 @@ function legendTitle(cols: readonly string[], given: string | undefined): string
   return given ?? cols.map(columnTitle).join(", ");
 }
 
+/** Axis settings for x: whole-number ticks when every x is an integer (epochs, depths). */
+function xAxis(xs: readonly number[], log: boolean | undefined): Record<string, unknown> {
+  return !log && xs.every(Number.isInteger) ? { tickMinStep: 1, format: "d" } : {};
+}
+
 function scale(log: boolean | undefined, zero = false): Record<string, unknown> {
   return log ? { type: "log", nice: false } : { zero };
 }
@@ -286,6 +291,7 @@ export function lineBandChart(o: LineBandOptions): VegaLiteSpec {
     type: "quantitative",
     title: o.xTitle ?? columnTitle(o.x),
     scale: scale(o.logX),
+    axis: xAxis(values.map((v) => v.x), o.logX),
   };
   const yTitle = o.yTitle ?? columnTitle(o.y);
   const lineColor = cols.length === 0 ? color : {
@@ -359,7 +365,13 @@ export function scatterChart(o: ScatterOptions): VegaLiteSpec {
     legend: cols.length === 0 ? null : { title: legendTitle(cols, o.groupTitle) },
   };
   const xTitle = o.xTitle ?? columnTitle(o.x), yTitle = o.yTitle ?? columnTitle(o.y);
-  const x = { field: "x", type: "quantitative", title: xTitle, scale: scale(o.logX) };
+  const x = {
+    field: "x",
+    type: "quantitative",
+    title: xTitle,
+    scale: scale(o.logX),
+    axis: xAxis(values.map((v) => v.x), o.logX),
+  };
   const layers: Record<string, unknown>[] = [{
     data: { values },
     mark: { type: "point", filled: true, opacity: summary === "none" ? 0.75 : 0.4, size: 40 },

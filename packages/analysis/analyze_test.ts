@@ -1,0 +1,193 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { analyze } from "./analyze.ts";
+import { learnerConfig, writeFakeTrial } from "./_fake_results.ts";
+import { byClass, parseXml, pngSize } from "./_testing.ts";
+
+// Final accuracy (epoch 3) of each setting for seed 0; seeds 1 and 2 add 0.01 and 0.02, so over
+// seeds the mean is base + 0.01 and the sample std is exactly 0.01.
+const BASE: Record<string, number> = {
+  "bp/0.1": 0.9,
+  "bp/0.01": 0.7,
+  "fa/0.1": 0.8,
+  "fa/0.01": 0.85,
+};
+
+async function fixture(): Promise<string> {
+  const root = await Deno.makeTempDir({ prefix: "analysis_analyze_" });
+  for (const [key, base] of Object.entries(BASE)) {
+    const [rule, lr] = key.split("/") as [string, string];
+    for (const seed of [0, 1, 2]) {
+      const final = base + 0.01 * seed;
+      await writeFakeTrial(root, {
+        config: learnerConfig(
+          "grid",
+          rule,
+          Number(lr),
+          seed,
+          rule === "bp" ? [4, 8, 3] : [4, 8, 8, 3],
+        ),
+        metrics: [0, 1, 2, 3].map((epoch) => ({
+          epoch,
+          test_loss: 1 - final * epoch / 3,
+          test_accuracy: 0.1 + (final - 0.1) * epoch / 3,
+        })),
+      });
+    }
+  }
+  await writeFakeTrial(root, {
+    config: learnerConfig("grid", "fa", 10, 0),
+    metrics: [{ epoch: 0, test_loss: 1, test_accuracy: 0.1 }, {
+      epoch: 1,
+      test_loss: null,
+      test_accuracy: null,
+    }],
+    state: "diverged",
+    error: "Loss is not finite at epoch 1",
+  });
+  return root;
+}
+
+Deno.test("analyze writes figures, tables with hand-computed statistics, best settings and a report", async () => {
+  const root = await fixture();
+  const out = join(root, "_out");
+  try {
+    const result = await analyze({
+      results: root,
+      y: ["test_accuracy", "test_loss"],
+      group: ["rule.name", "optimizer.lr"],
+      states: ["done"],
+      bestBy: ["rule.name"],
+      out,
+      pngWidth: 800,
+    });
+    const names = result.files.map((f) => f.slice(out.length + 1)).sort();
+    assert.deepEqual(names, [
+      "best.csv",
+      "best.md",
+      "line-test_accuracy.png",
+      "line-test_accuracy.svg",
+      "line-test_loss.png",
+      "line-test_loss.svg",
+      "report.html",
+      "table.csv",
+      "table.md",
+    ]);
+    assert.equal(result.rows.length, 12 * 4);
+    const byKey = new Map(result.table.map((r) => [`${r["rule.name"]}/${r["optimizer.lr"]}`, r]));
+    assert.equal(byKey.size, 4);
+    for (const [key, base] of Object.entries(BASE)) {
+      const r = byKey.get(key)!;
+      assert.equal(r.final_test_accuracy_n, 3);
+      assert.ok(Math.abs((r.final_test_accuracy_mean as number) - (base + 0.01)) < 1e-9, key);
+      assert.ok(Math.abs((r.final_test_accuracy_std as number) - 0.01) < 1e-9, key);
+      assert.ok(Math.abs((r.final_test_accuracy_sem as number) - 0.01 / Math.sqrt(3)) < 1e-9, key);
+      assert.ok(Math.abs((r.final_test_accuracy_min as number) - base) < 1e-9, key);
+      assert.ok(Math.abs((r.final_test_accuracy_max as number) - (base + 0.02)) < 1e-9, key);
+      assert.ok(Math.abs((r.final_test_loss_mean as number) - (1 - base - 0.01)) < 1e-9, key);
+    }
+    // Best learning rate per rule by mean final accuracy: bp → 0.1 (0.91), fa → 0.01 (0.86).
+    assert.deepEqual(result.best!.map((r) => [r["rule.name"], r["optimizer.lr"]]), [["bp", 0.1], [
+      "fa",
+      0.01,
+    ]]);
+    const csv = await Deno.readTextFile(join(out, "table.csv"));
+    assert.ok(
+      csv.startsWith("rule.name,optimizer.lr,final_test_accuracy_n,final_test_accuracy_mean,"),
+    );
+    assert.equal(csv.trimEnd().split("\r\n").length, 5);
+    const md = await Deno.readTextFile(join(out, "best.md"));
+    assert.match(md, /\| bp \| 0\.1 \| 3 \| 0\.91 \| 0\.01 \|/);
+    // One line per setting in each figure; PNG at the asked width.
+    const svg = parseXml(await Deno.readTextFile(join(out, "line-test_accuracy.svg")));
+    assert.equal(byClass(svg, "mark-line").length, 4);
+    assert.equal(pngSize(await Deno.readFile(join(out, "line-test_loss.png"))).width, 800);
+    const html = await Deno.readTextFile(join(out, "report.html"));
+    assert.equal(html.match(/<svg /g)?.length, 2);
+    assert.ok(
+      /13 trials loaded \(12 done, 1 diverged\); 48 rows after filtering/.test(html),
+      "report: " + /13 trials loaded \(12 done, 1 diverged\); 48 rows after filtering/.source,
+    );
+    assert.ok(
+      /Loss is not finite at epoch 1/.test(html),
+      "report: " + /Loss is not finite at epoch 1/.source,
+    );
+    assert.ok(
+      /Config columns that vary: network.sizes, optimizer.lr, rule.name/.test(html),
+      "report: " + /Config columns that vary: network.sizes, optimizer.lr, rule.name/.source,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("analyze draws scatter and bar charts of per-trial values against a config column", async () => {
+  const root = await fixture();
+  try {
+    const scatter = await analyze({
+      results: root,
+      chart: "scatter",
+      x: "network.depth",
+      y: "test_accuracy",
+      group: "rule.name",
+      reduce: "mean",
+      where: { state: "done" },
+      out: join(root, "_scatter"),
+    });
+    // Grouped by depth then rule: bp at depth 2, fa at depth 3 (6 trials each).
+    assert.deepEqual(
+      scatter.table.map((r) => [r["network.depth"], r["rule.name"], r.mean_test_accuracy_n]),
+      [
+        [2, "bp", 6],
+        [3, "fa", 6],
+      ],
+    );
+    // Mean over epochs 0..3 of a straight line from 0.1 to f is (0.1 + f)/2; bp's f average 0.81.
+    assert.ok(
+      Math.abs((scatter.table[0]!.mean_test_accuracy_mean as number) - (0.1 + 0.81) / 2) < 1e-9,
+    );
+    const bars = await analyze({
+      results: root,
+      chart: "bar",
+      x: "optimizer.lr",
+      y: "test_error",
+      group: "rule.name",
+      states: ["done"],
+      bestBy: [],
+      out: join(root, "_bars"),
+    });
+    // test_error is derived as 1 − accuracy; best overall setting has the smallest mean final error.
+    assert.deepEqual([bars.best![0]!["rule.name"], bars.best![0]!["optimizer.lr"]], ["bp", 0.1]);
+    const svg = parseXml(await Deno.readTextFile(bars.figures[0]!.svgPath));
+    assert.equal(byClass(svg, "mark-rect")[0]!.children.filter((c) => c.name === "path").length, 4);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("analyze names a missing column and what is there", async () => {
+  const root = await fixture();
+  try {
+    await assert.rejects(
+      () => analyze({ results: root, y: "accuracy", out: join(root, "_x") }),
+      /Column "accuracy" not found in the rows: expected one of .*test_accuracy/,
+    );
+    await assert.rejects(
+      () =>
+        analyze({
+          results: root,
+          y: "test_loss",
+          where: { "rule.name": "kp" },
+          out: join(root, "_x"),
+        }),
+      /No rows left to analyse/,
+    );
+    await assert.rejects(
+      () =>
+        analyze({ results: root, y: "test_loss", chart: "pie" as "bar", out: join(root, "_x") }),
+      /Unknown chart "pie": expected one of line, scatter, bar, point/,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
