@@ -22,7 +22,7 @@ import { forwardBackwardAngle } from "./angle.ts";
 import { gammaOf, initLateral, lateralUpdate } from "./lateral.ts";
 import { epochLrFactor, type NeuralLrRule, neuralStep } from "./schedule.ts";
 import { corinfomaxDeltas } from "./update.ts";
-import { voltageStep } from "./_voltage.ts";
+import { addScaledInto, voltageStep } from "./_voltage.ts";
 
 /** Resolved settings. */
 export interface CorInfoMaxSettings {
@@ -315,8 +315,12 @@ export class CorInfoMax implements Learner {
         : free.r;
       const c = (st.threePhase ? 1 / (2 * beta) : 1 / beta) * this.#lrFactor / x.rows;
       const d = corinfomaxDeltas(b, x, this.#Wff, this.#Wfb, nudged.r, contrast, d0);
-      const Wff = this.#Wff.map((W, k) => b.axpy(c * st.lrFf[k]!, d.dWff[k]!, W));
-      const Wfb = this.#Wfb.map((W, i) => b.axpy(c * st.lrFb[i]!, d.dWfb[i]!, W));
+      const Wff = this.#Wff.map((W, k) =>
+        addScaledInto(b, W, d.dWff[k]!, c * st.lrFf[k]!, this.#fast)
+      );
+      const Wfb = this.#Wfb.map((W, i) =>
+        addScaledInto(b, W, d.dWfb[i]!, c * st.lrFb[i]!, this.#fast)
+      );
       const B = this.#B.map((Bl, l) => lateralUpdate(b, Bl, nudged.r[l]!, st.lambda));
       return { why: undefined, loss, ratio: free.last / free.first, Wff, Wfb, B };
     });
