@@ -107,7 +107,9 @@ export function spawnTrial(job: TrialJob, events: TrialEvents = {}): TrialProces
     await Promise.allSettled([out, err]);
     writer.close().catch(() => {});
     if (outcome) return outcome;
-    if (killed) return { state: "failed", error: "Interrupted" };
+    if (killed || status.signal === "SIGINT" || status.signal === "SIGTERM") {
+      return { state: "failed", error: "Interrupted", interrupted: true };
+    }
     // The process died without reporting: record the failure unless the trial finished.
     const why = stderrTail.filter((l) => /error/i.test(l)).pop() ??
       stderrTail[stderrTail.length - 1] ?? "";

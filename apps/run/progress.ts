@@ -10,6 +10,7 @@ export type ProgressMode = "tty" | "plain" | "none";
 
 interface Running {
   label: string;
+  t0: number;
   done: number;
   total: number;
   note: string;
@@ -115,21 +116,17 @@ export class ProgressDisplay {
       }
     })();
     const fit = (s: string) => (s.length > cols - 1 ? s.slice(0, cols - 2) + "…" : s);
-    const lines = [
-      fit(
-        `${
-          bar(this.#finished / Math.max(this.#total, 1), 24)
-        } ${this.#finished}/${this.#total} trials · ${this.#running.size} running · elapsed ${
-          formatDuration((now - this.#t0) / 1000)
-        } · ETA ${formatDuration(this.#eta())}`,
-      ),
-    ];
+    const head = `${this.#finished}/${this.#total} trials · ETA ${formatDuration(this.#eta())}`;
+    const elapsed = formatDuration((now - this.#t0) / 1000);
+    const overall = bar(this.#finished / Math.max(this.#total, 1), 24);
+    const lines = [fit(`${overall} ${head} · elapsed ${elapsed} · ${this.#running.size} running`)];
     for (const r of this.#running.values()) {
       const frac = r.total > 0 ? r.done / r.total : 0;
+      const spent = (now - r.t0) / 1000;
+      const left = frac > 0 ? formatDuration(spent * (1 - frac) / frac) : "?";
+      const pct = String(Math.floor(frac * 100)).padStart(3);
       lines.push(
-        fit(
-          `  ${bar(frac, 16)} ${String(Math.floor(frac * 100)).padStart(3)}% ${r.note} ${r.label}`,
-        ),
+        fit(`  ${bar(frac, 16)} ${pct}% ETA ${left}${r.note ? ` · ${r.note}` : ""} · ${r.label}`),
       );
     }
     this.#write(this.#clear() + lines.join("\n") + "\n");
@@ -152,7 +149,7 @@ export class ProgressDisplay {
    * @param label What to show for it.
    */
   start(id: string, label: string): void {
-    this.#running.set(id, { label, done: 0, total: 0, note: "" });
+    this.#running.set(id, { label, t0: performance.now(), done: 0, total: 0, note: "" });
     if (this.#mode === "plain") this.#write(`start ${label}\n`);
     this.#draw(true);
   }

@@ -350,6 +350,7 @@ export async function runExperiment(
       running.add(proc);
       const outcome = await proc.done;
       running.delete(proc);
+      if (outcome.interrupted) report.interrupted = true;
       r.state = report.interrupted ? "incomplete" : outcome.state;
       if (outcome.error) r.error = outcome.error;
       if (outcome.summary) r.summary = outcome.summary;
@@ -396,6 +397,10 @@ export async function experimentStatus(
     trials: { id: string; state: string; error?: string }[];
   }
 > {
+  if (typeof target === "string" && !isFile(target) && !isDirectory(target)) {
+    const named = experimentDir(target, options.resultsDir ?? resultsRoot());
+    if (/^[a-z0-9_-]+$/.test(target) && isDirectory(named)) target = named;
+  }
   if (typeof target === "string" && isDirectory(target)) {
     const entries = loadResultsIndex(target);
     const trials = entries.map((e) => {
@@ -428,6 +433,14 @@ export async function experimentStatus(
 
 function dropZeros(c: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(c).filter(([, v]) => v > 0));
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
 }
 
 function isDirectory(path: string): boolean {

@@ -71,6 +71,8 @@ export interface TrialOutcome {
   summary?: Record<string, number | null>;
   /** The backend actually used. */
   backend?: string;
+  /** True when the run was stopped from outside (the trial stays `running` on disk). */
+  interrupted?: boolean;
 }
 
 class Diverged extends Error {}

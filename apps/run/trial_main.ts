@@ -28,6 +28,8 @@ async function main(): Promise<void> {
     if (done) Deno.exit(3);
     buf += value;
   }
+  // Only the parent decides when to stop (it sends SIGTERM); a Ctrl-C reaches it too.
+  Deno.addSignalListener("SIGINT", () => {});
   const job = JSON.parse(buf.slice(0, buf.indexOf("\n"))) as TrialJob;
   const parent = Deno.ppid;
   const checkAlive = () => {
