@@ -493,7 +493,7 @@ export class PCNetwork {
         }
         if (nudge) x[L] = ops.nudgeRelax(x[L]!, eps[L]!, y, step, lambda);
       }
-      if (t >= 1 && F >= prev) {
+      if (t >= 1 && !(F < prev)) {
         gamma *= cfg.decay;
         decays++;
       }
