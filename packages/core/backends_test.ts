@@ -48,3 +48,15 @@ Deno.test("the native TensorFlow backend, where it cannot load, says why in one 
   }
   if (loaded) console.error("tensorflow backend loaded: fallback not exercised on this machine");
 });
+
+Deno.test("tfjs-webgpu either reads back correctly or falls back with one line", async () => {
+  const lines: string[] = [];
+  const b = await selectBackend("tfjs-webgpu", { log: (l) => lines.push(l) });
+  if (b.name === "tfjs-webgpu") {
+    assert.equal(b.read(b.matmul(b.fill(64, 64, 1), b.fill(64, 64, 1)))[0], 64);
+  } else {
+    // Under Deno, TF.js's WebGPU read-back needs an OffscreenCanvas 2D context, which Deno lacks.
+    assert.match(lines[0]!, /^backend tfjs-webgpu unavailable: .*; using tfjs-wasm$/);
+    assert.ok(!lines[0]!.includes("\n"));
+  }
+});

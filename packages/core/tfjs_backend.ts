@@ -308,7 +308,7 @@ export async function loadTfjsBackend(flavor: TfjsFlavor = "wasm"): Promise<Tfjs
   tf.env().set("PROD", true);
   if (flavor === "wasm") await import("@tensorflow/tfjs-backend-wasm");
   else if (flavor === "cpu") await import("@tensorflow/tfjs-backend-cpu");
-  else await importOptional("@tensorflow/tfjs-backend-webgpu");
+  else await import("@tensorflow/tfjs-backend-webgpu");
   let ok = false;
   try {
     ok = await tf.setBackend(flavor);
@@ -321,5 +321,20 @@ export async function loadTfjsBackend(flavor: TfjsFlavor = "wasm"): Promise<Tfjs
   }
   if (!ok) throw new Error(`TF.js ${flavor} backend failed to initialise`);
   await tf.ready();
+  // The interface reads tensors synchronously. TF.js's WebGPU backend does that through an
+  // OffscreenCanvas 2D context, which Deno lacks, so probe a read before handing the backend out.
+  // Large enough that TF.js does not forward it to the CPU.
+  const probe = tf.tidy(() => tf.matMul(tf.ones([64, 64]), tf.ones([64, 64])));
+  try {
+    probe.dataSync();
+  } catch (e) {
+    throw new Error(
+      `TF.js ${flavor} backend cannot read tensors synchronously here (${
+        (e instanceof Error ? e.message : String(e)).split("\n")[0]
+      })`,
+    );
+  } finally {
+    probe.dispose();
+  }
   return new TfjsBackend(tf, `tfjs-${flavor}`);
 }
