@@ -584,7 +584,7 @@ export function resolveConfig(
       def.validate(params);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      throw new ConfigError(msg.startsWith("simulation") ? msg : `simulation.params: ${msg}`);
+      throw new ConfigError(msg.includes("simulation") ? msg : `simulation.params: ${msg}`);
     }
     return { name, kind, simulation: { name: def.name, params }, backend, metrics };
   }

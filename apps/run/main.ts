@@ -240,10 +240,9 @@ if (import.meta.main) {
   try {
     code = await main(Deno.args);
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof UsageError) {
-      console.error(`error: ${e.message.split("\n")[0]}`);
-      code = 2;
-    } else throw e;
+    const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+    console.error(`error: ${msg}`);
+    code = e instanceof ConfigError || e instanceof UsageError ? 2 : 1;
   }
   Deno.exit(code);
 }
