@@ -212,6 +212,7 @@ export async function main(
     }
     const result = await analyze(cmd.options);
     for (const f of result.files) print(`wrote ${f}`);
+    for (const n of result.notes) print(n);
     print("");
     print((await Deno.readTextFile(join(cmd.options.out, "table.md"))).trimEnd());
     return 0;

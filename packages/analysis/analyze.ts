@@ -18,7 +18,7 @@ import {
   statColumn,
 } from "./aggregate.ts";
 import { type Band, columnTitle, groupChart, lineBandChart, scatterChart } from "./charts.ts";
-import { loadTrials, type Trial, trialRows } from "./load.ts";
+import { loadTrials, type Trial, trialColumns, trialRows } from "./load.ts";
 import { renderPng, renderSvg } from "./render.ts";
 import { htmlReport, type ReportSection } from "./report.ts";
 import {
@@ -27,6 +27,7 @@ import {
   filterRows,
   flatten,
   formatCell,
+  groupRows,
   type Row,
   type Where,
 } from "./rows.ts";
@@ -117,6 +118,8 @@ export interface AnalysisResult {
   readonly figures: AnalysisFigure[];
   /** Every file written, absolute or relative as `out` was given. */
   readonly files: string[];
+  /** Warnings worth showing a person, e.g. groups that pool trials with different settings. */
+  readonly notes: string[];
 }
 
 function list(v: string | readonly string[] | undefined): string[] {
@@ -273,11 +276,15 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
     await write("best.csv", toCsv(best, { columns: tableColumns }));
   }
 
+  const experiments = distinct(rows, "experiment").map((e) => formatCell(e)).filter((e) =>
+    e !== ""
+  );
+  const where = experiments.length ? ` — ${experiments.join(", ")}` : "";
   const figures: AnalysisFigure[] = [];
   for (const [i, y] of ys.entries()) {
     const yTitle = yTitles[i] ?? yTitles[0];
     const common = {
-      title: chart === "line" ? columnTitle(y) : `${columnTitle(`${reduce}_${y}`)}`,
+      title: `${chart === "line" ? columnTitle(y) : columnTitle(`${reduce}_${y}`)}${where}`,
       ...opt("xTitle", o.xTitle),
       ...opt("yTitle", yTitle),
       ...opt("logX", o.logX),
@@ -304,12 +311,26 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
     figures.push({ y, svg, svgPath, pngPath });
   }
 
-  const experiments = distinct(rows, "experiment").map((e) => formatCell(e)).filter((e) =>
-    e !== ""
-  );
   const title = o.title ??
     `${ys.map(columnTitle).join(", ")}${experiments.length ? ` — ${experiments.join(", ")}` : ""}`;
-  const varying = trials ? varyingConfigColumns(trials) : [];
+  const usedIds = new Set(rows.map((r) => r.trial));
+  const used = trials ? trials.filter((t) => usedIds.has(t.id)) : [];
+  const varying = varyingConfigColumns(used);
+  // Config columns (other than seed) that differ between trials of the same group.
+  const pooledSet = new Set<string>();
+  const indexed = used.map((t, i) => ({ ...trialColumns(t), __i: i }));
+  for (const g of groupRows(indexed, by)) {
+    for (const c of varyingConfigColumns(g.rows.map((r) => used[r.__i as number]!))) {
+      pooledSet.add(c);
+    }
+  }
+  const pooled = [...pooledSet].sort();
+  const notes = pooled.length
+    ? [
+      `Note: some groups pool trials that differ in ${pooled.join(", ")}, not only in seed; ` +
+      `add ${pooled.length === 1 ? "it" : "them"} to the grouping to separate them.`,
+    ]
+    : [];
   const intro = [
     trials
       ? `${trials.length} trial${trials.length === 1 ? "" : "s"} loaded (${
@@ -319,6 +340,7 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
     `Each trial's curve is reduced to its ${reduce} value, then summarised over the trials (seeds) of each ` +
     `group: mean, sample standard deviation (divisor n − 1), standard error (std/√n), min and max.`,
     ...(varying.length ? [`Config columns that vary: ${varying.join(", ")}.`] : []),
+    ...notes,
   ];
   const sections: ReportSection[] = [
     {
@@ -356,7 +378,7 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
     }
   }
   await write("report.html", htmlReport({ title, intro, sections }));
-  return { rows, table, ...(best ? { best } : {}), figures, files };
+  return { rows, table, ...(best ? { best } : {}), figures, files, notes };
 }
 
 function opt<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {

@@ -191,3 +191,49 @@ Deno.test("analyze names a missing column and what is there", async () => {
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("analyze plots simulation records against simulated time and notes pooled settings", async () => {
+  const root = await Deno.makeTempDir({ prefix: "analysis_sim_" });
+  try {
+    // angle(t) = a·exp(−t) per seed, a = 80, 90, 100 → mean 90·exp(−t), sample std 10·exp(−t).
+    for (const [seed, a] of [[0, 80], [1, 90], [2, 100]] as const) {
+      for (const eta of [0.1, 0.2]) {
+        await writeFakeTrial(root, {
+          config: {
+            name: "pal",
+            kind: "simulation",
+            seed,
+            simulation: { name: "microcircuit", params: { eta } },
+          },
+          metrics: [0, 0.5, 1, 1.5].map((t) => ({ t, angle: a * Math.exp(-t) })),
+        });
+      }
+    }
+    const out = join(root, "_out");
+    const result = await analyze({ results: root, x: "t", y: "angle", out, band: "sem" });
+    // Final (t = 1.5) over the six trials: values 80, 80, 90, 90, 100, 100 times e^−1.5.
+    const r = result.table[0]!;
+    assert.equal(r.final_angle_n, 6);
+    assert.ok(Math.abs((r.final_angle_mean as number) - 90 * Math.exp(-1.5)) < 1e-9);
+    // Sample std of 80,80,90,90,100,100: Σ(dev²) = 2·(100+0+100) = 400, /5 → √80.
+    assert.ok(Math.abs((r.final_angle_std as number) - Math.sqrt(80) * Math.exp(-1.5)) < 1e-9);
+    assert.deepEqual(result.notes, [
+      "Note: some groups pool trials that differ in simulation.params.eta, not only in seed; add it to the grouping to separate them.",
+    ]);
+    const svg = parseXml(result.figures[0]!.svg);
+    assert.equal(byClass(svg, "mark-line").length, 1);
+    const xTitle = byClass(svg, "role-axis-title").map((n) => n.children[0]?.text ?? n.text);
+    assert.ok(xTitle.some((t) => t.includes("Simulated time t")), JSON.stringify(xTitle));
+    const grouped = await analyze({
+      results: root,
+      x: "t",
+      y: "angle",
+      group: "simulation.params.eta",
+      out,
+    });
+    assert.deepEqual(grouped.notes, []);
+    assert.equal(grouped.table.length, 2);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -318,7 +318,7 @@ export function lineBandChart(o: LineBandOptions): VegaLiteSpec {
       color: lineColor,
     },
   });
-  const sub = `Mean over seeds (n = ${nRange(ns)})${
+  const sub = `Mean over trials (n = ${nRange(ns)} per point)${
     band === "none" ? "" : `, band ${bandWord(band)}`
   }`;
   return { ...base(o, sub), data: { values }, layer: layers };
@@ -506,7 +506,7 @@ export function groupChart(o: GroupChartOptions): VegaLiteSpec {
       },
     });
   }
-  const sub = `Mean over seeds (n = ${nRange(ns)})${
+  const sub = `Mean over trials (n = ${nRange(ns)} per point)${
     band === "none" ? "" : `, error bars ${bandWord(band)}`
   }`;
   return { ...base(o, sub), data: { values }, layer: layers };

@@ -68,7 +68,7 @@ Deno.test("lineBandChart SVG parses and holds one line and one band per group wi
   assert.equal(textOf(byClass(svg, "role-title-text")[0]!), "Accuracy of two rules");
   assert.equal(
     textOf(byClass(svg, "role-title-subtitle")[0]!),
-    "Mean over seeds (n = 3), band ± 1 sample std",
+    "Mean over trials (n = 3 per point), band ± 1 sample std",
   );
   // Distinct colours, the same as the legend's symbols.
   const strokes = lines.map((p) => p.attrs.stroke);
