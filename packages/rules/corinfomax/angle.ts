@@ -28,5 +28,8 @@ export function forwardBackwardAngle(b: Backend, Wff: Tensor, Wfb: Tensor): numb
       `forwardBackwardAngle: Wff is ${Wff.rows}×${Wff.cols} and Wfb ${Wfb.rows}×${Wfb.cols}: expected transposed shapes`,
     );
   }
-  return angleDeg(b.read(Wff), b.read(b.transpose(Wfb)));
+  const t = b.transpose(Wfb);
+  const angle = angleDeg(b.read(Wff), b.read(t));
+  b.dispose(t);
+  return angle;
 }
