@@ -230,7 +230,8 @@ export class MlpLearner implements Learner {
    * `cos_W_BT_i` / `angle_W_BT_i` = ∠(Wᵢ, Bᵢ) for rules with a per-layer stand-in Bᵢ (FA, KP);
    * with a batch, `cos_grad_i` / `angle_grad_i` = ∠(gᵢ^BP, gᵢ^rule) of the concatenated
    * [∂bᵢ; vec ∂Wᵢ] at the current weights on that batch (the rule's g is what the optimiser
-   * receives), `norm_ratio_i` = ‖gᵢ^BP‖ / ‖gᵢ^rule‖, and the same over all layers (`_all`).
+   * receives), `norm_ratio_i` = ‖gᵢ^BP‖ / ‖gᵢ^rule‖, and the same over all layers (`_all`);
+   * with biases also `cos_grad_b_i` / `angle_grad_b_i` for the bias gradients alone.
    *
    * @param x Inputs of the batch (optional).
    * @param y Its targets (required with `x`).
@@ -261,7 +262,14 @@ export class MlpLearner implements Learner {
         const al = new Alignment();
         al.add(b.read(gBp.dW[i]!), b.read(gRule.dW[i]!));
         const bb = gBp.db[i], br = gRule.db[i];
-        if (bb && br) al.add(b.read(bb), b.read(br));
+        if (bb && br) {
+          const ab = new Alignment();
+          ab.add(b.read(bb), b.read(br));
+          const cb = ab.cos();
+          out[`cos_grad_b_${i}`] = cb;
+          out[`angle_grad_b_${i}`] = angleFromCos(cb);
+          al.merge(ab);
+        }
         all.merge(al);
         const cg = al.cos();
         out[`cos_grad_${i}`] = cg;

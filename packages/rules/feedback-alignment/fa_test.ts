@@ -2,10 +2,13 @@
 // net (bioflax test_layers); the output layer's update is BP's; alignment emerges with training.
 import assert from "node:assert/strict";
 import {
+  angleDeg,
+  cosine,
   createLearner,
   createRng,
   jsBackend as b,
   type LearnerOptions,
+  lossGrad,
   type Tensor,
   type WeightArray,
 } from "@plasticity/core";
@@ -111,8 +114,24 @@ Deno.test("FA's output-layer update equals BP's; hidden layers differ at random 
   const [x, y] = batch(32, 7);
   const d = fa.diagnostics(x, y);
   assert.equal(d.angle_grad_2, 0);
+  assert.equal(d.angle_grad_b_2, 0);
   assert.ok(Math.abs(d.norm_ratio_2! - 1) < 1e-12);
   assert.ok(d.angle_grad_1! > 1 && d.angle_grad_0! > 1, JSON.stringify(d));
+  // The metrics against core's cosine of the concatenated [∂b; vec ∂W] vectors.
+  const l = fa as MlpLearner, c = l.mlp.forward(x);
+  const e = lossGrad(b, l.loss, c.h[3]!, y);
+  const gBp = l.mlp.backward(c, e, l.mlp.bpSignal), gFa = l.mlp.backward(c, e, l.path.signal);
+  const vec = (g: typeof gBp, layers: number[]) =>
+    layers.flatMap((i) => [...b.read(g.db[i]!), ...b.read(g.dW[i]!)]);
+  for (const [key, layers] of [["0", [0]], ["1", [1]], ["all", [0, 1, 2]]] as const) {
+    const u = vec(gBp, [...layers]), v = vec(gFa, [...layers]);
+    assert.ok(Math.abs(d[`cos_grad_${key}`]! - cosine(u, v)) < 1e-9, `cos_grad_${key}`);
+    assert.ok(Math.abs(d[`angle_grad_${key}`]! - angleDeg(u, v)) < 1e-6, `angle_grad_${key}`);
+    const norm = (a: number[]) => Math.sqrt(a.reduce((s, t) => s + t * t, 0));
+    assert.ok(Math.abs(d[`norm_ratio_${key}`]! - norm(u) / norm(v)) < 1e-9, `norm_ratio_${key}`);
+  }
+  const w = fa.exportWeights();
+  assert.ok(Math.abs(d.cos_W_BT_1! - cosine(w.W1!.data, w.B1!.data)) < 1e-9);
   // Independent random matrices are nearly orthogonal: |cos| ~ 1/√(fanIn·fanOut).
   for (const i of [0, 1, 2]) assert.ok(Math.abs(d[`cos_W_BT_${i}`]!) < 0.5, `cos_W_BT_${i}`);
 });
