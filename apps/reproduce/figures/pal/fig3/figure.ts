@@ -109,6 +109,7 @@ function panelChart(
     field: "layer",
     type: "nominal",
     title: "PAL, hidden layer",
+    legend: { symbolType: "stroke", symbolStrokeWidth: 3 },
     scale: colorScale(layerNames, LAYER_COLORS),
   };
   const layers: Record<string, unknown>[] = [
@@ -119,7 +120,7 @@ function panelChart(
         x: { field: "t", type: "quantitative" },
         y: { field: "lo", type: "quantitative" },
         y2: { field: "hi" },
-        color: { ...color, legend: null },
+        color,
       },
     },
     {
@@ -143,7 +144,7 @@ function panelChart(
       mark: { type: "rule", strokeWidth: 1.5 },
       encoding: {
         y: { field: "y", type: "quantitative" },
-        color: { ...color, legend: null },
+        color,
         strokeDash: {
           field: "model",
           type: "nominal",
@@ -152,6 +153,7 @@ function panelChart(
             domain: ["BP (mean over run)", "FA (mean over run)"],
             range: [[2, 2], [7, 4]],
           },
+          legend: { symbolType: "stroke", symbolSize: 500 },
         },
       },
     });

@@ -7,6 +7,8 @@ import { dipsBelow, fmt, minOf, type Outcome, staysAbove, verdictOf } from "../.
 
 const SOURCE = "shared/specs/prospective-configuration.md §3.1";
 const RULES = ["PC", "BP"];
+/** Test error of a diverged trial: chance level for 10 classes. */
+const CHANCE_ERROR = 0.9;
 const ruleColor = { scale: colorScale(RULES, RULE_COLORS) };
 
 /** Paper's Fig. 3h, read from the figure: error at the best α per depth (PC, BP). */
@@ -205,10 +207,14 @@ function settings(rows: readonly Row[], rule: string): Setting[] {
     const perSeed: number[] = [];
     const byEpoch = new Map<number, number[]>();
     for (const trialRows of byTrial.values()) {
-      const trained = trialRows.filter((r) => (numberOf(r.epoch) ?? 0) >= 1);
-      const errs = trained.map((r) => numberOf(r.test_error));
-      // A diverged trial (NaN loss) counts as chance-level error over the missing epochs.
-      perSeed.push(mean(errs.map((e) => (e === undefined ? 0.9 : e))));
+      if (trialRows[0]!.state === "diverged") {
+        // A diverged trial (non-finite loss) counts as chance-level error, 0.9 for 10 classes.
+        perSeed.push(CHANCE_ERROR);
+        continue;
+      }
+      const errs = trialRows.filter((r) => (numberOf(r.epoch) ?? 0) >= 1)
+        .map((r) => numberOf(r.test_error)).filter((e): e is number => e !== undefined);
+      perSeed.push(errs.length === 0 ? CHANCE_ERROR : mean(errs));
       for (const r of trialRows) {
         const e = numberOf(r.epoch), v = numberOf(r.test_error);
         if (e === undefined || v === undefined) continue;
@@ -430,14 +436,14 @@ export const PC_FIG3: FigureDefinition = {
       file: `3fgh_${rule}.yaml`,
       panels: ["3f", "3g", "3h"],
       quickNote:
-        "L ∈ {1, 2, 4, 6, 10, 15}, α ∈ {1, 0.1, 0.01, 0.001}, 8 epochs, 1 seed, 2000 test images",
+        "L ∈ {1, 2, 4, 6, 10, 15}, α ∈ {0.5, 0.05, 0.005, 5e-4, 5e-5}, 8 epochs, 1 seed, 2000 test images",
       quick: {
         epochs: 8,
         seeds: [1482555873],
         dataset: { test_size: 2000 },
         grid: {
           "network.sizes": [1, 2, 4, 6, 10, 15].map((L) => [784, ...new Array(L - 1).fill(64), 10]),
-          "optimizer.lr": [1, 0.1, 0.01, 0.001],
+          "optimizer.lr": [0.5, 0.05, 0.005, 0.0005, 0.00005],
         },
       },
     })),
