@@ -210,6 +210,21 @@ function seriesLabel(row: Row, cols: readonly string[]): string {
     : cols.map((c) => formatCell(row[c] ?? null) || "(none)").join(", ");
 }
 
+/**
+ * The colour encoding: the colour scale's domain is every group in `o.rows` (so one group keeps its
+ * colour across charts drawn from the same rows, even where it has no data), the legend lists the
+ * groups drawn.
+ */
+function colorEncoding(o: ChartOptions, cols: readonly string[], drawn: readonly string[]) {
+  const all = legendDomain(o.rows, cols);
+  return {
+    field: "series",
+    type: "nominal",
+    scale: { domain: all },
+    legend: cols.length === 0 ? null : { title: legendTitle(cols, o.groupTitle), values: drawn },
+  };
+}
+
 function legendDomain(rows: readonly Row[], cols: readonly string[]): string[] {
   return groupRows(rows, cols).map((g) => g.label);
 }
@@ -280,12 +295,7 @@ export function lineBandChart(o: LineBandOptions): VegaLiteSpec {
   const domain = legendDomain(agg, cols);
   const perSeries = Math.max(...domain.map((s) => values.filter((v) => v.series === s).length));
   const points = o.points ?? perSeries <= 30;
-  const color = {
-    field: "series",
-    type: "nominal",
-    scale: { domain },
-    legend: cols.length === 0 ? null : { title: legendTitle(cols, o.groupTitle) },
-  };
+  const color = colorEncoding(o, cols, domain);
   const x = {
     field: "x",
     type: "quantitative",
@@ -358,12 +368,7 @@ export function scatterChart(o: ScatterOptions): VegaLiteSpec {
     series: seriesLabel(r, cols),
   }));
   const domain = legendDomain(usable, cols);
-  const color = {
-    field: "series",
-    type: "nominal",
-    scale: { domain },
-    legend: cols.length === 0 ? null : { title: legendTitle(cols, o.groupTitle) },
-  };
+  const color = colorEncoding(o, cols, domain);
   const xTitle = o.xTitle ?? columnTitle(o.x), yTitle = o.yTitle ?? columnTitle(o.y);
   const x = {
     field: "x",
@@ -476,12 +481,7 @@ export function groupChart(o: GroupChartOptions): VegaLiteSpec {
     sort: catDomain,
     axis: { labelAngle: 0 },
   };
-  const color = {
-    field: "series",
-    type: "nominal",
-    scale: { domain },
-    legend: cols.length === 0 ? null : { title: legendTitle(cols, o.groupTitle) },
-  };
+  const color = colorEncoding(o, cols, domain);
   const offset = cols.length === 0
     ? {}
     : { xOffset: { field: "series", type: "nominal", sort: domain } };

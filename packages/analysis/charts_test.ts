@@ -262,3 +262,20 @@ Deno.test("columnTitle gives words and units", () => {
   assert.equal(columnTitle("mean_test_error"), "Mean test error (fraction wrong)");
   assert.equal(columnTitle("rule.gamma"), "Rule gamma");
 });
+
+Deno.test("a group keeps its colour when another group has no data for a metric", async () => {
+  const both = parseXml(
+    await renderSvg(lineBandChart({ rows, x: "epoch", y: "acc", group: "rule.name", title: "t" })),
+  );
+  const faOnly = rows.map((r) => (r["rule.name"] === "bp" ? { ...r, acc: null } : r));
+  const one = parseXml(
+    await renderSvg(
+      lineBandChart({ rows: faOnly, x: "epoch", y: "acc", group: "rule.name", title: "t" }),
+    ),
+  );
+  const stroke = (svg: XmlNode) =>
+    Object.fromEntries(seriesPaths(svg, "mark-line").map((p) => [seriesOf(p), p.attrs.stroke]));
+  assert.deepEqual(Object.keys(stroke(one)), ["fa"]);
+  assert.equal(stroke(one).fa, stroke(both).fa);
+  assert.deepEqual(legendLabels(one), ["fa"]);
+});
