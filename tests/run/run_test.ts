@@ -221,6 +221,9 @@ metrics: { diagnostics: false }
   const [db] = trialDirs(join(tmp, "b", "yy"));
   const text = Deno.readTextFileSync(join(da!, "metrics.jsonl"));
   assert.equal(text, Deno.readTextFileSync(join(db!, "metrics.jsonl")));
+  // the --backend flag wins over the config's default (auto) and is recorded
+  assert.equal(JSON.parse(Deno.readTextFileSync(join(da!, "meta.json"))).backend, "js");
+  assert.match(Deno.readTextFileSync(join(da!, "config.yaml")), /^backend: js$/m);
   const metrics = readMetrics(da!);
   assert.equal(metrics.length, 3);
   for (const m of metrics) {
