@@ -195,3 +195,15 @@ Deno.test("export/import of B round-trips", () => {
     /B1 has shape 7×9: expected 9×7/,
   );
 });
+
+Deno.test("fa, dfa, kp: same seed gives identical weights and feedback; another seed differs", () => {
+  for (const rule of ["fa", "dfa", "kp"]) {
+    const run = (seed: number) => {
+      const l = createLearner(rule, opts(seed, { optimizer: { name: "adam", lr: 0.01 } }));
+      for (let t = 0; t < 3; t++) l.trainBatch(...batch(8, t));
+      return l.exportWeights();
+    };
+    assert.deepEqual(run(5), run(5), rule);
+    assert.notDeepEqual(run(5).B0, run(6).B0, rule);
+  }
+});
