@@ -12,6 +12,7 @@
  * @module
  */
 import "@plasticity/backprop";
+import "@plasticity/corinfomax";
 import "@plasticity/equilibrium-propagation";
 import "@plasticity/feedback-alignment";
 import "@plasticity/predictive-coding";
