@@ -282,45 +282,61 @@ export class JsBackend implements Backend {
   }
 
   activate(x: Tensor, f: Activation, slope = LEAKY_SLOPE): Tensor {
+    if (f === "identity") return x;
+    const v = this.data(x), out = new Float32Array(v.length), n = v.length;
     switch (f) {
-      case "identity":
-        return x;
       case "sigmoid":
-        return this.map(x, (v) => 1 / (1 + Math.exp(-v)));
+        for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-v[i]!));
+        break;
       case "tanh":
-        return this.map(x, Math.tanh);
+        for (let i = 0; i < n; i++) out[i] = Math.tanh(v[i]!);
+        break;
       case "relu":
-        return this.map(x, (v) => (v > 0 ? v : 0));
+        for (let i = 0; i < n; i++) out[i] = v[i]! > 0 ? v[i]! : 0;
+        break;
       case "leakyRelu":
-        return this.map(x, (v) => (v > 0 ? v : slope * v));
+        for (let i = 0; i < n; i++) out[i] = v[i]! > 0 ? v[i]! : slope * v[i]!;
+        break;
       case "hardSigmoid":
-        return this.clamp(x, 0, 1);
+        for (let i = 0; i < n; i++) out[i] = v[i]! < 0 ? 0 : v[i]! > 1 ? 1 : v[i]!;
+        break;
+      default:
+        throw new Error(`Unknown activation ${JSON.stringify(f)}`);
     }
-    throw new Error(`Unknown activation ${JSON.stringify(f)}`);
+    return this.wrap(out, x.rows, x.cols);
   }
 
   activateGrad(x: Tensor, f: Activation, slope = LEAKY_SLOPE): Tensor {
+    const v = this.data(x), out = new Float32Array(v.length), n = v.length;
     switch (f) {
       case "identity":
-        return this.fill(x.rows, x.cols, 1);
+        out.fill(1);
+        break;
       case "sigmoid":
-        return this.map(x, (v) => {
-          const s = 1 / (1 + Math.exp(-v));
-          return s * (1 - s);
-        });
+        for (let i = 0; i < n; i++) {
+          const s = 1 / (1 + Math.exp(-v[i]!));
+          out[i] = s * (1 - s);
+        }
+        break;
       case "tanh":
-        return this.map(x, (v) => {
-          const t = Math.tanh(v);
-          return 1 - t * t;
-        });
+        for (let i = 0; i < n; i++) {
+          const t = Math.tanh(v[i]!);
+          out[i] = 1 - t * t;
+        }
+        break;
       case "relu":
-        return this.map(x, (v) => (v > 0 ? 1 : 0));
+        for (let i = 0; i < n; i++) out[i] = v[i]! > 0 ? 1 : 0;
+        break;
       case "leakyRelu":
-        return this.map(x, (v) => (v > 0 ? 1 : slope));
+        for (let i = 0; i < n; i++) out[i] = v[i]! > 0 ? 1 : slope;
+        break;
       case "hardSigmoid":
-        return this.map(x, (v) => (v > 0 && v < 1 ? 1 : 0));
+        for (let i = 0; i < n; i++) out[i] = v[i]! > 0 && v[i]! < 1 ? 1 : 0;
+        break;
+      default:
+        throw new Error(`Unknown activation ${JSON.stringify(f)}`);
     }
-    throw new Error(`Unknown activation ${JSON.stringify(f)}`);
+    return this.wrap(out, x.rows, x.cols);
   }
 
   softmax(a: Tensor): Tensor {
