@@ -27,7 +27,8 @@ Loads results folders (a results root, experiment or trial folders), draws one f
 Options:
   --y <col>          metric column; repeat or comma-separate for several (required)
   --x <col>          x column (default epoch); for scatter/bar/point a config column, e.g. network.depth
-  --group <col>      column(s) that split lines, colours or bars, e.g. rule.name; repeatable
+  --group <col>      column(s) that split lines, colours or bars, e.g. rule.name (or rule:
+                     a name that is not a column but has <name>.name means that); repeatable
   --chart <kind>     ${CHART_KINDS.join(" | ")} (default line)
   --band <b>         std | sem | none: band or error bar around the mean (default std)
   --reduce <r>       ${REDUCE_NAMES.join(" | ")}: one number per trial (default final)

@@ -57,7 +57,11 @@ export interface AnalyzeOptions {
   readonly x?: string;
   /** The metric column(s); one figure each. */
   readonly y: string | readonly string[];
-  /** The column(s) that split lines, colours or bars, e.g. `rule.name`. */
+  /**
+   * The column(s) that split lines, colours or bars, e.g. `rule.name`. Here and in `x` and
+   * `bestBy`, a name that is not a column but whose `<name>.name` is (`rule`, `dataset`,
+   * `optimizer`) means that column.
+   */
   readonly group?: string | readonly string[];
   /** The figure kind (default `line`). */
   readonly chart?: ChartKind;
@@ -207,8 +211,8 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
   }
   const ys = list(o.y);
   if (ys.length === 0) throw new Error("No metric given: expected at least one y column");
-  const group = list(o.group);
-  const x = o.x ?? "epoch";
+  let group = list(o.group);
+  let x = o.x ?? "epoch";
   const yTitles = list(o.yTitle);
 
   let trials: Trial[] | undefined;
@@ -228,11 +232,17 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
     throw new Error("No rows left to analyse: check the results paths, states and filters");
   }
   const columns = new Set(columnsOf(rows));
-  for (const c of [x, ...ys, ...group, ...(o.bestBy ?? [])]) {
-    if (!columns.has(c)) {
-      const near = [...columns].filter((k) => !k.startsWith("meta.")).sort().join(", ");
-      throw new Error(`Column "${c}" not found in the rows: expected one of ${near}`);
-    }
+  const resolve = (c: string): string => {
+    if (columns.has(c)) return c;
+    if (columns.has(`${c}.name`)) return `${c}.name`;
+    const near = [...columns].filter((k) => !k.startsWith("meta.")).sort().join(", ");
+    throw new Error(`Column "${c}" not found in the rows: expected one of ${near}`);
+  };
+  x = resolve(x);
+  group = group.map(resolve);
+  const bestBy = o.bestBy?.map(resolve);
+  for (const y of ys) {
+    if (!columns.has(y)) resolve(y);
   }
 
   await Deno.mkdir(o.out, { recursive: true });
@@ -268,10 +278,10 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
   await write("table.csv", toCsv(table, { columns: tableColumns }));
 
   let best: Row[] | undefined;
-  if (o.bestBy) {
+  if (bestBy) {
     const metric = statColumn(reduced[0]!, "mean");
     const goal = o.better ?? metricGoal(ys[0]!);
-    best = pickBest(table, { by: o.bestBy, metric, better: goal });
+    best = pickBest(table, { by: bestBy, metric, better: goal });
     await write("best.md", toMarkdown(best, { columns: tableColumns, digits }));
     await write("best.csv", toCsv(best, { columns: tableColumns }));
   }
@@ -354,7 +364,7 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
   ];
   if (best) {
     sections.push({
-      heading: `Best setting per ${o.bestBy!.join(", ")}`,
+      heading: `Best setting per ${bestBy!.join(", ")}`,
       text: `Ranked by ${statColumn(reduced[0]!, "mean")} (${
         o.better ?? metricGoal(ys[0]!)
       } is best).`,

@@ -34,6 +34,7 @@ Deno.test("deno task analyze writes figure SVG+PNG, table.md, table.csv and repo
       }
     }
     const out = join(root, "report");
+    // `--group rule` means the column rule.name.
     const r = await run([
       root,
       "--x",
@@ -41,7 +42,7 @@ Deno.test("deno task analyze writes figure SVG+PNG, table.md, table.csv and repo
       "--y",
       "test_accuracy",
       "--group",
-      "rule.name",
+      "rule",
       "--out",
       out,
     ]);
