@@ -82,6 +82,65 @@ export class FastNumpyStream {
     return f * x2;
   }
 
+  /**
+   * Fills `out[0..n)` with Gaussians, exactly as n calls of {@link normal}, with the generator
+   * inlined (the hot path of the PAL noise).
+   */
+  fillNormal(out: Float64Array, n: number): void {
+    const mt = this.mt;
+    let pos = this.pos, i = 0;
+    if (n > 0 && this.hasGauss) {
+      out[i++] = this.gauss;
+      this.hasGauss = false;
+    }
+    while (i < n) {
+      let x1 = 0, x2 = 0, r2 = 0;
+      do {
+        // four tempered 32-bit outputs → two 53-bit doubles
+        let a = 0, b = 0, y = 0;
+        if (pos === N) (this.pos = pos, this.generate(), pos = 0);
+        y = mt[pos++]!;
+        y ^= y >>> 11;
+        y ^= (y << 7) & 0x9d2c5680;
+        y ^= (y << 15) & 0xefc60000;
+        y ^= y >>> 18;
+        a = (y >>> 0) >>> 5;
+        if (pos === N) (this.pos = pos, this.generate(), pos = 0);
+        y = mt[pos++]!;
+        y ^= y >>> 11;
+        y ^= (y << 7) & 0x9d2c5680;
+        y ^= (y << 15) & 0xefc60000;
+        y ^= y >>> 18;
+        b = (y >>> 0) >>> 6;
+        x1 = 2 * ((a * 67108864 + b) / 9007199254740992) - 1;
+        if (pos === N) (this.pos = pos, this.generate(), pos = 0);
+        y = mt[pos++]!;
+        y ^= y >>> 11;
+        y ^= (y << 7) & 0x9d2c5680;
+        y ^= (y << 15) & 0xefc60000;
+        y ^= y >>> 18;
+        a = (y >>> 0) >>> 5;
+        if (pos === N) (this.pos = pos, this.generate(), pos = 0);
+        y = mt[pos++]!;
+        y ^= y >>> 11;
+        y ^= (y << 7) & 0x9d2c5680;
+        y ^= (y << 15) & 0xefc60000;
+        y ^= y >>> 18;
+        b = (y >>> 0) >>> 6;
+        x2 = 2 * ((a * 67108864 + b) / 9007199254740992) - 1;
+        r2 = x1 * x1 + x2 * x2;
+      } while (r2 >= 1 || r2 === 0);
+      const f = Math.sqrt(-2 * Math.log(r2) / r2);
+      out[i++] = f * x2;
+      if (i < n) out[i++] = f * x1;
+      else {
+        this.gauss = f * x1;
+        this.hasGauss = true;
+      }
+    }
+    this.pos = pos;
+  }
+
   /** numpy `shuffle` of a 1-D array or of the rows of a 2-D array (same draws). */
   shuffle(a: Int32Array): void {
     for (let i = a.length - 1; i > 0; i--) {

@@ -13,7 +13,8 @@
  *
  * @module
  */
-import { createRng, deriveSeed, NumpyRandomState, type Rng, shuffle } from "@plasticity/core";
+import { NumpyRandomState } from "@plasticity/core/mt19937";
+import { createRng, deriveSeed, type Rng, shuffle } from "@plasticity/core/random";
 import { FastNumpyStream } from "./_fast_numpy.ts";
 import { getActivation } from "./activation.ts";
 import { angleToTranspose, annBpDeltaW, matrixAngle } from "./metrics.ts";

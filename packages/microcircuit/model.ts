@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { fastExp } from "./_fast_exp.ts";
 import { type Activation, type ActivationName, getActivation } from "./activation.ts";
 
 /** Which rule sets the top-down weights B. */
@@ -90,6 +91,8 @@ export interface MicrocircuitInit {
 export interface NormalSource {
   /** One N(0, 1) draw. */
   normal(): number;
+  /** Optional fast path: `out[0..n)` filled as n calls of `normal()` would. */
+  fillNormal?(out: Float64Array, n: number): void;
 }
 
 /** What one step learns and whether the PAL noise runs. */
@@ -203,6 +206,8 @@ export class Microcircuit {
   #tauNoTgt: number;
   #noiseRng: NormalSource | null;
   #taur: number;
+  #gauss: Float64Array;
+  #logistic: boolean[];
 
   /**
    * Builds a microcircuit; state starts as in the reference constructor (ŭ = u, r̆ = φ(u),
@@ -255,6 +260,7 @@ export class Microcircuit {
     this.#tauI = 1 / (gl + gden + gnI);
     this.#noiseRng = noiseRng;
     this.#taur = config.taur ?? 1;
+    this.#logistic = this.#phi.map((a) => a.name === "logistic");
 
     const per = <T>(count: number, f: (k: number) => T): T[] =>
       Array.from({ length: count }, (_, k) => f(k));
@@ -280,6 +286,7 @@ export class Microcircuit {
     this.vDen = per(H, (h) => f64(n(h + 1)));
     this.vDenOld = per(H, (h) => f64(n(h + 1)));
     this.noise = per(H, (h) => f64(n(h)));
+    this.#gauss = f64(this.noise.reduce((a, x) => a + x.length, 0));
     this.r0 = f64(layers[0]!);
     this.r0Old = f64(layers[0]!);
     this.dWPPLO = this.WPP.map((w) => f64(w.length));
@@ -371,56 +378,67 @@ export class Microcircuit {
     for (let k = 0; k < L; k++) {
       const u = this.uP[k]!, uo = this.uPOld[k]!, ub = this.uPBreve[k]!, r = this.rPBreve[k]!;
       const tau = this.#tauP[k]! * taur, phi = this.#phi[k]!.phi;
-      for (let i = 0; i < u.length; i++) {
-        const ui = u[i]!, uoi = uo[i]!;
-        const b = uoi + tau * (ui - uoi) / dt;
-        ub[i] = b;
-        r[i] = phi(b);
-        uo[i] = ui;
+      if (this.#logistic[k]) {
+        for (let i = 0; i < u.length; i++) {
+          const ui = u[i]!, uoi = uo[i]!;
+          const b = uoi + tau * (ui - uoi) / dt;
+          ub[i] = b;
+          r[i] = 1 / (1 + fastExp(-b));
+          uo[i] = ui;
+        }
+      } else {
+        for (let i = 0; i < u.length; i++) {
+          const ui = u[i]!, uoi = uo[i]!;
+          const b = uoi + tau * (ui - uoi) / dt;
+          ub[i] = b;
+          r[i] = phi(b);
+          uo[i] = ui;
+        }
       }
     }
     for (let h = 0; h < H; h++) {
       const u = this.uI[h]!, uo = this.uIOld[h]!, ub = this.uIBreve[h]!, r = this.rIBreve[h]!;
       const tau = this.#tauI * taur, phi = this.#phi[h + 1]!.phi;
-      for (let i = 0; i < u.length; i++) {
-        const ui = u[i]!, uoi = uo[i]!;
-        const b = uoi + tau * (ui - uoi) / dt;
-        ub[i] = b;
-        r[i] = phi(b);
-        uo[i] = ui;
+      if (this.#logistic[h + 1]) {
+        for (let i = 0; i < u.length; i++) {
+          const ui = u[i]!, uoi = uo[i]!;
+          const b = uoi + tau * (ui - uoi) / dt;
+          ub[i] = b;
+          r[i] = 1 / (1 + fastExp(-b));
+          uo[i] = ui;
+        }
+      } else {
+        for (let i = 0; i < u.length; i++) {
+          const ui = u[i]!, uoi = uo[i]!;
+          const b = uoi + tau * (ui - uoi) / dt;
+          ub[i] = b;
+          r[i] = phi(b);
+          uo[i] = ui;
+        }
       }
     }
     const r0 = this.r0;
     for (let j = 0; j < r0.length; j++) r0[j] = input[inputOffset + j]!;
 
-    // 5. Dendrites.
+    // 5. Dendrites (row-blocked products: each row keeps its sequential sum, several rows run as
+    // independent dependency chains).
     for (let k = 0; k < L; k++) {
-      const W = this.WPP[k]!, v = this.vBas[k]!, pre = k === 0 ? r0 : this.rPBreve[k - 1]!;
-      const m = pre.length;
-      for (let i = 0, o = 0; i < v.length; i++, o += m) {
-        let s = 0;
-        for (let j = 0; j < m; j++) s += W[o + j]! * pre[j]!;
-        v[i] = s;
-      }
+      const pre = k === 0 ? r0 : this.rPBreve[k - 1]!;
+      matVec(this.WPP[k]!, pre, this.vBas[k]!, this.vBas[k]!.length, pre.length);
     }
     for (let h = 0; h < H; h++) {
-      const W = this.WIP[h]!, v = this.vDen[h]!, pre = this.rPBreve[h]!;
-      const m = pre.length;
-      for (let i = 0, o = 0; i < v.length; i++, o += m) {
-        let s = 0;
-        for (let j = 0; j < m; j++) s += W[o + j]! * pre[j]!;
-        v[i] = s;
-      }
-      const B = this.BPP[h]!, P = this.BPI[h]!, va = this.vApi[h]!;
-      const rp = this.rPBreve[h + 1]!, ri = this.rIBreve[h]!, m2 = rp.length;
-      for (let i = 0, o = 0; i < va.length; i++, o += m2) {
-        let a = 0, b = 0;
-        for (let j = 0; j < m2; j++) {
-          a += B[o + j]! * rp[j]!;
-          b += P[o + j]! * ri[j]!;
-        }
-        va[i] = a + b;
-      }
+      const pre = this.rPBreve[h]!;
+      matVec(this.WIP[h]!, pre, this.vDen[h]!, this.vDen[h]!.length, pre.length);
+      const rp = this.rPBreve[h + 1]!;
+      matVec2(
+        this.BPP[h]!,
+        rp,
+        this.BPI[h]!,
+        this.rIBreve[h]!,
+        this.vApi[h]!,
+        this.vApi[h]!.length,
+        rp.length,
+      );
     }
 
     // 7. Somatic updates (use the noise of the previous step), applied at once: nothing below
@@ -470,10 +488,13 @@ export class Microcircuit {
       const rng = this.#noiseRng;
       if (!rng) throw new Error("Missing noise generator: PAL learning of B needs one");
       const tauxi = cfg.tauxi, inv = 1 / tauxi, sq = Math.sqrt(dt * tauxi), mdt = -dt;
-      for (let h = 0; h < H; h++) {
+      const g = this.#gauss;
+      if (rng.fillNormal) rng.fillNormal(g, g.length);
+      else for (let i = 0; i < g.length; i++) g[i] = rng.normal();
+      for (let h = 0, o = 0; h < H; h++) {
         const xi = this.noise[h]!, s = cfg.noiseScale[h]!;
-        for (let i = 0; i < xi.length; i++) {
-          const w = s * rng.normal();
+        for (let i = 0; i < xi.length; i++, o++) {
+          const w = s * g[o]!;
           xi[i] = xi[i]! + inv * (mdt * xi[i]! + sq * w);
         }
       }
@@ -589,5 +610,72 @@ export class Microcircuit {
       for (let j = 0; j < m; j++) o[i * m + j] = c * (e[i]! * pre[j]!);
     }
     return o;
+  }
+}
+
+/** out = W x for W of shape rows × cols (row-major), four rows at a time. */
+function matVec(
+  W: Float64Array,
+  x: Float64Array,
+  out: Float64Array,
+  rows: number,
+  cols: number,
+): void {
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const o0 = i * cols, o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let j = 0; j < cols; j++) {
+      const xj = x[j]!;
+      s0 += W[o0 + j]! * xj;
+      s1 += W[o1 + j]! * xj;
+      s2 += W[o2 + j]! * xj;
+      s3 += W[o3 + j]! * xj;
+    }
+    out[i] = s0;
+    out[i + 1] = s1;
+    out[i + 2] = s2;
+    out[i + 3] = s3;
+  }
+  for (; i < rows; i++) {
+    const o = i * cols;
+    let s = 0;
+    for (let j = 0; j < cols; j++) s += W[o + j]! * x[j]!;
+    out[i] = s;
+  }
+}
+
+/** out = A x + B y (the two products summed separately, then added), two rows at a time. */
+function matVec2(
+  A: Float64Array,
+  x: Float64Array,
+  B: Float64Array,
+  y: Float64Array,
+  out: Float64Array,
+  rows: number,
+  cols: number,
+): void {
+  let i = 0;
+  for (; i + 1 < rows; i += 2) {
+    const o0 = i * cols, o1 = o0 + cols;
+    let a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+    for (let j = 0; j < cols; j++) {
+      const xj = x[j]!, yj = y[j]!;
+      a0 += A[o0 + j]! * xj;
+      a1 += A[o1 + j]! * xj;
+      b0 += B[o0 + j]! * yj;
+      b1 += B[o1 + j]! * yj;
+    }
+    out[i] = a0 + b0;
+    out[i + 1] = a1 + b1;
+  }
+  for (; i < rows; i++) {
+    const o = i * cols;
+    let a = 0, b = 0;
+    for (let j = 0; j < cols; j++) {
+      a += A[o + j]! * x[j]!;
+      b += B[o + j]! * y[j]!;
+    }
+    out[i] = a + b;
   }
 }

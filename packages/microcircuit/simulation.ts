@@ -12,10 +12,10 @@ import {
   type SimRecord,
   type Simulation,
   type SimulationDefinition,
-} from "@plasticity/core";
+} from "@plasticity/core/simulation";
 import { createPalRun } from "./experiment.ts";
 
-export type { SimRecord, Simulation } from "@plasticity/core";
+export type { SimRecord, Simulation } from "@plasticity/core/simulation";
 import { type PalParams, parseParams, readParamsFile } from "./params.ts";
 
 /**
