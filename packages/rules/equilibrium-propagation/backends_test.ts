@@ -1,5 +1,5 @@
-// The learners give the js reference's results on the other backends (blas: fused kernels on
-// OpenBLAS products; tfjs: the generic path), and leak no TF.js tensors.
+// The learners give the js reference's results on the other backends (blas: OpenBLAS products;
+// tfjs: TF.js kernels), and leak no TF.js tensors.
 import assert from "node:assert/strict";
 import {
   type Backend,
