@@ -44,7 +44,10 @@ export const CHART_KINDS: readonly ChartKind[] = ["line", "scatter", "bar", "poi
 export interface AnalyzeOptions {
   /** Results folders (roots, experiments or trials) to load; or give `rows`. */
   readonly results?: string | readonly string[];
-  /** Rows to use instead of loading `results` (e.g. rows the caller loaded and extended). */
+  /**
+   * Rows to use instead of loading `results` (e.g. rows the caller loaded and extended); each must
+   * hold the `trial` column that tells which trial a metrics line belongs to.
+   */
   readonly rows?: readonly Row[];
   /** Keep only trials in these states, e.g. `["done"]` (default all). */
   readonly states?: readonly string[];
@@ -219,6 +222,12 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
   let rows: Row[];
   if (o.rows) {
     rows = [...o.rows];
+    const missing = rows.findIndex((r) => r.trial === undefined || r.trial === null);
+    if (missing >= 0) {
+      throw new Error(
+        `Row ${missing} has no "trial" column: expected rows from trialRows or loadRows`,
+      );
+    }
     if (o.states) rows = filterRows(rows, { state: o.states });
   } else {
     if (o.results === undefined) {

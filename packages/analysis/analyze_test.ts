@@ -187,6 +187,15 @@ Deno.test("analyze names a missing column and what is there", async () => {
         analyze({ results: root, y: "test_loss", chart: "pie" as "bar", out: join(root, "_x") }),
       /Unknown chart "pie": expected one of line, scatter, bar, point/,
     );
+    await assert.rejects(
+      () =>
+        analyze({
+          rows: [{ trial: "a", epoch: 0, loss: 1 }, { epoch: 1, loss: 0.5 }],
+          y: "loss",
+          out: join(root, "_x"),
+        }),
+      /Row 1 has no "trial" column/,
+    );
   } finally {
     await Deno.remove(root, { recursive: true });
   }
