@@ -493,10 +493,11 @@ export function groupChart(o: GroupChartOptions): VegaLiteSpec {
   };
   const mark = markType === "bar"
     ? { type: "bar", opacity: 0.85 }
-    : { type: "point", filled: true, size: 70 };
+    : { type: "point", filled: true, size: 70, opacity: 1 };
   const layers: Record<string, unknown>[] = [{ mark, encoding: { x, ...offset, y, color } }];
   if (band !== "none") {
-    layers.push({
+    // Error bars over bars, under points.
+    layers[markType === "bar" ? "push" : "unshift"]({
       mark: { type: "rule", strokeWidth: 1.5, color: "#222" },
       encoding: {
         x,
