@@ -356,7 +356,7 @@ export class CorInfoMax implements Learner {
   /**
    * Forward–backward angles Θ⁽ᵏ⁺¹⁾ (degrees) between Wff[k] and Wfb[k]ᵀ for k = 1 … P−1 (named
    * `angle_ff_fb_<k+1>`), the mean diagonal of each B, the learning-rate factor of the epoch and
-   * the last free phase's last-to-first step ratio.
+   * the last trained batch's free-phase last-to-first step ratio (once a batch has been trained).
    */
   diagnostics(): Record<string, number> {
     const b = this.backend, out: Record<string, number> = {};
@@ -370,7 +370,7 @@ export class CorInfoMax implements Learner {
       out[`b_diag_mean_${l + 1}`] = s / B.rows;
     });
     out["lr_factor"] = this.#lrFactor;
-    out["free_step_ratio"] = this.#lastRatio;
+    if (Number.isFinite(this.#lastRatio)) out["free_step_ratio"] = this.#lastRatio;
     return out;
   }
 
