@@ -80,7 +80,7 @@ export function modelConfig(p: PalParams): MicrocircuitConfig {
     tauxi: p.tauxi,
     tauHP: p.tauHP,
     tauLO: p.tauLO,
-    dWPPLowPass: p.dWPP_low_pass,
+    dWPPLowPass: p.model_type === "PAL" && p.dWPP_low_pass,
     pyrHiPass: p.pyr_hi_pass,
     taur: p.taur,
   };

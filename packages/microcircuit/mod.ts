@@ -18,5 +18,6 @@ export * from "./model.ts";
 export * from "./params.ts";
 export * from "./metrics.ts";
 export * from "./experiment.ts";
+export * from "./classification.ts";
 export * from "./read_npy.ts";
 export * from "./simulation.ts";

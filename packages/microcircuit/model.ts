@@ -63,7 +63,7 @@ export interface MicrocircuitConfig {
   tauHP: number;
   /** PAL: low-pass time constant of forward updates τ_LO. */
   tauLO: number;
-  /** PAL: low-pass the forward updates (the reference always does). Default true. */
+  /** Low-pass the forward updates with τ_LO (default: true for PAL, false for BP and FA, as the reference). */
   dWPPLowPass?: boolean;
   /** PAL: high-pass the presynaptic rate of B (the reference always does). Default true. */
   pyrHiPass?: boolean;
@@ -103,6 +103,8 @@ export interface StepOptions {
   learnLatWeights: boolean;
   /** Learn B; in PAL this also injects the OU noise into the apical compartments. */
   learnBwWeights: boolean;
+  /** PAL: run and inject the OU noise (default: `learnBwWeights`, as the numpy reference). */
+  injectNoise?: boolean;
 }
 
 const f64 = (n: number) => new Float64Array(n);
@@ -361,7 +363,7 @@ export class Microcircuit {
     const cfg = this.config;
     const dt = cfg.dt, gl = cfg.gl, gbas = cfg.gbas, gapi = cfg.gapi, gden = cfg.gden;
     const pal = cfg.modelType === "PAL";
-    const inject = pal && opts.learnBwWeights;
+    const inject = pal && (opts.injectNoise ?? opts.learnBwWeights);
     const taur = this.#taur;
 
     // 1. Save previous rates and dendrites (pointer swaps; the new values are rewritten fully).
@@ -505,7 +507,7 @@ export class Microcircuit {
     // 9. BP: B = Wᵀ (of the weights before this step's update), BPI = −B.
     if (cfg.modelType === "BP") this.#copyTransposes();
     if (opts.learnWeights) {
-      const lowPass = pal && (cfg.dWPPLowPass ?? true);
+      const lowPass = cfg.dWPPLowPass ?? pal;
       const lo = dt / cfg.tauLO;
       for (let k = 0; k < L; k++) {
         const W = this.WPP[k]!,

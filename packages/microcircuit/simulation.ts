@@ -3,7 +3,8 @@
  * reference-style `params.json` object (optionally `file`, a params.json whose values the other
  * keys override), the seed is the student's seed, and each record is
  * `{ t, angle_B_WT_<h>, angle_B_RHS_<h>, angle_dW_<k>?, mse? }` (see {@linkcode createPalRun}).
- * Importing this module registers the simulation.
+ * Importing this module registers the simulation, and `microcircuit-yin-yang` (classification
+ * with the GeNN protocol, {@linkcode resolveYinYangParams}).
  *
  * @module
  */
@@ -13,6 +14,9 @@ import {
   type Simulation,
   type SimulationDefinition,
 } from "@plasticity/core/simulation";
+import { NumpyRandomState } from "@plasticity/core/mt19937";
+import { generateYinYang } from "@plasticity/datasets/yin-yang";
+import { type ClassifierParams, createClassifier, YIN_YANG_PAL } from "./classification.ts";
 import { createPalRun } from "./experiment.ts";
 
 export type { SimRecord, Simulation } from "@plasticity/core/simulation";
@@ -114,3 +118,110 @@ const definition: SimulationDefinition = {
 };
 
 registerSimulation(definition);
+
+/** Yin-yang data sizes (samples per class) and seed, as GeNN's `sim_config`. */
+export interface YinYangSizes {
+  /** Training samples per class. */
+  "n_train": number;
+  /** Validation samples per class. */
+  "n_valid": number;
+  /** Test samples per class. */
+  "n_test": number;
+  /** Seed of the training data (validation +1, test +2). */
+  "data_seed": number;
+}
+
+const YY_DATA: YinYangSizes = {
+  "n_train": 2000,
+  "n_valid": 300,
+  "n_test": 300,
+  "data_seed": 9876543,
+} as const;
+
+/**
+ * Resolves the parameters of the `microcircuit-yin-yang` simulation: the keys of
+ * {@linkcode YIN_YANG_PAL} (GeNN config names) plus `n_train`, `n_valid`, `n_test` (samples per
+ * class, GeNN's 2000 / 300 / 300) and `data_seed` (9876543; validation and test use +1 and +2).
+ *
+ * @param params The `simulation.params` object.
+ * @returns The classifier configuration and the data sizes.
+ *
+ * @example
+ * ```ts
+ * import { resolveYinYangParams } from "@plasticity/microcircuit/simulation";
+ * console.assert(resolveYinYangParams({ n_epochs: 2 }).classifier.n_epochs === 2);
+ * try { resolveYinYangParams({ eta_up: 5 }); } catch (e) { console.assert(String(e).includes("simulation.params.eta_up")); }
+ * ```
+ */
+export function resolveYinYangParams(
+  params: Record<string, unknown>,
+): { classifier: ClassifierParams; data: YinYangSizes } {
+  const where = "simulation.params";
+  const classifier = structuredClone(YIN_YANG_PAL) as ClassifierParams;
+  const data: Record<string, number> = { ...YY_DATA };
+  const c = classifier as unknown as Record<string, unknown>;
+  for (const [key, v] of Object.entries(params)) {
+    const bad = (expected: string): never => {
+      throw new Error(`Invalid ${where}.${key} ${JSON.stringify(v)}: expected ${expected}`);
+    };
+    if (key in YY_DATA) {
+      if (typeof v !== "number" || !Number.isInteger(v) || v < (key === "data_seed" ? 0 : 1)) {
+        bad("a positive integer");
+      }
+      data[key] = v as number;
+    } else if (key === "model_type") {
+      if (v !== "PAL" && v !== "FA" && v !== "BP") bad("one of PAL, FA, BP");
+      c[key] = v;
+    } else if (key in classifier) {
+      const def = c[key];
+      if (Array.isArray(def)) {
+        if (!Array.isArray(v) || v.some((x) => typeof x !== "number" || !Number.isFinite(x))) {
+          bad("a list of finite numbers");
+        }
+      } else if (typeof v !== "number" || !Number.isFinite(v)) bad("a finite number");
+      c[key] = Array.isArray(v) ? [...v] : v;
+    } else {
+      throw new Error(
+        `Unknown key ${where}.${key}: expected one of ${
+          [...Object.keys(YIN_YANG_PAL), ...Object.keys(YY_DATA)].join(", ")
+        }`,
+      );
+    }
+  }
+  const d = classifier.dims;
+  if (d.length !== 3 || d[0] !== 4 || d[2] !== 3 || !Number.isInteger(d[1]) || d[1]! < 1) {
+    throw new Error(`Invalid ${where}.dims ${JSON.stringify(d)}: expected [4, n, 3] for yin-yang`);
+  }
+  if (!Number.isInteger(classifier.n_epochs) || classifier.n_epochs < 0) {
+    throw new Error(`Invalid ${where}.n_epochs ${classifier.n_epochs}: expected an integer ≥ 0`);
+  }
+  return { classifier, data: data as unknown as YinYangSizes };
+}
+
+registerSimulation({
+  name: "microcircuit-yin-yang",
+  description: "Dendritic microcircuit (PAL/FA/BP) classifying yin-yang with the GeNN protocol",
+  validate(params: Record<string, unknown>): void {
+    resolveYinYangParams(params);
+  },
+  create(params: Record<string, unknown>, context: { seed: number }): Simulation {
+    const { classifier, data } = resolveYinYangParams(params);
+    const split = (perClass: number, seed: number) => {
+      const s = generateYinYang(3 * perClass, new NumpyRandomState(seed >>> 0));
+      return { x: s.x, labels: s.labels, n: 3 * perClass };
+    };
+    const run = createClassifier(classifier, context.seed);
+    let summary: Record<string, number> = {};
+    return {
+      totalRecords: classifier.n_epochs + 1,
+      run(onRecord: (record: SimRecord) => void): void {
+        summary = run.run({
+          train: split(data.n_train, data.data_seed),
+          validation: split(data.n_valid, data.data_seed + 1),
+          test: split(data.n_test, data.data_seed + 2),
+        }, onRecord);
+      },
+      summary: () => summary,
+    };
+  },
+});

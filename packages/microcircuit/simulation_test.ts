@@ -43,3 +43,19 @@ Deno.test("the microcircuit simulation emits the announced records from a params
   assert.equal(recs[9]!.t, 0.2);
   assert.equal(sim.summary().records, 10);
 });
+
+Deno.test("the microcircuit-yin-yang simulation runs the GeNN schedule and validates its keys", () => {
+  const def = getSimulation("microcircuit-yin-yang");
+  assert.throws(() => def.validate({ dims: [4, 30, 2] }), /simulation\.params\.dims \[4,30,2\]/);
+  assert.throws(() => def.validate({ n_train: 0 }), /simulation\.params\.n_train 0/);
+  const sim = def.create({ n_epochs: 1, n_train: 5, n_valid: 4, n_test: 4 }, {
+    seed: 3,
+    backend: jsBackend,
+  });
+  assert.equal(sim.totalRecords, 2);
+  const recs: Record<string, number>[] = [];
+  sim.run((r) => recs.push(r));
+  assert.equal(recs.length, 2);
+  assert.ok(recs[1]!.test_accuracy! >= 0 && recs[1]!.test_accuracy! <= 1);
+  assert.equal(sim.summary().test_accuracy, recs[1]!.test_accuracy);
+});
