@@ -24,7 +24,7 @@ let i = 0;
 Deno.bench({
   name:
     `corinfomax 784-500-10, one batch of 20 (30 + 10 iterations) on ${b.name}; epoch = 3000 batches`,
-  n: 100,
+  n: 300,
   warmup: 5,
   fn() {
     const [x, y] = batches[i++ % batches.length]!;
