@@ -28,7 +28,7 @@ export function chart(
 ): Record<string, unknown> {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: title, subtitle: [...subtitle] },
+    title: { text: title, subtitle: subtitle.flatMap((line) => wrap(line, 105)) },
     width: size.width ?? 460,
     height: size.height ?? 300,
     background: "white",
@@ -49,6 +49,20 @@ export function chart(
     },
     ...body,
   };
+}
+
+/** Splits a line at spaces into lines of at most `width` characters (longer words stay whole). */
+export function wrap(line: string, width: number): string[] {
+  const out: string[] = [];
+  let cur = "";
+  for (const word of line.split(" ")) {
+    if (cur && cur.length + 1 + word.length > width) {
+      out.push(cur);
+      cur = word;
+    } else cur = cur ? `${cur} ${word}` : word;
+  }
+  if (cur) out.push(cur);
+  return out;
 }
 
 /** A categorical colour scale with a fixed domain. */

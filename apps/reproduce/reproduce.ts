@@ -158,11 +158,13 @@ export async function reproduceFigure(
   }
   const note = (panel: string) => {
     if (options.mode === "full") return "Full protocol (the paper's).";
-    const reduced = experiments.filter((e) => e.panels.includes(panel) && e.reduced)
-      .map((e) => `${e.file}: ${e.reduced}`);
-    return reduced.length === 0
-      ? "Quick mode: the paper's protocol (nothing reduced for this panel)."
-      : `Quick mode, reduced protocol — ${reduced.join("; ")}`;
+    const mine = experiments.filter((e) => e.panels.includes(panel) && e.reduced);
+    const distinct = [...new Set(mine.map((e) => e.reduced))];
+    if (distinct.length === 0) {
+      return "Quick mode: the paper's protocol (nothing reduced for this panel).";
+    }
+    const parts = distinct.length === 1 ? distinct : mine.map((e) => `${e.file}: ${e.reduced}`);
+    return `QUICK MODE, reduced protocol: ${parts.join("; ")}`;
   };
   const rowsCache = new Map<string, Row[]>();
   const output: FigureOutput = await figure.analyse({

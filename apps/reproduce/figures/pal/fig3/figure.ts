@@ -96,6 +96,7 @@ function panelChart(
     }
   }
   if (bandRows.length === 0) return undefined;
+  const tMax = Math.max(...bandRows.map((r) => r.t as number));
   const ruleRows: Record<string, unknown>[] = [];
   for (const model of ["BP", "FA"]) {
     const rows = comparison.filter((r) => r["simulation.params.model_type"] === model);
@@ -109,7 +110,7 @@ function panelChart(
     field: "layer",
     type: "nominal",
     title: "PAL, hidden layer",
-    legend: { symbolType: "stroke", symbolStrokeWidth: 3 },
+    legend: { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 },
     scale: colorScale(layerNames, LAYER_COLORS),
   };
   const layers: Record<string, unknown>[] = [
@@ -127,7 +128,12 @@ function panelChart(
       data: { values: bandRows },
       mark: { type: "line", strokeWidth: 2 },
       encoding: {
-        x: { field: "t", type: "quantitative", title: "simulated time (s)" },
+        x: {
+          field: "t",
+          type: "quantitative",
+          title: "simulated time (s)",
+          scale: { domain: [0, tMax], nice: false },
+        },
         y: {
           field: "mean",
           type: "quantitative",
@@ -236,6 +242,23 @@ function outcomes(
       verdict: "info",
     });
   }
+  const panelC = part === "fig3abc" ? "3c" : "3f";
+  const hasDw = pal.some((r) => numberOf(r.angle_dW_0) !== undefined);
+  out.push({
+    panel: panelC,
+    expected: "∠(ΔW_MC, ΔW_BP) per forward weight",
+    paper: part === "fig3abc"
+      ? `28.0 ± 6.7 / 19.2 ± 6.8 / 16.5 ± 9.3 / 7.7 ± 5.9° at 10.1 s (${SOURCE})`
+      : "data file absent from the reference repository",
+    ours: hasDw
+      ? Array.from({ length: LAYERS + 1 }, (_, k) => {
+        const s = series(pal, `angle_dW_${k}`);
+        return s.t.length ? `${fmt(s.mean[s.mean.length - 1])}°` : "–";
+      }).join(" / ")
+      : "not measured: the bw_only simulation has no teacher targets, so it records no angle_dW " +
+        "(the reference computes it afterwards with compare_updates)",
+    verdict: "info",
+  });
   for (const model of ["BP", "FA"]) {
     const rows = comparison.filter((r) => r["simulation.params.model_type"] === model);
     if (rows.length === 0) continue;
@@ -302,8 +325,8 @@ export const PAL_FIG3: FigureDefinition = {
     {
       file: "fig3abc_pal.yaml",
       panels: ["3a", "3b", "3c"],
-      quickNote: "3 seeds",
-      quick: { seeds: [123, 456, 789] },
+      quickNote: "5 seeds",
+      quick: { seeds: [123, 456, 789, 111, 222] },
     },
     {
       file: "fig3abc_bp_fa.yaml",

@@ -9,7 +9,10 @@ const SOURCE = "shared/specs/prospective-configuration.md §3.1";
 const RULES = ["PC", "BP"];
 /** Test error of a diverged trial: chance level for 10 classes. */
 const CHANCE_ERROR = 0.9;
-const ruleColor = { scale: colorScale(RULES, RULE_COLORS) };
+const ruleColor = {
+  scale: colorScale(RULES, RULE_COLORS),
+  legend: { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 },
+};
 
 /** Paper's Fig. 3h, read from the figure: error at the best α per depth (PC, BP). */
 const PAPER_3H: Record<number, string> = {
@@ -321,7 +324,7 @@ function chart3h(best: Map<string, Setting>, note: string): Chart {
               x,
               y: { field: "lo", type: "quantitative" },
               y2: { field: "hi" },
-              color: { ...color, legend: null },
+              color,
             },
           },
           {
@@ -373,7 +376,7 @@ function chart3f(best: Map<string, Setting>, note: string): Chart {
     spec: {
       ...frame,
       data: { values: data },
-      facet: { field: "L", type: "ordinal", title: "number of weight layers L" },
+      facet: { field: "depth", type: "nominal", title: null, sort: { field: "L", op: "min" } },
       columns: 3,
       spec: {
         width: 200,
@@ -385,7 +388,7 @@ function chart3f(best: Map<string, Setting>, note: string): Chart {
               x,
               y: { field: "lo", type: "quantitative" },
               y2: { field: "hi" },
-              color: { ...color, legend: null },
+              color,
             },
           },
           {
