@@ -178,7 +178,6 @@ export class CorInfoMax implements Learner {
   #loss: LossSpec;
   #rng: Rng;
   #lrFactor = 1;
-  #ones: (Tensor | undefined)[];
   #lastRatio = Number.NaN;
   #fast: boolean;
 
@@ -216,7 +215,6 @@ export class CorInfoMax implements Learner {
       this.#Wfb.push(initWeights(b, sizes[k + 1]!, sizes[k]!, spec, init));
     }
     for (let k = 1; k <= P; k++) this.#B.push(initLateral(b, sizes[k]!, init));
-    this.#ones = settings.sparse.map((s, l) => (s ? b.fill(1, sizes[l + 1]!, 1) : undefined));
   }
 
   /**
@@ -411,12 +409,7 @@ export class CorInfoMax implements Learner {
   }
 
   dispose(): void {
-    this.backend.dispose(
-      ...this.#Wff,
-      ...this.#Wfb,
-      ...this.#B,
-      ...this.#ones.filter((t) => t !== undefined),
-    );
+    this.backend.dispose(...this.#Wff, ...this.#Wfb, ...this.#B);
   }
 
   #checkBatch(x: Tensor, y: Tensor): void {
