@@ -196,6 +196,9 @@ export interface PalRun {
  * that sample. Records hold `t` (seconds of simulated time, settling included),
  * `angle_B_WT_<h>` = ∠(B_h, W_{h+1}ᵀ), `angle_B_RHS_<h>` = ∠(B_h, φ′W_{h+1}ᵀφ′) per hidden layer,
  * and with a target `angle_dW_<k>` = ∠(ΔW_MC,k, ΔW_BP,k) per forward weight and `mse` = ‖ŭ_L − target‖².
+ * With `compare_updates`, the run then emits one record per sample of the evaluation of each
+ * epoch's weight snapshot (reference `compare_updates`): `eval_index`, `t_snapshot` (s) and
+ * `angle_dW_<k>`.
  *
  * @param p Resolved parameters.
  * @param seed The student's seed.
@@ -219,7 +222,15 @@ export function createPalRun(p: PalParams, seed: number): PalRun {
   const fwbw = p.task === "fw_bw";
   const { mc, rng } = buildMicrocircuit(p, seed);
   const totalSteps = settle + p.epochs * S * P;
-  let totalRecords = Math.floor(totalSteps / p.rec_per_steps);
+  const mainRecords = Math.floor(totalSteps / p.rec_per_steps);
+  // Snapshots for compare_updates: one per epoch among the training records (reference: every
+  // int(training records / epochs)-th record after the int(settling / rec_per_steps) settling ones).
+  const settleRecords = Math.floor(settle / p.rec_per_steps);
+  const snapEvery = Math.max(1, Math.floor((mainRecords - settleRecords) / Math.max(1, p.epochs)));
+  const nSnaps = p.compare_updates
+    ? Math.max(0, Math.ceil((mainRecords - settleRecords) / snapEvery))
+    : 0;
+  let totalRecords = mainRecords + nSnaps * S;
   if (p.max_records > 0) totalRecords = Math.min(totalRecords, p.max_records);
 
   const run = (onRecord: (r: PalRecord) => void) => {
@@ -288,10 +299,31 @@ export function createPalRun(p: PalParams, seed: number): PalRun {
         for (let i = 0; i < nL; i++) mse += (ub[i]! - tgt[i]!) ** 2;
         rec.mse = mse;
       }
+      if (
+        p.compare_updates && records >= settleRecords && (records - settleRecords) % snapEvery === 0
+      ) {
+        snaps.push({
+          t: rec.t!,
+          WPP: mc.WPP.map((w) => w.slice()),
+          WIP: mc.WIP.map((w) => w.slice()),
+          BPP: mc.BPP.map((w) => w.slice()),
+          BPI: mc.BPI.map((w) => w.slice()),
+        });
+      }
+      emit(rec);
+    };
+    const emit = (rec: PalRecord) => {
       onRecord(rec);
       records++;
       if (p.max_records > 0 && records >= p.max_records) stop = true;
     };
+    const snaps: {
+      t: number;
+      WPP: Float64Array[];
+      WIP: Float64Array[];
+      BPP: Float64Array[];
+      BPI: Float64Array[];
+    }[] = [];
     const after = (target: Float64Array | null, targetOffset: number) => {
       if (++counter % p.rec_per_steps === 0) {
         counter = 0;
@@ -305,9 +337,11 @@ export function createPalRun(p: PalParams, seed: number): PalRun {
     }
     const learn = { learnWeights: fwbw, learnLatWeights: true, learnBwWeights: true };
     const order = new Int32Array(S).map((_, i) => i);
+    let firstOrder = order.slice();
     const tgtRow = new Float64Array(S * nL);
     for (let e = 0; e < p.epochs && !stop; e++) {
       rng.shuffle(order);
+      if (e === 0) firstOrder = order.slice();
       if (targets) {
         for (let s = 0; s < S; s++) {
           tgtRow.set(
@@ -321,6 +355,62 @@ export function createPalRun(p: PalParams, seed: number): PalRun {
         for (let i = 0; i < P && !stop; i++) {
           mc.step(input, targets ? tgtRow : null, learn, inOff, s * nL);
           after(targets ? tgtRow : null, s * nL);
+        }
+      }
+    }
+    if (p.compare_updates && !stop) {
+      // The reference's bw_only shuffle permutes, in place, the first row of every sample of the
+      // student's input array in epoch 0 (a strided view); the comparison presents that array.
+      const rowOf = (i: number) => {
+        const s = Math.floor(i / P) % S;
+        return !fwbw && i % P === 0 ? firstOrder[s]! : s;
+      };
+      let evalTargets = targets;
+      if (!evalTargets) {
+        const ts = teacherSeed(p);
+        const teacher = buildMicrocircuit(p, ts, true).mc;
+        teacher.setSelfPredictingState();
+        for (let i = 0; i < settle; i++) teacher.step(input, null, off, rowOf(i) * n0);
+        evalTargets = new Float64Array(S * P * nL);
+        for (let i = 0; i < S * P; i++) {
+          evalTargets.set(teacher.uPBreve[L - 1]!, i * nL);
+          teacher.step(input, null, off, rowOf(i) * n0);
+        }
+      }
+      for (const xi of mc.noise) xi.fill(0);
+      const outScale = (p.gl + p.gbas + p.gapi) / (p.gl + p.gbas);
+      for (let j = 0; j < snaps.length && !stop; j++) {
+        const snap = snaps[j]!;
+        for (let k = 0; k < L; k++) mc.WPP[k]!.set(snap.WPP[k]!);
+        for (let h = 0; h < L - 1; h++) {
+          mc.WIP[h]!.set(snap.WIP[h]!);
+          mc.BPP[h]!.set(snap.BPP[h]!);
+          mc.BPI[h]!.set(snap.BPI[h]!);
+        }
+        mc.setSelfPredictingState();
+        for (let i = 0; i < S * P && !stop; i++) {
+          const row = rowOf(i) * n0;
+          mc.step(input, evalTargets, off, row, i * nL);
+          if ((i + 1) % P === 0) {
+            const bp = annBpDeltaW(
+              mc.WPP,
+              layers,
+              phis.map((a) => a.phi),
+              phis.map((a) => a.dphi),
+              gHat,
+              outScale,
+              input.subarray(row, row + n0),
+              evalTargets.subarray(i * nL, (i + 1) * nL),
+            );
+            const rec: PalRecord = {
+              "eval_index": j * S + Math.floor(i / P),
+              "t_snapshot": snap.t,
+            };
+            for (let k = 0; k < L; k++) {
+              rec[`angle_dW_${k}`] = matrixAngle(mc.lastDeltaW(k), bp[k]!);
+            }
+            emit(rec);
+          }
         }
       }
     }

@@ -80,3 +80,35 @@ Deno.test("fw_bw on a 1-1-1 network emits MSE and update angles; BP's output-lay
     assert.ok(r.angle_dW_1! < 1e-6 || r.angle_dW_1! > 180 - 1e-6);
   }
 });
+
+Deno.test("Fig4ab (1-1-1 sign flip, fw_bw): BP, FA and PAL follow the numpy reference runs", async () => {
+  // Numbers from the numpy reference code, seed 123 (spec §4): at 20 s BP has W ≈ (1.90, 2.02) and
+  // MSE < 1e-4; FA keeps B = −0.449 while W1 runs away to ≈ −5.7; PAL's B climbs from −0.449 to
+  // −0.368 at 5 s.
+  const at = async (model: string, epochs: number) => {
+    const p = await loadParams(refPath(`Fig4ab/${model}/params.json`), {
+      task: "fw_bw",
+      epochs,
+      rec_per_steps: 10000,
+    });
+    const run = createPalRun(p, 123);
+    let last: Record<string, number> = {};
+    const bs: number[] = [], ts: number[] = [];
+    run.run((r) => {
+      last = r;
+      bs.push(run.mc.BPP[0]![0]!);
+      ts.push(r.t!);
+    });
+    return { mc: run.mc, last, bs, ts };
+  };
+  const bp = await at("BP", 200);
+  assert.ok(Math.abs(bp.mc.WPP[0]![0]! - 1.90) < 0.01 && Math.abs(bp.mc.WPP[1]![0]! - 2.02) < 0.01);
+  assert.ok(bp.last.mse! < 1e-4);
+  const fa = await at("FA", 200);
+  assert.ok(fa.bs.every((b) => b === fa.bs[0]) && Math.abs(fa.bs[0]! + 0.449) < 1e-3);
+  assert.ok(Math.abs(fa.mc.WPP[0]![0]! + 5.7) < 0.05);
+  const pal = await at("PAL", 50);
+  const b5 = pal.bs[pal.ts.indexOf(5)]!;
+  assert.ok(Math.abs(b5 + 0.3685) < 1e-3, `B at 5 s ${b5}`);
+  for (let i = 11; i < pal.bs.length; i++) assert.ok(pal.bs[i]! > pal.bs[i - 1]!);
+});

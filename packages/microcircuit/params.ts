@@ -97,6 +97,13 @@ export interface PalParams {
   task: "bw_only" | "fw_bw";
   /** `numpy` (MT19937 drawn in the reference's order) or `plasticity` (core's default generator). */
   rng: "numpy" | "plasticity";
+  /**
+   * After training, evaluate ∠(ΔW_MC, ΔW_BP) as the reference's `compare_updates`: for one weight
+   * snapshot per epoch, re-impose the self-predicting state, switch the noise off and present the
+   * unshuffled inputs with the teacher's targets, comparing the forward updates at the end of each
+   * sample with those of an ANN trained by back-propagation.
+   */
+  "compare_updates": boolean;
   /** Stop after this many records (0 = run to the end). */
   "max_records": number;
 }
@@ -146,6 +153,7 @@ export const DEFAULT_PARAMS: Readonly<PalParams> = Object.freeze({
   taur: 1,
   task: "bw_only",
   rng: "numpy",
+  "compare_updates": false,
   "max_records": 0,
 }) as Readonly<PalParams>;
 
