@@ -346,3 +346,83 @@ Deno.test("bad settings and shapes give one-line errors", () => {
   );
   assert.throws(() => net.step(b.zeros(1, 2), b.zeros(2, 2)), /expected 1 rows like the input/);
 });
+
+/** Summed loss of a tanh MLP in float64, from exported weights (row-major fanIn × fanOut). */
+function lossF64(
+  sizes: number[],
+  w: Record<string, { data: number[] }>,
+  x: Float32Array,
+  y: Float32Array,
+  rows: number,
+  out: "sigmoid-mse" | "ce",
+): number {
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    let a = Array.from(x.subarray(r * sizes[0]!, (r + 1) * sizes[0]!));
+    let mu: number[] = [];
+    for (let l = 1; l < sizes.length; l++) {
+      const n = sizes[l]!, W = w[`W${l}`]!.data, bias = w[`b${l}`]!.data;
+      mu = Array.from(
+        { length: n },
+        (_, j) => bias[j]! + a.reduce((s, v, i) => s + v * W[i * n + j]!, 0),
+      );
+      a = mu.map(Math.tanh);
+    }
+    const t = Array.from(y.subarray(r * mu.length, (r + 1) * mu.length));
+    if (out === "sigmoid-mse") {
+      total += mu.reduce((s, m, j) => s + 0.5 * (1 / (1 + Math.exp(-m)) - t[j]!) ** 2, 0);
+    } else {
+      const mx = Math.max(...mu), lse = mx + Math.log(mu.reduce((s, m) => s + Math.exp(m - mx), 0));
+      total -= mu.reduce((s, m, j) => s + t[j]! * (m - lse), 0);
+    }
+  }
+  return total;
+}
+
+Deno.test("bp mode's step is −α × the finite-difference gradient (sigmoid output + mse, and ce)", () => {
+  const sizes = [3, 5, 4], rows = 4, lr = 1e-3;
+  for (const out of ["sigmoid-mse", "ce"] as const) {
+    const net = new PCNetwork({
+      network: {
+        sizes,
+        activation: "tanh",
+        outputActivation: out === "ce" ? "identity" : "sigmoid",
+        bias: true,
+      },
+      config: { mode: "bp" },
+      optimizer: { name: "sgd", lr },
+      loss: out === "ce"
+        ? { kind: "ce", reduction: "sum" }
+        : { kind: "mse", half: true, reduction: "sum" },
+      backend: b,
+      seed: 2,
+    });
+    // Non-zero biases so their gradients are checked at a generic point.
+    const w0 = net.exportWeights();
+    for (const k of ["b1", "b2"]) w0[k]!.data = w0[k]!.data.map((_, i) => 0.1 * (i + 1) - 0.2);
+    net.importWeights(w0);
+    const x = randomTensor(rows, 3, 90);
+    const y = out === "ce"
+      ? b.fromArray([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], rows, 4)
+      : b.fromArray(Array.from({ length: rows * 4 }, (_, i) => (i % 3) / 2), rows, 4);
+    const xd = b.read(x), yd = b.read(y);
+    net.step(x, y);
+    const w1 = net.exportWeights();
+    for (const key of Object.keys(w0)) {
+      const base = w0[key]!.data;
+      base.forEach((v, i) => {
+        const h = 1e-4, plus = structuredClone(w0), minus = structuredClone(w0);
+        plus[key]!.data[i] = v + h;
+        minus[key]!.data[i] = v - h;
+        const g =
+          (lossF64(sizes, plus, xd, yd, rows, out) - lossF64(sizes, minus, xd, yd, rows, out)) /
+          (2 * h);
+        const step = (w1[key]!.data[i]! - Math.fround(v)) / -lr;
+        assert.ok(
+          Math.abs(step - g) < 2e-3 * (1 + Math.abs(g)),
+          `${out} ${key}[${i}]: ${step} vs ${g}`,
+        );
+      });
+    }
+  }
+});
