@@ -165,7 +165,8 @@ function configFrom(
     c.inputActivation = true;
     c.inputTransform = "logit";
     if (range.length === 0) c.targetRange = [0.03, 0.97];
-    if (mode === "pc" && given.T === undefined) c.T = 50;
+    // 50 inference steps, then the weight step: T counts evaluations, so 51.
+    if (mode === "pc" && given.T === undefined) c.T = 51;
     if (mode === "pc" && given.decay === undefined) c.decay = 1;
   }
   return c;

@@ -426,3 +426,23 @@ Deno.test("bp mode's step is −α × the finite-difference gradient (sigmoid ou
     }
   }
 });
+
+Deno.test("PC-Nudge with the nudge's sign flipped takes the same step to first order (random sign)", () => {
+  // λ → −λ flips the equilibrium errors (ε ≈ λδ) and the 1/λ factor flips them back.
+  const sizes = [4, 6, 3], lr = 0.01;
+  const x = randomTensor(3, 4, 72), y = randomTensor(3, 3, 73);
+  const pos = makeNet(sizes, { mode: "nudge", T: 400, gamma: 0.1, decay: 1, nudge: 1e-3 }, { lr });
+  const neg = makeNet(sizes, { mode: "nudge", T: 400, gamma: 0.1, decay: 1, nudge: -1e-3 }, { lr });
+  const w0 = b.read(pos.weight(1));
+  pos.step(x, y);
+  neg.step(x, y);
+  const dp = b.read(pos.weight(1)).map((v, i) => v - w0[i]!),
+    dn = b.read(neg.weight(1)).map((v, i) => v - w0[i]!);
+  let dot = 0, pp = 0, nn = 0;
+  for (let i = 0; i < dp.length; i++) {
+    dot += dp[i]! * dn[i]!;
+    pp += dp[i]! * dp[i]!;
+    nn += dn[i]! * dn[i]!;
+  }
+  assert.ok(dot / Math.sqrt(pp * nn) > 0.999 && Math.abs(Math.sqrt(nn / pp) - 1) < 0.02);
+});
