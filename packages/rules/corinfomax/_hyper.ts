@@ -82,6 +82,12 @@ export function corinfomaxHyper(
       doc:
         "Learning rates μ_fb of the feedback matrices k = 1 … P−1 (P entries with the first unused, as in the repository, or P − 1)",
     },
+    "weight_decay": {
+      type: "boolean",
+      default: false,
+      doc:
+        "After each update W ← (1 − μ·ε)·W for every Wff and Wfb (the repository's option, off in all its scripts)",
+    },
     "lr_decay": {
       type: "number",
       default: 0.95,

@@ -42,6 +42,7 @@ export interface CorInfoMaxSettings {
   lrFf: number[];
   /** Feedback rates for k = 1 … P−1 (index k − 1). */
   lrFb: number[];
+  weightDecay: boolean;
   lrDecay: number;
   lrDecaySwitch: number;
   lrDecayLate: number;
@@ -138,6 +139,7 @@ export function corinfomaxSettings(
     threePhase: h["three_phase"] as boolean,
     lrFf,
     lrFb,
+    weightDecay: h["weight_decay"] as boolean,
     lrDecay: h["lr_decay"] as number,
     lrDecaySwitch: h["lr_decay_switch_epoch"] as number,
     lrDecayLate: h["lr_decay_late"] as number,
@@ -313,11 +315,16 @@ export class CorInfoMax implements Learner {
         : free.r;
       const c = (st.threePhase ? 1 / (2 * beta) : 1 / beta) * this.#lrFactor / x.rows;
       const d = corinfomaxDeltas(b, x, this.#Wff, this.#Wfb, nudged.r, contrast, d0);
+      // Optional decay after the step: W ← (1 − μ ε) W with the epoch's μ.
+      const decay = (
+        W: Tensor,
+        mu: number,
+      ) => (st.weightDecay ? b.scale(W, 1 - mu * this.#lrFactor * st.epsilon) : W);
       const Wff = this.#Wff.map((W, k) =>
-        addScaledInto(b, W, d.dWff[k]!, c * st.lrFf[k]!, this.#fast)
+        decay(addScaledInto(b, W, d.dWff[k]!, c * st.lrFf[k]!, this.#fast), st.lrFf[k]!)
       );
       const Wfb = this.#Wfb.map((W, i) =>
-        addScaledInto(b, W, d.dWfb[i]!, c * st.lrFb[i]!, this.#fast)
+        decay(addScaledInto(b, W, d.dWfb[i]!, c * st.lrFb[i]!, this.#fast), st.lrFb[i]!)
       );
       const B = this.#B.map((Bl, l) => lateralUpdate(b, Bl, nudged.r[l]!, st.lambda));
       return { why: undefined, loss, ratio: free.last / free.first, Wff, Wfb, B };

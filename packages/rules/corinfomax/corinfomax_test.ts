@@ -105,6 +105,18 @@ Deno.test("at rest (x = 0, y = 0) the W update is exactly 0 and B grows by exact
   }
 });
 
+Deno.test("weight_decay: at rest the step is exactly W ← (1 − μ ε) W", () => {
+  const net = build([4, 5, 3], { "weight_decay": true, "lr_ff": [0.5, 0.2], "lr_fb": [0.3] });
+  const before = net.exportWeights();
+  net.trainBatch(b.zeros(2, 4), b.zeros(2, 3));
+  const after = net.exportWeights();
+  for (const [k, mu] of [["Wff_0", 0.5], ["Wff_1", 0.2], ["Wfb_1", 0.3]] as const) {
+    after[k]!.data.forEach((v, i) =>
+      assert.equal(v, Math.fround(before[k]!.data[i]! * (1 - mu * 0.15)))
+    );
+  }
+});
+
 Deno.test("with r_nudged = r_free the contrastive update is exactly 0", () => {
   const x = b.fromArray(uniform(3, 12), 3, 4);
   const rs = [
