@@ -2,7 +2,15 @@
 // time of one explicit-backprop epoch of a 784-256-10 ReLU/softmax MLP (batch 64, 60 000
 // samples, synthetic data), with numpy side by side when python3 + numpy are installed.
 // Medians of repeated trials; the machine is reported.
-import { type Backend, createBlasBackend, createRng, initWeights, jsBackend, loadTfjsBackend, type Tensor } from "@plasticity/core";
+import {
+  type Backend,
+  createBlasBackend,
+  createRng,
+  initWeights,
+  jsBackend,
+  loadTfjsBackend,
+  type Tensor,
+} from "@plasticity/core";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -125,8 +133,14 @@ for i in range(937):
 print(" ".join(f"{v:.3f}" for v in out), time.perf_counter() - t0)
 `;
   try {
-    const out = await new Deno.Command("python3", { args: ["-c", script], env: { OPENBLAS_NUM_THREADS: "1" }, stderr: "piped" }).output();
-    if (!out.success) return new TextDecoder().decode(out.stderr).trim().split("\n").at(-1) ?? "failed";
+    const out = await new Deno.Command("python3", {
+      args: ["-c", script],
+      env: { OPENBLAS_NUM_THREADS: "1" },
+      stderr: "piped",
+    }).output();
+    if (!out.success) {
+      return new TextDecoder().decode(out.stderr).trim().split("\n").at(-1) ?? "failed";
+    }
     const v = new TextDecoder().decode(out.stdout).trim().split(/\s+/).map(Number);
     return { gflops: v.slice(0, 3), epoch: v[3]! };
   } catch (e) {
@@ -142,7 +156,11 @@ const cpu = (() => {
     return "unknown CPU";
   }
 })();
-console.log(`machine: ${cpu}, ${navigator.hardwareConcurrency} logical CPUs; Deno ${Deno.version.deno}; OPENBLAS_NUM_THREADS=${Deno.env.get("OPENBLAS_NUM_THREADS") ?? "unset"}, OPENBLAS_CORETYPE=${Deno.env.get("OPENBLAS_CORETYPE") ?? "unset"}`);
+console.log(
+  `machine: ${cpu}, ${navigator.hardwareConcurrency} logical CPUs; Deno ${Deno.version.deno}; OPENBLAS_NUM_THREADS=${
+    Deno.env.get("OPENBLAS_NUM_THREADS") ?? "unset"
+  }, OPENBLAS_CORETYPE=${Deno.env.get("OPENBLAS_CORETYPE") ?? "unset"}`,
+);
 const rows: [string, number[], number][] = [];
 const backends: Array<() => Promise<Backend>> = [
   () => Promise.resolve(jsBackend),
@@ -167,10 +185,18 @@ for (const load of backends) {
 const np = await numpyReference();
 if (typeof np === "string") console.log(`numpy reference skipped: ${np}`);
 else rows.push(["numpy (same machine)", np.gflops, np.epoch]);
-console.log("\n| engine | GFLOPS 256×784@784×256 | GFLOPS 64×784@784×256 | GFLOPS 1×100@100×100 | MLP epoch 784-256-10, batch 64, 60k (s) |");
+console.log(
+  "\n| engine | GFLOPS 256×784@784×256 | GFLOPS 64×784@784×256 | GFLOPS 1×100@100×100 | MLP epoch 784-256-10, batch 64, 60k (s) |",
+);
 console.log("|---|---|---|---|---|");
-for (const [name, g, e] of rows) console.log(`| ${name} | ${g.map((v) => v.toFixed(1)).join(" | ")} | ${e.toFixed(2)} |`);
+for (const [name, g, e] of rows) {
+  console.log(`| ${name} | ${g.map((v) => v.toFixed(1)).join(" | ")} | ${e.toFixed(2)} |`);
+}
 const blas = rows.find((r) => r[0] === "blas"), npRow = rows.find((r) => r[0].startsWith("numpy"));
 if (blas && npRow) {
-  console.log(`\nblas / numpy GFLOPS: ${blas[1].map((v, i) => (v / npRow[1][i]!).toFixed(2)).join(", ")}; epoch blas / numpy: ${(blas[2] / npRow[2]).toFixed(2)}`);
+  console.log(
+    `\nblas / numpy GFLOPS: ${
+      blas[1].map((v, i) => (v / npRow[1][i]!).toFixed(2)).join(", ")
+    }; epoch blas / numpy: ${(blas[2] / npRow[2]).toFixed(2)}`,
+  );
 }
