@@ -8,7 +8,7 @@ const N = 624;
 const M = 397;
 
 export class FastNumpyStream {
-  private mt = new Uint32Array(N);
+  private mt = new Int32Array(N);
   private pos = N;
   private gauss = 0;
   private hasGauss = false;
@@ -32,14 +32,14 @@ export class FastNumpyStream {
     let kk = 0, y = 0;
     for (; kk < N - M; kk++) {
       y = (mt[kk]! & 0x80000000) | (mt[kk + 1]! & 0x7fffffff);
-      mt[kk] = mt[kk + M]! ^ (y >>> 1) ^ ((y & 1) * 0x9908b0df);
+      mt[kk] = mt[kk + M]! ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
     }
     for (; kk < N - 1; kk++) {
       y = (mt[kk]! & 0x80000000) | (mt[kk + 1]! & 0x7fffffff);
-      mt[kk] = mt[kk + (M - N)]! ^ (y >>> 1) ^ ((y & 1) * 0x9908b0df);
+      mt[kk] = mt[kk + (M - N)]! ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
     }
     y = (mt[N - 1]! & 0x80000000) | (mt[0]! & 0x7fffffff);
-    mt[N - 1] = mt[M - 1]! ^ (y >>> 1) ^ ((y & 1) * 0x9908b0df);
+    mt[N - 1] = mt[M - 1]! ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
     this.pos = 0;
   }
 
