@@ -24,6 +24,18 @@ export interface Ops {
   transposed(w: Tensor, prev?: Tensor): Tensor | undefined;
   /** μ = a @ W (+ bias row). */
   predict(into: Tensor | undefined, a: Tensor, w: Tensor, bias: Tensor | undefined): Tensor;
+  /**
+   * ε = x − (a @ W + b) and ½Σε² in one pass after the product (the prediction itself is not
+   * kept); `scratch` is a buffer for the product that may be reused.
+   */
+  predictError(
+    into: Tensor | undefined,
+    scratch: Tensor | undefined,
+    a: Tensor,
+    w: Tensor,
+    bias: Tensor | undefined,
+    x: Tensor,
+  ): [Tensor, number, Tensor | undefined];
   /** e @ Wᵀ. */
   backProject(into: Tensor | undefined, e: Tensor, w: Tensor, wT: Tensor | undefined): Tensor;
   /** ε = x − μ and ½Σε². */
@@ -151,13 +163,15 @@ export class BufferOps implements Ops {
   }
 
   predict(into: Tensor | undefined, a: Tensor, w: Tensor, bias: Tensor | undefined): Tensor {
-    const o = this.#buf(into, a.rows, w.cols), d = o.data;
+    let o: JsTensor;
     if (this.native) {
-      d.fill(0);
-      gemmInto(this.#d(a), this.#d(w), d, a.rows, a.cols, w.cols);
+      o = this.#buf(into, a.rows, w.cols);
+      o.data.fill(0);
+      gemmInto(this.#d(a), this.#d(w), o.data, a.rows, a.cols, w.cols);
     } else {
-      d.set(this.#d(this.backend.matmul(a, w)));
+      o = this.backend.matmul(a, w) as JsTensor; // fresh, so ours to write
     }
+    const d = o.data;
     if (bias) {
       const bd = this.#d(bias), n = w.cols;
       for (let i = 0; i < a.rows; i++) {
@@ -168,15 +182,53 @@ export class BufferOps implements Ops {
     return o;
   }
 
+  predictError(
+    into: Tensor | undefined,
+    scratch: Tensor | undefined,
+    a: Tensor,
+    w: Tensor,
+    bias: Tensor | undefined,
+    x: Tensor,
+  ): [Tensor, number, Tensor | undefined] {
+    let m: Float32Array, keep: Tensor | undefined;
+    if (this.native) {
+      const t = this.#buf(scratch, a.rows, w.cols);
+      t.data.fill(0);
+      gemmInto(this.#d(a), this.#d(w), t.data, a.rows, a.cols, w.cols);
+      m = t.data;
+      keep = t;
+    } else {
+      m = this.#d(this.backend.matmul(a, w));
+      keep = scratch;
+    }
+    const o = this.#buf(into, x.rows, x.cols), e = o.data, xd = this.#d(x);
+    let s = 0;
+    if (bias) {
+      const bd = this.#d(bias), n = w.cols;
+      for (let i = 0; i < a.rows; i++) {
+        const io = i * n;
+        for (let j = 0; j < n; j++) {
+          const v = (e[io + j] = xd[io + j]! - Math.fround(m[io + j]! + bd[j]!));
+          s += v * v;
+        }
+      }
+    } else {
+      for (let i = 0; i < e.length; i++) {
+        const v = (e[i] = xd[i]! - m[i]!);
+        s += v * v;
+      }
+    }
+    return [o, 0.5 * s, keep];
+  }
+
   backProject(into: Tensor | undefined, e: Tensor, w: Tensor, wT: Tensor | undefined): Tensor {
-    const o = this.#buf(into, e.rows, w.rows);
     if (this.native && wT) {
+      const o = this.#buf(into, e.rows, w.rows);
       o.data.fill(0);
       gemmInto(this.#d(e), this.#d(wT), o.data, e.rows, e.cols, w.rows);
-    } else {
-      o.data.set(this.#d(this.backend.matmul(e, w, false, true)));
+      return o;
     }
-    return o;
+    return this.backend.matmul(e, w, false, true); // fresh, so ours
   }
 
   error(into: Tensor | undefined, x: Tensor, mu: Tensor): [Tensor, number] {
@@ -232,21 +284,17 @@ export class BufferOps implements Ops {
         for (let i = 0; i < n; i++) ad[i] = xd[i] = xd[i]! - step * (ed[i]! - bd[i]!);
         break;
       case "leakyRelu":
+      case "relu": {
+        // Branch-free: φ′(v) = s + (1 − s)·[v > 0], φ(v) = v·φ′(v) (signs are unpredictable).
+        const s = f === "relu" ? 0 : slope, k = 1 - s;
         for (let i = 0; i < n; i++) {
           const v = xd[i]!;
-          const nv = Math.fround(v - step * (ed[i]! - (v > 0 ? bd[i]! : slope * bd[i]!)));
+          const nv = Math.fround(v - step * (ed[i]! - (s + k * +(v > 0)) * bd[i]!));
           xd[i] = nv;
-          ad[i] = nv > 0 ? nv : slope * nv;
+          ad[i] = nv * (s + k * +(nv > 0));
         }
         break;
-      case "relu":
-        for (let i = 0; i < n; i++) {
-          const v = xd[i]!;
-          const nv = Math.fround(v - step * (ed[i]! - (v > 0 ? bd[i]! : 0)));
-          xd[i] = nv;
-          ad[i] = nv > 0 ? nv : 0;
-        }
-        break;
+      }
       default: {
         const g = phiGrad(f, slope), p = phi(f, slope);
         for (let i = 0; i < n; i++) {
@@ -337,6 +385,22 @@ export class TensorOps implements Ops {
   predict(into: Tensor | undefined, a: Tensor, w: Tensor, bias: Tensor | undefined): Tensor {
     const b = this.backend;
     return this.#replace(into, () => (bias ? b.addRow(b.matmul(a, w), bias) : b.matmul(a, w)));
+  }
+
+  predictError(
+    into: Tensor | undefined,
+    scratch: Tensor | undefined,
+    a: Tensor,
+    w: Tensor,
+    bias: Tensor | undefined,
+    x: Tensor,
+  ): [Tensor, number, Tensor | undefined] {
+    const b = this.backend;
+    const o = this.#replace(
+      into,
+      () => b.sub(x, bias ? b.addRow(b.matmul(a, w), bias) : b.matmul(a, w)),
+    );
+    return [o, 0.5 * b.sumSquares(o), scratch];
   }
 
   backProject(into: Tensor | undefined, e: Tensor, w: Tensor): Tensor {

@@ -195,6 +195,7 @@ export class PCNetwork {
   #eps: (Tensor | undefined)[];
   #back: (Tensor | undefined)[];
   #tmp: Tensor | undefined;
+  #scratch: (Tensor | undefined)[];
 
   /**
    * Builds the network and draws its weights (default init `xavierUniform`).
@@ -254,6 +255,7 @@ export class PCNetwork {
     this.#a = empty();
     this.#eps = empty();
     this.#back = empty();
+    this.#scratch = empty();
   }
 
   /**
@@ -388,7 +390,7 @@ export class PCNetwork {
   }
 
   #freeState(): void {
-    for (const arr of [this.#mu, this.#x, this.#a, this.#eps, this.#back]) {
+    for (const arr of [this.#mu, this.#x, this.#a, this.#eps, this.#back, this.#scratch]) {
       for (let l = 0; l < arr.length; l++) {
         this.#ops.free(arr[l]);
         arr[l] = undefined;
@@ -450,17 +452,30 @@ export class PCNetwork {
     let gamma = cfg.gamma, prev = NaN, decays = 0, changed = false;
     let relaxed: Float32Array[] | undefined;
     for (let t = 0; t < iterations; t++) {
-      if (t > 0) {
-        for (let l = changed ? 1 : 2; l <= L; l++) {
-          mu[l] = ops.predict(mu[l], l === 1 ? a0 : a[l - 1]!, this.#W[l]!, this.#bias[l]);
-        }
-      }
+      // Errors and energy at the current value nodes. μ₁ depends on the clamped input only, so it
+      // is recomputed only after a weight change; the other hidden predictions are fused with
+      // their error pass (the prediction itself is not kept).
       let F = 0;
       for (let l = 1; l < L; l++) {
-        const [e, v] = ops.error(eps[l], x[l]!, mu[l]!);
+        if (t > 0 && l === 1 && changed) {
+          mu[1] = ops.predict(mu[1], a0, this.#W[1]!, this.#bias[1]);
+        }
+        let e: Tensor, v: number;
+        if (t === 0 || l === 1) [e, v] = ops.error(eps[l], x[l]!, mu[l]!);
+        else {
+          [e, v, this.#scratch[l]] = ops.predictError(
+            eps[l],
+            this.#scratch[l],
+            a[l - 1]!,
+            this.#W[l]!,
+            this.#bias[l],
+            x[l]!,
+          );
+        }
         eps[l] = e;
         F += v;
       }
+      if (t > 0) mu[L] = ops.predict(mu[L], L === 1 ? a0 : a[L - 1]!, this.#W[L]!, this.#bias[L]);
       if (nudge) {
         const [e, v] = ops.error(eps[L], x[L]!, mu[L]!);
         eps[L] = e;
