@@ -451,12 +451,16 @@ export class PCNetwork {
     const energies: number[] = [];
     let gamma = cfg.gamma, prev = NaN, decays = 0, changed = false;
     let relaxed: Float32Array[] | undefined;
+    // The error front: layers below it still have ε_l = 0 exactly (set at t = 0), because the
+    // error advances one layer per step; their products are skipped until it reaches them.
+    let front = nudge ? L + 1 : L;
     for (let t = 0; t < iterations; t++) {
       // Errors and energy at the current value nodes. μ₁ depends on the clamped input only, so it
       // is recomputed only after a weight change; the other hidden predictions are fused with
       // their error pass (the prediction itself is not kept).
       let F = 0;
       for (let l = 1; l < L; l++) {
+        if (t > 0 && l < front) continue;
         if (t > 0 && l === 1 && changed) {
           mu[1] = ops.predict(mu[1], a0, this.#W[1]!, this.#bias[1]);
         }
@@ -489,8 +493,9 @@ export class PCNetwork {
       F *= kappa;
       energies.push(F);
       const last = t === iterations - 1;
+      const from = Math.max(1, front - 1); // lowest layer with a non-zero x-gradient
       if (!last) {
-        for (let l = 1; l < L; l++) {
+        for (let l = from; l < L; l++) {
           back[l] = ops.backProject(back[l], eps[l + 1]!, this.#W[l + 1]!, this.#Wt[l + 1]);
         }
       }
@@ -501,13 +506,14 @@ export class PCNetwork {
       }
       if (!last) {
         const step = gamma * kappa;
-        for (let l = 1; l < L; l++) {
+        for (let l = from; l < L; l++) {
           const [nx, na] = ops.relax(x[l]!, a[l]!, eps[l]!, back[l]!, step, acts[l]!, slope);
           x[l] = nx;
           a[l] = na;
         }
         if (nudge) x[L] = ops.nudgeRelax(x[L]!, eps[L]!, y, step, lambda);
       }
+      front = changed ? 1 : from;
       if (t >= 1 && !(F < prev)) {
         gamma *= cfg.decay;
         decays++;

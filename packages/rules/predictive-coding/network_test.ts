@@ -446,3 +446,81 @@ Deno.test("PC-Nudge with the nudge's sign flipped takes the same step to first o
   }
   assert.ok(dot / Math.sqrt(pp * nn) > 0.999 && Math.abs(Math.sqrt(nn / pp) - 1) < 0.02);
 });
+
+Deno.test("every inference step matches an independent float64 implementation of the paper's loop", () => {
+  const sizes = [3, 5, 4, 2], rows = 2, T = 12, gamma = 0.8, d = 0.5, lr = 0.1, L = 3;
+  const net = makeNet(sizes, { mode: "pc", T, gamma, decay: d }, { bias: true, lr, seed: 12 });
+  const w0 = net.exportWeights();
+  for (const k of ["b1", "b2", "b3"]) w0[k]!.data = w0[k]!.data.map((_, i) => 0.05 * i - 0.1);
+  net.importWeights(w0);
+  const x = randomTensor(rows, 3, 100), y = randomTensor(rows, 2, 101, 2);
+  const s = Array.from(b.read(x)), yd = Array.from(b.read(y));
+  const W = [0, 1, 2, 3].map((l) => (l === 0 ? [] : w0[`W${l}`]!.data));
+  const B = [0, 1, 2, 3].map((l) => (l === 0 ? [] : w0[`b${l}`]!.data));
+  const at = (v: number[], r: number, n: number) => v.slice(r * n, (r + 1) * n);
+  // μ_l for all rows from a_{l−1}.
+  const pred = (l: number, aPrev: number[]) => {
+    const k = sizes[l - 1]!, n = sizes[l]!, out: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      const ar = at(aPrev, r, k);
+      for (let j = 0; j < n; j++) {
+        out.push(B[l]![j]! + ar.reduce((acc, v, i) => acc + v * W[l]![i * n + j]!, 0));
+      }
+    }
+    return out;
+  };
+  const xs: number[][] = [s];
+  for (let l = 1; l < L; l++) xs[l] = pred(l, l === 1 ? s : xs[l - 1]!.map(Math.tanh));
+  let g = gamma, prev = NaN;
+  const energies: number[] = [];
+  let epsAtLast: number[][] = [];
+  for (let t = 0; t < T; t++) {
+    const a = xs.map((v, l) => (l === 0 ? v : v.map(Math.tanh)));
+    const eps: number[][] = [[]];
+    let F = 0;
+    for (let l = 1; l <= L; l++) {
+      const mu = pred(l, a[l - 1]!);
+      eps[l] = l < L ? xs[l]!.map((v, i) => v - mu[i]!) : yd.map((v, i) => v - mu[i]!);
+      F += 0.5 * eps[l]!.reduce((acc, v) => acc + v * v, 0);
+    }
+    energies.push(F);
+    if (t === T - 1) epsAtLast = eps;
+    else {
+      for (let l = 1; l < L; l++) {
+        const n = sizes[l]!, m = sizes[l + 1]!;
+        xs[l] = xs[l]!.map((v, idx) => {
+          const r = Math.floor(idx / n), i = idx % n;
+          let back = 0;
+          for (let j = 0; j < m; j++) back += eps[l + 1]![r * m + j]! * W[l + 1]![i * m + j]!;
+          const th = Math.tanh(v);
+          return v - g * (eps[l]![idx]! - (1 - th * th) * back);
+        });
+      }
+    }
+    if (t >= 1 && !(F < prev)) g *= d;
+    prev = F;
+  }
+  const r = net.step(x, y);
+  r.energies.forEach((e, t) =>
+    assert.ok(
+      Math.abs(e - energies[t]!) < 1e-4 * (1 + energies[t]!),
+      `F_${t}: ${e} vs ${energies[t]}`,
+    )
+  );
+  assert.ok(Math.abs(r.gamma - g) < 1e-12, `γ ${r.gamma} vs ${g}`);
+  assert.ok(r.decays > 0, "the test should exercise the decay rule");
+  // Weights: W_l += α a_{l−1}ᵀ ε_l at the state of the last iteration.
+  const w1 = net.exportWeights();
+  for (let l = 1; l <= L; l++) {
+    const k = sizes[l - 1]!, n = sizes[l]!;
+    const aPrev = l === 1 ? s : xs[l - 1]!.map(Math.tanh);
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < n; j++) {
+        let gsum = 0;
+        for (let q = 0; q < rows; q++) gsum += aPrev[q * k + i]! * epsAtLast[l]![q * n + j]!;
+        const want = W[l]![i * n + j]! + lr * gsum;
+        assert.ok(Math.abs(w1[`W${l}`]!.data[i * n + j]! - want) < 1e-5, `W${l}[${i},${j}]`);
+      }
+    }
+  }
+});
