@@ -3,7 +3,7 @@
 import { numberOf, type Row, summarize } from "@plasticity/analysis";
 import { chart, colorScale, LAYER_COLORS } from "../../../_charts.ts";
 import type { Chart, DataTable, FigureDefinition, FigureOutput } from "../../../types.ts";
-import { firstBelow, fmt, type Outcome, valueAt, verdictOf } from "../../../verdict.ts";
+import { firstBelow, fmt, maxOf, type Outcome, valueAt, verdictOf } from "../../../verdict.ts";
 
 const LAYERS = 3;
 const SOURCE = "shared/specs/pal-microcircuits.md §3–4 (stored reference data, 10 seeds)";
@@ -49,23 +49,74 @@ function series(rows: readonly Row[], column: string): Series {
   };
 }
 
+/**
+ * ∠(ΔW_MC, ΔW_BP) of the `compare_updates` evaluation: the mean over the evaluation samples of
+ * each weight snapshot per trial, then mean and std over trials per snapshot time.
+ */
+function snapshotSeries(rows: readonly Row[], column: string): Series {
+  const perTrial = new Map<string, number[]>();
+  for (const r of rows) {
+    const t = numberOf(r.t_snapshot), v = numberOf(r[column]);
+    if (t === undefined || v === undefined) continue;
+    const key = `${r.trial}|${Math.round(t * 1e6) / 1e6}`;
+    (perTrial.get(key) ?? perTrial.set(key, []).get(key)!).push(v);
+  }
+  const byT = new Map<number, number[]>();
+  for (const [key, vals] of perTrial) {
+    const t = Number(key.split("|")[1]);
+    (byT.get(t) ?? byT.set(t, []).get(t)!).push(meanOf(vals));
+  }
+  const ts = [...byT.keys()].sort((a, b) => a - b);
+  const stats = ts.map((t) => summarize(byT.get(t)!));
+  return {
+    t: ts,
+    mean: stats.map((st) => st.mean),
+    std: stats.map((st) => (Number.isFinite(st.std) ? st.std : 0)),
+    n: Math.max(0, ...stats.map((st) => st.n)),
+  };
+}
+
+function col(rows: readonly Row[], column: string): number[] {
+  return rows.map((r) => numberOf(r[column])).filter((v): v is number => v !== undefined);
+}
+
 function meanOf(values: readonly number[]): number {
   return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+const HIDDEN = Array.from({ length: LAYERS }, (_, h) => `layer ${h + 1}`);
+const WEIGHTS = Array.from({ length: LAYERS + 1 }, (_, k) => `W${k + 1}`);
+
 const METRICS = [
-  { key: "angle_B_WT", panel: "a", label: "∠(B, Wᵀ)", title: "Alignment of B with Wᵀ" },
+  {
+    key: "angle_B_WT",
+    panel: "a",
+    label: "∠(B, Wᵀ)",
+    title: "Alignment of B with Wᵀ",
+    units: HIDDEN,
+    unitTitle: "PAL, hidden layer",
+    series,
+    xTitle: "simulated time (s)",
+  },
   {
     key: "angle_B_RHS",
     panel: "b",
     label: "∠(B, φ′Wᵀφ′)",
     title: "Alignment of B with φ′Wᵀφ′ (the matrix PAL converges to)",
+    units: HIDDEN,
+    unitTitle: "PAL, hidden layer",
+    series,
+    xTitle: "simulated time (s)",
   },
   {
     key: "angle_dW",
     panel: "c",
     label: "∠(ΔW_MC, ΔW_BP)",
     title: "Alignment of the microcircuit's forward updates with BP's",
+    units: WEIGHTS,
+    unitTitle: "PAL, forward weight",
+    series: snapshotSeries,
+    xTitle: "simulated time of the weight snapshot (s)",
   },
 ] as const;
 
@@ -79,11 +130,11 @@ function panelChart(
   const panelId = part === "fig3abc"
     ? metric.panel
     : String.fromCharCode(metric.panel.charCodeAt(0) + 3);
-  const layerNames = Array.from({ length: LAYERS }, (_, h) => `layer ${h + 1}`);
+  const layerNames: readonly string[] = metric.units;
   const bandRows: Record<string, unknown>[] = [];
   let nSeeds = 0;
-  for (let h = 0; h < LAYERS; h++) {
-    const s = series(pal, `${metric.key}_${h}`);
+  for (let h = 0; h < layerNames.length; h++) {
+    const s = metric.series(pal, `${metric.key}_${h}`);
     nSeeds = Math.max(nSeeds, s.n);
     for (let i = 0; i < s.t.length; i++) {
       bandRows.push({
@@ -100,17 +151,22 @@ function panelChart(
   const ruleRows: Record<string, unknown>[] = [];
   for (const model of ["BP", "FA"]) {
     const rows = comparison.filter((r) => r["simulation.params.model_type"] === model);
-    for (let h = 0; h < LAYERS; h++) {
-      const s = series(rows, `${metric.key}_${h}`);
+    for (let h = 0; h < layerNames.length; h++) {
+      const s = metric.series(rows, `${metric.key}_${h}`);
       if (s.t.length === 0) continue;
       ruleRows.push({ layer: layerNames[h], model: `${model} (mean over run)`, y: meanOf(s.mean) });
     }
   }
+  const highest = Math.max(
+    ...bandRows.map((r) => r.hi as number),
+    ...ruleRows.map((r) => r.y as number),
+  );
+  const yMax = Math.max(100, Math.ceil(highest / 10) * 10);
   const color = {
     field: "layer",
     type: "nominal",
-    title: "PAL, hidden layer",
-    legend: { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 },
+    title: metric.unitTitle,
+    legend: { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1, titleLimit: 300 },
     scale: colorScale(layerNames, LAYER_COLORS),
   };
   const layers: Record<string, unknown>[] = [
@@ -131,14 +187,14 @@ function panelChart(
         x: {
           field: "t",
           type: "quantitative",
-          title: "simulated time (s)",
+          title: metric.xTitle,
           scale: { domain: [0, tMax], nice: false },
         },
         y: {
           field: "mean",
           type: "quantitative",
           title: `${metric.label} (degrees)`,
-          scale: { domain: [0, 100] },
+          scale: { domain: [0, yMax] },
         },
         color,
       },
@@ -172,7 +228,13 @@ function panelChart(
       `PAL Fig. 3${panelId}: ${metric.title}`,
       [
         `5-20-10-20-5 microcircuit, B learned by PAL (W fixed), W and B ~ U[${init}]; lines: mean over ${nSeeds} seed(s), band: ± 1 sample std`,
-        "dashed/dotted: FA and BP comparison runs (time-averaged angle per layer; same colours)",
+        ...(metric.panel === "c"
+          ? [
+            "per epoch, a weight snapshot re-evaluated without noise on the inputs with a teacher's targets (reference compare_updates);",
+            "angle per sample averaged over the 100 samples",
+          ]
+          : []),
+        "dashed/dotted: FA and BP comparison runs (time-averaged angle; same colours)",
         note,
       ],
       { layer: layers, resolve: { scale: { color: "shared" } } },
@@ -244,19 +306,24 @@ function outcomes(
   }
   const panelC = part === "fig3abc" ? "3c" : "3f";
   const hasDw = pal.some((r) => numberOf(r.angle_dW_0) !== undefined);
+  const tEndDw = (rows: readonly Row[]) => maxOf(col(rows, "t_snapshot"));
   out.push({
     panel: panelC,
     expected: "∠(ΔW_MC, ΔW_BP) per forward weight",
     paper: part === "fig3abc"
-      ? `28.0 ± 6.7 / 19.2 ± 6.8 / 16.5 ± 9.3 / 7.7 ± 5.9° at 10.1 s (${SOURCE})`
+      ? `28.0 ± 6.7 / 19.2 ± 6.8 / 16.5 ± 9.3 / 7.7 ± 5.9° at the end, starting from 92 / 100 / 90 / 8° (${SOURCE})`
       : "data file absent from the reference repository",
     ours: hasDw
       ? Array.from({ length: LAYERS + 1 }, (_, k) => {
-        const s = series(pal, `angle_dW_${k}`);
-        return s.t.length ? `${fmt(s.mean[s.mean.length - 1])}°` : "–";
-      }).join(" / ")
-      : "not measured: the bw_only simulation has no teacher targets, so it records no angle_dW " +
-        "(the reference computes it afterwards with compare_updates)",
+        const s = snapshotSeries(pal, `angle_dW_${k}`);
+        const i = s.t.length - 1;
+        return i >= 0 ? `${fmt(s.mean[i])} ± ${fmt(s.std[i], 2)}°` : "–";
+      }).join(" / ") + ` at the last snapshot (${fmt(tEndDw(pal))} s), starting from ` +
+        Array.from({ length: LAYERS + 1 }, (_, k) =>
+          fmt(snapshotSeries(pal, `angle_dW_${k}`).mean[0]))
+          .join(" / ") +
+        "°"
+      : "not measured: the runs recorded no angle_dW (set compare_updates: true)",
     verdict: "info",
   });
   for (const model of ["BP", "FA"]) {
@@ -282,13 +349,13 @@ function outcomes(
 function endTable(part: string, pal: readonly Row[]): DataTable {
   const rows: Row[] = [];
   for (const m of METRICS) {
-    for (let h = 0; h < LAYERS; h++) {
-      const s = series(pal, `${m.key}_${h}`);
+    for (let h = 0; h < m.units.length; h++) {
+      const s = m.series(pal, `${m.key}_${h}`);
       if (s.t.length === 0) continue;
       const i = s.t.length - 1;
       rows.push({
         metric: m.label,
-        layer: h + 1,
+        unit: m.units[h]!,
         "t (s)": s.t[i]!,
         "mean (deg)": Number(s.mean[i]!.toFixed(2)),
         "std (deg)": Number(s.std[i]!.toFixed(2)),
@@ -300,7 +367,7 @@ function endTable(part: string, pal: readonly Row[]): DataTable {
     name: `${part}_end`,
     title: `PAL ${part}: angles at the end of the run`,
     rows,
-    columns: ["metric", "layer", "t (s)", "mean (deg)", "std (deg)", "seeds"],
+    columns: ["metric", "unit", "t (s)", "mean (deg)", "std (deg)", "seeds"],
   };
 }
 
@@ -316,10 +383,10 @@ export const PAL_FIG3: FigureDefinition = {
   panels: [
     { id: "3a", title: "Fig3abc (±1 init): ∠(B, Wᵀ) per hidden layer against time" },
     { id: "3b", title: "Fig3abc: ∠(B, φ′Wᵀφ′) per hidden layer against time" },
-    { id: "3c", title: "Fig3abc: ∠(ΔW_MC, ΔW_BP) (only when the simulation records angle_dW)" },
+    { id: "3c", title: "Fig3abc: ∠(ΔW_MC, ΔW_BP) per forward weight against snapshot time" },
     { id: "3d", title: "Fig3def (±5 init): ∠(B, Wᵀ) per hidden layer against time" },
     { id: "3e", title: "Fig3def: ∠(B, φ′Wᵀφ′) per hidden layer against time" },
-    { id: "3f", title: "Fig3def: ∠(ΔW_MC, ΔW_BP) (only when the simulation records angle_dW)" },
+    { id: "3f", title: "Fig3def: ∠(ΔW_MC, ΔW_BP) per forward weight against snapshot time" },
   ],
   experiments: [
     {
