@@ -11,21 +11,20 @@ Deno.test("self-predicting state: without a target v_api falls to ~0 a few steps
   const x = inputSamples(p, 1);
   const n0 = p.layers[0]!;
   const maxApi = () => Math.max(...mc.vApi.flatMap((v) => [...v].map(Math.abs)));
-  // Settle on the first sample, then switch input every 100 steps.
-  for (let i = 0; i < 3000; i++) mc.step(x, null, off, 0);
-  for (let s = 1; s < 6; s++) {
+  // Settle (100 ms, input switching every 1 ms), then watch a few more switches.
+  for (let i = 0; i < 10000; i++) mc.step(x, null, off, Math.floor(i / 100) * n0);
+  for (let s = 0; s < 5; s++) {
     const seen: number[] = [];
     for (let i = 0; i < 100; i++) {
       mc.step(x, null, off, s * n0);
       seen.push(maxApi());
     }
-    // The switch perturbs v_api (rates reach layer k after k steps, the output's slow relaxation
-    // is what the interneurons must track) ...
-    assert.ok(Math.max(...seen) > 1e-6);
+    // The switch reaches layer k after k steps and perturbs v_api (the interneurons lag the
+    // output by a step) ...
+    assert.ok(Math.max(...seen.slice(0, 5)) > 1e-4);
+    // ... and the self-predicting state cancels it again within 0.5 ms.
+    assert.ok(Math.max(...seen.slice(50)) < 1e-12, `v_api ${Math.max(...seen.slice(50))}`);
   }
-  // ... and held input lets it vanish.
-  for (let i = 0; i < 5000; i++) mc.step(x, null, off, 7 * n0);
-  assert.ok(maxApi() < 1e-10, `v_api ${maxApi()}`);
 });
 
 Deno.test("lookahead: u_breve equals the steady-state voltage of the previous step", () => {
