@@ -6,19 +6,28 @@ import { readNpy } from "./read_npy.ts";
 const REF = new URL("../../../shared/reference/pal/", import.meta.url);
 const refPath = (p: string) => new URL(p, REF).pathname;
 
-Deno.test("numpy mode reproduces Fig3abc seed 123 (first 100 of 1010 records) within 1e-3 degrees", async () => {
+Deno.test("numpy mode reproduces Fig3abc seed 123, angles to Wᵀ and to φ′Wᵀφ′ (first 100 of 1010 records), within 1e-3 degrees", async () => {
   // The reference series was produced by the numpy code with seed 123 (index 0). A full run is
   // 1.01 M steps (about 20 s); CI checks the first 100 records (100 000 steps: settling plus 9 epochs).
   const ref = await readNpy(refPath("Fig3abc/data_angle_WPPT_BPP_lin.npy"));
+  const refRHS = await readNpy(refPath("Fig3abc/data_angle_BPP_RHS_lin.npy"));
   assert.deepEqual(ref.shape, [10, 1010, 3]);
+  assert.deepEqual(refRHS.shape, [10, 1010, 3]);
   const n = 100;
   const p = await loadParams(refPath("Fig3abc/params.json"), { task: "bw_only", max_records: n });
-  const got: number[] = [];
-  createPalRun(p, 123).run((r) => got.push(r.angle_B_WT_0!, r.angle_B_WT_1!, r.angle_B_WT_2!));
+  const got: number[] = [], rhs: number[] = [];
+  createPalRun(p, 123).run((r) => {
+    got.push(r.angle_B_WT_0!, r.angle_B_WT_1!, r.angle_B_WT_2!);
+    rhs.push(r.angle_B_RHS_0!, r.angle_B_RHS_1!, r.angle_B_RHS_2!);
+  });
   assert.equal(got.length, n * 3);
-  let maxDev = 0;
-  for (let i = 0; i < got.length; i++) maxDev = Math.max(maxDev, Math.abs(got[i]! - ref.data[i]!));
+  let maxDev = 0, maxDevRHS = 0;
+  for (let i = 0; i < got.length; i++) {
+    maxDev = Math.max(maxDev, Math.abs(got[i]! - ref.data[i]!));
+    maxDevRHS = Math.max(maxDevRHS, Math.abs(rhs[i]! - refRHS.data[i]!));
+  }
   assert.ok(maxDev < 1e-3, `max deviation ${maxDev}°`);
+  assert.ok(maxDevRHS < 1e-3, `max deviation of the angle to φ′Wᵀφ′ ${maxDevRHS}°`);
   // The series moves (B learns), so agreement is not trivial.
   assert.ok(Math.abs(got[got.length - 3]! - got[0]!) > 1);
 });
