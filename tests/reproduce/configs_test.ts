@@ -41,7 +41,7 @@ Deno.test("quick mode of pc/fig3 keeps the paper's 3a and 3d and reduces 3f–h"
   assert.equal(by["3a.yaml"]!.reduced, "");
   assert.equal(by["3d.yaml"]!.reduced, "");
   const t = await expandTrials(by["3fgh_pc.yaml"]!.raw);
-  assert.equal(t.length, 6 * 5); // 6 depths × 5 learning rates, 1 seed
+  assert.equal(t.length, 6 * 5 * 2); // 6 depths × 5 learning rates × 2 seeds
   const depths = new Set(
     t.map((x) => (x.config as { network: { sizes: number[] } }).network.sizes.length - 1),
   );
