@@ -101,7 +101,9 @@ function mlpEpoch(b: Backend, batches = 937): [number, number] {
   return [(performance.now() - t0) / 1000, loss];
 }
 
-async function numpyReference(): Promise<{ gflops: number[]; epoch: number } | string> {
+async function numpyReference(): Promise<
+  { gflops: number[]; epoch: number; torchEpoch: number } | string
+> {
   const script = `
 import time, numpy as np
 def med(f, trials=7):
@@ -130,22 +132,44 @@ for i in range(937):
     a1 = x @ w1; h = np.maximum(a1, 0); z = h @ w2; z = z - z.max(1, keepdims=True); p = np.exp(z); p /= p.sum(1, keepdims=True)
     d2 = (p - y) / 64; d1 = (d2 @ w2.T) * (a1 > 0)
     w2 -= 0.05 * (h.T @ d2); w1 -= 0.05 * (x.T @ d1)
-print(" ".join(f"{v:.3f}" for v in out), time.perf_counter() - t0)
+np_epoch = time.perf_counter() - t0
+torch_epoch = float("nan")
+try:
+    import torch
+    torch.set_num_threads(1)
+    tx = torch.from_numpy(x); ty = torch.from_numpy(y)
+    tw1 = torch.from_numpy((rng.random((784,256), dtype=np.float32)-0.5)*0.1); tw2 = torch.from_numpy((rng.random((256,10), dtype=np.float32)-0.5)*0.1)
+    with torch.inference_mode():
+        t0 = time.perf_counter()
+        for i in range(937):
+            a1 = tx @ tw1; h = a1.clamp_min(0); p = torch.softmax(h @ tw2, 1)
+            d2 = (p - ty) / 64; d1 = (d2 @ tw2.T) * (a1 > 0)
+            tw2 -= 0.05 * (h.T @ d2); tw1 -= 0.05 * (tx.T @ d1)
+        torch_epoch = time.perf_counter() - t0
+except ImportError:
+    pass
+print(" ".join(f"{v:.3f}" for v in out), np_epoch, torch_epoch)
 `;
-  try {
-    const out = await new Deno.Command("python3", {
-      args: ["-c", script],
-      env: { OPENBLAS_NUM_THREADS: "1" },
-      stderr: "piped",
-    }).output();
-    if (!out.success) {
-      return new TextDecoder().decode(out.stderr).trim().split("\n").at(-1) ?? "failed";
+  // Debian's python3 (python3-numpy, python3-torch) first, then whatever python3 is on PATH.
+  let why = "no python3";
+  for (const python of [Deno.env.get("PLASTICITY_PYTHON") ?? "/usr/bin/python3", "python3"]) {
+    try {
+      const out = await new Deno.Command(python, {
+        args: ["-c", script],
+        env: { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
+        stderr: "piped",
+      }).output();
+      if (!out.success) {
+        why = new TextDecoder().decode(out.stderr).trim().split("\n").at(-1) ?? "failed";
+        continue;
+      }
+      const v = new TextDecoder().decode(out.stdout).trim().split(/\s+/).map(Number);
+      return { gflops: v.slice(0, 3), epoch: v[3]!, torchEpoch: v[4]! };
+    } catch (e) {
+      why = (e as Error).message.split("\n")[0]!;
     }
-    const v = new TextDecoder().decode(out.stdout).trim().split(/\s+/).map(Number);
-    return { gflops: v.slice(0, 3), epoch: v[3]! };
-  } catch (e) {
-    return (e as Error).message.split("\n")[0]!;
   }
+  return why;
 }
 
 const cpu = (() => {
@@ -184,15 +208,28 @@ for (const load of backends) {
 }
 const np = await numpyReference();
 if (typeof np === "string") console.log(`numpy reference skipped: ${np}`);
-else rows.push(["numpy (same machine)", np.gflops, np.epoch]);
+else {
+  rows.push(["numpy (same machine)", np.gflops, np.epoch]);
+  if (Number.isFinite(np.torchEpoch)) {
+    rows.push(["PyTorch, 1 thread (same machine)", [NaN, NaN, NaN], np.torchEpoch]);
+  } else {console.log(
+      "PyTorch reference skipped: python3 cannot import torch (Debian package python3-torch)",
+    );}
+}
 console.log(
   "\n| engine | GFLOPS 256×784@784×256 | GFLOPS 64×784@784×256 | GFLOPS 1×100@100×100 | MLP epoch 784-256-10, batch 64, 60k (s) |",
 );
 console.log("|---|---|---|---|---|");
 for (const [name, g, e] of rows) {
-  console.log(`| ${name} | ${g.map((v) => v.toFixed(1)).join(" | ")} | ${e.toFixed(2)} |`);
+  console.log(
+    `| ${name} | ${g.map((v) => (Number.isFinite(v) ? v.toFixed(1) : "–")).join(" | ")} | ${
+      e.toFixed(2)
+    } |`,
+  );
 }
 const blas = rows.find((r) => r[0] === "blas"), npRow = rows.find((r) => r[0].startsWith("numpy"));
+const torchRow = rows.find((r) => r[0].startsWith("PyTorch"));
+if (blas && torchRow) console.log(`epoch blas / PyTorch: ${(blas[2] / torchRow[2]).toFixed(2)}`);
 if (blas && npRow) {
   console.log(
     `\nblas / numpy GFLOPS: ${

@@ -33,6 +33,23 @@ const SYMBOLS = {
     ],
     result: "void",
   },
+  cblas_sgemv: {
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "f32",
+      "buffer",
+      "i32",
+      "buffer",
+      "i32",
+      "f32",
+      "buffer",
+      "i32",
+    ],
+    result: "void",
+  },
   openblas_set_num_threads: { parameters: ["i32"], result: "void" },
 } as const;
 
@@ -103,7 +120,23 @@ export class BlasBackend extends JsBackend {
   override matmul(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
     const [m, k, n] = checkMatmul(a, b, transA, transB);
     const c = new Float32Array(m * n);
-    if (m > 0 && n > 0 && k > 0) {
+    if (m === 1 && !transA && n > 0 && k > 0) {
+      // A row vector times a matrix: gemv on the matrix, transposed (about 2× faster than gemm here).
+      this.#lib.symbols.cblas_sgemv(
+        ROW_MAJOR,
+        transB ? NO_TRANS : TRANS,
+        b.rows,
+        b.cols,
+        1,
+        this.data(b),
+        b.cols,
+        this.data(a),
+        1,
+        0,
+        c,
+        1,
+      );
+    } else if (m > 0 && n > 0 && k > 0) {
       this.#lib.symbols.cblas_sgemm(
         ROW_MAJOR,
         transA ? TRANS : NO_TRANS,

@@ -55,6 +55,15 @@ const cases: Case[] = [
     (b) =>
       b.read(b.matmul(b.fromArray(data(100, 5), 1, 100), b.fromArray(data(10000, 6), 100, 100))),
   ],
+  ["matmul row vector", (b) => b.read(b.matmul(b.fromArray(R, 1, 13), b.fromArray(B, 13, 5)))],
+  [
+    "matmul row vector transB",
+    (b) => b.read(b.matmul(b.fromArray(R, 1, 13), b.fromArray(B, 5, 13), false, true)),
+  ],
+  [
+    "matmul column vector transA",
+    (b) => b.read(b.matmul(b.fromArray(R, 13, 1), b.fromArray(B, 13, 5), true)),
+  ],
   ["add", (b) => b.read(b.add(b.fromArray(A, 7, 13), b.fromArray(C, 7, 13)))],
   ["sub", (b) => b.read(b.sub(b.fromArray(A, 7, 13), b.fromArray(C, 7, 13)))],
   ["mul", (b) => b.read(b.mul(b.fromArray(A, 7, 13), b.fromArray(C, 7, 13)))],
