@@ -83,6 +83,9 @@ export function writeReport(
     : "Quick mode (reduced protocol): " +
       (info.notes.filter((n) => n.reduced).map((n) => `${n.file}: ${n.reduced}`).join("; ") ||
         "nothing reduced");
+  const timing = `Wall time ${r.wallS.toFixed(0)} s for ${r.trials.total} trials${
+    r.trials.reused ? ` (${r.trials.reused} reused from an earlier invocation)` : ""
+  }.`;
   const head = [
     `# ${r.figure.title}`,
     "",
@@ -91,9 +94,7 @@ export function writeReport(
     "",
     protocol,
     "",
-    `Verdicts: ${t.met} met, ${t.notMet} not met, ${t.notRun} not run. Wall time ${
-      r.wallS.toFixed(0)
-    } s.`,
+    `Verdicts: ${t.met} met, ${t.notMet} not met, ${t.notRun} not run. ${timing}`,
     ...(r.failures.length ? ["", "Failed trials:", ...r.failures.map((f) => `- ${f}`)] : []),
     "",
   ];
@@ -145,9 +146,7 @@ img { max-width: 100%; border: 1px solid #eee; }
 <h1>${escapeHtml(r.figure.title)}</h1>
 <p>Paper: ${escapeHtml(r.figure.paper)}. Numbers from ${escapeHtml(r.figure.source)}.</p>
 <p class="protocol">${escapeHtml(protocol)}</p>
-<p>Verdicts: ${t.met} met, ${t.notMet} not met, ${t.notRun} not run. Wall time ${
-    r.wallS.toFixed(0)
-  } s.</p>
+<p>Verdicts: ${t.met} met, ${t.notMet} not met, ${t.notRun} not run. ${escapeHtml(timing)}</p>
 ${
     r.failures.length
       ? `<p>Failed trials:</p><ul>${

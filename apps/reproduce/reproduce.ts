@@ -47,6 +47,8 @@ export interface FigureReport {
   failures: string[];
   /** Wall time in seconds. */
   wallS: number;
+  /** Trials run, and trials reused because an earlier invocation finished them. */
+  trials: { total: number; reused: number };
 }
 
 /**
@@ -138,6 +140,7 @@ export async function reproduceFigure(
   const experiments = await experimentConfigs(figure, options.mode, panels);
   const trialDirs = new Map<string, string[]>();
   const failures: string[] = [];
+  const trials = { total: 0, reused: 0 };
   for (const e of experiments) {
     const te = performance.now();
     log(`${figure.id} ${e.file}: running (${options.mode}${e.reduced ? `: ${e.reduced}` : ""})`);
@@ -148,6 +151,8 @@ export async function reproduceFigure(
       progress: "none",
     });
     trialDirs.set(e.file, report.trials.map((t) => t.dir));
+    trials.total += report.trials.length;
+    trials.reused += report.trials.filter((t) => t.state === "skipped").length;
     for (const t of report.trials) {
       if (t.state === "failed" || t.state === "incomplete") {
         failures.push(`${e.file} trial ${t.trial.id}: ${t.state}${t.error ? `: ${t.error}` : ""}`);
@@ -204,6 +209,7 @@ export async function reproduceFigure(
     files,
     failures,
     wallS,
+    trials,
   };
   files.push(
     ...writeReport(result, output, {
