@@ -9,14 +9,17 @@ for (let m = 0; m < 2100; m++) P2[m] = Math.pow(2, m - 1050);
 const INV = 64 / Math.LN2;
 const LN2HI = 0.6931471803691238 / 64;
 const LN2LO = 1.9082149292705877e-10 / 64;
+// 1.5·2^52: adding and subtracting it rounds a double of magnitude < 2^51 to the nearest integer
+// (cheaper than Math.round; the two differ only at exact half-integers, where either k is valid).
+const SHIFT = 6755399441055744;
 
 export function fastExp(x: number): number {
   if (!(x > -700 && x < 700)) return Math.exp(x);
-  const k = Math.round(x * INV);
-  const r = (x - k * LN2HI) - k * LN2LO;
-  const j = k & 63, m = (k - j) / 64;
+  const kd = (x * INV + SHIFT) - SHIFT;
+  const k = kd | 0;
+  const r = (x - kd * LN2HI) - kd * LN2LO;
   const r2 = r * r;
   const p = r + r2 * (0.5 + r * (1 / 6)) + r2 * r2 * (1 / 24 + r * (1 / 120));
-  const s = P2[m + 1050]! * T[j]!;
+  const s = P2[(k >> 6) + 1050]! * T[k & 63]!;
   return s + s * p;
 }
