@@ -6,6 +6,7 @@
 
 const N = 624;
 const M = 397;
+const TWO_M52 = 2.220446049250313e-16; // 2⁻⁵²
 
 export class FastNumpyStream {
   private mt = new Int32Array(N);
@@ -96,38 +97,66 @@ export class FastNumpyStream {
     while (i < n) {
       let x1 = 0, x2 = 0, r2 = 0;
       do {
-        // four tempered 32-bit outputs → two 53-bit doubles
+        // four tempered 32-bit outputs → two 53-bit doubles, x = 2·(a·2²⁶ + b)/2⁵³ − 1 computed
+        // as (a·2²⁶ + b)·2⁻⁵² − 1 (the same double: every step is exact up to the final subtraction)
         let a = 0, b = 0, y = 0;
-        if (pos === N) (this.pos = pos, this.generate(), pos = 0);
-        y = mt[pos++]!;
-        y ^= y >>> 11;
-        y ^= (y << 7) & 0x9d2c5680;
-        y ^= (y << 15) & 0xefc60000;
-        y ^= y >>> 18;
-        a = (y >>> 0) >>> 5;
-        if (pos === N) (this.pos = pos, this.generate(), pos = 0);
-        y = mt[pos++]!;
-        y ^= y >>> 11;
-        y ^= (y << 7) & 0x9d2c5680;
-        y ^= (y << 15) & 0xefc60000;
-        y ^= y >>> 18;
-        b = (y >>> 0) >>> 6;
-        x1 = 2 * ((a * 67108864 + b) / 9007199254740992) - 1;
-        if (pos === N) (this.pos = pos, this.generate(), pos = 0);
-        y = mt[pos++]!;
-        y ^= y >>> 11;
-        y ^= (y << 7) & 0x9d2c5680;
-        y ^= (y << 15) & 0xefc60000;
-        y ^= y >>> 18;
-        a = (y >>> 0) >>> 5;
-        if (pos === N) (this.pos = pos, this.generate(), pos = 0);
-        y = mt[pos++]!;
-        y ^= y >>> 11;
-        y ^= (y << 7) & 0x9d2c5680;
-        y ^= (y << 15) & 0xefc60000;
-        y ^= y >>> 18;
-        b = (y >>> 0) >>> 6;
-        x2 = 2 * ((a * 67108864 + b) / 9007199254740992) - 1;
+        if (pos > N - 4) {
+          // near the end of the block: refill between outputs as the single draws do
+          if (pos === N) (this.pos = pos, this.generate(), pos = 0);
+          y = mt[pos++]!;
+          y ^= y >>> 11;
+          y ^= (y << 7) & 0x9d2c5680;
+          y ^= (y << 15) & 0xefc60000;
+          y ^= y >>> 18;
+          a = y >>> 5;
+          if (pos === N) (this.pos = pos, this.generate(), pos = 0);
+          y = mt[pos++]!;
+          y ^= y >>> 11;
+          y ^= (y << 7) & 0x9d2c5680;
+          y ^= (y << 15) & 0xefc60000;
+          y ^= y >>> 18;
+          b = y >>> 6;
+          x1 = (a * 67108864 + b) * TWO_M52 - 1;
+          if (pos === N) (this.pos = pos, this.generate(), pos = 0);
+          y = mt[pos++]!;
+          y ^= y >>> 11;
+          y ^= (y << 7) & 0x9d2c5680;
+          y ^= (y << 15) & 0xefc60000;
+          y ^= y >>> 18;
+          a = y >>> 5;
+          if (pos === N) (this.pos = pos, this.generate(), pos = 0);
+          y = mt[pos++]!;
+          y ^= y >>> 11;
+          y ^= (y << 7) & 0x9d2c5680;
+          y ^= (y << 15) & 0xefc60000;
+          y ^= y >>> 18;
+          b = y >>> 6;
+          x2 = (a * 67108864 + b) * TWO_M52 - 1;
+        } else {
+          y = mt[pos]!;
+          y ^= y >>> 11;
+          y ^= (y << 7) & 0x9d2c5680;
+          y ^= (y << 15) & 0xefc60000;
+          a = (y ^ (y >>> 18)) >>> 5;
+          y = mt[pos + 1]!;
+          y ^= y >>> 11;
+          y ^= (y << 7) & 0x9d2c5680;
+          y ^= (y << 15) & 0xefc60000;
+          b = (y ^ (y >>> 18)) >>> 6;
+          x1 = (a * 67108864 + b) * TWO_M52 - 1;
+          y = mt[pos + 2]!;
+          y ^= y >>> 11;
+          y ^= (y << 7) & 0x9d2c5680;
+          y ^= (y << 15) & 0xefc60000;
+          a = (y ^ (y >>> 18)) >>> 5;
+          y = mt[pos + 3]!;
+          y ^= y >>> 11;
+          y ^= (y << 7) & 0x9d2c5680;
+          y ^= (y << 15) & 0xefc60000;
+          b = (y ^ (y >>> 18)) >>> 6;
+          x2 = (a * 67108864 + b) * TWO_M52 - 1;
+          pos += 4;
+        }
         r2 = x1 * x1 + x2 * x2;
       } while (r2 >= 1 || r2 === 0);
       const f = Math.sqrt(-2 * Math.log(r2) / r2);
