@@ -30,6 +30,8 @@ export type BackendName = typeof BACKEND_NAMES[number];
 export interface SelectOptions {
   /** Where the one-line fallback notices go (default: stderr). */
   log?: (line: string) => void;
+  /** OpenBLAS files to try instead of `PLASTICITY_BLAS_LIB` or the defaults (results are then not cached). */
+  blasPaths?: readonly string[];
 }
 
 const cache = new Map<string, Promise<Backend>>();
@@ -63,12 +65,15 @@ function envBackend(): string | undefined {
   }
 }
 
-async function loadOne(name: Exclude<BackendName, "auto">): Promise<Backend> {
+async function loadOne(
+  name: Exclude<BackendName, "auto">,
+  blasPaths?: readonly string[],
+): Promise<Backend> {
   switch (name) {
     case "js":
       return jsBackend;
     case "blas":
-      return createBlasBackend();
+      return createBlasBackend(blasPaths);
     case "tfjs":
     case "tfjs-wasm":
       return await loadTfjsBackend("wasm");
@@ -120,14 +125,14 @@ export function selectBackend(name?: string, options: SelectOptions = {}): Promi
   const wanted = parseBackendName(name ?? envBackend() ?? "auto");
   const log = options.log ?? ((line: string) => console.error(line));
   const key = wanted;
-  const hit = cache.get(key);
+  const hit = options.blasPaths ? undefined : cache.get(key);
   if (hit) return hit;
   const p = (async () => {
     const chain = fallbacks(wanted);
     for (let i = 0; i < chain.length; i++) {
       const n = chain[i]!;
       try {
-        return await loadOne(n);
+        return await loadOne(n, options.blasPaths);
       } catch (e) {
         const next = chain[i + 1];
         const why = (e instanceof Error ? e.message : String(e)).split("\n")[0];
@@ -137,6 +142,6 @@ export function selectBackend(name?: string, options: SelectOptions = {}): Promi
     }
     return jsBackend;
   })();
-  cache.set(key, p);
+  if (!options.blasPaths) cache.set(key, p);
   return p;
 }
