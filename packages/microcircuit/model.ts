@@ -547,29 +547,44 @@ export class Microcircuit {
             for (let j = 0; j < m; j++) W[o + j] = W[o + j]! + c * (ei * pre[j]!);
           }
         }
-        const etaPI = cfg.etaPI[h]!;
-        if (etaPI !== 0) {
-          const P = this.BPI[h]!, vao = this.vApiOld[h]!, pre = this.rIBreveOld[h]!;
-          const c = dt * etaPI, m = pre.length;
-          for (let i = 0, o = 0; i < vao.length; i++, o += m) {
-            const ei = -vao[i]!;
-            for (let j = 0; j < m; j++) P[o + j] = P[o + j]! + c * (ei * pre[j]!);
-          }
-        }
       }
     }
-    // 10–11. PAL: ΔB = dt η_bw (ξ ⊗ r^HP_{h+1} − α B), applied when learning B.
-    if (pal && opts.learnBwWeights) {
+    // ΔBPI = dt η_PI (−v_api,old) ⊗ r̆^I_old and, PAL (10–11), ΔB = dt η_bw (ξ ⊗ r^HP_{h+1} − α B)
+    // when learning B. BPI and B have the same shape and neither update reads the other, so when
+    // both learn they share one pass.
+    const learnB = pal && opts.learnBwWeights;
+    if (opts.learnLatWeights || learnB) {
       const hp = cfg.pyrHiPass ?? true;
       for (let h = 0; h < H; h++) {
-        const B = this.BPP[h]!, xi = this.noise[h]!;
-        const pre = hp ? this.rPBreveHI[h + 1]! : this.rPBreve[h + 1]!;
-        const c1 = dt * cfg.etaBw[h]!, c2 = dt * cfg.alpha[h]! * cfg.etaBw[h]!, m = pre.length;
-        for (let i = 0, o = 0; i < xi.length; i++, o += m) {
-          const x = xi[i]!;
-          for (let j = 0; j < m; j++) {
-            const b = B[o + j]!;
-            B[o + j] = b + (c1 * (x * pre[j]!) - c2 * b);
+        const etaPI = opts.learnLatWeights ? cfg.etaPI[h]! : 0;
+        const P = this.BPI[h]!, vao = this.vApiOld[h]!, preI = this.rIBreveOld[h]!;
+        const cPI = dt * etaPI, m = preI.length;
+        if (learnB) {
+          const B = this.BPP[h]!, xi = this.noise[h]!;
+          const pre = hp ? this.rPBreveHI[h + 1]! : this.rPBreve[h + 1]!;
+          const c1 = dt * cfg.etaBw[h]!, c2 = dt * cfg.alpha[h]! * cfg.etaBw[h]!;
+          if (etaPI !== 0) {
+            for (let i = 0, o = 0; i < xi.length; i++, o += m) {
+              const ei = -vao[i]!, x = xi[i]!;
+              for (let j = 0; j < m; j++) {
+                P[o + j] = P[o + j]! + cPI * (ei * preI[j]!);
+                const b = B[o + j]!;
+                B[o + j] = b + (c1 * (x * pre[j]!) - c2 * b);
+              }
+            }
+          } else {
+            for (let i = 0, o = 0; i < xi.length; i++, o += m) {
+              const x = xi[i]!;
+              for (let j = 0; j < m; j++) {
+                const b = B[o + j]!;
+                B[o + j] = b + (c1 * (x * pre[j]!) - c2 * b);
+              }
+            }
+          }
+        } else if (etaPI !== 0) {
+          for (let i = 0, o = 0; i < vao.length; i++, o += m) {
+            const ei = -vao[i]!;
+            for (let j = 0; j < m; j++) P[o + j] = P[o + j]! + cPI * (ei * preI[j]!);
           }
         }
       }
