@@ -62,7 +62,7 @@ export function matrixAngle(a: ArrayLike<number>, b: ArrayLike<number>): number 
  * import { angleToTranspose } from "@plasticity/microcircuit/metrics";
  * // B = [[1, 2]] (1×2), W = [[1], [2]] (2×1): B = Wᵀ
  * console.assert(angleToTranspose([1, 2], [1, 2], 1, 2) === 0);
- * console.assert(Math.abs(angleToTranspose([1, 0], [1, 2], 1, 2, [1], [2, 0.5]) - 45) < 1e-12);
+ * console.assert(Math.abs(angleToTranspose([1, 0], [1, 2], 1, 2, [1], [2, 1]) - 45) < 1e-12);
  * ```
  */
 export function angleToTranspose(
