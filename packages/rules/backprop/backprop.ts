@@ -30,7 +30,7 @@ export const BACKPROP_HYPER: HyperSchema = {};
  *   seed: 0,
  * });
  * const x = b.fromArray([1, 2, 3], 3, 1), y = b.fromArray([2, 4, 6], 3, 1);
- * for (let i = 0; i < 200; i++) net.trainBatch(x, y);
+ * for (let i = 0; i < 1000; i++) net.trainBatch(x, y);
  * console.assert(Math.abs(b.read(net.predict(b.fill(1, 1, 1)))[0]! - 2) < 1e-3);
  * ```
  */
