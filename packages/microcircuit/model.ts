@@ -563,16 +563,8 @@ export class Microcircuit {
           const B = this.BPP[h]!, xi = this.noise[h]!;
           const pre = hp ? this.rPBreveHI[h + 1]! : this.rPBreve[h + 1]!;
           const c1 = dt * cfg.etaBw[h]!, c2 = dt * cfg.alpha[h]! * cfg.etaBw[h]!;
-          if (etaPI !== 0) {
-            for (let i = 0, o = 0; i < xi.length; i++, o += m) {
-              const ei = -vao[i]!, x = xi[i]!;
-              for (let j = 0; j < m; j++) {
-                P[o + j] = P[o + j]! + cPI * (ei * preI[j]!);
-                const b = B[o + j]!;
-                B[o + j] = b + (c1 * (x * pre[j]!) - c2 * b);
-              }
-            }
-          } else {
+          if (etaPI !== 0) updateBPIAndB(P, B, vao, xi, preI, pre, cPI, c1, c2, xi.length, m);
+          else {
             for (let i = 0, o = 0; i < xi.length; i++, o += m) {
               const x = xi[i]!;
               for (let j = 0; j < m; j++) {
@@ -627,6 +619,52 @@ export class Microcircuit {
       for (let j = 0; j < m; j++) o[i * m + j] = c * (e[i]! * pre[j]!);
     }
     return o;
+  }
+}
+
+/**
+ * One pass over BPI and B (both rows × cols, row-major), four rows at a time:
+ * BPI += cPI (−v_api,old ⊗ r̆^I_old) and B += c1 (ξ ⊗ r^HP) − c2 B, element by element with the
+ * operations of the single updates.
+ */
+function updateBPIAndB(
+  P: Float64Array,
+  B: Float64Array,
+  vao: Float64Array,
+  xi: Float64Array,
+  preI: Float64Array,
+  pre: Float64Array,
+  cPI: number,
+  c1: number,
+  c2: number,
+  rows: number,
+  cols: number,
+): void {
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const o0 = i * cols, o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
+    const e0 = -vao[i]!, e1 = -vao[i + 1]!, e2 = -vao[i + 2]!, e3 = -vao[i + 3]!;
+    const x0 = xi[i]!, x1 = xi[i + 1]!, x2 = xi[i + 2]!, x3 = xi[i + 3]!;
+    for (let j = 0; j < cols; j++) {
+      const pij = preI[j]!, pj = pre[j]!;
+      P[o0 + j] = P[o0 + j]! + cPI * (e0 * pij);
+      P[o1 + j] = P[o1 + j]! + cPI * (e1 * pij);
+      P[o2 + j] = P[o2 + j]! + cPI * (e2 * pij);
+      P[o3 + j] = P[o3 + j]! + cPI * (e3 * pij);
+      const b0 = B[o0 + j]!, b1 = B[o1 + j]!, b2 = B[o2 + j]!, b3 = B[o3 + j]!;
+      B[o0 + j] = b0 + (c1 * (x0 * pj) - c2 * b0);
+      B[o1 + j] = b1 + (c1 * (x1 * pj) - c2 * b1);
+      B[o2 + j] = b2 + (c1 * (x2 * pj) - c2 * b2);
+      B[o3 + j] = b3 + (c1 * (x3 * pj) - c2 * b3);
+    }
+  }
+  for (; i < rows; i++) {
+    const o = i * cols, ei = -vao[i]!, x = xi[i]!;
+    for (let j = 0; j < cols; j++) {
+      P[o + j] = P[o + j]! + cPI * (ei * preI[j]!);
+      const b = B[o + j]!;
+      B[o + j] = b + (c1 * (x * pre[j]!) - c2 * b);
+    }
   }
 }
 
