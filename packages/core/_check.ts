@@ -58,3 +58,14 @@ export function checkOwner(backend: string, t: Tensor): void {
     throw new Error(`Cannot use a tensor of backend "${t.backend}" on backend "${backend}"`);
   }
 }
+
+export function checkFinite(op: string, data: ArrayLike<number>): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (!Number.isFinite(v)) {
+      throw new Error(
+        `Cannot ${op} from a non-finite value ${v} at index ${i}: expected finite numbers`,
+      );
+    }
+  }
+}

@@ -184,6 +184,10 @@ Deno.test("every backend reports shape mismatches naming the operation and both 
     );
     assert.throws(() => b.addRow(b.zeros(2, 3), b.zeros(1, 2)), /expected 1×3/);
     assert.throws(() => b.fromArray([1, 2, 3], 2, 2), /from 3 values: expected 4/);
+    assert.throws(
+      () => b.fromArray([1, NaN], 1, 2),
+      /non-finite value NaN at index 1: expected finite numbers/,
+    );
   }
 });
 

@@ -5,7 +5,15 @@
  * @module
  */
 import type { Activation, Axis, Backend, Tensor } from "./tensor.ts";
-import { checkDims, checkLength, checkMatmul, checkOwner, checkRow, checkSame } from "./_check.ts";
+import {
+  checkDims,
+  checkFinite,
+  checkLength,
+  checkMatmul,
+  checkOwner,
+  checkRow,
+  checkSame,
+} from "./_check.ts";
 
 /** A tensor of the `js` and `blas` backends: row-major `Float32Array` storage. */
 export class JsTensor implements Tensor {
@@ -129,6 +137,7 @@ export class JsBackend implements Backend {
   fromArray(data: ArrayLike<number>, rows: number, cols: number): Tensor {
     checkDims("make a tensor", rows, cols);
     checkLength(data.length, rows, cols);
+    checkFinite("make a tensor", data);
     return this.wrap(Float32Array.from(data), rows, cols);
   }
 

@@ -67,7 +67,7 @@ export interface Backend {
   zeros(rows: number, cols: number): Tensor;
   /** A tensor with every element equal to `value`. */
   fill(rows: number, cols: number, value: number): Tensor;
-  /** A tensor from row-major data of length `rows * cols`. */
+  /** A tensor from row-major data of length `rows * cols`; non-finite values are refused. */
   fromArray(data: ArrayLike<number>, rows: number, cols: number): Tensor;
   /** A tensor whose elements are drawn in row-major order from `sample` (a seeded generator). */
   random(rows: number, cols: number, sample: () => number): Tensor;

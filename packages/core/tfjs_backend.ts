@@ -10,7 +10,15 @@
  */
 import type * as TF from "@tensorflow/tfjs-core";
 import type { Activation, Axis, Backend, Tensor } from "./tensor.ts";
-import { checkDims, checkLength, checkMatmul, checkOwner, checkRow, checkSame } from "./_check.ts";
+import {
+  checkDims,
+  checkFinite,
+  checkLength,
+  checkMatmul,
+  checkOwner,
+  checkRow,
+  checkSame,
+} from "./_check.ts";
 
 /** Which TF.js engine to load. */
 export type TfjsFlavor = "wasm" | "cpu" | "webgpu" | "tensorflow";
@@ -89,6 +97,7 @@ export class TfjsBackend implements Backend {
   fromArray(data: ArrayLike<number>, rows: number, cols: number): Tensor {
     checkDims("make a tensor", rows, cols);
     checkLength(data.length, rows, cols);
+    checkFinite("make a tensor", data);
     return this.#wrap(this.#tf.tensor2d(Float32Array.from(data), [rows, cols]));
   }
 
