@@ -424,13 +424,19 @@ export class Microcircuit {
 
     // 5. Dendrites (row-blocked products: each row keeps its sequential sum, several rows run as
     // independent dependency chains).
-    for (let k = 0; k < L; k++) {
-      const pre = k === 0 ? r0 : this.rPBreve[k - 1]!;
-      matVec(this.WPP[k]!, pre, this.vBas[k]!, this.vBas[k]!.length, pre.length);
-    }
+    // W_{h+1} and WIP_h (both n_{h+2} × n_{h+1}) read the same rates r̆_h: one pass for both.
+    matVec(this.WPP[0]!, r0, this.vBas[0]!, this.vBas[0]!.length, r0.length);
     for (let h = 0; h < H; h++) {
       const pre = this.rPBreve[h]!;
-      matVec(this.WIP[h]!, pre, this.vDen[h]!, this.vDen[h]!.length, pre.length);
+      matVecPair(
+        this.WPP[h + 1]!,
+        this.WIP[h]!,
+        pre,
+        this.vBas[h + 1]!,
+        this.vDen[h]!,
+        this.vDen[h]!.length,
+        pre.length,
+      );
       const rp = this.rPBreve[h + 1]!;
       matVec2(
         this.BPP[h]!,
@@ -700,7 +706,54 @@ function matVec(
   }
 }
 
-/** out = A x + B y (the two products summed separately, then added), two rows at a time. */
+/** outA = A x and outB = B x for A, B of shape rows × cols, four rows at a time. */
+function matVecPair(
+  A: Float64Array,
+  B: Float64Array,
+  x: Float64Array,
+  outA: Float64Array,
+  outB: Float64Array,
+  rows: number,
+  cols: number,
+): void {
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const o0 = i * cols, o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+    for (let j = 0; j < cols; j++) {
+      const xj = x[j]!;
+      a0 += A[o0 + j]! * xj;
+      a1 += A[o1 + j]! * xj;
+      a2 += A[o2 + j]! * xj;
+      a3 += A[o3 + j]! * xj;
+      b0 += B[o0 + j]! * xj;
+      b1 += B[o1 + j]! * xj;
+      b2 += B[o2 + j]! * xj;
+      b3 += B[o3 + j]! * xj;
+    }
+    outA[i] = a0;
+    outA[i + 1] = a1;
+    outA[i + 2] = a2;
+    outA[i + 3] = a3;
+    outB[i] = b0;
+    outB[i + 1] = b1;
+    outB[i + 2] = b2;
+    outB[i + 3] = b3;
+  }
+  for (; i < rows; i++) {
+    const o = i * cols;
+    let a = 0, b = 0;
+    for (let j = 0; j < cols; j++) {
+      const xj = x[j]!;
+      a += A[o + j]! * xj;
+      b += B[o + j]! * xj;
+    }
+    outA[i] = a;
+    outB[i] = b;
+  }
+}
+
+/** out = A x + B y (the two products summed separately, then added), four rows at a time. */
 function matVec2(
   A: Float64Array,
   x: Float64Array,
@@ -711,18 +764,24 @@ function matVec2(
   cols: number,
 ): void {
   let i = 0;
-  for (; i + 1 < rows; i += 2) {
-    const o0 = i * cols, o1 = o0 + cols;
-    let a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+  for (; i + 3 < rows; i += 4) {
+    const o0 = i * cols, o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
     for (let j = 0; j < cols; j++) {
       const xj = x[j]!, yj = y[j]!;
       a0 += A[o0 + j]! * xj;
       a1 += A[o1 + j]! * xj;
+      a2 += A[o2 + j]! * xj;
+      a3 += A[o3 + j]! * xj;
       b0 += B[o0 + j]! * yj;
       b1 += B[o1 + j]! * yj;
+      b2 += B[o2 + j]! * yj;
+      b3 += B[o3 + j]! * yj;
     }
     out[i] = a0 + b0;
     out[i + 1] = a1 + b1;
+    out[i + 2] = a2 + b2;
+    out[i + 3] = a3 + b3;
   }
   for (; i < rows; i++) {
     const o = i * cols;
