@@ -1,6 +1,6 @@
 /**
  * Seeded random generators. All randomness in plasticity comes from an injected {@linkcode Rng};
- * library code never calls `Math.random`.
+ * library code never draws from the global, unseeded generator.
  *
  * @module
  */
