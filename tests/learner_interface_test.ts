@@ -98,3 +98,26 @@ for (const rule of RULES) {
     l.dispose();
   });
 }
+
+Deno.test("a runner config without output_activation gives EP and CorInfoMax their hard-sigmoid output", async () => {
+  const { resolveConfig } = await import("@plasticity/run");
+  const { datasetSchema } = await import("@plasticity/datasets");
+  const { toNetworkSpec } = await import("../apps/run/_convert.ts");
+  const [x] = batch();
+  for (const rule of ["ep", "corinfomax"]) {
+    const cfg = resolveConfig({
+      name: "t",
+      dataset: { name: "sine" },
+      network: { sizes: [4, 10, 2], activation: "hardSigmoid" },
+      rule: { name: rule },
+      epochs: 1,
+    }, { datasetSchema });
+    assert.ok(cfg.kind === "learner");
+    if (cfg.kind !== "learner") return;
+    const net = toNetworkSpec(cfg.network);
+    const l = createLearner(rule, { network: net, backend: b, seed: 0 });
+    for (const v of b.read(l.predict(b.scale(x, 50)))) {
+      assert.ok(v >= 0 && v <= 1, `${rule} output ${v}`);
+    }
+  }
+});

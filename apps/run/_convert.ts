@@ -19,10 +19,12 @@ export function toNetworkSpec(n: NetworkConfig): NetworkSpec {
   const spec: NetworkSpec = {
     sizes: n.sizes,
     activation: n.activation as NetworkSpec["activation"],
-    outputActivation: n.output_activation as NetworkSpec["outputActivation"] & string,
     leakySlope: n.leaky_slope,
     bias: n.bias,
   };
+  if (n.output_activation !== undefined) {
+    spec.outputActivation = n.output_activation as NonNullable<NetworkSpec["outputActivation"]>;
+  }
   if (n.init) spec.init = { ...n.init } as unknown as InitSpec;
   return spec;
 }

@@ -43,8 +43,9 @@ export interface NetworkConfig {
   sizes: number[];
   /** Hidden activation, one for all or one per hidden layer. */
   activation: string | string[];
-  /** Output activation. */
-  "output_activation": string;
+  /** Output activation; omitted, each rule uses its own default (identity for MLPs and PC, hard
+   * sigmoid for EP and CorInfoMax, as in their reference code). */
+  "output_activation"?: string;
   /** Negative slope of `leakyRelu`. */
   "leaky_slope": number;
   /** Whether layers have biases. */
@@ -395,14 +396,12 @@ function resolveNetwork(v: unknown): NetworkConfig {
   const out: NetworkConfig = {
     sizes: [...sizes] as number[],
     activation,
-    "output_activation": oneOf(
-      m.output_activation ?? "identity",
-      ACTIVATIONS,
-      "network.output_activation",
-    ),
     "leaky_slope": num(m.leaky_slope ?? 0.01, "network.leaky_slope", { min: 0 }),
     bias: bool(m.bias ?? true, "network.bias"),
   };
+  if (m.output_activation !== undefined) {
+    out.output_activation = oneOf(m.output_activation, ACTIVATIONS, "network.output_activation");
+  }
   if (m.init !== undefined) out.init = resolveInit(m.init);
   return out;
 }

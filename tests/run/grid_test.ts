@@ -35,7 +35,8 @@ Deno.test("grid × seeds gives the Cartesian product, last key fastest, seeds in
   assert.equal(t7.config.rule.explode_after, -1);
   assert.equal(t7.config.optimizer.momentum, 0);
   assert.deepEqual(t7.config.loss, { kind: "mse", half: true, reduction: "mean" });
-  assert.equal(t7.config.network.output_activation, "identity");
+  // An omitted output activation stays omitted, so each rule applies its own reference default.
+  assert.ok(!("output_activation" in t7.config.network));
   assert.equal(t7.config.backend, "auto");
   assert.ok(!("grid" in t7.config) && !("seeds" in t7.config));
   assert.equal(t7.id, trialId(t7.config));
