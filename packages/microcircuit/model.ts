@@ -520,22 +520,8 @@ export class Microcircuit {
           e = this.errW[k]!,
           pre = k === 0 ? this.r0Old : this.rPBreveOld[k - 1]!;
         const c = dt * cfg.etaFw[k]!, m = pre.length;
-        if (lowPass) {
-          const D = this.dWPPLO[k]!;
-          for (let i = 0, o = 0; i < e.length; i++, o += m) {
-            const ei = e[i]!;
-            for (let j = 0; j < m; j++) {
-              const d = D[o + j]! + lo * (c * (ei * pre[j]!) - D[o + j]!);
-              D[o + j] = d;
-              W[o + j] = W[o + j]! + d;
-            }
-          }
-        } else {
-          for (let i = 0, o = 0; i < e.length; i++, o += m) {
-            const ei = e[i]!;
-            for (let j = 0; j < m; j++) W[o + j] = W[o + j]! + c * (ei * pre[j]!);
-          }
-        }
+        if (lowPass) lowPassUpdate(W, this.dWPPLO[k]!, e, pre, c, lo, e.length, m);
+        else outerUpdate(W, e, pre, c, e.length, m);
       }
     }
     if (opts.learnLatWeights) {
@@ -625,6 +611,78 @@ export class Microcircuit {
       for (let j = 0; j < m; j++) o[i * m + j] = c * (e[i]! * pre[j]!);
     }
     return o;
+  }
+}
+
+/**
+ * Low-passed forward update, four rows at a time: Δ̄W += lo (c (e ⊗ pre) − Δ̄W), then W += Δ̄W
+ * (W, D rows × cols).
+ */
+function lowPassUpdate(
+  W: Float64Array,
+  D: Float64Array,
+  e: Float64Array,
+  pre: Float64Array,
+  c: number,
+  lo: number,
+  rows: number,
+  cols: number,
+): void {
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const o0 = i * cols, o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
+    const e0 = e[i]!, e1 = e[i + 1]!, e2 = e[i + 2]!, e3 = e[i + 3]!;
+    for (let j = 0; j < cols; j++) {
+      const pj = pre[j]!;
+      const D0 = D[o0 + j]!, D1 = D[o1 + j]!, D2 = D[o2 + j]!, D3 = D[o3 + j]!;
+      const d0 = D0 + lo * (c * (e0 * pj) - D0);
+      const d1 = D1 + lo * (c * (e1 * pj) - D1);
+      const d2 = D2 + lo * (c * (e2 * pj) - D2);
+      const d3 = D3 + lo * (c * (e3 * pj) - D3);
+      D[o0 + j] = d0;
+      D[o1 + j] = d1;
+      D[o2 + j] = d2;
+      D[o3 + j] = d3;
+      W[o0 + j] = W[o0 + j]! + d0;
+      W[o1 + j] = W[o1 + j]! + d1;
+      W[o2 + j] = W[o2 + j]! + d2;
+      W[o3 + j] = W[o3 + j]! + d3;
+    }
+  }
+  for (; i < rows; i++) {
+    const o = i * cols, ei = e[i]!;
+    for (let j = 0; j < cols; j++) {
+      const d = D[o + j]! + lo * (c * (ei * pre[j]!) - D[o + j]!);
+      D[o + j] = d;
+      W[o + j] = W[o + j]! + d;
+    }
+  }
+}
+
+/** W += c (e ⊗ pre) for W of shape rows × cols, four rows at a time. */
+function outerUpdate(
+  W: Float64Array,
+  e: Float64Array,
+  pre: Float64Array,
+  c: number,
+  rows: number,
+  cols: number,
+): void {
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const o0 = i * cols, o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
+    const e0 = e[i]!, e1 = e[i + 1]!, e2 = e[i + 2]!, e3 = e[i + 3]!;
+    for (let j = 0; j < cols; j++) {
+      const pj = pre[j]!;
+      W[o0 + j] = W[o0 + j]! + c * (e0 * pj);
+      W[o1 + j] = W[o1 + j]! + c * (e1 * pj);
+      W[o2 + j] = W[o2 + j]! + c * (e2 * pj);
+      W[o3 + j] = W[o3 + j]! + c * (e3 * pj);
+    }
+  }
+  for (; i < rows; i++) {
+    const o = i * cols, ei = e[i]!;
+    for (let j = 0; j < cols; j++) W[o + j] = W[o + j]! + c * (ei * pre[j]!);
   }
 }
 
