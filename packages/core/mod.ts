@@ -33,4 +33,5 @@ export * from "./metrics.ts";
 export * from "./optimizer.ts";
 export * from "./hyper.ts";
 export * from "./learner.ts";
+export * from "./weights.ts";
 export * from "./simulation.ts";

@@ -9,6 +9,7 @@ import {
   type Backend,
   createRng,
   deriveSeed,
+  exportTensor,
   type Learner,
   type LearnerOptions,
   lossGrad,
@@ -90,10 +91,6 @@ const backpropPath = (mlp: Mlp): FeedbackPath => ({
   },
   dispose: () => {},
 });
-
-function toArray(b: Backend, t: Tensor): WeightArray {
-  return { rows: t.rows, cols: t.cols, data: Array.from(b.read(t)) };
-}
 
 /**
  * A multilayer perceptron learner. Each step: forward pass, e = ∂ℒ/∂h_L, backward pass through
@@ -291,11 +288,11 @@ export class MlpLearner implements Learner {
    */
   exportWeights(): Record<string, WeightArray> {
     const b = this.backend, out: Record<string, WeightArray> = {};
-    this.mlp.W.forEach((w, i) => (out[`W${i}`] = toArray(b, w)));
+    this.mlp.W.forEach((w, i) => (out[`W${i}`] = exportTensor(b, w)));
     this.mlp.b.forEach((t, i) => {
-      if (t) out[`b${i}`] = toArray(b, t);
+      if (t) out[`b${i}`] = exportTensor(b, t);
     });
-    for (const [k, t] of Object.entries(this.path.matrices())) out[k] = toArray(b, t);
+    for (const [k, t] of Object.entries(this.path.matrices())) out[k] = exportTensor(b, t);
     return out;
   }
 

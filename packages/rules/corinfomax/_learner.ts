@@ -6,8 +6,10 @@ import {
   checkNetwork,
   createRng,
   deriveSeed,
+  exportTensor,
   hiddenActivation,
   type HyperValue,
+  importTensor,
   initWeights,
   type Learner,
   type LearnerOptions,
@@ -386,8 +388,7 @@ export class CorInfoMax implements Learner {
 
   exportWeights(): Record<string, WeightArray> {
     const b = this.backend, out: Record<string, WeightArray> = {};
-    const put = (name: string, t: Tensor) =>
-      out[name] = { rows: t.rows, cols: t.cols, data: Array.from(b.read(t)) };
+    const put = (name: string, t: Tensor) => out[name] = exportTensor(b, t);
     this.#Wff.forEach((t, k) => put(`Wff_${k}`, t));
     this.#Wfb.forEach((t, i) => put(`Wfb_${i + 1}`, t));
     this.#B.forEach((t, l) => put(`B_${l + 1}`, t));
@@ -396,16 +397,8 @@ export class CorInfoMax implements Learner {
 
   importWeights(weights: Record<string, WeightArray>): void {
     const b = this.backend, n = this.sizes;
-    const get = (name: string, rows: number, cols: number) => {
-      const w = weights[name];
-      if (!w) throw new Error(`${this.rule} importWeights: missing matrix "${name}"`);
-      if (w.rows !== rows || w.cols !== cols || w.data.length !== rows * cols) {
-        throw new Error(
-          `${this.rule} importWeights: matrix "${name}" is ${w.rows}×${w.cols} with ${w.data.length} values: expected ${rows}×${cols}`,
-        );
-      }
-      return b.fromArray(w.data, rows, cols);
-    };
+    const get = (name: string, rows: number, cols: number) =>
+      importTensor(b, weights, name, rows, cols, this.rule);
     const Wff = this.#Wff.map((_, k) => get(`Wff_${k}`, n[k]!, n[k + 1]!));
     const Wfb = this.#Wfb.map((_, i) => get(`Wfb_${i + 1}`, n[i + 2]!, n[i + 1]!));
     const B = this.#B.map((_, l) => get(`B_${l + 1}`, n[l + 1]!, n[l + 1]!));

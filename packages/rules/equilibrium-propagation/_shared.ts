@@ -1,12 +1,5 @@
 // Private helpers shared by the EP and CSM learners.
-import type {
-  Backend,
-  HyperValue,
-  LearnerOptions,
-  Rng,
-  Tensor,
-  WeightArray,
-} from "@plasticity/core";
+import type { Backend, HyperValue, LearnerOptions, Rng, Tensor } from "@plasticity/core";
 
 /** A per-layer list from the hyper-parameters, checked against the expected length. */
 export function perLayer(
@@ -62,30 +55,6 @@ export function divergedWhy(
     } times the first (${first.toPrecision(3)}): the iteration does not contract`;
   }
   return undefined;
-}
-
-/** Exports a tensor as plain data. */
-export function exportTensor(b: Backend, t: Tensor): WeightArray {
-  return { rows: t.rows, cols: t.cols, data: Array.from(b.read(t)) };
-}
-
-/** Imports a named matrix, checking its shape. */
-export function importTensor(
-  b: Backend,
-  weights: Record<string, WeightArray>,
-  name: string,
-  rows: number,
-  cols: number,
-  rule: string,
-): Tensor {
-  const w = weights[name];
-  if (!w) throw new Error(`${rule} importWeights: missing matrix "${name}"`);
-  if (w.rows !== rows || w.cols !== cols || w.data.length !== rows * cols) {
-    throw new Error(
-      `${rule} importWeights: matrix "${name}" is ${w.rows}×${w.cols} with ${w.data.length} values: expected ${rows}×${cols}`,
-    );
-  }
-  return b.fromArray(w.data, rows, cols);
 }
 
 /** Checks that the optimiser, when given, is the plain SGD these rules implement. */

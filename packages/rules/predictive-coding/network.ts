@@ -22,6 +22,7 @@ import {
   checkNetwork,
   createRng,
   deriveSeed,
+  exportTensor,
   hiddenActivation,
   initWeights,
   type LossSpec,
@@ -593,10 +594,10 @@ export class PCNetwork {
     const out: Record<string, WeightArray> = {};
     for (let l = 1; l <= this.L; l++) {
       const w = this.#W[l]!;
-      out[`W${l}`] = { rows: w.rows, cols: w.cols, data: Array.from(this.backend.read(w)) };
+      out[`W${l}`] = exportTensor(this.backend, w);
       const bias = this.#bias[l];
       if (bias) {
-        out[`b${l}`] = { rows: 1, cols: bias.cols, data: Array.from(this.backend.read(bias)) };
+        out[`b${l}`] = exportTensor(this.backend, bias);
       }
     }
     return out;
