@@ -89,7 +89,7 @@ Deno.test("embedded Fashion-MNIST and MNIST: shapes, ranges, class balance, one 
     assert.equal(lines.filter((l) => l.startsWith("mnist:")).length, 1);
     assert.match(
       lines.find((l) => l.startsWith("mnist:"))!,
-      /60000 train \/ 10000 test, the official split/,
+      /60000 train \/ 10000 test, the official files\)$/,
     );
     await assert.rejects(
       loadDataset("mnist", { train_size: 60001 }, ctx),

@@ -121,14 +121,15 @@ async function readRaw(
   const { train, test, cached } = await loadEmbedded(data, name as EmbeddedName);
   if (!announced.has(name)) {
     announced.add(name);
+    const official = name === "mnist";
     log(
       `${name}: no IDX files in "${
         join(data, name)
       }"; using the embedded npm ${pkg} (${train.n} train / ${test.n} test, ${
-        name === "mnist" ? "the official split" : "not the official split"
-      }${
-        cached ? "" : "; converted and cached"
-      }). Run \`deno task data download ${name}\` for the official files.`,
+        official ? "the official files" : "not the official split"
+      }${cached ? "" : "; converted and cached"})${
+        official ? "" : `. Run \`deno task data download ${name}\` for the official files`
+      }`,
     );
   }
   return { train, test, source: `embedded npm ${pkg}` };
