@@ -9,9 +9,11 @@
  */
 import { JsBackend } from "./js_backend.ts";
 import type { Tensor } from "./tensor.ts";
-import { checkMatmul } from "./_check.ts";
+import { checkMatmul, checkSame } from "./_check.ts";
 
 const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+/** Elements from which axpy goes through BLAS. */
+const AXPY_MIN = 4096;
 
 const SYMBOLS = {
   cblas_sgemm: {
@@ -50,6 +52,7 @@ const SYMBOLS = {
     ],
     result: "void",
   },
+  cblas_saxpy: { parameters: ["i32", "f32", "buffer", "i32", "buffer", "i32"], result: "void" },
   openblas_set_num_threads: { parameters: ["i32"], result: "void" },
 } as const;
 
@@ -155,6 +158,19 @@ export class BlasBackend extends JsBackend {
       );
     }
     return this.wrap(c, m, n);
+  }
+
+  /**
+   * α·x + y through `cblas_saxpy` on a copy of y for large tensors (α rounded to float32, as
+   * BLAS takes it); small ones use the inherited loop, where the FFI call would cost more.
+   */
+  override axpy(alpha: number, x: Tensor, y: Tensor): Tensor {
+    const n = x.rows * x.cols;
+    if (n < AXPY_MIN) return super.axpy(alpha, x, y);
+    checkSame("axpy", x, y);
+    const out = this.data(y).slice();
+    this.#lib.symbols.cblas_saxpy(n, alpha, this.data(x), 1, out, 1);
+    return this.wrap(out, y.rows, y.cols);
   }
 
   /** Closes the library; the backend must not be used afterwards. */

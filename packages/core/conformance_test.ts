@@ -36,6 +36,7 @@ async function* backends(): AsyncGenerator<Backend> {
 type Case = [string, (b: Backend) => Float32Array | number[]];
 
 const A = data(7 * 13, 1), B = data(13 * 5, 2), C = data(7 * 13, 3), R = data(13, 4);
+const LA = data(70 * 130, 11), LC = data(70 * 130, 12);
 const cases: Case[] = [
   ["matmul", (b) => b.read(b.matmul(b.fromArray(A, 7, 13), b.fromArray(B, 13, 5)))],
   [
@@ -77,6 +78,8 @@ const cases: Case[] = [
   ["scale", (b) => b.read(b.scale(b.fromArray(A, 7, 13), -0.3))],
   ["addScalar", (b) => b.read(b.addScalar(b.fromArray(A, 7, 13), 0.7))],
   ["axpy", (b) => b.read(b.axpy(0.25, b.fromArray(A, 7, 13), b.fromArray(C, 7, 13)))],
+  // large enough for the blas backend's BLAS path (≥ 4096 elements)
+  ["axpy large", (b) => b.read(b.axpy(-0.02, b.fromArray(LA, 70, 130), b.fromArray(LC, 70, 130)))],
   ["addRow", (b) => b.read(b.addRow(b.fromArray(A, 7, 13), b.fromArray(R, 1, 13)))],
   ["mulRow", (b) => b.read(b.mulRow(b.fromArray(A, 7, 13), b.fromArray(R, 1, 13)))],
   ["sqrt", (b) => b.read(b.sqrt(b.clamp(b.fromArray(A, 7, 13), 0, 10)))],
