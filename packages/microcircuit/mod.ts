@@ -19,5 +19,6 @@ export * from "./params.ts";
 export * from "./metrics.ts";
 export * from "./experiment.ts";
 export * from "./classification.ts";
+export * from "./genn_network.ts";
 export * from "./read_npy.ts";
 export * from "./simulation.ts";
