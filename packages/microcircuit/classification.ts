@@ -8,17 +8,28 @@
  * `noise_sig` > 0 (also in validation and test, as in GeNN). Forward updates are low-passed with
  * `tau_w_ff` for every model type (GeNN's δ synapse).
  *
- * The neuron and synapse dynamics are those of {@linkcode Microcircuit} (the numpy model's per-step
- * order), not GeNN's one-step synaptic transmission delay; initial weights are drawn in GeNN's
- * order (forward U(±up) per layer as pre × post, then B U(±down)) from `NumpyRandomState(seed)`,
- * and the lateral weights start in the self-predicting state.
+ * `step_order: "genn"` (the default) steps a {@linkcode GennMicrocircuit}: GeNN's order, with a
+ * one-step synaptic delay at every connection, the lateral rules and their δs as in GeNN, and
+ * GeNN's stream of numpy draws: `np.random.seed(seed)`, forward weights U(±up) per layer drawn
+ * pre × post (input → hidden first), then B U(±down) from the top layer down, then one
+ * `shuffle` per pass from the same stream. Records are taken after steps 0, 20, …, 80 of each
+ * sample (the first, still showing the previous sample, is left out), as GeNN's recorder does. The
+ * OU noise (GeNN's own generator there) comes from a numpy stream seeded with seed + 1.
+ *
+ * `step_order: "numpy"` keeps the earlier path: the dynamics of {@linkcode Microcircuit} (the numpy
+ * model's per-step order, no transmission delay), the same initial weights, noise from a numpy
+ * stream seeded with `seed` and shuffles from one seeded with seed + 1.
  *
  * @module
  */
 import { NumpyRandomState } from "@plasticity/core/mt19937";
 import { FastNumpyStream } from "./_fast_numpy.ts";
 import { angleToTranspose } from "./metrics.ts";
+import { GennMicrocircuit } from "./genn_network.ts";
 import { Microcircuit, type ModelType } from "./model.ts";
+
+/** Which step kernel a classifier uses: GeNN's order or the numpy reference's. */
+export type StepOrder = "genn" | "numpy";
 
 /** GeNN-style hyper-parameters (names as in the GeNN YAML configs). */
 export interface ClassifierParams {
@@ -60,7 +71,13 @@ export interface ClassifierParams {
   "init_up": number;
   /** B starts U(−down, down). */
   "init_down": number;
-  /** Conductances. */
+  /** Low-pass time constant of the pyramid-to-interneuron updates (ms; GeNN order; default dt). */
+  "tau_w_ip"?: number;
+  /** Low-pass time constant of the interneuron-to-apical updates (ms; GeNN order; default dt). */
+  "tau_w_pi"?: number;
+  /** Step kernel: `genn` (default) or `numpy`. */
+  "step_order"?: StepOrder;
+  /** Leak conductance. */
   gl: number;
   /** Basal conductance. */
   gb: number;
@@ -87,6 +104,9 @@ export const YIN_YANG_PAL: Readonly<ClassifierParams> = Object.freeze({
   "noise_tau": 0.1,
   "highpass_tau": 0.1,
   "tau_w_ff": 100,
+  "tau_w_ip": 0.01,
+  "tau_w_pi": 0.01,
+  "step_order": "genn",
   dt: 0.01,
   "t_pattern": 1,
   "recs_per_sample": 5,
@@ -112,6 +132,27 @@ export const MNIST_PAL: Readonly<ClassifierParams> = Object.freeze({
   "eta_ip": [0.02, 0],
   "eta_pi": [0.02, 0],
   "n_epochs": 100,
+}) as Readonly<ClassifierParams>;
+
+/**
+ * The GeNN `sweep_yin_yang_le_fa` configuration: no learning of B or of the interneuron-to-apical
+ * weights, no noise.
+ */
+export const YIN_YANG_FA: Readonly<ClassifierParams> = Object.freeze({
+  ...YIN_YANG_PAL,
+  "model_type": "FA",
+  "eta_down": [0, 0],
+  "eta_pi": [0, 0],
+  "noise_sig": 0,
+}) as Readonly<ClassifierParams>;
+
+/** The GeNN `sweep_mnist_fa` configuration. */
+export const MNIST_FA: Readonly<ClassifierParams> = Object.freeze({
+  ...MNIST_PAL,
+  "model_type": "FA",
+  "eta_down": [0, 0],
+  "eta_pi": [0, 0],
+  "noise_sig": 0,
 }) as Readonly<ClassifierParams>;
 
 /** One split: row-major inputs (rates) and class labels. */
@@ -142,26 +183,34 @@ export interface PassResult {
   error: number;
 }
 
-/** Model constants of a classifier configuration, for {@linkcode Microcircuit}. */
-function classifierModel(p: ClassifierParams, seed: number): Microcircuit {
+/**
+ * Initial weights in GeNN's order of draws from `uniform(low, high)` calls: forward weights
+ * U(−up, up) per layer from the input up, each drawn as a pre × post matrix, then B U(−down, down)
+ * from the top layer down (pre = layer h+1, post = layer h), also pre × post. Returned post × pre.
+ */
+function drawWeights(
+  p: ClassifierParams,
+  uniform: (low: number, high: number) => number,
+): { W: Float64Array[]; B: Float64Array[] } {
   const d = p.dims, L = d.length - 1, H = L - 1;
-  const np = new NumpyRandomState(seed);
-  // Forward weights drawn as pre × post (GeNN's storage), stored post × pre.
-  const W = Array.from({ length: L }, (_, k) => {
-    const pre = d[k]!, post = d[k + 1]!, w = new Float64Array(pre * post);
+  const draw = (pre: number, post: number, lim: number) => {
+    const w = new Float64Array(pre * post);
     for (let i = 0; i < pre; i++) {
-      for (let j = 0; j < post; j++) w[j * pre + i] = np.uniform(-p.init_up, p.init_up);
+      for (let j = 0; j < post; j++) w[j * pre + i] = uniform(-lim, lim);
     }
     return w;
-  });
-  // B: from layer h+1 (pre) to layer h (post), drawn pre × post, stored post × pre.
-  const B = Array.from({ length: H }, (_, h) => {
-    const pre = d[h + 2]!, post = d[h + 1]!, b = new Float64Array(pre * post);
-    for (let i = 0; i < pre; i++) {
-      for (let j = 0; j < post; j++) b[j * pre + i] = np.uniform(-p.init_down, p.init_down);
-    }
-    return b;
-  });
+  };
+  const W = Array.from({ length: L }, (_, k) => draw(d[k]!, d[k + 1]!, p.init_up));
+  const B = new Array<Float64Array>(H);
+  for (let h = H - 1; h >= 0; h--) B[h] = draw(d[h + 2]!, d[h + 1]!, p.init_down);
+  return { W, B };
+}
+
+/** The numpy-order model of a classifier configuration ({@linkcode Microcircuit}). */
+function numpyOrderModel(p: ClassifierParams, seed: number): Microcircuit {
+  const d = p.dims, L = d.length - 1, H = L - 1;
+  const np = new NumpyRandomState(seed);
+  const { W, B } = drawWeights(p, (lo, hi) => np.uniform(lo, hi));
   const staticPI = !p.eta_down.some((e) => e > 0); // GeNN freezes i2p when no B learns
   const mc = new Microcircuit({
     layers: d,
@@ -196,10 +245,49 @@ function classifierModel(p: ClassifierParams, seed: number): Microcircuit {
   return mc;
 }
 
+/**
+ * The GeNN-order network of a classifier configuration, with its weights drawn from `rng` (which
+ * then goes on to shuffle the passes) and the lateral weights in the self-predicting state.
+ */
+function gennOrderModel(p: ClassifierParams, rng: FastNumpyStream, seed: number): GennMicrocircuit {
+  const d = p.dims, L = d.length - 1, H = L - 1;
+  const { W, B } = drawWeights(p, (lo, hi) => rng.uniform(lo, hi));
+  return new GennMicrocircuit(
+    {
+      dims: d,
+      dt: p.dt,
+      modelType: p.model_type,
+      gl: p.gl,
+      gb: p.gb,
+      ga: p.ga,
+      gd: p.gd,
+      gsom: p.gsom,
+      gtar: p.gtar,
+      etaW: p.eta_up,
+      etaB: Array.from({ length: H }, (_, h) => p.eta_down[h + 1] ?? 0),
+      etaIP: Array.from({ length: H }, (_, h) => p.eta_ip[h] ?? 0),
+      etaPI: Array.from({ length: H }, (_, h) => p.eta_pi[h] ?? 0),
+      alpha: p.alpha,
+      noiseSig: p.noise_sig,
+      noiseTau: p.noise_tau,
+      tauHP: p.highpass_tau,
+      tauW: p.tau_w_ff,
+      tauIP: p.tau_w_ip ?? p.dt,
+      tauPI: p.tau_w_pi ?? p.dt,
+    },
+    { W, B },
+    p.noise_sig > 0 ? new FastNumpyStream((seed + 1) >>> 0) : null,
+  );
+}
+
 /** A configured classification run. */
 export interface ClassifierRun {
-  /** The microcircuit. */
-  readonly mc: Microcircuit;
+  /** The step kernel in use. */
+  readonly stepOrder: StepOrder;
+  /** The numpy-order microcircuit (`step_order: "numpy"`), else `null`. */
+  readonly mc: Microcircuit | null;
+  /** The GeNN-order network (`step_order: "genn"`), else `null`. */
+  readonly net: GennMicrocircuit | null;
   /** One pass over a split: learning and teaching when `train`, else neither. */
   pass(split: ClassSplit, train: boolean): PassResult;
   /**
@@ -224,12 +312,16 @@ export interface ClassifierRun {
  * const c = createClassifier({ ...YIN_YANG_PAL, n_epochs: 1 }, 123456);
  * const split = { x: [0.2, 0.5, 0.8, 0.5, 0.7, 0.3, 0.3, 0.7], labels: [0, 1], n: 2 };
  * const r = c.pass(split, false);
- * console.assert(r.accuracy >= 0 && r.accuracy <= 1);
+ * console.assert(c.stepOrder === "genn" && r.accuracy >= 0 && r.accuracy <= 1);
  * ```
  */
 export function createClassifier(params: ClassifierParams, seed: number): ClassifierRun {
   const p = params;
   const d = p.dims, L = d.length - 1, n0 = d[0]!, nOut = d[L]!;
+  const order = p.step_order ?? "genn";
+  if (order !== "genn" && order !== "numpy") {
+    throw new Error(`Invalid step_order ${JSON.stringify(order)}: expected "genn" or "numpy"`);
+  }
   if (p.recs_per_sample < 2) {
     throw new Error(`Invalid recs_per_sample ${p.recs_per_sample}: expected at least 2`);
   }
@@ -240,8 +332,6 @@ export function createClassifier(params: ClassifierParams, seed: number): Classi
       }`,
     );
   }
-  const mc = classifierModel(p, seed);
-  const shuffler = new FastNumpyStream((seed + 1) >>> 0);
   const steps = Math.round(p.t_pattern / p.dt);
   const every = Math.round(steps / p.recs_per_sample);
   if (every < 1 || every * p.recs_per_sample !== steps) {
@@ -249,39 +339,72 @@ export function createClassifier(params: ClassifierParams, seed: number): Classi
       `Invalid recs_per_sample ${p.recs_per_sample}: expected a divisor of t_pattern/dt = ${steps}`,
     );
   }
-  const noise = p.model_type === "PAL" && p.noise_sig > 0;
   const input = new Float64Array(n0),
     target = new Float64Array(nOut),
     mean = new Float64Array(nOut);
-  const learn = {
-    learnWeights: true,
-    learnLatWeights: true,
-    learnBwWeights: true,
-    injectNoise: noise,
-  };
-  const frozen = {
-    learnWeights: false,
-    learnLatWeights: false,
-    learnBwWeights: false,
-    injectNoise: noise,
+  const load = (split: ClassSplit, idx: number) => {
+    const label = split.labels[idx]!;
+    for (let j = 0; j < n0; j++) input[j] = split.x[idx * n0 + j]!;
+    for (let j = 0; j < nOut; j++) target[j] = j === label ? p.uhigh : p.ulow;
+    return label;
   };
 
-  const pass = (split: ClassSplit, train: boolean): PassResult => {
-    const order = Int32Array.from({ length: split.n }, (_, i) => i);
-    shuffler.shuffle(order);
-    let correct = 0, sq = 0;
-    for (let s = 0; s < split.n; s++) {
-      const idx = order[s]!, label = split.labels[idx]!;
-      for (let j = 0; j < n0; j++) input[j] = split.x[idx * n0 + j]!;
-      for (let j = 0; j < nOut; j++) target[j] = j === label ? p.uhigh : p.ulow;
-      mean.fill(0);
+  let mc: Microcircuit | null = null, net: GennMicrocircuit | null = null;
+  let shuffler: FastNumpyStream;
+  // Runs the steps of one sample and leaves the mean output of records 2 … last in `mean`.
+  let sample: (train: boolean) => void;
+  if (order === "numpy") {
+    const m = mc = numpyOrderModel(p, seed);
+    shuffler = new FastNumpyStream((seed + 1) >>> 0);
+    const noise = p.model_type === "PAL" && p.noise_sig > 0;
+    const learn = {
+      learnWeights: true,
+      learnLatWeights: true,
+      learnBwWeights: true,
+      injectNoise: noise,
+    };
+    const frozen = {
+      learnWeights: false,
+      learnLatWeights: false,
+      learnBwWeights: false,
+      injectNoise: noise,
+    };
+    sample = (train) => {
       for (let i = 1; i <= steps; i++) {
-        mc.step(input, train ? target : null, train ? learn : frozen);
+        m.step(input, train ? target : null, train ? learn : frozen);
         if (i % every === 0 && i / every >= 2) {
-          const u = mc.uPBreve[L - 1]!;
+          const u = m.uPBreve[L - 1]!;
           for (let j = 0; j < nOut; j++) mean[j] = mean[j]! + u[j]!;
         }
       }
+    };
+  } else {
+    // np.random.seed(numpy_seed): the initial weights, then every pass's shuffle
+    shuffler = new FastNumpyStream(seed >>> 0);
+    const g = net = gennOrderModel(p, shuffler, seed);
+    sample = (train) => {
+      for (let i = 0; i < steps; i++) {
+        g.step(input, train ? target : null, train);
+        if (i % every === 0 && i >= every) {
+          const u = g.uBreve[L - 1]!;
+          for (let j = 0; j < nOut; j++) mean[j] = mean[j]! + u[j]!;
+        }
+      }
+    };
+  }
+
+  const pass = (split: ClassSplit, train: boolean): PassResult => {
+    const perm = Int32Array.from({ length: split.n }, (_, i) => i);
+    shuffler.shuffle(perm);
+    if (net !== null && split.n > 0) {
+      load(split, perm[0]!);
+      net.resetInput(input, train ? target : null); // GeNN resets its rate players per pass
+    }
+    let correct = 0, sq = 0;
+    for (let s = 0; s < split.n; s++) {
+      const idx = perm[s]!, label = load(split, idx);
+      mean.fill(0);
+      sample(train);
       let best = 0;
       for (let j = 0; j < nOut; j++) {
         mean[j] = mean[j]! / (p.recs_per_sample - 1);
@@ -295,7 +418,9 @@ export function createClassifier(params: ClassifierParams, seed: number): Classi
 
   const angles = (rec: Record<string, number>) => {
     for (let h = 0; h < L - 1; h++) {
-      rec[`angle_B_WT_${h}`] = angleToTranspose(mc.BPP[h]!, mc.WPP[h + 1]!, d[h + 1]!, d[h + 2]!);
+      const B = net !== null ? net.B[h]! : mc!.BPP[h]!;
+      const W = net !== null ? net.W[h + 1]! : mc!.WPP[h + 1]!;
+      rec[`angle_B_WT_${h}`] = angleToTranspose(B, W, d[h + 1]!, d[h + 2]!);
     }
     return rec;
   };
@@ -318,5 +443,5 @@ export function createClassifier(params: ClassifierParams, seed: number): Classi
     onRecord?.(summary);
     return summary;
   };
-  return { mc, pass, run };
+  return { stepOrder: order, mc, net, pass, run };
 }

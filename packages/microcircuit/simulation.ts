@@ -140,8 +140,10 @@ const YY_DATA: YinYangSizes = {
 
 /**
  * Resolves the parameters of the `microcircuit-yin-yang` simulation: the keys of
- * {@linkcode YIN_YANG_PAL} (GeNN config names) plus `n_train`, `n_valid`, `n_test` (samples per
- * class, GeNN's 2000 / 300 / 300) and `data_seed` (9876543; validation and test use +1 and +2).
+ * {@linkcode YIN_YANG_PAL} (GeNN config names, plus `step_order`: `genn`, the default, for GeNN's
+ * order of operations with its one-step synaptic delays, or `numpy` for the numpy reference's) plus
+ * `n_train`, `n_valid`, `n_test` (samples per class, GeNN's 2000 / 300 / 300) and `data_seed`
+ * (9876543; validation and test use +1 and +2).
  *
  * @param params The `simulation.params` object.
  * @returns The classifier configuration and the data sizes.
@@ -150,6 +152,7 @@ const YY_DATA: YinYangSizes = {
  * ```ts
  * import { resolveYinYangParams } from "@plasticity/microcircuit/simulation";
  * console.assert(resolveYinYangParams({ n_epochs: 2 }).classifier.n_epochs === 2);
+ * console.assert(resolveYinYangParams({ step_order: "numpy" }).classifier.step_order === "numpy");
  * try { resolveYinYangParams({ eta_up: 5 }); } catch (e) { console.assert(String(e).includes("simulation.params.eta_up")); }
  * ```
  */
@@ -171,6 +174,9 @@ export function resolveYinYangParams(
       data[key] = v as number;
     } else if (key === "model_type") {
       if (v !== "PAL" && v !== "FA" && v !== "BP") bad("one of PAL, FA, BP");
+      c[key] = v;
+    } else if (key === "step_order") {
+      if (v !== "genn" && v !== "numpy") bad("genn or numpy");
       c[key] = v;
     } else if (key in classifier) {
       const def = c[key];
