@@ -1,6 +1,7 @@
 // Speed of the microcircuit step on the Fig3abc network 5-20-10-20-5 (the numpy reference takes
 // 171 µs per PAL step on the build machines; target ≤ 5.7 µs). Each iteration runs 1000 steps, so
 // the time per iteration in ms is the time per step in µs.
+import { createClassifier, MNIST_PAL, YIN_YANG_PAL } from "./classification.ts";
 import { buildMicrocircuit, inputSamples } from "./experiment.ts";
 import { parseParams } from "./params.ts";
 
@@ -23,3 +24,23 @@ const fa = stepper("FA", false);
 Deno.bench("1000 FA steps, bw_only (5-20-10-20-5)", { group: "step" }, fa);
 const bp = stepper("BP", true);
 Deno.bench("1000 BP steps, learning W (5-20-10-20-5)", { group: "step" }, bp);
+
+// GeNN-order classification steps (training: learning and teaching on; validation: both off).
+
+function gennStepper(params: typeof MNIST_PAL, learning: boolean) {
+  const net = createClassifier(params, 123456).net!;
+  const n0 = params.dims[0]!, nOut = params.dims[params.dims.length - 1]!;
+  const x = Float64Array.from({ length: n0 }, (_, i) => (i * 0.618) % 1);
+  const target = Float64Array.from({ length: nOut }, (_, j) => (j === 0 ? 1 : 0.1));
+  net.resetInput(x, target);
+  return () => {
+    for (let n = 0; n < 1000; n++) net.step(x, learning ? target : null, learning);
+  };
+}
+
+const mnistTrain = gennStepper(MNIST_PAL, true);
+Deno.bench("1000 GeNN-order PAL training steps (784-100-10)", { group: "genn" }, mnistTrain);
+const mnistVal = gennStepper(MNIST_PAL, false);
+Deno.bench("1000 GeNN-order PAL validation steps (784-100-10)", { group: "genn" }, mnistVal);
+const yyTrain = gennStepper(YIN_YANG_PAL, true);
+Deno.bench("1000 GeNN-order PAL training steps (4-30-3)", { group: "genn" }, yyTrain);
