@@ -484,7 +484,24 @@ function forwardSynapses(
   learning: boolean,
 ): void {
   if (!learning) {
-    for (let j = 0; j < post; j++) {
+    // four rows at a time (each row's sum in the same order as one row alone)
+    let j = 0;
+    for (; j + 4 <= post; j += 4) {
+      const r0 = j * pre, r1 = r0 + pre, r2 = r1 + pre, r3 = r2 + pre;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      for (let i = 0; i < pre; i++) {
+        const x = rPre[i]!;
+        a0 += g[r0 + i]! * x;
+        a1 += g[r1 + i]! * x;
+        a2 += g[r2 + i]! * x;
+        a3 += g[r3 + i]! * x;
+      }
+      out[j] = a0;
+      out[j + 1] = a1;
+      out[j + 2] = a2;
+      out[j + 3] = a3;
+    }
+    for (; j < post; j++) {
       const row = j * pre;
       let acc = 0;
       for (let i = 0; i < pre; i++) acc += g[row + i]! * rPre[i]!;
