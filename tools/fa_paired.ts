@@ -1,0 +1,55 @@
+// Paired speed ratios of FA, DFA and KP against backprop (issue #4's 1.1× target): the four rules
+// take turns, 100 batches each, for `--rounds` rounds, so a change in machine load hits them all
+// alike; prints each rule's median time per 100 batches and the median of its per-round ratio to
+// BP's. 784-256-10 ReLU, softmax CE, SGD, batch 64, synthetic data (16 batches cycled).
+// Run: OPENBLAS_NUM_THREADS=1 deno run -A tools/fa_paired.ts [--backend blas] [--rounds 25]
+import { parseArgs } from "node:util";
+import { createLearner, createRng, selectBackend, type Tensor } from "@plasticity/core";
+import "@plasticity/feedback-alignment";
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: "string", default: "blas" },
+    rounds: { type: "string", default: "25" },
+  },
+});
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) {
+  throw new Error(`Invalid --rounds ${JSON.stringify(values.rounds)}: expected a whole number ≥ 1`);
+}
+const b = await selectBackend(values.backend);
+const rng = createRng(0), data: [Tensor, Tensor][] = [];
+for (let i = 0; i < 16; i++) {
+  const y = new Float32Array(640);
+  for (let r = 0; r < 64; r++) y[r * 10 + rng.int(10)] = 1;
+  data.push([b.keep(b.random(64, 784, () => rng.next())), b.keep(b.fromArray(y, 64, 10))]);
+}
+const rules = ["bp", "fa", "dfa", "kp"];
+const learners = rules.map((rule) =>
+  createLearner(rule, {
+    network: { sizes: [784, 256, 10], activation: "relu" },
+    loss: { kind: "ce" },
+    optimizer: { name: "sgd", lr: 0.02 },
+    backend: b,
+    seed: 0,
+  })
+);
+const ms = rules.map(() => [] as number[]);
+for (let round = 0; round < rounds; round++) {
+  learners.forEach((learner, r) => {
+    const start = performance.now();
+    for (let i = 0; i < 100; i++) learner.trainBatch(...data[i % 16]!);
+    ms[r]!.push(performance.now() - start);
+  });
+}
+const median = (a: number[]) => {
+  const s = [...a].sort((p, q) => p - q), h = s.length >> 1;
+  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+};
+console.log(`backend ${b.name}, ${rounds} rounds of 100 batches per rule`);
+rules.forEach((rule, r) => {
+  const ratio = median(ms[r]!.map((t, i) => t / ms[0]![i]!));
+  console.log(
+    `${rule.padEnd(4)} ${median(ms[r]!).toFixed(1)} ms / 100 batches, ×${ratio.toFixed(3)} BP`,
+  );
+});
