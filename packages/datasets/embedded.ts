@@ -13,6 +13,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type IdxArray, idxPair, parseIdx, type RawImages, readIdxPair } from "./idx.ts";
+import { IDX_FILES } from "./_idx_names.ts";
 
 /** The embedded image datasets. */
 export type EmbeddedName = "mnist" | "fashion-mnist";
@@ -174,13 +175,6 @@ async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
   await Deno.rename(tmp, path);
 }
 
-const CACHE_FILES = [
-  "train-images-idx3-ubyte",
-  "train-labels-idx1-ubyte",
-  "t10k-images-idx3-ubyte",
-  "t10k-labels-idx1-ubyte",
-];
-
 /**
  * The folder of the converted cache of the embedded FashionMNIST.
  *
@@ -218,7 +212,7 @@ export async function loadEmbedded(
 ): Promise<{ train: RawImages; test: RawImages; cached: boolean }> {
   if (name === "mnist") {
     const dir = embeddedMnistDir();
-    const [ti, tl, si, sl] = CACHE_FILES.map((f) => join(dir, f));
+    const [ti, tl, si, sl] = IDX_FILES.map((f) => join(dir, f));
     return {
       train: await readIdxPair(ti!, tl!),
       test: await readIdxPair(si!, sl!),
@@ -226,7 +220,7 @@ export async function loadEmbedded(
     };
   }
   const dir = fashionCacheDir(data);
-  const paths = CACHE_FILES.map((f) => join(dir, f));
+  const paths = IDX_FILES.map((f) => join(dir, f));
   const read: (Uint8Array | undefined)[] = [];
   for (const p of paths) {
     try {

@@ -26,13 +26,7 @@ import {
   randomSubset,
 } from "./transform.ts";
 import type { Dataset, Split } from "./types.ts";
-
-const IDX_FILES = [
-  "train-images-idx3-ubyte",
-  "train-labels-idx1-ubyte",
-  "t10k-images-idx3-ubyte",
-  "t10k-labels-idx1-ubyte",
-];
+import { IDX_FILES } from "./_idx_names.ts";
 
 async function exists(path: string): Promise<boolean> {
   try {
