@@ -1,0 +1,557 @@
+/**
+ * Test helpers for rule authors: check that a learner gives the js reference's results on another
+ * backend ({@linkcode assertBackendsAgree}) and that it frees every TF.js tensor it makes
+ * ({@linkcode assertNoTensorLeaks}), on deterministic batches ({@linkcode syntheticBatch}).
+ *
+ * The helpers fail with `node:assert` errors, so they work in `Deno.test` and any other runner.
+ * This module is not re-exported by the main entry point: import it from
+ * `@plasticity/core/testing`.
+ *
+ * @example Check a rule on every backend that loads
+ * ```ts ignore
+ * import { createBlasBackend, loadTfjsBackend } from "@plasticity/core";
+ * import {
+ *   assertBackendsAgree,
+ *   assertNoTensorLeaks,
+ *   syntheticBatch,
+ * } from "@plasticity/core/testing";
+ * import "./mod.ts"; // registers "my-rule"
+ *
+ * const setup = { network: { sizes: [8, 16, 4], activation: "tanh" }, seed: 0 } as const;
+ * Deno.test("my-rule: blas gives the js results", () => {
+ *   assertBackendsAgree("my-rule", setup, createBlasBackend());
+ * });
+ * Deno.test("my-rule: tfjs gives the js results and leaks no tensors", async () => {
+ *   const got = assertBackendsAgree("my-rule", setup, await loadTfjsBackend("cpu"));
+ *   const batch = syntheticBatch({ rows: 16, inputs: 8, classes: 4, seed: 0 });
+ *   await assertNoTensorLeaks(got.learner, batch);
+ *   got.learner.dispose();
+ * });
+ * ```
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { jsBackend } from "./js_backend.ts";
+import { createLearner, type Learner, type LearnerOptions, type WeightArray } from "./learner.ts";
+import { createRng } from "./random.ts";
+import type { Backend } from "./tensor.ts";
+
+// The core types this module's signatures mention, re-exported so that its documentation is
+// complete on its own (`deno doc --lint`).
+export { ACTIVATIONS } from "./tensor.ts";
+export type { Activation, Axis, Backend, Tensor } from "./tensor.ts";
+export type { Learner, LearnerOptions, NetworkSpec, StepStats, WeightArray } from "./learner.ts";
+export type { InitSpec } from "./init.ts";
+export type { LossSpec } from "./loss.ts";
+export type { OptimizerSpec } from "./optimizer.ts";
+
+/**
+ * A batch as plain numbers, so that the same data can be put on any backend.
+ *
+ * @example Two examples with three inputs and two targets
+ * ```ts
+ * import type { Batch } from "@plasticity/core/testing";
+ * const batch: Batch = { rows: 2, x: [0, 1, 2, 3, 4, 5], y: [1, 0, 0, 1] };
+ * console.assert(batch.x.length === batch.rows * 3);
+ * ```
+ */
+export interface Batch {
+  /** Number of examples. */
+  readonly rows: number;
+  /** Inputs, row-major: `rows × network.sizes[0]`. */
+  readonly x: readonly number[];
+  /** Targets, row-major: `rows × network.sizes.at(-1)`. */
+  readonly y: readonly number[];
+}
+
+/**
+ * Everything {@linkcode createLearner} needs except the backend, which the helpers supply.
+ *
+ * @example
+ * ```ts
+ * import type { LearnerSetup } from "@plasticity/core/testing";
+ * const setup: LearnerSetup = { network: { sizes: [4, 3, 2], activation: "tanh" }, seed: 0 };
+ * console.assert(setup.network.sizes.length === 3);
+ * ```
+ */
+export type LearnerSetup = Omit<LearnerOptions, "backend">;
+
+/**
+ * Options of {@linkcode syntheticBatch}.
+ *
+ * @example
+ * ```ts
+ * import type { SyntheticBatchOptions } from "@plasticity/core/testing";
+ * const o: SyntheticBatchOptions = { rows: 16, inputs: 8, classes: 4, seed: 0 };
+ * console.assert(o.classes === 4);
+ * ```
+ */
+export interface SyntheticBatchOptions {
+  /** Number of examples. */
+  rows: number;
+  /** Inputs per example. */
+  inputs: number;
+  /** Number of classes, i.e. targets per example. */
+  classes: number;
+  /** Seed of the generator; the same seed always gives the same batch. */
+  seed: number;
+}
+
+/**
+ * A deterministic classification batch: standard-normal inputs, then one-hot targets of uniformly
+ * drawn classes, all from `createRng(seed)` in that order.
+ *
+ * @param options Shape and seed.
+ * @returns The batch.
+ *
+ * @example
+ * ```ts
+ * import { syntheticBatch } from "@plasticity/core/testing";
+ * const a = syntheticBatch({ rows: 4, inputs: 3, classes: 2, seed: 7 });
+ * console.assert(a.x.length === 12 && a.y.length === 8);
+ * console.assert(a.y.reduce((s, v) => s + v, 0) === 4); // one 1 per row
+ * console.assert(syntheticBatch({ rows: 4, inputs: 3, classes: 2, seed: 7 }).x[5] === a.x[5]);
+ * ```
+ */
+export function syntheticBatch(options: SyntheticBatchOptions): Batch {
+  const { rows, inputs, classes, seed } = options;
+  const rng = createRng(seed);
+  const x = Array.from({ length: rows * inputs }, () => rng.normal());
+  const y = Array.from({ length: rows }, () => rng.int(classes)).flatMap((c) =>
+    Array.from({ length: classes }, (_, j) => (j === c ? 1 : 0))
+  );
+  return { rows, x, y };
+}
+
+/**
+ * What {@linkcode trainOnBackend} gives: the learner and everything it produced, as plain numbers.
+ *
+ * @example
+ * ```ts
+ * import type { TrainResult } from "@plasticity/core/testing";
+ * const lossOf = (r: TrainResult) => r.losses.at(-1);
+ * console.assert(typeof lossOf === "function");
+ * ```
+ */
+export interface TrainResult {
+  /** The trained learner, still alive: dispose it when done. */
+  learner: Learner;
+  /** The loss `trainBatch` reported at each step. */
+  losses: number[];
+  /** `exportWeights()` after the last step. */
+  weights: Record<string, WeightArray>;
+  /** `predict` on the probe batch, row-major. */
+  predictions: number[];
+  /** `diagnostics` on the probe batch. */
+  diagnostics: Record<string, number>;
+}
+
+/** ` (label)` for failure messages, or nothing. */
+function labelled(label: string | undefined): string {
+  return label ? ` (${label})` : "";
+}
+
+/** Whether `got` is within `limit` of `want`; identical values (two NaNs too) always are. */
+function near(got: number, want: number, limit: number): boolean {
+  return Object.is(got, want) || Math.abs(got - want) <= limit;
+}
+
+/** The index of the element farthest from `want` among those not within `limit`, or -1. */
+function worstOff(
+  got: readonly number[],
+  want: readonly number[],
+  limit: (want: number) => number,
+): number {
+  let worst = -1, dev = -1;
+  want.forEach((w, i) => {
+    const d = Math.abs(got[i]! - w);
+    if (!near(got[i]!, w, limit(w)) && !(d <= dev)) [worst, dev] = [i, d];
+  });
+  return worst;
+}
+
+/** Puts a batch on a backend, checking its shape against the network. */
+function toTensors(b: Backend, batch: Batch, sizes: readonly number[]) {
+  const inputs = sizes[0]!, outputs = sizes.at(-1)!;
+  if (batch.x.length !== batch.rows * inputs || batch.y.length !== batch.rows * outputs) {
+    throw new Error(
+      `Batch of ${batch.rows} rows has ${batch.x.length} inputs and ${batch.y.length} targets: expected ${
+        batch.rows * inputs
+      } and ${batch.rows * outputs} for network sizes ${JSON.stringify(sizes)}`,
+    );
+  }
+  return {
+    x: b.fromArray(batch.x, batch.rows, inputs),
+    y: b.fromArray(batch.y, batch.rows, outputs),
+  };
+}
+
+/**
+ * Builds a learner of `rule` on `backend` with {@linkcode createLearner}, runs `trainBatch` on each
+ * batch in order, then predicts on and measures diagnostics of `probe`. Every batch is put on the
+ * backend freshly and freed after use.
+ *
+ * @param rule The registered rule name.
+ * @param setup Network, hyper-parameters, optimiser, loss and seed.
+ * @param backend The backend to build the learner on.
+ * @param batches The training batches, in order.
+ * @param probe The batch for `predict` and `diagnostics` (default: the last training batch).
+ * @returns The learner, still alive, and what it produced.
+ *
+ * @example Train a tiny least-squares learner
+ * ```ts
+ * import { createRng, exportTensor, jsBackend, registerLearner } from "@plasticity/core";
+ * import { syntheticBatch, trainOnBackend } from "@plasticity/core/testing";
+ * registerLearner({
+ *   name: "test-doc-linear", family: "docs", description: "x @ W by least squares", hyper: {},
+ *   create: ({ network: { sizes }, backend: b, seed }) => {
+ *     const rng = createRng(seed);
+ *     let w = b.random(sizes[0]!, sizes.at(-1)!, () => 0.1 * rng.normal());
+ *     return {
+ *       rule: "test-doc-linear", backend: b,
+ *       trainBatch(x, y) {
+ *         const e = b.sub(b.matmul(x, w), y), loss = b.sumSquares(e) / (2 * x.rows);
+ *         w = b.axpy(-0.1 / x.rows, b.matmul(x, e, true), w);
+ *         return { loss };
+ *       },
+ *       predict: (x) => b.matmul(x, w),
+ *       diagnostics: () => ({ w_norm: Math.sqrt(b.sumSquares(w)) }),
+ *       exportWeights: () => ({ W: exportTensor(b, w) }),
+ *       importWeights: () => {},
+ *       dispose: () => b.dispose(w),
+ *     };
+ *   },
+ * });
+ * const batch = syntheticBatch({ rows: 8, inputs: 3, classes: 2, seed: 0 });
+ * const setup = { network: { sizes: [3, 2], activation: "identity" }, seed: 1 } as const;
+ * const r = trainOnBackend("test-doc-linear", setup, jsBackend, [batch, batch, batch]);
+ * console.assert(r.losses.length === 3 && r.losses[2]! < r.losses[0]!);
+ * console.assert(r.predictions.length === 8 * 2 && r.weights["W"]!.rows === 3);
+ * r.learner.dispose();
+ * ```
+ */
+export function trainOnBackend(
+  rule: string,
+  setup: LearnerSetup,
+  backend: Backend,
+  batches: readonly Batch[],
+  probe: Batch | undefined = batches.at(-1),
+): TrainResult {
+  if (probe === undefined) throw new Error("trainOnBackend: expected a probe batch or a batch");
+  const sizes = setup.network.sizes;
+  const learner = createLearner(rule, { ...setup, backend });
+  const losses: number[] = [];
+  for (const batch of batches) {
+    const { x, y } = toTensors(backend, batch, sizes);
+    losses.push(learner.trainBatch(x, y).loss);
+    backend.dispose(x, y);
+  }
+  const { x, y } = toTensors(backend, probe, sizes);
+  const out = learner.predict(x);
+  const predictions = Array.from(backend.read(out));
+  const diagnostics = learner.diagnostics(x, y);
+  backend.dispose(out, x, y);
+  return { learner, losses, weights: learner.exportWeights(), predictions, diagnostics };
+}
+
+/**
+ * Options of {@linkcode assertBackendsAgree}.
+ *
+ * @example
+ * ```ts
+ * import type { AgreeOptions } from "@plasticity/core/testing";
+ * const o: AgreeOptions = { steps: 3, tol: 1e-5 };
+ * console.assert(o.steps === 3);
+ * ```
+ */
+export interface AgreeOptions {
+  /**
+   * Training batches, in order (default: `steps` batches from {@linkcode syntheticBatch} of 16
+   * rows with seeds 0, 1, …).
+   */
+  batches?: readonly Batch[];
+  /** Number of default training batches (default 4; ignored when `batches` is given). */
+  steps?: number;
+  /** Batch for `predict` and `diagnostics` (default: a synthetic batch of 32 rows, seed 99). */
+  probe?: Batch;
+  /** Tolerance of losses, weights, predictions and diagnostics (default 1e-4). */
+  tol?: number;
+  /** Tolerance of diagnostics whose name starts with `angle` (default 1e-2). */
+  angleTol?: number;
+  /** The backend that gives the expected results (default: `jsBackend`). */
+  reference?: Backend;
+  /** Words added to the failure message, e.g. the optimiser's name. */
+  label?: string;
+}
+
+/**
+ * Trains `rule` the same way on the reference backend (js) and on `backend`, and asserts that they
+ * agree. Values are compared as follows; identical values (including two NaNs) always agree:
+ *
+ * - each step's loss: |got − want| ≤ tol · |want| + 1e-6;
+ * - every exported matrix: same names and shapes, and every element within tol × the largest
+ *   magnitude of that matrix on the reference;
+ * - predictions on the probe batch: within tol · max(1, |want|);
+ * - diagnostics on the probe batch: same names, each within tol · max(1, |want|), or
+ *   angleTol · max(1, |want|) for names starting with `angle` (angles in degrees amplify
+ *   rounding).
+ *
+ * A failure lists every disagreement (the worst element per matrix) with the rule, the backend,
+ * the matrix and element, the deviation and the tolerance.
+ *
+ * @param rule The registered rule name.
+ * @param setup Network, hyper-parameters, optimiser, loss and seed.
+ * @param backend The backend under test.
+ * @param options Data and tolerances.
+ * @returns The results on `backend`; its learner is still alive (dispose it, or check it further
+ * with {@linkcode assertNoTensorLeaks}). The reference learner is disposed.
+ *
+ * @example A backend agrees with itself; a proxy of js stands in for another backend
+ * ```ts
+ * import { createRng, exportTensor, jsBackend, registerLearner } from "@plasticity/core";
+ * import { JsBackend, type Tensor } from "@plasticity/core";
+ * import { assertBackendsAgree } from "@plasticity/core/testing";
+ * registerLearner({
+ *   name: "test-doc-linear", family: "docs", description: "x @ W by least squares", hyper: {},
+ *   create: ({ network: { sizes }, backend: b, seed }) => {
+ *     const rng = createRng(seed);
+ *     let w = b.random(sizes[0]!, sizes.at(-1)!, () => 0.1 * rng.normal());
+ *     return {
+ *       rule: "test-doc-linear", backend: b,
+ *       trainBatch(x, y) {
+ *         const e = b.sub(b.matmul(x, w), y), loss = b.sumSquares(e) / (2 * x.rows);
+ *         w = b.axpy(-0.1 / x.rows, b.matmul(x, e, true), w);
+ *         return { loss };
+ *       },
+ *       predict: (x) => b.matmul(x, w),
+ *       diagnostics: () => ({ w_norm: Math.sqrt(b.sumSquares(w)) }),
+ *       exportWeights: () => ({ W: exportTensor(b, w) }),
+ *       importWeights: () => {},
+ *       dispose: () => b.dispose(w),
+ *     };
+ *   },
+ * });
+ * const setup = { network: { sizes: [8, 4], activation: "identity" }, seed: 1 } as const;
+ * const got = assertBackendsAgree("test-doc-linear", setup, jsBackend);
+ * console.assert(got.losses.length === 4);
+ * got.learner.dispose();
+ *
+ * // A backend whose products are off by 1e-3 is caught, naming the matrix.
+ * class Off extends JsBackend {
+ *   override matmul(a: Tensor, b: Tensor, ta?: boolean, tb?: boolean): Tensor {
+ *     return this.addScalar(super.matmul(a, b, ta, tb), 1e-3);
+ *   }
+ * }
+ * const off = new Off("js-off");
+ * try {
+ *   assertBackendsAgree("test-doc-linear", setup, off);
+ *   console.assert(false, "expected a disagreement");
+ * } catch (e) {
+ *   console.assert(String(e).includes("weight W["));
+ * }
+ * ```
+ */
+export function assertBackendsAgree(
+  rule: string,
+  setup: LearnerSetup,
+  backend: Backend,
+  options: AgreeOptions = {},
+): TrainResult {
+  const sizes = setup.network.sizes;
+  const shape = { inputs: sizes[0]!, classes: sizes.at(-1)! };
+  const batches = options.batches ??
+    Array.from(
+      { length: options.steps ?? 4 },
+      (_, t) => syntheticBatch({ rows: 16, ...shape, seed: t }),
+    );
+  const probe = options.probe ?? syntheticBatch({ rows: 32, ...shape, seed: 99 });
+  const tol = options.tol ?? 1e-4, angleTol = options.angleTol ?? 1e-2;
+  const reference = options.reference ?? jsBackend;
+
+  const want = trainOnBackend(rule, setup, reference, batches, probe);
+  want.learner.dispose();
+  const got = trainOnBackend(rule, setup, backend, batches, probe);
+
+  const problems: string[] = [];
+  const off = (what: string, g: number, w: number, limit: string) =>
+    problems.push(
+      `${what} is ${g}, ${reference.name} gives ${w}: deviation ${
+        Math.abs(g - w)
+      } > tolerance ${limit}`,
+    );
+  const sameKeys = (what: string, g: object, w: object) => {
+    const gk = Object.keys(g).sort().join(", "), wk = Object.keys(w).sort().join(", ");
+    if (gk !== wk) problems.push(`${what} are [${gk}], ${reference.name} gives [${wk}]`);
+  };
+
+  const lossLimit = (w: number) => tol * Math.abs(w) + 1e-6;
+  const steps = want.losses.filter((w, i) => !near(got.losses[i]!, w, lossLimit(w))).length;
+  const first = want.losses.findIndex((w, i) => !near(got.losses[i]!, w, lossLimit(w)));
+  if (first >= 0) {
+    const w = want.losses[first]!;
+    off(`loss at step ${first}`, got.losses[first]!, w, `${lossLimit(w)} (${steps} steps off)`);
+  }
+
+  sameKeys("weight names", got.weights, want.weights);
+  for (const [k, w] of Object.entries(want.weights)) {
+    const g = got.weights[k];
+    if (!g) continue;
+    if (g.rows !== w.rows || g.cols !== w.cols || g.data.length !== w.data.length) {
+      problems.push(
+        `weight ${k} is ${g.rows}×${g.cols}, ${reference.name} gives ${w.rows}×${w.cols}`,
+      );
+      continue;
+    }
+    const scale = w.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const i = worstOff(g.data, w.data, () => tol * scale);
+    if (i >= 0) {
+      off(
+        `weight ${k}[${i}]`,
+        g.data[i]!,
+        w.data[i]!,
+        `${tol} × ${scale} (largest |${k}| on ${reference.name})`,
+      );
+    }
+  }
+
+  const predLimit = (w: number) => tol * Math.max(1, Math.abs(w));
+  const p = worstOff(got.predictions, want.predictions, predLimit);
+  if (p >= 0) {
+    const w = want.predictions[p]!;
+    off(`prediction [${p}]`, got.predictions[p]!, w, `${predLimit(w)}`);
+  }
+
+  sameKeys("diagnostic names", got.diagnostics, want.diagnostics);
+  for (const [k, w] of Object.entries(want.diagnostics)) {
+    const g = got.diagnostics[k];
+    const limit = (k.startsWith("angle") ? angleTol : tol) * Math.max(1, Math.abs(w));
+    if (g !== undefined && !near(g, w, limit)) off(`diagnostic ${k}`, g, w, `${limit}`);
+  }
+
+  if (problems.length > 0) {
+    got.learner.dispose();
+    assert.fail(
+      `${rule}${
+        labelled(options.label)
+      } on ${backend.name} disagrees with ${reference.name} after ${batches.length} steps:\n  ${
+        problems.join("\n  ")
+      }`,
+    );
+  }
+  return got;
+}
+
+/**
+ * Options of {@linkcode assertNoTensorLeaks}.
+ *
+ * @example
+ * ```ts
+ * import type { LeakOptions } from "@plasticity/core/testing";
+ * const o: LeakOptions = { warmup: 0, steps: 2 };
+ * console.assert(o.steps === 2);
+ * ```
+ */
+export interface LeakOptions {
+  /**
+   * Rounds run before counting, so that state a learner makes once (e.g. optimiser moments) is
+   * not taken for a leak (default 1).
+   */
+  warmup?: number;
+  /** Rounds run between the two counts (default 3). */
+  steps?: number;
+  /** Words added to the failure message, e.g. the optimiser's name. */
+  label?: string;
+}
+
+/**
+ * Asserts that a learner on a TF.js backend frees every tensor it makes: the number of live
+ * TF.js tensors is the same before and after `steps` rounds of `trainBatch(x, y)`,
+ * `diagnostics(x, y)` and `predict(x)` (whose result is disposed) on `batch`. The batch's tensors
+ * are made before and freed after the count. `@tensorflow/tfjs-core` is imported only when called.
+ *
+ * @param learner A learner whose backend is a TF.js one (name `tfjs-…` or `tensorflow`).
+ * @param batch The batch to train on.
+ * @param options Rounds before and between the counts.
+ * @returns Resolves when no tensor leaked; rejects with an `AssertionError` naming the count
+ * otherwise.
+ *
+ * @example A learner that frees its intermediates passes, one that keeps one fails
+ * ```ts
+ * import { createLearner, createRng, exportTensor, registerLearner } from "@plasticity/core";
+ * import { loadTfjsBackend } from "@plasticity/core";
+ * import { assertNoTensorLeaks, syntheticBatch } from "@plasticity/core/testing";
+ * registerLearner({
+ *   name: "test-doc-linear", family: "docs", description: "x @ W by least squares",
+ *   hyper: { leak: { type: "boolean", default: false, doc: "keeps one tensor per step" } },
+ *   create: ({ network: { sizes }, backend: b, seed, hyper }) => {
+ *     const rng = createRng(seed);
+ *     let w = b.random(sizes[0]!, sizes.at(-1)!, () => 0.1 * rng.normal());
+ *     return {
+ *       rule: "test-doc-linear", backend: b,
+ *       trainBatch(x, y) {
+ *         if (hyper?.["leak"]) b.zeros(1, 1);
+ *         const next = b.tidy(() => {
+ *           const e = b.sub(b.matmul(x, w), y);
+ *           return b.axpy(-0.1 / x.rows, b.matmul(x, e, true), w);
+ *         });
+ *         b.dispose(w);
+ *         w = next;
+ *         return { loss: 0 };
+ *       },
+ *       predict: (x) => b.matmul(x, w),
+ *       diagnostics: () => ({}),
+ *       exportWeights: () => ({ W: exportTensor(b, w) }),
+ *       importWeights: () => {},
+ *       dispose: () => b.dispose(w),
+ *     };
+ *   },
+ * });
+ * const b = await loadTfjsBackend("cpu");
+ * const batch = syntheticBatch({ rows: 4, inputs: 3, classes: 2, seed: 0 });
+ * const network = { sizes: [3, 2], activation: "identity" } as const;
+ * const clean = createLearner("test-doc-linear", { network, backend: b, seed: 0 });
+ * await assertNoTensorLeaks(clean, batch);
+ * const leaky = createLearner("test-doc-linear", {
+ *   network, hyper: { leak: true }, backend: b, seed: 0,
+ * });
+ * try {
+ *   await assertNoTensorLeaks(leaky, batch);
+ *   console.assert(false, "expected a leak");
+ * } catch (e) {
+ *   console.assert(String(e).includes("3 tensors leaked"));
+ * }
+ * ```
+ */
+export async function assertNoTensorLeaks(
+  learner: Learner,
+  batch: Batch,
+  options: LeakOptions = {},
+): Promise<void> {
+  const b = learner.backend;
+  if (!/^(tfjs|tensorflow)/.test(b.name)) {
+    throw new Error(
+      `assertNoTensorLeaks: ${learner.rule} runs on backend "${b.name}": expected a TF.js backend (tfjs-… or tensorflow)`,
+    );
+  }
+  const tf = await import("@tensorflow/tfjs-core");
+  const x = b.fromArray(batch.x, batch.rows, batch.x.length / batch.rows);
+  const y = b.fromArray(batch.y, batch.rows, batch.y.length / batch.rows);
+  const round = () => {
+    learner.trainBatch(x, y);
+    learner.diagnostics(x, y);
+    b.dispose(learner.predict(x));
+  };
+  const warmup = options.warmup ?? 1, steps = options.steps ?? 3;
+  for (let i = 0; i < warmup; i++) round();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < steps; i++) round();
+  const after = tf.memory().numTensors;
+  b.dispose(x, y);
+  assert.ok(
+    after === before,
+    `${learner.rule}${labelled(options.label)} on ${b.name}: ${
+      after - before
+    } tensors leaked over ${steps} rounds of trainBatch, diagnostics and predict (live tensors ${before} → ${after})`,
+  );
+}
