@@ -75,6 +75,40 @@ function envPath(): string | undefined {
 }
 
 /**
+ * One 64×256 · 256×784 product of zeros (26 MFLOP, about 2 ms), made once when the library is
+ * opened.
+ *
+ * Measured on the build machine (Debian OpenBLAS 0.3.21, Zen kernels, one thread, AMD EPYC VM): a
+ * fresh process multiplies 64×784 by 784×256 at about 12 GFLOPS, and keeps doing so for as long as
+ * every product it makes has at most 256 output columns (an MLP's forward and weight-gradient
+ * products); once it has made one product with 784 or more output columns, the same product runs
+ * at about 35 GFLOPS for the rest of the process. A debugger shows OpenBLAS making identical kernel
+ * calls on identical packing buffers in both states, so the cause lies below OpenBLAS and is not
+ * understood. This call puts the process in the fast state from the start; `tools/bp_vs_torch.ts`
+ * measures its effect on a whole training epoch.
+ */
+function warmUp(lib: BlasLib): void {
+  const a = new Float32Array(64 * 256), b = new Float32Array(256 * 784);
+  const c = new Float32Array(64 * 784);
+  lib.symbols.cblas_sgemm(
+    ROW_MAJOR,
+    NO_TRANS,
+    NO_TRANS,
+    64,
+    784,
+    256,
+    1,
+    a,
+    256,
+    b,
+    784,
+    0,
+    c,
+    784,
+  );
+}
+
+/**
  * Opens OpenBLAS and sets it to one thread. Throws one line saying why when it cannot.
  *
  * @param paths Files to try (default: `PLASTICITY_BLAS_LIB`, else {@linkcode BLAS_CANDIDATES}).
@@ -88,6 +122,7 @@ function openBlas(paths?: readonly string[]): BlasLib {
     try {
       const lib = Deno.dlopen(p, SYMBOLS);
       lib.symbols.openblas_set_num_threads(1);
+      warmUp(lib);
       return lib;
     } catch (e) {
       reasons.push(`${p}: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`);
