@@ -208,6 +208,14 @@ export class BlasBackend extends JsBackend {
     return this.wrap(out, y.rows, y.cols);
   }
 
+  /** y ← α·x + y in place, through `cblas_saxpy` for large tensors (as {@linkcode axpy}). */
+  override axpyInPlace(alpha: number, x: Tensor, y: Tensor): void {
+    const n = x.rows * x.cols;
+    if (n < AXPY_MIN) return super.axpyInPlace(alpha, x, y);
+    checkSame("axpyInPlace", x, y);
+    this.#lib.symbols.cblas_saxpy(n, alpha, this.data(x), 1, this.data(y), 1);
+  }
+
   /** Closes the library; the backend must not be used afterwards. */
   close(): void {
     this.#lib.close();

@@ -172,6 +172,28 @@ Deno.test("every backend agrees with the js reference within 1e-5 relative", asy
   assert.ok(tested > 0, "no backend besides js loaded");
 });
 
+Deno.test("axpyInPlace overwrites y with exactly axpy's result and leaves x alone", async () => {
+  const list: Backend[] = [jsBackend];
+  for await (const b of backends()) list.push(b);
+  let tested = 0;
+  for (const b of list) {
+    if (!b.axpyInPlace) continue;
+    tested++;
+    // small (the js loop) and large (the blas backend's saxpy path)
+    for (const [xs, ys, r, c] of [[A, C, 7, 13], [LA, LC, 70, 130]] as const) {
+      const x = b.fromArray(xs, r, c), y = b.fromArray(ys, r, c);
+      const want = b.read(b.axpy(-0.02, x, y));
+      b.axpyInPlace(-0.02, x, y);
+      assert.deepEqual(b.read(y), want, `${b.name} ${r}×${c}`);
+      assert.deepEqual(b.read(x), Float32Array.from(xs), `${b.name} ${r}×${c}: x changed`);
+      // and it is y + αx, computed independently
+      assertClose(b.read(y), ys.map((v, i) => v - 0.02 * xs[i]!), 1e-6, `${b.name} ${r}×${c}`);
+    }
+    assert.throws(() => b.axpyInPlace!(1, b.zeros(2, 3), b.zeros(3, 2)), /axpyInPlace.*2×3/);
+  }
+  assert.ok(tested >= 1, "no backend has axpyInPlace");
+});
+
 Deno.test("every backend reports shape mismatches naming the operation and both shapes", async () => {
   const list: Backend[] = [jsBackend];
   for await (const b of backends()) list.push(b);

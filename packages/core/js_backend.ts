@@ -219,6 +219,12 @@ export class JsBackend implements Backend {
     return this.wrap(out, x.rows, x.cols);
   }
 
+  axpyInPlace(alpha: number, x: Tensor, y: Tensor): void {
+    checkSame("axpyInPlace", x, y);
+    const xd = this.data(x), yd = this.data(y);
+    for (let i = 0; i < yd.length; i++) yd[i] = alpha * xd[i]! + yd[i]!;
+  }
+
   addRow(a: Tensor, row: Tensor): Tensor {
     checkRow("add", a, row);
     const x = this.data(a), r = this.data(row), out = new Float32Array(x.length), n = a.cols;

@@ -45,7 +45,8 @@ export interface FeedbackPath {
   standIn?(i: number): Tensor | undefined;
   /**
    * Called after each layer's update with `apply`, which applies exactly Wᵢ's update
-   * p ← c·p − η·uᵢ to another matrix (Kolen–Pollack's B learns this way).
+   * p ← c·p − η·uᵢ to another matrix (Kolen–Pollack's B learns this way). `apply` returns the
+   * updated matrix, which is `p` itself when the backend updated it in place.
    */
   learn?(i: number, apply: (p: Tensor) => Tensor): void;
   /** Frees the path's matrices. */
@@ -179,6 +180,14 @@ export class MlpLearner implements Learner {
     const lambda = opt.spec.weightDecay ?? 0;
     const c = this.decay === "documented" ? 1 - lambda : 1 + lambda;
     const adam = opt.spec.name === "adam";
+    // Without decay, backends with mutable tensors update the parameters in place (the same
+    // arithmetic as axpy, without allocating and copying every matrix each step).
+    const inPlace = c === 1 ? b.axpyInPlace?.bind(b) : undefined;
+    const step = (p: Tensor, u: Tensor): Tensor => {
+      if (!inPlace) return b.axpy(-lr, u, c === 1 ? p : b.scale(p, c));
+      inPlace(-lr, u, p);
+      return p;
+    };
     let loss = NaN;
     const oldW = mlp.W, oldB = mlp.b;
     const next = b.tidy(() => {
@@ -189,14 +198,14 @@ export class MlpLearner implements Learner {
       const W: Tensor[] = [], bias: (Tensor | undefined)[] = [];
       for (let i = 0; i < mlp.layers; i++) {
         const u = opt.direction(`W${i}`, g.dW[i]!);
-        const apply = (p: Tensor) => b.axpy(-lr, u, c === 1 ? p : b.scale(p, c));
+        const apply = (p: Tensor) => step(p, u);
         W.push(apply(oldW[i]!));
         this.path.learn?.(i, apply);
         if (adam) b.dispose(u);
         const db = g.db[i], bi = oldB[i];
         if (db && bi) {
           const ub = opt.direction(`b${i}`, db);
-          bias.push(b.axpy(-lr, ub, c === 1 ? bi : b.scale(bi, c)));
+          bias.push(step(bi, ub));
           if (adam) b.dispose(ub);
         } else bias.push(undefined);
       }
@@ -204,7 +213,7 @@ export class MlpLearner implements Learner {
     });
     mlp.W = next.W;
     mlp.b = next.bias;
-    b.dispose(...oldW, ...oldB.filter((t): t is Tensor => t !== undefined));
+    if (!inPlace) b.dispose(...oldW, ...oldB.filter((t): t is Tensor => t !== undefined));
     return { loss };
   }
 

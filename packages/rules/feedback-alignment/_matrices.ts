@@ -26,7 +26,7 @@ export class Matrices {
       );
     }
     this.B[i] = this.#b.keep(value);
-    this.#b.dispose(old);
+    if (old !== value) this.#b.dispose(old);
   }
 
   dispose(): void {
