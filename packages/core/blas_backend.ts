@@ -196,6 +196,62 @@ export class BlasBackend extends JsBackend {
   }
 
   /**
+   * c ← c + a·b (or a·bᵀ with `transB`) on raw row-major storage through `cblas_sgemm` with β = 1:
+   * the contract of core's `gemmInto`, for fused kernels that keep their own buffers. a is m × k,
+   * b is k × n (n × k with `transB`), c is m × n.
+   *
+   * @param a Left factor's storage.
+   * @param b Right factor's storage.
+   * @param c The accumulator's storage, updated in place.
+   * @param m Rows of a and c.
+   * @param k Columns of a.
+   * @param n Columns of c.
+   * @param transB Whether b is stored transposed (n × k).
+   *
+   * @example
+   * ```ts ignore
+   * import { createBlasBackend } from "@plasticity/core";
+   * const c = new Float32Array([1, 1]);
+   * createBlasBackend().gemmInto(new Float32Array([1, 2]), new Float32Array([3, 4, 5, 6]), c, 1, 2, 2);
+   * console.assert(c[0] === 14 && c[1] === 17);
+   * ```
+   */
+  gemmInto(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    transB = false,
+  ): void {
+    if (a.length < m * k || b.length < k * n || c.length < m * n) {
+      throw new Error(
+        `Cannot gemmInto with buffers of ${a.length}, ${b.length} and ${c.length} values: expected at least ${
+          m * k
+        }, ${k * n} and ${m * n} for ${m}×${k}·${k}×${n}`,
+      );
+    }
+    if (m === 0 || n === 0 || k === 0) return;
+    this.#lib.symbols.cblas_sgemm(
+      ROW_MAJOR,
+      NO_TRANS,
+      transB ? TRANS : NO_TRANS,
+      m,
+      n,
+      k,
+      1,
+      a,
+      k,
+      b,
+      transB ? k : n,
+      1,
+      c,
+      n,
+    );
+  }
+
+  /**
    * α·x + y through `cblas_saxpy` on a copy of y for large tensors (α rounded to float32, as
    * BLAS takes it); small ones use the inherited loop, where the FFI call would cost more.
    */

@@ -194,6 +194,30 @@ Deno.test("axpyInPlace overwrites y with exactly axpy's result and leaves x alon
   assert.ok(tested >= 1, "no backend has axpyInPlace");
 });
 
+Deno.test("blas gemmInto adds a·b and a·bᵀ to its buffer, as the js matmul computes them", () => {
+  let blas;
+  try {
+    blas = createBlasBackend();
+  } catch (e) {
+    console.error(`skipping: ${(e as Error).message}`);
+    return;
+  }
+  const j = jsBackend, a = j.fromArray(A, 7, 13), b = j.fromArray(B, 13, 5);
+  const c0 = data(7 * 5, 21);
+  const ab = j.read(j.matmul(a, b));
+  const c = Float32Array.from(c0);
+  blas.gemmInto(Float32Array.from(A), Float32Array.from(B), c, 7, 13, 5);
+  assertClose(c, c0.map((v, i) => v + ab[i]!), 1e-5, "a·b");
+  // b stored transposed: a (7×13) times bᵀ where b is 13×5 → pass bᵀ's storage (5×13) with transB
+  const bT = j.read(j.transpose(b)), d = Float32Array.from(c0);
+  blas.gemmInto(Float32Array.from(A), bT, d, 7, 13, 5, true);
+  assertClose(d, c0.map((v, i) => v + ab[i]!), 1e-5, "a·(bᵀ)ᵀ");
+  assert.throws(
+    () => blas.gemmInto(new Float32Array(3), new Float32Array(65), new Float32Array(35), 7, 13, 5),
+    /Cannot gemmInto with buffers of 3, 65 and 35 values: expected at least 91, 65 and 35/,
+  );
+});
+
 Deno.test("every backend reports shape mismatches naming the operation and both shapes", async () => {
   const list: Backend[] = [jsBackend];
   for await (const b of backends()) list.push(b);

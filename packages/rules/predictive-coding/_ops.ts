@@ -6,6 +6,7 @@
 import {
   type Activation,
   type Backend,
+  BlasBackend,
   gemmInto,
   JsBackend,
   JsTensor,
@@ -126,9 +127,21 @@ export class BufferOps implements Ops {
   /** True on the plain `js` backend: products go through `gemmInto` into preallocated buffers. */
   readonly native: boolean;
 
+  /** The `blas` backend, whose products also go into preallocated buffers (`sgemm`, β = 1). */
+  readonly #blas: BlasBackend | undefined;
+
   constructor(backend: JsBackend) {
     this.backend = backend;
     this.native = Object.getPrototypeOf(backend) === JsBackend.prototype;
+    this.#blas = backend instanceof BlasBackend ? backend : undefined;
+  }
+
+  /** c += a·w into a preallocated buffer; false when this backend has no such path. */
+  #gemm(a: Tensor, w: Tensor, c: Float32Array): boolean {
+    if (this.native) gemmInto(this.#d(a), this.#d(w), c, a.rows, a.cols, w.cols);
+    else if (this.#blas) this.#blas.gemmInto(this.#d(a), this.#d(w), c, a.rows, a.cols, w.cols);
+    else return false;
+    return true;
   }
 
   #buf(into: Tensor | undefined, rows: number, cols: number): JsTensor {
@@ -164,10 +177,10 @@ export class BufferOps implements Ops {
 
   predict(into: Tensor | undefined, a: Tensor, w: Tensor, bias: Tensor | undefined): Tensor {
     let o: JsTensor;
-    if (this.native) {
+    if (this.native || this.#blas) {
       o = this.#buf(into, a.rows, w.cols);
       o.data.fill(0);
-      gemmInto(this.#d(a), this.#d(w), o.data, a.rows, a.cols, w.cols);
+      this.#gemm(a, w, o.data);
     } else {
       o = this.backend.matmul(a, w) as JsTensor; // fresh, so ours to write
     }
@@ -191,10 +204,10 @@ export class BufferOps implements Ops {
     x: Tensor,
   ): [Tensor, number, Tensor | undefined] {
     let m: Float32Array, keep: Tensor | undefined;
-    if (this.native) {
+    if (this.native || this.#blas) {
       const t = this.#buf(scratch, a.rows, w.cols);
       t.data.fill(0);
-      gemmInto(this.#d(a), this.#d(w), t.data, a.rows, a.cols, w.cols);
+      this.#gemm(a, w, t.data);
       m = t.data;
       keep = t;
     } else {
@@ -226,6 +239,12 @@ export class BufferOps implements Ops {
       const o = this.#buf(into, e.rows, w.rows);
       o.data.fill(0);
       gemmInto(this.#d(e), this.#d(wT), o.data, e.rows, e.cols, w.rows);
+      return o;
+    }
+    if (this.#blas) {
+      const o = this.#buf(into, e.rows, w.rows);
+      o.data.fill(0);
+      this.#blas.gemmInto(this.#d(e), this.#d(w), o.data, e.rows, e.cols, w.rows, true);
       return o;
     }
     return this.backend.matmul(e, w, false, true); // fresh, so ours
