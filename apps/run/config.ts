@@ -410,6 +410,7 @@ const INIT_PARAMS: Record<string, Record<string, number | undefined>> = {
   xavierUniform: { gain: 1 },
   xavierNormal: { gain: 1 },
   lecunNormal: { scale: 1 },
+  varianceScaling: { scale: 1 },
   kaimingUniform: { a: Math.sqrt(5) },
   uniform: { low: undefined, high: undefined },
   normal: { std: undefined, mean: 0 },

@@ -12,7 +12,9 @@ import type { Backend, Tensor } from "./tensor.ts";
  *
  * - `xavierUniform`: U(−a, a), a = gain·√(6 / (fanIn + fanOut)) (Glorot & Bengio 2010).
  * - `xavierNormal`: N(0, gain²·2 / (fanIn + fanOut)).
- * - `lecunNormal`: Flax's default, a normal truncated at ±2σ, rescaled so its variance is 1/fanIn.
+ * - `lecunNormal`: Flax's default, a normal truncated at ±2σ, rescaled so its variance is scale/fanIn.
+ * - `varianceScaling`: an untruncated N(0, scale/fanIn) (bioflax's `--initializer variance_scaling`
+ *   with `scale_w`).
  * - `kaimingUniform`: PyTorch's `nn.Linear` default, U(−b, b), b = √(6 / ((1 + a²) fanIn)) with a = √5.
  * - `uniform`: U(low, high).
  * - `normal`: N(mean, std²).
@@ -22,6 +24,7 @@ export type InitSpec =
   | { kind: "xavierUniform"; gain?: number }
   | { kind: "xavierNormal"; gain?: number }
   | { kind: "lecunNormal"; scale?: number }
+  | { kind: "varianceScaling"; scale?: number }
   | { kind: "kaimingUniform"; a?: number }
   | { kind: "uniform"; low: number; high: number }
   | { kind: "normal"; std: number; mean?: number }
@@ -32,6 +35,7 @@ export const INIT_KINDS = [
   "xavierUniform",
   "xavierNormal",
   "lecunNormal",
+  "varianceScaling",
   "kaimingUniform",
   "uniform",
   "normal",
@@ -75,6 +79,10 @@ export function initSampler(spec: InitSpec, fanIn: number, fanOut: number, rng: 
         do z = rng.normal(); while (z < -2 || z > 2);
         return z * s;
       };
+    }
+    case "varianceScaling": {
+      const s = Math.sqrt((spec.scale ?? 1) / fanIn);
+      return () => rng.normal() * s;
     }
     case "kaimingUniform": {
       const a = spec.a ?? Math.sqrt(5);

@@ -42,6 +42,19 @@ Deno.test("lecunNormal is truncated at ±2σ and has variance 1/fanIn", () => {
   assert.ok(Math.abs(m.std - Math.sqrt(1 / fanIn)) < 0.01 * Math.sqrt(1 / fanIn), `std ${m.std}`);
 });
 
+Deno.test("varianceScaling is an untruncated normal with variance scale/fanIn", () => {
+  const fanIn = 400, scale = 0.25;
+  const w = jsBackend.read(
+    initWeights(jsBackend, fanIn, 250, { kind: "varianceScaling", scale }, createRng(6)),
+  );
+  const m = moments(w), sigma = Math.sqrt(scale / fanIn);
+  assert.ok(Math.abs(m.mean) < 0.01 * sigma, `mean ${m.mean}`);
+  assert.ok(Math.abs(m.std - sigma) < 0.01 * sigma, `std ${m.std}`);
+  // Untruncated: about 4.55 % of a normal's mass lies beyond ±2σ (100 000 draws).
+  const beyond = w.filter((v) => Math.abs(v) > 2 * sigma).length / w.length;
+  assert.ok(Math.abs(beyond - 0.0455) < 0.003, `fraction beyond 2σ ${beyond}`);
+});
+
 Deno.test("kaimingUniform with a = sqrt(5) is PyTorch's Linear default U(-1/sqrt(fanIn), 1/sqrt(fanIn))", () => {
   const draw = initSampler({ kind: "kaimingUniform" }, 100, 10, createRng(3));
   const xs = Array.from({ length: 20000 }, draw), m = moments(xs);
