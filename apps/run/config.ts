@@ -79,7 +79,7 @@ export interface LossConfig {
   /** Multiply squared error by ½ (mse only). */
   half?: boolean;
   /** `mean` over batch rows or `sum`. */
-  reduction: "mean" | "sum";
+  reduction: "mean" | "sum" | "meanElements";
 }
 
 /** Resolved metrics section. */
@@ -462,12 +462,19 @@ function resolveOptimizer(v: unknown): OptimizerConfig {
 function resolveLoss(v: unknown): LossConfig {
   const m = typeof v === "string" ? { kind: v } : mapping(v ?? {}, "loss");
   const kind = oneOf(m.kind ?? "mse", ["mse", "ce"] as const, "loss.kind");
-  const reduction = oneOf(m.reduction ?? "mean", ["mean", "sum"] as const, "loss.reduction");
   if (kind === "ce") {
     checkKeys(m, ["kind", "reduction"], "loss");
-    return { kind, reduction };
+    return {
+      kind,
+      reduction: oneOf(m.reduction ?? "mean", ["mean", "sum"] as const, "loss.reduction"),
+    };
   }
   checkKeys(m, ["kind", "half", "reduction"], "loss");
+  const reduction = oneOf(
+    m.reduction ?? "mean",
+    ["mean", "sum", "meanElements"] as const,
+    "loss.reduction",
+  );
   return { kind, half: bool(m.half ?? true, "loss.half"), reduction };
 }
 

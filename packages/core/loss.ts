@@ -8,16 +8,17 @@ import { checkSame } from "./_check.ts";
 
 /**
  * A loss: `mse` is squared error, `ce` is softmax cross-entropy on logits.
- * For `mse`, `half` multiplies by ½ and `reduction` sums or averages over the batch rows
- * (`sum` sums every element; `mean` divides the total by the number of rows).
+ * For `mse`, `half` multiplies by ½ and `reduction` sums or averages: `sum` sums every element,
+ * `mean` divides the total by the number of rows, `meanElements` by the number of elements
+ * (rows × outputs: PyTorch's `MSELoss()`, and bioflax's MSE, `optax.l2_loss(…).mean()`).
  */
 export interface LossSpec {
   /** `mse` (squared error) or `ce` (softmax cross-entropy on logits). */
   kind: "mse" | "ce";
   /** Multiply squared error by ½ (default true). Ignored for `ce`. */
   half?: boolean;
-  /** `mean` over batch rows (default) or `sum`. */
-  reduction?: "mean" | "sum";
+  /** `mean` over batch rows (default), `sum`, or `meanElements` over every element (`mse` only). */
+  reduction?: "mean" | "sum" | "meanElements";
 }
 
 /** Loss names accepted by {@linkcode parseLoss}. */
@@ -45,14 +46,41 @@ export function parseLoss(value: unknown): LossSpec {
   return typeof value === "string" ? { kind } : { ...(value as LossSpec) };
 }
 
-function divisor(spec: LossSpec, rows: number): number {
-  return (spec.reduction ?? "mean") === "mean" ? rows : 1;
+/**
+ * What the summed loss is divided by: the rows (`mean`), 1 (`sum`) or rows × cols
+ * (`meanElements`, squared error only).
+ *
+ * @param spec The loss.
+ * @param rows Batch rows.
+ * @param cols Outputs per row.
+ * @returns The divisor.
+ *
+ * @example
+ * ```ts
+ * import { lossDivisor } from "@plasticity/core";
+ * console.assert(lossDivisor({ kind: "mse", reduction: "meanElements" }, 4, 10) === 40);
+ * console.assert(lossDivisor({ kind: "ce" }, 4, 10) === 4);
+ * ```
+ */
+export function lossDivisor(spec: LossSpec, rows: number, cols: number): number {
+  const r = spec.reduction ?? "mean";
+  if (r === "meanElements") {
+    if (spec.kind !== "mse") {
+      throw new Error(
+        `Invalid loss reduction "meanElements" for ${
+          JSON.stringify(spec.kind)
+        }: expected mean or sum`,
+      );
+    }
+    return rows * cols;
+  }
+  return r === "mean" ? rows : 1;
 }
 
 /**
  * The loss of output `y` (logits for `ce`) against target `t`.
  *
- * Squared error: L = c · Σ (y − t)² / d with c = ½ or 1, d = batch rows or 1.
+ * Squared error: L = c · Σ (y − t)² / d with c = ½ or 1, d = batch rows, 1 or rows × outputs.
  * Cross-entropy: L = −Σ t · log softmax(y) / d.
  *
  * @param b The backend.
@@ -73,7 +101,7 @@ export function lossValue(b: Backend, spec: LossSpec, y: Tensor, t: Tensor): num
   return b.tidy(() => {
     if (spec.kind === "mse") {
       const c = (spec.half ?? true) ? 0.5 : 1;
-      return c * b.sumSquares(b.sub(y, t)) / divisor(spec, y.rows);
+      return c * b.sumSquares(b.sub(y, t)) / lossDivisor(spec, y.rows, y.cols);
     }
     const yd = b.read(y), td = b.read(t), n = y.cols;
     let total = 0;
@@ -86,7 +114,7 @@ export function lossValue(b: Backend, spec: LossSpec, y: Tensor, t: Tensor): num
       const lse = max + Math.log(s);
       for (let j = 0; j < n; j++) total -= td[o + j]! * (yd[o + j]! - lse);
     }
-    return total / divisor(spec, y.rows);
+    return total / lossDivisor(spec, y.rows, y.cols);
   });
 }
 
@@ -109,7 +137,7 @@ export function lossValue(b: Backend, spec: LossSpec, y: Tensor, t: Tensor): num
  */
 export function lossGrad(b: Backend, spec: LossSpec, y: Tensor, t: Tensor): Tensor {
   checkSame("compute the loss gradient of", y, t);
-  const d = divisor(spec, y.rows);
+  const d = lossDivisor(spec, y.rows, y.cols);
   if (spec.kind === "mse") {
     const c = (spec.half ?? true) ? 1 : 2;
     return b.tidy(() => b.scale(b.sub(y, t), c / d));

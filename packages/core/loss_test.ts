@@ -12,6 +12,21 @@ Deno.test("squared error variants equal their hand-computed values", () => {
   assert.equal(lossValue(b, { kind: "mse", half: true, reduction: "sum" }, y, t), 2.65625);
   assert.equal(lossValue(b, { kind: "mse", half: true, reduction: "mean" }, y, t), 1.328125);
   assert.equal(lossValue(b, { kind: "mse", half: false }, y, t), 2.65625);
+  // bioflax's MSE, optax.l2_loss(…).mean(): ½ · 5.3125 over all 6 elements.
+  assert.equal(
+    lossValue(b, { kind: "mse", half: true, reduction: "meanElements" }, y, t),
+    2.65625 / 6,
+  );
+  // … whose gradient is (y − t) / (number of output elements in the batch).
+  assertClose(
+    b.read(lossGrad(b, { kind: "mse", reduction: "meanElements" }, y, t)),
+    [-0.5, -1, 2, 0.25, 0, 0].map((v) => v / 6),
+    1e-7,
+  );
+  assert.throws(
+    () => lossValue(b, { kind: "ce", reduction: "meanElements" }, y, t),
+    /Invalid loss reduction "meanElements" for "ce": expected mean or sum/,
+  );
 });
 
 Deno.test("cross-entropy equals -Σ t log softmax(y) per row, averaged", () => {
@@ -25,6 +40,7 @@ Deno.test("loss gradients agree with central finite differences", () => {
     const spec of [
       { kind: "mse", half: false, reduction: "sum" },
       { kind: "mse" },
+      { kind: "mse", half: false, reduction: "meanElements" },
       { kind: "ce" },
       { kind: "ce", reduction: "sum" },
     ] as const

@@ -105,6 +105,17 @@ Deno.test("config errors are one line naming the path, the value and what was ex
     ],
     [BASE.replace("seeds: [0, 1, 2]", "seeds: [0, 0]"), /^seeds: duplicate seed 0/],
     [BASE.replace("name: lin-sine", "name: Lin Sine"), /^name: expected an experiment name/],
+    [
+      BASE + "loss: { kind: ce, reduction: meanElements }\n",
+      /^loss\.reduction: expected one of mean, sum, got "meanElements"$/,
+    ],
+    [
+      BASE.replace(
+        "network: { sizes: [1, 1] }",
+        "network: { sizes: [1, 1], init: { kind: varianceScaling, std: 1 } }",
+      ),
+      /^network\.init\.std: unknown key/,
+    ],
   ];
   for (const [text, re] of cases) {
     assert.throws(() => expandGrid(parseYaml(text, "t.yaml"), ctx), (e: unknown) => {
@@ -114,6 +125,24 @@ Deno.test("config errors are one line naming the path, the value and what was ex
       return true;
     });
   }
+});
+
+Deno.test("meanElements (mse) and varianceScaling resolve with their defaults", () => {
+  const [t] = expandGrid(
+    parseYaml(
+      BASE.replace(
+        "network: { sizes: [1, 1] }",
+        "network: { sizes: [1, 1], init: varianceScaling }",
+      ) +
+        "loss: { kind: mse, reduction: meanElements }\n",
+      "t.yaml",
+    ),
+    ctx,
+  );
+  assert.ok(t!.config.kind === "learner");
+  if (t!.config.kind !== "learner") return;
+  assert.deepEqual(t!.config.loss, { kind: "mse", half: true, reduction: "meanElements" });
+  assert.deepEqual(t!.config.network.init, { kind: "varianceScaling", scale: 1 });
 });
 
 Deno.test("YAML that is not plain data is rejected in one line", () => {

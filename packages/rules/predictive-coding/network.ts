@@ -25,6 +25,7 @@ import {
   exportTensor,
   hiddenActivation,
   initWeights,
+  lossDivisor,
   type LossSpec,
   type NetworkSpec,
   Optimizer,
@@ -402,7 +403,7 @@ export class PCNetwork {
   }
 
   #reductionScale(rows: number): number {
-    return (this.loss.reduction ?? "mean") === "mean" ? 1 / rows : 1;
+    return 1 / lossDivisor(this.loss, rows, this.sizes[this.L]!);
   }
 
   #stepBP(a0: Tensor, y: Tensor, opt: Optimizer): PCStepResult {

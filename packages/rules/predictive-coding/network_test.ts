@@ -116,6 +116,36 @@ Deno.test("bp mode (no value nodes, T = 1) is SGD on summed ½ squared error, bi
   }
 });
 
+Deno.test("every loss reduction scales PC's weight step by 1/(its divisor): rows, 1, rows × outputs", () => {
+  // With the same value-node dynamics (inference always uses the summed error), the step under a
+  // reduction with divisor d equals the summed-loss step with the learning rate divided by d.
+  const sizes = [4, 6, 5, 3], rows = 5, lr = 0.05;
+  const x = randomTensor(rows, 4, 50), y = randomTensor(rows, 3, 51);
+  const run = (reduction: "mean" | "sum" | "meanElements", rate: number) => {
+    const net = new PCNetwork({
+      network: { sizes, activation: "tanh", bias: false },
+      config: { mode: "pc", T: 8, gamma: 0.1, decay: 0.5 },
+      optimizer: { name: "sgd", lr: rate },
+      loss: { kind: "mse", half: true, reduction },
+      backend: b,
+      seed: 1,
+    });
+    net.step(x, y);
+    return [1, 2, 3].map((l) => Array.from(b.read(net.weight(l))));
+  };
+  for (const [reduction, d] of [["mean", rows], ["meanElements", rows * 3]] as const) {
+    const got = run(reduction, lr), want = run("sum", lr / d);
+    got.forEach((w, l) =>
+      w.forEach((v, i) =>
+        assert.ok(
+          Math.abs(v - want[l]![i]!) < 1e-6,
+          `${reduction} W${l + 1}[${i}]: ${v} vs ${want[l]![i]}`,
+        )
+      )
+    );
+  }
+});
+
 Deno.test("with T = 1, PC's output-layer step equals BP's bit for bit and hidden weights stay put", () => {
   // At t = 0 every hidden error is 0 (feed-forward initialisation), so ∂F/∂W_l = 0 for l < L and
   // the output layer sees the same a_{L−1} and ε_L = y − μ_L as BP.
