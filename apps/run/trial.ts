@@ -19,6 +19,7 @@ import {
   getLearner,
   getSimulation,
   type Learner,
+  lossDivisor,
   lossValue,
   selectBackend,
   type SimRecord,
@@ -305,6 +306,7 @@ async function runLearner(
   try {
     const classification = data.task === "classification";
     const shuffleRng = createRng(deriveSeed(config.seed, "shuffle"));
+    const lossSpec = toLossSpec(config.loss);
     const perEpoch = Math.ceil(data.train.n / config.batch_size);
     const total = perEpoch * config.epochs;
     const diag = config.metrics.diagnostics
@@ -342,14 +344,15 @@ async function runLearner(
       let sum = 0, rows = 0, step = 0;
       for (const [x, y] of batches(data.train, config.batch_size, b, { rng: shuffleRng })) {
         const { loss } = learner.trainBatch(x, y);
-        const n = x.rows;
+        // The batch's summed loss, so that train_loss is per sample whatever the reduction.
+        const n = x.rows, summed = loss * lossDivisor(lossSpec, n, y.cols);
         b.dispose(x, y);
         step++;
         if (!Number.isFinite(loss)) {
           lines.push(JSON.stringify({ epoch, "train_loss": null }));
           throw new Diverged(`Non-finite training loss ${loss} at epoch ${epoch}, batch ${step}`);
         }
-        sum += config.loss.reduction === "mean" ? loss * n : loss;
+        sum += summed;
         rows += n;
         if (options.onProgress && pacer.progressDue()) {
           options.onProgress({

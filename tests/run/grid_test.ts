@@ -188,3 +188,40 @@ grid: { "simulation.params.x0": [1, 3] }
     /^ConfigError: epochs: not used by kind simulation/,
   );
 });
+
+Deno.test("train_loss is per sample whatever the loss reduction (lr 0: epoch 1 equals epoch 0)", async () => {
+  const { runTrial, readMetrics } = await import("@plasticity/run");
+  await import("@plasticity/backprop");
+  for (const reduction of ["mean", "sum", "meanElements"]) {
+    const [t] = expandGrid(
+      parseYaml(
+        `
+name: per-sample
+dataset: { name: teacher-student, train_size: 50, validation_size: 0, test_size: 20 }
+network: { sizes: [1, 8, 10], activation: tanh }
+rule: { name: bp }
+optimizer: { name: sgd, lr: 0 }
+loss: { kind: mse, reduction: ${reduction} }
+epochs: 1
+batch_size: 16
+seeds: [0]
+backend: js
+metrics: { every: 1, diagnostics: false, test_batch_size: 20 }
+`,
+        "t.yaml",
+      ),
+      ctx,
+    );
+    const dir = Deno.makeTempDirSync();
+    try {
+      await runTrial(t!.config, dir);
+      const [e0, e1] = readMetrics(dir) as { train_loss: number }[];
+      assert.ok(
+        Math.abs(e1!.train_loss - e0!.train_loss) < 1e-6 * e0!.train_loss,
+        `${reduction}: epoch 1 ${e1!.train_loss} vs epoch 0 ${e0!.train_loss}`,
+      );
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  }
+});
