@@ -136,12 +136,14 @@ export class BufferOps implements Ops {
     this.#blas = backend instanceof BlasBackend ? backend : undefined;
   }
 
-  /** c += a·w into a preallocated buffer; false when this backend has no such path. */
-  #gemm(a: Tensor, w: Tensor, c: Float32Array): boolean {
-    if (this.native) gemmInto(this.#d(a), this.#d(w), c, a.rows, a.cols, w.cols);
-    else if (this.#blas) this.#blas.gemmInto(this.#d(a), this.#d(w), c, a.rows, a.cols, w.cols);
-    else return false;
-    return true;
+  /** a·w written into `into` (reused when its shape fits), or undefined without a raw-buffer gemm. */
+  #product(into: Tensor | undefined, a: Tensor, w: Tensor): JsTensor | undefined {
+    if (!this.native && !this.#blas) return undefined;
+    const o = this.#buf(into, a.rows, w.cols), c = o.data;
+    c.fill(0);
+    if (this.#blas) this.#blas.gemmInto(this.#d(a), this.#d(w), c, a.rows, a.cols, w.cols);
+    else gemmInto(this.#d(a), this.#d(w), c, a.rows, a.cols, w.cols);
+    return o;
   }
 
   #buf(into: Tensor | undefined, rows: number, cols: number): JsTensor {
@@ -176,14 +178,8 @@ export class BufferOps implements Ops {
   }
 
   predict(into: Tensor | undefined, a: Tensor, w: Tensor, bias: Tensor | undefined): Tensor {
-    let o: JsTensor;
-    if (this.native || this.#blas) {
-      o = this.#buf(into, a.rows, w.cols);
-      o.data.fill(0);
-      this.#gemm(a, w, o.data);
-    } else {
-      o = this.backend.matmul(a, w) as JsTensor; // fresh, so ours to write
-    }
+    // A fresh product from the backend is ours to write, too.
+    const o = this.#product(into, a, w) ?? (this.backend.matmul(a, w) as JsTensor);
     const d = o.data;
     if (bias) {
       const bd = this.#d(bias), n = w.cols;
@@ -203,17 +199,8 @@ export class BufferOps implements Ops {
     bias: Tensor | undefined,
     x: Tensor,
   ): [Tensor, number, Tensor | undefined] {
-    let m: Float32Array, keep: Tensor | undefined;
-    if (this.native || this.#blas) {
-      const t = this.#buf(scratch, a.rows, w.cols);
-      t.data.fill(0);
-      this.#gemm(a, w, t.data);
-      m = t.data;
-      keep = t;
-    } else {
-      m = this.#d(this.backend.matmul(a, w));
-      keep = scratch;
-    }
+    const t = this.#product(scratch, a, w);
+    const m = t ? t.data : this.#d(this.backend.matmul(a, w)), keep = t ?? scratch;
     const o = this.#buf(into, x.rows, x.cols), e = o.data, xd = this.#d(x);
     let s = 0;
     if (bias) {
