@@ -10,7 +10,7 @@ import {
   type LearnerOptions,
   type Tensor,
 } from "@plasticity/core";
-import "@plasticity/run/registry";
+import "@plasticity/runner/registry";
 
 const RULES = learnerNames().filter((n) => !n.startsWith("test-"));
 
@@ -100,9 +100,9 @@ for (const rule of RULES) {
 }
 
 Deno.test("a runner config without output_activation gives EP and CorInfoMax their hard-sigmoid output", async () => {
-  const { resolveConfig } = await import("@plasticity/run");
+  const { resolveConfig } = await import("@plasticity/runner");
   const { datasetSchema } = await import("@plasticity/datasets");
-  const { toNetworkSpec } = await import("../apps/run/_convert.ts");
+  const { toNetworkSpec } = await import("../packages/runner/_convert.ts");
   const [x] = batch();
   for (const rule of ["ep", "corinfomax"]) {
     const cfg = resolveConfig({

@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { runExperiment } from "@plasticity/run";
+import { runExperiment } from "@plasticity/runner";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({ args: Deno.args, options: { keep: { type: "string" } } });

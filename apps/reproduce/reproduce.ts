@@ -1,5 +1,5 @@
 /**
- * Reproduces one figure end to end: runs its configs with the runner (`@plasticity/run`, resumable
+ * Reproduces one figure end to end: runs its configs with the runner (`@plasticity/runner`, resumable
  * results under `<out>/<paper>/<figure>/runs/`), analyses the trials of this invocation, renders
  * every panel to SVG and PNG, and writes the summary table (paper vs ours with verdicts) and the
  * HTML report.
@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { loadTrials, renderPng, renderSvg, type Row, trialRows } from "@plasticity/analysis";
-import { loadConfig, runExperiment } from "@plasticity/run";
+import { loadConfig, runExperiment } from "@plasticity/runner";
 import { describeOverride, mergeConfig } from "./overrides.ts";
 import { figureDir } from "./registry.ts";
 import { writeReport } from "./report.ts";

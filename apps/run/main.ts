@@ -17,8 +17,8 @@
 import { parseArgs } from "node:util";
 import { learnerNames, simulationNames } from "@plasticity/core";
 import { DATASET_NAMES } from "@plasticity/datasets";
-import { ConfigError } from "./config.ts";
-import { countStates, loadResultsIndex, resultsRoot } from "./results.ts";
+import { ConfigError } from "@plasticity/runner/config";
+import { countStates, loadResultsIndex, resultsRoot } from "@plasticity/runner/results";
 import {
   cleanExperiment,
   expandTrials,
@@ -26,7 +26,7 @@ import {
   runExperiment,
   type RunOptions,
   trialLabel,
-} from "./runner.ts";
+} from "@plasticity/runner/runner";
 
 const USAGE = `Usage:
   deno task run [run] <config.yaml> [--jobs N] [--force] [--backend NAME] [--dry-run]
@@ -102,12 +102,12 @@ async function main(args: string[]): Promise<number> {
     }
     const what = rest[0] ?? "experiments";
     if (what === "rules") {
-      const { importModules } = await import("./runner.ts");
+      const { importModules } = await import("@plasticity/runner/runner");
       await importModules(common.imports ?? []);
       learnerNames().forEach((n) => out(n));
     } else if (what === "datasets") DATASET_NAMES.forEach((n) => out(n));
     else if (what === "simulations") {
-      const { importModules } = await import("./runner.ts");
+      const { importModules } = await import("@plasticity/runner/runner");
       await importModules(common.imports ?? []);
       simulationNames().forEach((n) => out(n));
     } else if (what === "experiments") {

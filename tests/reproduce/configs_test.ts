@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { expandTrials } from "@plasticity/run";
+import { expandTrials } from "@plasticity/runner";
 import { FIGURES } from "@plasticity/reproduce/registry";
 import { experimentConfigs, selectPanels } from "@plasticity/reproduce";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, DATASETS, expandGrid, parseYaml, trialId } from "@plasticity/run";
+import { ConfigError, DATASETS, expandGrid, parseYaml, trialId } from "@plasticity/runner";
 import "./_fixtures.ts";
 
 const ctx = DATASETS;

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readMetrics, readStatus } from "@plasticity/run";
+import { readMetrics, readStatus } from "@plasticity/runner";
 
 const MAIN = new URL("../../apps/run/main.ts", import.meta.url).pathname;
 const FIXTURES = new URL("./_fixtures.ts", import.meta.url).pathname;

@@ -1,6 +1,6 @@
 // runTrial in process: what the metrics mean, independent of the loss's reduction.
 import assert from "node:assert/strict";
-import { DATASETS, expandGrid, parseYaml, readMetrics, runTrial } from "@plasticity/run";
+import { DATASETS, expandGrid, parseYaml, readMetrics, runTrial } from "@plasticity/runner";
 import "@plasticity/backprop";
 
 const ctx = DATASETS;

@@ -1,11 +1,11 @@
 /**
- * `@plasticity/run`: the experiment runner behind `deno task run`. Validated YAML configs, grid
+ * `@plasticity/runner`: the experiment runner library behind `deno task run`. Validated YAML configs, grid
  * sweeps × seeds, trials run in parallel worker processes, and resumable results on disk.
  *
  * @example Expand a sweep into trials
  * ```ts
  * import { registerSimulation } from "@plasticity/core";
- * import { expandGrid } from "@plasticity/run";
+ * import { expandGrid } from "@plasticity/runner";
  * registerSimulation({
  *   name: "doc-mod", description: "emits nothing", validate: () => {},
  *   create: () => ({ totalRecords: 0, run: () => {}, summary: () => ({}) }),

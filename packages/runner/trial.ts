@@ -127,7 +127,7 @@ class Pacer {
  * @example Run a registered simulation into a temp folder
  * ```ts
  * import { registerSimulation } from "@plasticity/core";
- * import { readMetrics, runTrial } from "@plasticity/run";
+ * import { readMetrics, runTrial } from "@plasticity/runner";
  * registerSimulation({
  *   name: "doc-count", description: "counts to 3", validate: () => {},
  *   create: () => ({

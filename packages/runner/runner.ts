@@ -91,7 +91,7 @@ export type ConfigInput = string | URL | Record<string, unknown>;
  *
  * @example
  * ```ts
- * import { loadConfig } from "@plasticity/run";
+ * import { loadConfig } from "@plasticity/runner";
  * const { raw } = await loadConfig({ name: "x" });
  * console.assert(raw.name === "x");
  * ```
@@ -131,7 +131,7 @@ const imported = new Set<string>();
  *
  * @example
  * ```ts
- * import { importModules } from "@plasticity/run";
+ * import { importModules } from "@plasticity/runner";
  * console.assert((await importModules([])).length === 0);
  * ```
  */
@@ -206,7 +206,7 @@ function applyBackend(
  *
  * @example
  * ```ts
- * import { expandTrials } from "@plasticity/run";
+ * import { expandTrials } from "@plasticity/runner";
  * const trials = await expandTrials({
  *   name: "doc-sine", dataset: { name: "sine" }, network: { sizes: [1, 8, 1] },
  *   rule: { name: "bp" }, epochs: 1, seeds: [0, 1],
@@ -239,7 +239,7 @@ export async function expandTrials(
  *
  * @example
  * ```ts ignore
- * import { trialLabel } from "@plasticity/run";
+ * import { trialLabel } from "@plasticity/runner";
  * trialLabel(trial); // "3f2a9c0d1e4b rule.name=fa seed=1"
  * ```
  */
@@ -280,7 +280,7 @@ function progressMode(p: RunOptions["progress"]): ProgressMode {
  *
  * @example
  * ```ts ignore
- * import { runExperiment } from "@plasticity/run";
+ * import { runExperiment } from "@plasticity/runner";
  * const report = await runExperiment("apps/run/examples/sine_bp_fa.yaml", { jobs: 2 });
  * console.log(report.counts);
  * ```
@@ -381,7 +381,7 @@ function tally(reports: readonly TrialReport[]): Record<string, number> {
  *
  * @example
  * ```ts
- * import { experimentStatus } from "@plasticity/run";
+ * import { experimentStatus } from "@plasticity/runner";
  * const s = await experimentStatus(Deno.makeTempDirSync());
  * console.assert(s.total === 0);
  * ```
@@ -461,7 +461,7 @@ function isDirectory(path: string): boolean {
  *
  * @example
  * ```ts
- * import { cleanExperiment } from "@plasticity/run";
+ * import { cleanExperiment } from "@plasticity/runner";
  * console.assert((await cleanExperiment(Deno.makeTempDirSync())).length === 0);
  * ```
  */

@@ -68,7 +68,7 @@ async function forEachLine(stream: ReadableStream<Uint8Array>, fn: (line: string
  *
  * @example
  * ```ts ignore
- * import { spawnTrial } from "@plasticity/run";
+ * import { spawnTrial } from "@plasticity/runner";
  * const p = spawnTrial(job, { onProgress: (p) => console.log(p.done, p.total) });
  * console.log((await p.done).state);
  * ```
@@ -150,7 +150,7 @@ export function spawnTrial(job: TrialJob, events: TrialEvents = {}): TrialProces
  *
  * @example
  * ```ts
- * import { runPool } from "@plasticity/run";
+ * import { runPool } from "@plasticity/runner";
  * const seen: number[] = [];
  * await runPool([1, 2, 3], 2, async (x) => { seen.push(x); });
  * console.assert(seen.length === 3);

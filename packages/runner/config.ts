@@ -175,7 +175,7 @@ const LEARNER_ONLY = [
  *
  * @example
  * ```ts
- * import { showValue } from "@plasticity/run/config";
+ * import { showValue } from "@plasticity/runner/config";
  * console.assert(showValue("x") === '"x"');
  * ```
  */
@@ -258,7 +258,7 @@ function str(v: unknown, path: string): string {
  *
  * @example
  * ```ts
- * import { snakeCase } from "@plasticity/run/config";
+ * import { snakeCase } from "@plasticity/runner/config";
  * console.assert(snakeCase("feedbackScale") === "feedback_scale");
  * console.assert(snakeCase("T") === "T");
  * ```
@@ -306,7 +306,7 @@ function resolveSnake(
  *
  * @example
  * ```ts
- * import { toSchemaKeys } from "@plasticity/run/config";
+ * import { toSchemaKeys } from "@plasticity/runner/config";
  * const h = toSchemaKeys({ feedbackScale: { type: "number", doc: "" } }, { feedback_scale: 2 });
  * console.assert(h.feedbackScale === 2);
  * ```
@@ -334,7 +334,7 @@ export function toSchemaKeys(
  *
  * @example
  * ```ts
- * import { parseYaml } from "@plasticity/run/config";
+ * import { parseYaml } from "@plasticity/runner/config";
  * const v = parseYaml("name: demo\nepochs: 2\n", "demo.yaml") as { epochs: number };
  * console.assert(v.epochs === 2);
  * ```
@@ -505,7 +505,7 @@ function named(v: unknown, path: string): Record<string, unknown> {
  *
  * @example
  * ```ts
- * import { checkExperimentName } from "@plasticity/run/config";
+ * import { checkExperimentName } from "@plasticity/runner/config";
  * console.assert(checkExperimentName("fa-sine") === "fa-sine");
  * ```
  */
@@ -525,7 +525,7 @@ export function checkExperimentName(v: unknown): string {
  *
  * @example
  * ```ts
- * import { checkSeed } from "@plasticity/run/config";
+ * import { checkSeed } from "@plasticity/runner/config";
  * console.assert(checkSeed(3, "seed") === 3);
  * ```
  */
@@ -544,7 +544,7 @@ export function checkSeed(v: unknown, path: string): number {
  * @example Validate a simulation config
  * ```ts
  * import { registerSimulation } from "@plasticity/core";
- * import { resolveConfig } from "@plasticity/run/config";
+ * import { resolveConfig } from "@plasticity/runner/config";
  * registerSimulation({
  *   name: "doc-idle", description: "emits nothing", validate: () => {},
  *   create: () => ({ totalRecords: 0, run: () => {}, summary: () => ({}) }),
@@ -651,7 +651,7 @@ export function resolveConfig(
  *
  * @example
  * ```ts
- * import { withSeed } from "@plasticity/run/config";
+ * import { withSeed } from "@plasticity/runner/config";
  * const t = withSeed({
  *   name: "x", kind: "simulation", simulation: { name: "s", params: {} }, backend: "js",
  *   metrics: { every: 1, diagnostics: true, test_batch_size: 10 },

@@ -24,7 +24,7 @@ interface Running {
  *
  * @example
  * ```ts
- * import { formatDuration } from "@plasticity/run";
+ * import { formatDuration } from "@plasticity/runner";
  * console.assert(formatDuration(185) === "3m05s");
  * ```
  */
@@ -48,7 +48,7 @@ function bar(frac: number, width: number): string {
  *
  * @example Plain lines into an array
  * ```ts
- * import { ProgressDisplay } from "@plasticity/run";
+ * import { ProgressDisplay } from "@plasticity/runner";
  * const lines: string[] = [];
  * const p = new ProgressDisplay(2, "plain", (s) => lines.push(s));
  * p.start("a", "trial a");

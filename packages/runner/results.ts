@@ -54,7 +54,7 @@ export const TRIAL_FILES = {
  *
  * @example
  * ```ts
- * import { resultsRoot } from "@plasticity/run";
+ * import { resultsRoot } from "@plasticity/runner";
  * console.assert(resultsRoot().length > 0);
  * ```
  */
@@ -77,7 +77,7 @@ export function resultsRoot(): string {
  *
  * @example
  * ```ts
- * import { experimentDir } from "@plasticity/run";
+ * import { experimentDir } from "@plasticity/runner";
  * console.assert(experimentDir("fa-sine", "/r") === "/r/fa-sine");
  * ```
  */
@@ -95,7 +95,7 @@ let tempCounter = 0;
  *
  * @example
  * ```ts
- * import { writeAtomic } from "@plasticity/run";
+ * import { writeAtomic } from "@plasticity/runner";
  * const dir = Deno.makeTempDirSync();
  * writeAtomic(dir + "/a.json", "{}");
  * console.assert(Deno.readTextFileSync(dir + "/a.json") === "{}");
@@ -123,7 +123,7 @@ export function writeAtomic(path: string, text: string): void {
  *
  * @example
  * ```ts
- * import { writeJsonAtomic } from "@plasticity/run";
+ * import { writeJsonAtomic } from "@plasticity/runner";
  * const dir = Deno.makeTempDirSync();
  * writeJsonAtomic(dir + "/a.json", { a: 1 });
  * console.assert(JSON.parse(Deno.readTextFileSync(dir + "/a.json")).a === 1);
@@ -142,7 +142,7 @@ export function writeJsonAtomic(path: string, value: unknown): void {
  *
  * @example
  * ```ts
- * import { configToYaml } from "@plasticity/run";
+ * import { configToYaml } from "@plasticity/runner";
  * console.assert(configToYaml({
  *   name: "x", kind: "simulation", simulation: { name: "s", params: {} }, seed: 1, backend: "js",
  *   metrics: { every: 1, diagnostics: true, test_batch_size: 10 },
@@ -170,7 +170,7 @@ function readJson(path: string): unknown {
  *
  * @example
  * ```ts
- * import { readStatus } from "@plasticity/run";
+ * import { readStatus } from "@plasticity/runner";
  * console.assert(readStatus("/nonexistent") === undefined);
  * ```
  */
@@ -188,7 +188,7 @@ export function readStatus(dir: string): TrialStatus | undefined {
  *
  * @example
  * ```ts
- * import { readMetrics } from "@plasticity/run";
+ * import { readMetrics } from "@plasticity/runner";
  * console.assert(readMetrics("/nonexistent").length === 0);
  * ```
  */
@@ -226,7 +226,7 @@ export interface ResultEntry {
  *
  * @example
  * ```ts
- * import { loadResultsIndex } from "@plasticity/run";
+ * import { loadResultsIndex } from "@plasticity/runner";
  * console.assert(loadResultsIndex("/nonexistent").length === 0);
  * ```
  */
@@ -263,7 +263,7 @@ export function loadResultsIndex(dir: string): ResultEntry[] {
  *
  * @example
  * ```ts
- * import { countStates } from "@plasticity/run";
+ * import { countStates } from "@plasticity/runner";
  * console.assert(countStates([]).done === 0);
  * ```
  */
@@ -284,7 +284,7 @@ export function countStates(
  *
  * @example
  * ```ts
- * import { gitCommit } from "@plasticity/run";
+ * import { gitCommit } from "@plasticity/runner";
  * console.assert(typeof gitCommit() === "string");
  * ```
  */
@@ -311,8 +311,8 @@ export function gitCommit(): string {
  *
  * @example
  * ```ts
- * import { workspaceVersions } from "@plasticity/run";
- * console.assert(workspaceVersions()["@plasticity/run"] === "0.1.0");
+ * import { workspaceVersions } from "@plasticity/runner";
+ * console.assert(workspaceVersions()["@plasticity/runner"] === "0.1.0");
  * ```
  */
 export function workspaceVersions(): Record<string, string> {

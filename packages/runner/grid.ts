@@ -38,7 +38,7 @@ export interface Trial {
  *
  * @example
  * ```ts
- * import { canonicalJson } from "@plasticity/run/grid";
+ * import { canonicalJson } from "@plasticity/runner/grid";
  * console.assert(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] }) === '{"a":[{"c":3,"d":2}],"b":1}');
  * ```
  */
@@ -66,7 +66,7 @@ export function canonicalJson(value: unknown): string {
  *
  * @example
  * ```ts
- * import { trialId } from "@plasticity/run/grid";
+ * import { trialId } from "@plasticity/runner/grid";
  * console.assert(/^[0-9a-f]{12}$/.test(trialId({ a: 1 })));
  * console.assert(trialId({ a: 1, b: 2 }) === trialId({ b: 2, a: 1 }));
  * ```
@@ -84,7 +84,7 @@ export function trialId(config: unknown): string {
  *
  * @example
  * ```ts
- * import { setPath } from "@plasticity/run/grid";
+ * import { setPath } from "@plasticity/runner/grid";
  * const o: Record<string, unknown> = {};
  * setPath(o, "optimizer.lr", 0.1);
  * console.assert((o.optimizer as { lr: number }).lr === 0.1);
@@ -183,7 +183,7 @@ function checkSeeds(raw: Record<string, unknown>): number[] {
  * @example A 2 × 2 sweep over a simulation's parameter and the seed
  * ```ts
  * import { registerSimulation } from "@plasticity/core";
- * import { expandGrid } from "@plasticity/run/grid";
+ * import { expandGrid } from "@plasticity/runner/grid";
  * registerSimulation({
  *   name: "doc-grid", description: "emits nothing", validate: () => {},
  *   create: () => ({ totalRecords: 0, run: () => {}, summary: () => ({}) }),

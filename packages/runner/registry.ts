@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import "@plasticity/run/registry";
+ * import "@plasticity/runner/registry";
  * import { learnerNames } from "@plasticity/core";
  * console.assert(learnerNames().includes("bp"));
  * ```
