@@ -1,4 +1,4 @@
-// `deno task bench` part 2: prints GFLOPS per backend for the issue's matmul shapes and the wall
+// `deno task bench` part 2: prints GFLOPS per backend for the MLP matmul shapes and the wall
 // time of one explicit-backprop epoch of a 784-256-10 ReLU/softmax MLP (batch 64, 60 000
 // samples, synthetic data), with numpy side by side when python3 + numpy are installed.
 // Medians of repeated trials; the machine is reported.
@@ -11,6 +11,7 @@ import {
   loadTfjsBackend,
   type Tensor,
 } from "@plasticity/core";
+import { envBlasPaths } from "@plasticity/runner/backend-env";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -191,7 +192,7 @@ console.log(
 const rows: [string, number[], number][] = [];
 const backends: Array<() => Promise<Backend>> = [
   () => Promise.resolve(jsBackend),
-  () => Promise.resolve(createBlasBackend()),
+  () => Promise.resolve(createBlasBackend(envBlasPaths())),
   () => loadTfjsBackend("wasm"),
 ];
 const jsBatches = Deno.args.includes("--full") ? 937 : 150;

@@ -1,4 +1,4 @@
-// Issue #4's speed point, measured on the registered `bp` learner itself (not a hand-written loop):
+// BP's speed against PyTorch, measured on the registered `bp` learner itself (not a hand-written loop):
 // one epoch (937 batches of 64, i.e. 60 000 samples) of a 784-256-10 ReLU MLP with biases, softmax
 // cross-entropy and SGD lr 0.02, against single-threaded PyTorch written the usual way (nn.Linear,
 // F.cross_entropy, loss.backward(), optim.SGD) and PyTorch with hand-written gradients. The engines
@@ -7,7 +7,8 @@
 // Needs Debian's python3-torch. Run:
 //   OPENBLAS_NUM_THREADS=1 deno run -A tools/bp_vs_torch.ts [--backend blas] [--rounds 7]
 import { parseArgs } from "node:util";
-import { createLearner, createRng, selectBackend, type Tensor } from "@plasticity/core";
+import { createLearner, createRng, type Tensor } from "@plasticity/core";
+import { selectEnvBackend } from "@plasticity/runner/backend-env";
 import "@plasticity/backprop";
 
 const { values } = parseArgs({
@@ -77,7 +78,7 @@ async function torchEpoch(variant: string): Promise<number> {
   return Number(line);
 }
 
-const b = await selectBackend(values.backend);
+const b = await selectEnvBackend(values.backend);
 const rng = createRng(0), data: [Tensor, Tensor][] = [];
 for (let i = 0; i < DISTINCT; i++) {
   const y = new Float32Array(B * 10);

@@ -1,11 +1,12 @@
-// Issue #6's angle check: CorInfoMax's forward–backward angle Θ⁽²⁾ = ∠(Wff₁, Wfb₁ᵀ) over the first
+// Angle check: CorInfoMax's forward–backward angle Θ⁽²⁾ = ∠(Wff₁, Wfb₁ᵀ) over the first
 // batches of training on MNIST (784-500-10, batch 20, the reference defaults), printed every
 // `--every` batches up to `--batches`.
 // Run: OPENBLAS_NUM_THREADS=1 deno run -A tools/corinfomax_angle.ts [--batches 1000] [--every 100]
 import { parseArgs } from "node:util";
-import { createRng, deriveSeed, selectBackend } from "@plasticity/core";
+import { createRng, deriveSeed } from "@plasticity/core";
 import { batches, loadDataset } from "@plasticity/datasets";
 import { createCorInfoMax } from "@plasticity/corinfomax";
+import { selectEnvBackend } from "@plasticity/runner/backend-env";
 
 const { values } = parseArgs({
   options: {
@@ -21,10 +22,10 @@ for (const [k, v] of [["batches", total], ["every", every], ["seed", seed]] as c
     throw new Error(`Invalid --${k} ${JSON.stringify(values[k])}: expected a whole number`);
   }
 }
-const b = await selectBackend(values.backend);
+const b = await selectEnvBackend(values.backend);
 const data = await loadDataset("mnist", { normalize: "unit" }, { seed });
 const net = createCorInfoMax({
-  network: { sizes: [784, 500, 10], activation: "hardSigmoid", outputActivation: "hardSigmoid" },
+  network: { sizes: [784, 500, 10], activation: "hardSigmoid", output_activation: "hardSigmoid" },
   backend: b,
   seed,
 });

@@ -1,10 +1,11 @@
-// Paired speed ratios of FA, DFA and KP against backprop (issue #4's 1.1× target): the four rules
+// Paired speed ratios of FA, DFA and KP against backprop (target: at most 1.1×): the four rules
 // take turns, 100 batches each, for `--rounds` rounds, so a change in machine load hits them all
 // alike; prints each rule's median time per 100 batches and the median of its per-round ratio to
 // BP's. 784-256-10 ReLU, softmax CE, SGD, batch 64, synthetic data (16 batches cycled).
 // Run: OPENBLAS_NUM_THREADS=1 deno run -A tools/fa_paired.ts [--backend blas] [--rounds 25]
 import { parseArgs } from "node:util";
-import { createLearner, createRng, selectBackend, type Tensor } from "@plasticity/core";
+import { createLearner, createRng, type Tensor } from "@plasticity/core";
+import { selectEnvBackend } from "@plasticity/runner/backend-env";
 import "@plasticity/feedback-alignment";
 
 const { values } = parseArgs({
@@ -17,7 +18,7 @@ const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) {
   throw new Error(`Invalid --rounds ${JSON.stringify(values.rounds)}: expected a whole number ≥ 1`);
 }
-const b = await selectBackend(values.backend);
+const b = await selectEnvBackend(values.backend);
 const rng = createRng(0), data: [Tensor, Tensor][] = [];
 for (let i = 0; i < 16; i++) {
   const y = new Float32Array(640);

@@ -1,4 +1,4 @@
-// Issue #7's MNIST run: the dendritic microcircuit 784-100-10 with the PAL GeNN code's MNIST
+// MNIST on the dendritic microcircuit 784-100-10 with the PAL GeNN code's MNIST
 // configuration (MNIST_PAL or MNIST_FA), its data protocol (pixels / 256; train = training images
 // 0–49 999, validation = 50 000–59 999, test = the official 10 000) and schedule (per epoch a
 // validation pass, then a training pass; then a final validation and the test pass), in GeNN's

@@ -1,6 +1,6 @@
 /**
- * The command line of `deno task analyze`: parses arguments into {@linkcode AnalyzeOptions} and
- * runs {@linkcode analyze}.
+ * The command line of `deno task analyze`: parses arguments into {@linkcode AnalyzeOptions}, reads
+ * the trials (`@plasticity/runner`'s `readTrials`), runs {@linkcode analyze} and writes its files.
  *
  * @module
  */
@@ -15,7 +15,9 @@ import {
   type Goal,
   type Reduce,
   REDUCE_NAMES,
+  resolveFontFiles,
 } from "@plasticity/analysis";
+import { isFile, readTrials } from "@plasticity/runner/results";
 
 /** The help text. */
 export const USAGE = `Usage: deno task analyze <results…> --y <metric> [options]
@@ -75,10 +77,19 @@ function positiveInt(flag: string, value: string | undefined): number | undefine
   return n;
 }
 
-/** A parsed command line: options for {@linkcode analyze}, or a request for help. */
+/**
+ * A parsed command line: the results folders, the font files named, and the options for
+ * {@linkcode analyze} (less the trials and fonts, which {@linkcode main} reads and resolves); or a
+ * request for help.
+ */
 export type Command = { readonly help: true } | {
   readonly help: false;
-  readonly options: AnalyzeOptions;
+  /** The results folders (results roots, experiments or trials). */
+  readonly results: readonly string[];
+  /** The font files of `--font`, when any (else DejaVu Sans). */
+  readonly fonts?: readonly string[];
+  /** The analysis options. */
+  readonly options: Omit<AnalyzeOptions, "trials" | "rows" | "fontFiles">;
 };
 
 /**
@@ -86,14 +97,14 @@ export type Command = { readonly help: true } | {
  *
  * @param args The arguments (without the program).
  * @param env Reads environment variables (for `PLASTICITY_RESULTS`).
- * @returns The analysis options, or `{ help: true }`.
+ * @returns The folders, fonts and analysis options, or `{ help: true }`.
  * @throws {Error} With a one-line message on an unknown option, a bad value or a missing argument.
  *
  * @example
  * ```ts
  * import { parseCli } from "@plasticity/analyze/cli";
  * const cmd = parseCli(["results/sine", "--y", "test_loss", "--group", "rule.name", "--filter", "optimizer.lr=0.1,0.01"]);
- * console.assert(!cmd.help && cmd.options.group?.[0] === "rule.name");
+ * console.assert(!cmd.help && cmd.results[0] === "results/sine" && cmd.options.group?.[0] === "rule.name");
  * ```
  */
 export function parseCli(
@@ -160,8 +171,7 @@ export function parseCli(
     group = split(v.group),
     bestBy = split(v["best-by"]),
     fonts = v.font ?? [];
-  const options: AnalyzeOptions = {
-    results: parsed.positionals,
+  const options: Omit<AnalyzeOptions, "trials" | "rows" | "fontFiles"> = {
     y: ys,
     out: v.out ?? join(env("PLASTICITY_RESULTS") ?? "results", "_analysis"),
     ...(v.x === undefined ? {} : { x: v.x }),
@@ -180,15 +190,14 @@ export function parseCli(
     ...(v["x-title"] === undefined ? {} : { xTitle: v["x-title"] }),
     ...(v["y-title"] === undefined ? {} : { yTitle: v["y-title"] }),
     ...(pngWidth === undefined ? {} : { pngWidth }),
-    ...(fonts.length ? { fontFiles: fonts } : {}),
     ...(digits === undefined ? {} : { digits }),
   };
-  return { help: false, options };
+  return { help: false, results: parsed.positionals, ...(fonts.length ? { fonts } : {}), options };
 }
 
 /**
- * Runs `deno task analyze` with the given arguments: prints the help, or runs the analysis and
- * prints the files written and the summary table.
+ * Runs `deno task analyze` with the given arguments: prints the help, or reads the trials, runs
+ * the analysis, writes its files into `--out` and prints the files written and the summary table.
  *
  * @param args The arguments.
  * @param print Where output lines go (default `console.log`).
@@ -211,11 +220,22 @@ export async function main(
       print(USAGE);
       return 0;
     }
-    const result = await analyze(cmd.options);
-    for (const f of result.files) print(`wrote ${f}`);
+    const trials = await readTrials(cmd.results);
+    const fontFiles = resolveFontFiles(cmd.fonts, isFile);
+    const result = await analyze({ ...cmd.options, trials, fontFiles });
+    const out = cmd.options.out;
+    await Deno.mkdir(out, { recursive: true });
+    const written: string[] = [];
+    for (const [name, data] of result.files) {
+      const path = join(out, name);
+      if (typeof data === "string") await Deno.writeTextFile(path, data);
+      else await Deno.writeFile(path, data);
+      written.push(path);
+    }
+    for (const f of written) print(`wrote ${f}`);
     for (const n of result.notes) print(n);
     print("");
-    print((await Deno.readTextFile(join(cmd.options.out, "table.md"))).trimEnd());
+    print(String(result.files.get("table.md") ?? "").trimEnd());
     return 0;
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);

@@ -7,8 +7,8 @@
  * @module
  */
 import { join } from "node:path";
-import { loadTrials, renderPng, renderSvg, type Row, trialRows } from "@plasticity/analysis";
-import { loadConfig, runExperiment } from "@plasticity/runner";
+import { renderPng, renderSvg, resolveFontFiles, type Row, trialRows } from "@plasticity/analysis";
+import { isFile, isTrialDir, loadConfig, readTrials, runExperiment } from "@plasticity/runner";
 import { describeOverride, mergeConfig } from "./overrides.ts";
 import { figureDir } from "./registry.ts";
 import { writeReport } from "./report.ts";
@@ -179,25 +179,21 @@ export async function reproduceFigure(
     async rows(file) {
       const cached = rowsCache.get(file);
       if (cached) return cached;
-      const dirs = (trialDirs.get(file) ?? []).filter((d) => {
-        try {
-          return Deno.statSync(join(d, "config.yaml")).isFile;
-        } catch {
-          return false;
-        }
-      });
+      const dirs = (trialDirs.get(file) ?? []).filter(isTrialDir);
       const rows = dirs.length === 0
         ? []
-        : trialRows(await loadTrials(dirs), { states: ["done", "diverged"] });
+        : trialRows(await readTrials(dirs), { states: ["done", "diverged"] });
       rowsCache.set(file, rows);
       return rows;
     },
   });
   const files: string[] = [];
+  let fontFiles: string[] | undefined;
   for (const c of output.charts) {
     const svg = await renderSvg(c.spec as Parameters<typeof renderSvg>[0]);
     Deno.writeTextFileSync(join(outDir, `${c.name}.svg`), svg);
-    Deno.writeFileSync(join(outDir, `${c.name}.png`), renderPng(svg));
+    fontFiles ??= resolveFontFiles(undefined, isFile);
+    Deno.writeFileSync(join(outDir, `${c.name}.png`), renderPng(svg, { fontFiles }));
     files.push(`${c.name}.svg`, `${c.name}.png`);
   }
   const wallS = (performance.now() - t0) / 1000;

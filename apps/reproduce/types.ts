@@ -19,7 +19,7 @@ export interface PanelInfo {
   title: string;
 }
 
-/** One runner config (contracts §2) a figure runs. */
+/** One runner config (the YAML format of `deno task run`) a figure runs. */
 export interface ExperimentRef {
   /** YAML file name inside the figure's folder. */
   file: string;

@@ -1,7 +1,7 @@
-// Test helper: writes small results folders in the layout of the runner contract
-// (<root>/<experiment>/<trial id>/config.yaml, status.json, metrics.jsonl, summary.json, meta.json).
-import { join } from "node:path";
-import { stringify } from "yaml";
+// Test helper: trial records as @plasticity/runner's readTrials returns them for a results folder
+// in the runner's layout (<root>/<experiment>/<trial id>/config.yaml, status.json, metrics.jsonl,
+// summary.json, meta.json), made in memory.
+import type { TrialRecord } from "./trials.ts";
 
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
@@ -30,44 +30,40 @@ export interface FakeTrial {
   state?: string;
   error?: string;
   summary?: Record<string, unknown>;
-  /** Raw metrics.jsonl text, replacing `metrics`. */
-  metricsText?: string;
-  /** Leave status.json out. */
+  /** No status.json: the state reads as `unknown`. */
   noStatus?: boolean;
 }
 
-/** Writes one trial under `<root>/<config.name>/<id>/` and returns its folder. */
-export async function writeFakeTrial(root: string, t: FakeTrial): Promise<string> {
+/** The `meta.json` of every fake trial. */
+export const FAKE_META: Record<string, unknown> = {
+  "git_commit": "abc123",
+  versions: { "@plasticity/core": "0.1.0" },
+  backend: "js",
+  deno: "2.9.6",
+};
+
+/** The record of one trial `<root>/<config.name>/<id>/`, as read back from its files. */
+export async function fakeTrial(t: FakeTrial, root = "/results"): Promise<TrialRecord> {
   const id = await trialId(t.config);
-  const dir = join(root, String(t.config.name), id);
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(join(dir, "config.yaml"), stringify(t.config));
-  await Deno.writeTextFile(
-    join(dir, "metrics.jsonl"),
-    t.metricsText ?? t.metrics.map((m) => JSON.stringify(m) + "\n").join(""),
-  );
-  await Deno.writeTextFile(join(dir, "summary.json"), JSON.stringify(t.summary ?? { wall_s: 1.5 }));
-  await Deno.writeTextFile(
-    join(dir, "meta.json"),
-    JSON.stringify({
-      git_commit: "abc123",
-      versions: { "@plasticity/core": "0.1.0" },
-      backend: "js",
-      deno: "2.9.6",
-    }),
-  );
-  if (!t.noStatus) {
-    await Deno.writeTextFile(
-      join(dir, "status.json"),
-      JSON.stringify({
-        state: t.state ?? "done",
-        ...(t.error === undefined ? {} : { error: t.error }),
-        started: "2026-01-01T00:00:00.000Z",
-        finished: "2026-01-01T00:01:00.000Z",
-      }),
-    );
-  }
-  return dir;
+  const experiment = String(t.config.name);
+  return {
+    id,
+    experiment,
+    dir: `${root}/${experiment}/${id}`,
+    config: structuredClone(t.config),
+    state: t.noStatus ? "unknown" : t.state ?? "done",
+    ...(t.error === undefined || t.noStatus ? {} : { error: t.error }),
+    metrics: structuredClone(t.metrics),
+    summary: structuredClone(t.summary ?? { wall_s: 1.5 }),
+    meta: structuredClone(FAKE_META),
+  };
+}
+
+/** The records of several fake trials, in the order `readTrials` gives (experiment, then id). */
+export async function fakeTrials(list: readonly FakeTrial[]): Promise<TrialRecord[]> {
+  const out = await Promise.all(list.map((t) => fakeTrial(t)));
+  const key = (t: TrialRecord) => `${t.experiment}\u0000${t.id}`;
+  return out.sort((a, b) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 }
 
 /** A learner config as the runner resolves it. */

@@ -1,7 +1,8 @@
 /**
- * Reductions of rows: per trial (final value, min, max, best, mean over epochs — seed 000's
- * "Mean of" and "Min of"), over seeds (mean, sample std, sem, min, max of each group), and the
- * best setting per group (e.g. the best learning rate per depth by mean test error).
+ * Reductions of rows: per trial (final value, min, max, best, mean over epochs — the "Mean of"
+ * and "Min of" of the prospective-configuration code of Song et al. 2024), over seeds (mean, sample
+ * std, sem, min, max of each group), and the best setting per group (e.g. the best learning rate
+ * per depth by mean test error).
  *
  * Missing, `null` and non-finite values are skipped, as pandas does with `NaN` (`skipna`); the
  * `_n` column of {@linkcode aggregate} tells how many values each statistic used.

@@ -1,5 +1,13 @@
 // Speed of the analysis steps on a sweep-sized table: 240 trials × 65 epochs (15,600 rows).
-import { aggregate, lineBandChart, reduceTrials, renderPng, renderSvg, type Row } from "./mod.ts";
+import {
+  aggregate,
+  DEJAVU_FONT_FILES,
+  lineBandChart,
+  reduceTrials,
+  renderPng,
+  renderSvg,
+  type Row,
+} from "./mod.ts";
 
 const rows: Row[] = [];
 for (let t = 0; t < 240; t++) {
@@ -46,5 +54,5 @@ Deno.bench("lineBandChart + renderSvg, 6 lines × 65 epochs", async () => {
 });
 
 Deno.bench("renderPng at 1200 px", () => {
-  renderPng(svg, { width: 1200 });
+  renderPng(svg, { width: 1200, fontFiles: DEJAVU_FONT_FILES });
 });

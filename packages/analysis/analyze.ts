@@ -1,8 +1,9 @@
 /**
- * One analysis end to end, as `deno task analyze` runs it and the reproduce app calls it: load
- * results, filter, draw one figure per metric (SVG and PNG), tabulate each metric reduced per trial
- * and aggregated over seeds (Markdown and CSV), optionally pick the best setting per group, and
- * write an HTML report holding it all.
+ * One analysis end to end, as `deno task analyze` runs it: from trial records (or rows), filter,
+ * draw one figure per metric (SVG and PNG), tabulate each metric reduced per trial and aggregated
+ * over seeds (Markdown and CSV), optionally pick the best setting per group, and make an HTML
+ * report holding it all. The files come back as data, file name → content; the caller reads the
+ * results and writes the files.
  *
  * @module
  */
@@ -18,7 +19,7 @@ import {
   statColumn,
 } from "./aggregate.ts";
 import { type Band, columnTitle, groupChart, lineBandChart, scatterChart } from "./charts.ts";
-import { loadTrials, type Trial, trialColumns, trialRows } from "./load.ts";
+import { trialColumns, type TrialRecord, trialRows } from "./trials.ts";
 import { renderPng, renderSvg } from "./render.ts";
 import { htmlReport, type ReportSection } from "./report.ts";
 import {
@@ -42,11 +43,11 @@ export const CHART_KINDS: readonly ChartKind[] = ["line", "scatter", "bar", "poi
 
 /** Options of {@linkcode analyze}. */
 export interface AnalyzeOptions {
-  /** Results folders (roots, experiments or trials) to load; or give `rows`. */
-  readonly results?: string | readonly string[];
+  /** The trials to analyse (e.g. from `@plasticity/runner`'s `readTrials`); or give `rows`. */
+  readonly trials?: readonly TrialRecord[];
   /**
-   * Rows to use instead of loading `results` (e.g. rows the caller loaded and extended); each must
-   * hold the `trial` column that tells which trial a metrics line belongs to.
+   * Rows to use instead of `trials` (e.g. rows the caller made and extended); each must hold the
+   * `trial` column that tells which trial a metrics line belongs to.
    */
   readonly rows?: readonly Row[];
   /** Keep only trials in these states, e.g. `["done"]` (default all). */
@@ -91,31 +92,34 @@ export interface AnalyzeOptions {
   readonly xTitle?: string;
   /** The y axis titles, per metric (default from the column names). */
   readonly yTitle?: string | readonly string[];
-  /** The output folder; created if missing. */
+  /**
+   * The folder the caller writes the files to; the report names each figure's file under it.
+   * Nothing is written here.
+   */
   readonly out: string;
   /** PNG width in pixels (default twice the SVG width). */
   readonly pngWidth?: number;
-  /** Font files for the PNGs (default DejaVu Sans). */
-  readonly fontFiles?: readonly string[];
+  /** Font files for the PNGs (see `resolveFontFiles`). */
+  readonly fontFiles: readonly string[];
   /** Significant digits in Markdown and HTML tables (default 4). */
   readonly digits?: number;
 }
 
-/** One written figure. */
+/** One figure. */
 export interface AnalysisFigure {
   /** The metric it shows. */
   readonly y: string;
   /** The SVG text. */
   readonly svg: string;
-  /** The SVG file. */
-  readonly svgPath: string;
-  /** The PNG file. */
-  readonly pngPath: string;
+  /** The SVG file's name in {@linkcode AnalysisResult.files}. */
+  readonly svgFile: string;
+  /** The PNG file's name in {@linkcode AnalysisResult.files}. */
+  readonly pngFile: string;
 }
 
 /** What {@linkcode analyze} produced. */
 export interface AnalysisResult {
-  /** The rows after loading and filtering. */
+  /** The rows after filtering. */
   readonly rows: Row[];
   /** The summary table: one row per group, each metric reduced per trial and aggregated over seeds. */
   readonly table: Row[];
@@ -123,8 +127,12 @@ export interface AnalysisResult {
   readonly best?: Row[];
   /** The figures. */
   readonly figures: AnalysisFigure[];
-  /** Every file written, absolute or relative as `out` was given. */
-  readonly files: string[];
+  /**
+   * The files to write into `out`, file name → text or bytes, in the order they were made:
+   * `table.md`, `table.csv`, `best.md` and `best.csv` (with `bestBy`), an SVG and a PNG per
+   * figure, `report.html`.
+   */
+  readonly files: Map<string, string | Uint8Array>;
   /** Warnings worth showing a person, e.g. groups that pool trials with different settings. */
   readonly notes: string[];
 }
@@ -150,7 +158,7 @@ export function slug(name: string): string {
   return name.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") || "figure";
 }
 
-function stateCounts(trials: readonly Trial[]): string {
+function stateCounts(trials: readonly TrialRecord[]): string {
   const counts = new Map<string, number>();
   for (const t of trials) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
   return [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
@@ -172,31 +180,39 @@ function stateCounts(trials: readonly Trial[]): string {
  * console.assert(varyingConfigColumns([t(0.1, 0), t(0.01, 1)]).join() === "optimizer.lr");
  * ```
  */
-export function varyingConfigColumns(trials: readonly Trial[]): string[] {
+export function varyingConfigColumns(trials: readonly TrialRecord[]): string[] {
   const configs = trials.map((t) => flatten(t.config));
   const cols = columnsOf(configs).filter((c) => c !== "seed");
   return cols.filter((c) => distinct(configs, c).length > 1).sort();
 }
 
 /**
- * Runs one analysis and writes into `out`: `<chart>-<y>.svg` and `.png` per metric, `table.md`,
+ * Runs one analysis and returns its files: `<chart>-<y>.svg` and `.png` per metric, `table.md`,
  * `table.csv`, `best.md` and `best.csv` (with `bestBy`) and `report.html`.
  *
  * The table groups trials by `group` (and, for scatter/bar/point, by `x` too); each metric is
  * reduced per trial with `reduce` (column `<reduce>_<y>`) and summarised over the trials of the
  * group (`_n`, `_mean`, `_std` (sample, n − 1), `_sem`, `_min`, `_max`).
  *
- * @param o What to load, plot and tabulate, and where to write.
+ * @param o What to analyse, plot and tabulate, and where the files will go.
  * @returns The rows, tables, figures and files.
  * @throws {Error} When nothing is left after filtering, a column is missing everywhere, or an
  * option is invalid.
  *
  * @example
- * ```ts ignore
- * import { analyze } from "@plasticity/analysis";
- * const { files } = await analyze({
- *   results: "results/fa-sine", x: "epoch", y: ["test_loss"], group: "rule.name", out: "out/fa-sine",
+ * ```ts
+ * import { analyze, DEJAVU_FONT_FILES } from "@plasticity/analysis";
+ * const trial = (id: string, rule: string, seed: number) => ({
+ *   id, experiment: "demo", dir: `results/demo/${id}`, state: "done", summary: {}, meta: {},
+ *   config: { rule: { name: rule }, seed },
+ *   metrics: [0, 1].map((epoch) => ({ epoch, test_loss: (rule === "bp" ? 1 : 2) / (epoch + 1 + seed) })),
  * });
+ * const { table, files } = await analyze({
+ *   trials: [trial("a", "bp", 0), trial("b", "bp", 1), trial("c", "fa", 0)],
+ *   y: "test_loss", group: "rule", out: "out/demo", fontFiles: DEJAVU_FONT_FILES,
+ * });
+ * console.assert(table.length === 2 && table[0]!.final_test_loss_n === 2);
+ * console.assert([...files.keys()].join() === "table.md,table.csv,line-test_loss.svg,line-test_loss.png,report.html");
  * ```
  */
 export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
@@ -218,22 +234,22 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
   let x = o.x ?? "epoch";
   const yTitles = list(o.yTitle);
 
-  let trials: Trial[] | undefined;
+  let trials: readonly TrialRecord[] | undefined;
   let rows: Row[];
   if (o.rows) {
     rows = [...o.rows];
     const missing = rows.findIndex((r) => r.trial === undefined || r.trial === null);
     if (missing >= 0) {
       throw new Error(
-        `Row ${missing} has no "trial" column: expected rows from trialRows or loadRows`,
+        `Row ${missing} has no "trial" column: expected rows from trialRows`,
       );
     }
     if (o.states) rows = filterRows(rows, { state: o.states });
   } else {
-    if (o.results === undefined) {
-      throw new Error("No results given: expected results folders or rows");
+    if (o.trials === undefined) {
+      throw new Error("No trials given: expected trial records or rows");
     }
-    trials = await loadTrials(o.results);
+    trials = o.trials;
     rows = trialRows(trials, o.states ? { states: o.states } : {});
   }
   if (o.where) rows = filterRows(rows, o.where);
@@ -254,14 +270,10 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
     if (!columns.has(y)) resolve(y);
   }
 
-  await Deno.mkdir(o.out, { recursive: true });
-  const files: string[] = [];
-  const write = async (name: string, data: string | Uint8Array) => {
-    const path = join(o.out, name);
-    if (typeof data === "string") await Deno.writeTextFile(path, data);
-    else await Deno.writeFile(path, data);
-    files.push(path);
-    return path;
+  const files = new Map<string, string | Uint8Array>();
+  const write = (name: string, data: string | Uint8Array) => {
+    files.set(name, data);
+    return name;
   };
 
   // Per-trial reductions, merged into one row per trial.
@@ -283,16 +295,16 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
   const table = aggregate(trialTable, { by, y: reduced });
   const tableColumns = [...by, ...reduced.flatMap((r) => STAT_NAMES.map((s) => statColumn(r, s)))];
   const digits = o.digits ?? 4;
-  await write("table.md", toMarkdown(table, { columns: tableColumns, digits }));
-  await write("table.csv", toCsv(table, { columns: tableColumns }));
+  write("table.md", toMarkdown(table, { columns: tableColumns, digits }));
+  write("table.csv", toCsv(table, { columns: tableColumns }));
 
   let best: Row[] | undefined;
   if (bestBy) {
     const metric = statColumn(reduced[0]!, "mean");
     const goal = o.better ?? metricGoal(ys[0]!);
     best = pickBest(table, { by: bestBy, metric, better: goal });
-    await write("best.md", toMarkdown(best, { columns: tableColumns, digits }));
-    await write("best.csv", toCsv(best, { columns: tableColumns }));
+    write("best.md", toMarkdown(best, { columns: tableColumns, digits }));
+    write("best.csv", toCsv(best, { columns: tableColumns }));
   }
 
   const experiments = distinct(rows, "experiment").map((e) => formatCell(e)).filter((e) =>
@@ -324,10 +336,10 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
       });
     const svg = await renderSvg(spec);
     const base = `${chart}-${slug(y)}`;
-    const svgPath = await write(`${base}.svg`, svg);
-    const png = renderPng(svg, { ...opt("width", o.pngWidth), ...opt("fontFiles", o.fontFiles) });
-    const pngPath = await write(`${base}.png`, png);
-    figures.push({ y, svg, svgPath, pngPath });
+    const svgFile = write(`${base}.svg`, svg);
+    const png = renderPng(svg, { ...opt("width", o.pngWidth), fontFiles: o.fontFiles });
+    const pngFile = write(`${base}.png`, png);
+    figures.push({ y, svg, svgFile, pngFile });
   }
 
   const title = o.title ??
@@ -364,7 +376,7 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
   const sections: ReportSection[] = [
     {
       heading: "Figures",
-      figures: figures.map((f) => ({ svg: f.svg, caption: `${f.y}: ${f.svgPath}` })),
+      figures: figures.map((f) => ({ svg: f.svg, caption: `${f.y}: ${join(o.out, f.svgFile)}` })),
     },
     {
       heading: `Summary (${reduce} value per trial, over seeds)`,
@@ -396,7 +408,7 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
       });
     }
   }
-  await write("report.html", htmlReport({ title, intro, sections }));
+  write("report.html", htmlReport({ title, intro, sections }));
   return { rows, table, ...(best ? { best } : {}), figures, files, notes };
 }
 

@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { analyze } from "./analyze.ts";
-import { learnerConfig, writeFakeTrial } from "./_fake_results.ts";
+import { analyze, type AnalyzeOptions } from "./analyze.ts";
+import { DEJAVU_FONT_FILES } from "./render.ts";
+import type { TrialRecord } from "./trials.ts";
+import { type FakeTrial, fakeTrials, learnerConfig } from "./_fake_results.ts";
 import { byClass, parseXml, pngSize } from "./_testing.ts";
+
+const FONTS = { fontFiles: DEJAVU_FONT_FILES };
+
+function text(files: Map<string, string | Uint8Array>, name: string): string {
+  const v = files.get(name);
+  assert.equal(typeof v, "string", name);
+  return v as string;
+}
 
 // Final accuracy (epoch 3) of each setting for seed 0; seeds 1 and 2 add 0.01 and 0.02, so over
 // seeds the mean is base + 0.01 and the sample std is exactly 0.01.
@@ -13,13 +22,13 @@ const BASE: Record<string, number> = {
   "fa/0.01": 0.85,
 };
 
-async function fixture(): Promise<string> {
-  const root = await Deno.makeTempDir({ prefix: "analysis_analyze_" });
+function fixture(): Promise<TrialRecord[]> {
+  const list: FakeTrial[] = [];
   for (const [key, base] of Object.entries(BASE)) {
     const [rule, lr] = key.split("/") as [string, string];
     for (const seed of [0, 1, 2]) {
       const final = base + 0.01 * seed;
-      await writeFakeTrial(root, {
+      list.push({
         config: learnerConfig(
           "grid",
           rule,
@@ -35,7 +44,7 @@ async function fixture(): Promise<string> {
       });
     }
   }
-  await writeFakeTrial(root, {
+  list.push({
     config: learnerConfig("grid", "fa", 10, 0),
     metrics: [{ epoch: 0, test_loss: 1, test_accuracy: 0.1 }, {
       epoch: 1,
@@ -45,204 +54,197 @@ async function fixture(): Promise<string> {
     state: "diverged",
     error: "Loss is not finite at epoch 1",
   });
-  return root;
+  return fakeTrials(list);
 }
 
-Deno.test("analyze writes figures, tables with hand-computed statistics, best settings and a report", async () => {
-  const root = await fixture();
-  const out = join(root, "_out");
-  try {
-    const result = await analyze({
-      results: root,
-      y: ["test_accuracy", "test_loss"],
-      group: ["rule.name", "optimizer.lr"],
-      states: ["done"],
-      bestBy: ["rule.name"],
-      out,
-      pngWidth: 800,
-    });
-    const names = result.files.map((f) => f.slice(out.length + 1)).sort();
-    assert.deepEqual(names, [
-      "best.csv",
-      "best.md",
-      "line-test_accuracy.png",
-      "line-test_accuracy.svg",
-      "line-test_loss.png",
-      "line-test_loss.svg",
-      "report.html",
-      "table.csv",
-      "table.md",
-    ]);
-    assert.equal(result.rows.length, 12 * 4);
-    const byKey = new Map(result.table.map((r) => [`${r["rule.name"]}/${r["optimizer.lr"]}`, r]));
-    assert.equal(byKey.size, 4);
-    for (const [key, base] of Object.entries(BASE)) {
-      const r = byKey.get(key)!;
-      assert.equal(r.final_test_accuracy_n, 3);
-      assert.ok(Math.abs((r.final_test_accuracy_mean as number) - (base + 0.01)) < 1e-9, key);
-      assert.ok(Math.abs((r.final_test_accuracy_std as number) - 0.01) < 1e-9, key);
-      assert.ok(Math.abs((r.final_test_accuracy_sem as number) - 0.01 / Math.sqrt(3)) < 1e-9, key);
-      assert.ok(Math.abs((r.final_test_accuracy_min as number) - base) < 1e-9, key);
-      assert.ok(Math.abs((r.final_test_accuracy_max as number) - (base + 0.02)) < 1e-9, key);
-      assert.ok(Math.abs((r.final_test_loss_mean as number) - (1 - base - 0.01)) < 1e-9, key);
-    }
-    // Best learning rate per rule by mean final accuracy: bp → 0.1 (0.91), fa → 0.01 (0.86).
-    assert.deepEqual(result.best!.map((r) => [r["rule.name"], r["optimizer.lr"]]), [["bp", 0.1], [
-      "fa",
-      0.01,
-    ]]);
-    const csv = await Deno.readTextFile(join(out, "table.csv"));
-    assert.ok(
-      csv.startsWith("rule.name,optimizer.lr,final_test_accuracy_n,final_test_accuracy_mean,"),
-    );
-    assert.equal(csv.trimEnd().split("\r\n").length, 5);
-    const md = await Deno.readTextFile(join(out, "best.md"));
-    assert.match(md, /\| bp \| 0\.1 \| 3 \| 0\.91 \| 0\.01 \|/);
-    // One line per setting in each figure; PNG at the asked width.
-    const svg = parseXml(await Deno.readTextFile(join(out, "line-test_accuracy.svg")));
-    assert.equal(byClass(svg, "mark-line").length, 4);
-    assert.equal(pngSize(await Deno.readFile(join(out, "line-test_loss.png"))).width, 800);
-    const html = await Deno.readTextFile(join(out, "report.html"));
-    assert.equal(html.match(/<svg /g)?.length, 2);
-    assert.ok(
-      /13 trials loaded \(12 done, 1 diverged\); 48 rows after filtering/.test(html),
-      "report: " + /13 trials loaded \(12 done, 1 diverged\); 48 rows after filtering/.source,
-    );
-    assert.ok(
-      /Loss is not finite at epoch 1/.test(html),
-      "report: " + /Loss is not finite at epoch 1/.source,
-    );
-    assert.ok(
-      /Config columns that vary: network.sizes, optimizer.lr, rule.name/.test(html),
-      "report: " + /Config columns that vary: network.sizes, optimizer.lr, rule.name/.source,
-    );
-  } finally {
-    await Deno.remove(root, { recursive: true });
+Deno.test("analyze makes figures, tables with hand-computed statistics, best settings and a report", async () => {
+  const trials = await fixture();
+  const out = "results/_out";
+  const result = await analyze({
+    trials,
+    y: ["test_accuracy", "test_loss"],
+    group: ["rule.name", "optimizer.lr"],
+    states: ["done"],
+    bestBy: ["rule.name"],
+    out,
+    pngWidth: 800,
+    ...FONTS,
+  });
+  // In the order they were made: tables, then each figure's SVG and PNG, then the report.
+  assert.deepEqual([...result.files.keys()], [
+    "table.md",
+    "table.csv",
+    "best.md",
+    "best.csv",
+    "line-test_accuracy.svg",
+    "line-test_accuracy.png",
+    "line-test_loss.svg",
+    "line-test_loss.png",
+    "report.html",
+  ]);
+  assert.equal(result.rows.length, 12 * 4);
+  const byKey = new Map(result.table.map((r) => [`${r["rule.name"]}/${r["optimizer.lr"]}`, r]));
+  assert.equal(byKey.size, 4);
+  for (const [key, base] of Object.entries(BASE)) {
+    const r = byKey.get(key)!;
+    assert.equal(r.final_test_accuracy_n, 3);
+    assert.ok(Math.abs((r.final_test_accuracy_mean as number) - (base + 0.01)) < 1e-9, key);
+    assert.ok(Math.abs((r.final_test_accuracy_std as number) - 0.01) < 1e-9, key);
+    assert.ok(Math.abs((r.final_test_accuracy_sem as number) - 0.01 / Math.sqrt(3)) < 1e-9, key);
+    assert.ok(Math.abs((r.final_test_accuracy_min as number) - base) < 1e-9, key);
+    assert.ok(Math.abs((r.final_test_accuracy_max as number) - (base + 0.02)) < 1e-9, key);
+    assert.ok(Math.abs((r.final_test_loss_mean as number) - (1 - base - 0.01)) < 1e-9, key);
   }
+  // Best learning rate per rule by mean final accuracy: bp → 0.1 (0.91), fa → 0.01 (0.86).
+  assert.deepEqual(result.best!.map((r) => [r["rule.name"], r["optimizer.lr"]]), [["bp", 0.1], [
+    "fa",
+    0.01,
+  ]]);
+  const csv = text(result.files, "table.csv");
+  assert.ok(
+    csv.startsWith("rule.name,optimizer.lr,final_test_accuracy_n,final_test_accuracy_mean,"),
+  );
+  assert.equal(csv.trimEnd().split("\r\n").length, 5);
+  const md = text(result.files, "best.md");
+  assert.match(md, /\| bp \| 0\.1 \| 3 \| 0\.91 \| 0\.01 \|/);
+  // One line per setting in each figure; PNG at the asked width.
+  const svg = parseXml(text(result.files, "line-test_accuracy.svg"));
+  assert.equal(byClass(svg, "mark-line").length, 4);
+  assert.equal(result.figures[0]!.svg, text(result.files, result.figures[0]!.svgFile));
+  const png = result.files.get(result.figures[1]!.pngFile);
+  assert.ok(png instanceof Uint8Array);
+  assert.equal(pngSize(png).width, 800);
+  const html = text(result.files, "report.html");
+  assert.equal(html.match(/<svg /g)?.length, 2);
+  // Each figure's caption names its file under `out`.
+  assert.ok(html.includes("test_accuracy: results/_out/line-test_accuracy.svg"));
+  assert.ok(
+    /13 trials loaded \(12 done, 1 diverged\); 48 rows after filtering/.test(html),
+    "report: " + /13 trials loaded \(12 done, 1 diverged\); 48 rows after filtering/.source,
+  );
+  assert.ok(
+    /Loss is not finite at epoch 1/.test(html),
+    "report: " + /Loss is not finite at epoch 1/.source,
+  );
+  assert.ok(
+    /Config columns that vary: network.sizes, optimizer.lr, rule.name/.test(html),
+    "report: " + /Config columns that vary: network.sizes, optimizer.lr, rule.name/.source,
+  );
 });
 
 Deno.test("analyze draws scatter and bar charts of per-trial values against a config column", async () => {
-  const root = await fixture();
-  try {
-    const scatter = await analyze({
-      results: root,
-      chart: "scatter",
-      x: "network.depth",
-      y: "test_accuracy",
-      group: "rule.name",
-      reduce: "mean",
-      where: { state: "done" },
-      out: join(root, "_scatter"),
-    });
-    // Grouped by depth then rule: bp at depth 2, fa at depth 3 (6 trials each).
-    assert.deepEqual(
-      scatter.table.map((r) => [r["network.depth"], r["rule.name"], r.mean_test_accuracy_n]),
-      [
-        [2, "bp", 6],
-        [3, "fa", 6],
-      ],
-    );
-    // Mean over epochs 0..3 of a straight line from 0.1 to f is (0.1 + f)/2; bp's f average 0.81.
-    assert.ok(
-      Math.abs((scatter.table[0]!.mean_test_accuracy_mean as number) - (0.1 + 0.81) / 2) < 1e-9,
-    );
-    const bars = await analyze({
-      results: root,
-      chart: "bar",
-      x: "optimizer.lr",
-      y: "test_error",
-      group: "rule.name",
-      states: ["done"],
-      bestBy: [],
-      out: join(root, "_bars"),
-    });
-    // test_error is derived as 1 − accuracy; best overall setting has the smallest mean final error.
-    assert.deepEqual([bars.best![0]!["rule.name"], bars.best![0]!["optimizer.lr"]], ["bp", 0.1]);
-    const svg = parseXml(await Deno.readTextFile(bars.figures[0]!.svgPath));
-    assert.equal(byClass(svg, "mark-rect")[0]!.children.filter((c) => c.name === "path").length, 4);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  const trials = await fixture();
+  const scatter = await analyze({
+    trials,
+    chart: "scatter",
+    x: "network.depth",
+    y: "test_accuracy",
+    group: "rule.name",
+    reduce: "mean",
+    where: { state: "done" },
+    out: "_scatter",
+    ...FONTS,
+  });
+  // Grouped by depth then rule: bp at depth 2, fa at depth 3 (6 trials each).
+  assert.deepEqual(
+    scatter.table.map((r) => [r["network.depth"], r["rule.name"], r.mean_test_accuracy_n]),
+    [
+      [2, "bp", 6],
+      [3, "fa", 6],
+    ],
+  );
+  // Mean over epochs 0..3 of a straight line from 0.1 to f is (0.1 + f)/2; bp's f average 0.81.
+  assert.ok(
+    Math.abs((scatter.table[0]!.mean_test_accuracy_mean as number) - (0.1 + 0.81) / 2) < 1e-9,
+  );
+  const bars = await analyze({
+    trials,
+    chart: "bar",
+    x: "optimizer.lr",
+    y: "test_error",
+    group: "rule.name",
+    states: ["done"],
+    bestBy: [],
+    out: "_bars",
+    ...FONTS,
+  });
+  // test_error is derived as 1 − accuracy; best overall setting has the smallest mean final error.
+  assert.deepEqual([bars.best![0]!["rule.name"], bars.best![0]!["optimizer.lr"]], ["bp", 0.1]);
+  const svg = parseXml(text(bars.files, bars.figures[0]!.svgFile));
+  assert.equal(byClass(svg, "mark-rect")[0]!.children.filter((c) => c.name === "path").length, 4);
 });
 
 Deno.test("analyze names a missing column and what is there", async () => {
-  const root = await fixture();
-  try {
-    await assert.rejects(
-      () => analyze({ results: root, y: "accuracy", out: join(root, "_x") }),
-      /Column "accuracy" not found in the rows: expected one of .*test_accuracy/,
-    );
-    await assert.rejects(
-      () =>
-        analyze({
-          results: root,
-          y: "test_loss",
-          where: { "rule.name": "kp" },
-          out: join(root, "_x"),
-        }),
-      /No rows left to analyse/,
-    );
-    await assert.rejects(
-      () =>
-        analyze({ results: root, y: "test_loss", chart: "pie" as "bar", out: join(root, "_x") }),
-      /Unknown chart "pie": expected one of line, scatter, bar, point/,
-    );
-    await assert.rejects(
-      () =>
-        analyze({
-          rows: [{ trial: "a", epoch: 0, loss: 1 }, { epoch: 1, loss: 0.5 }],
-          y: "loss",
-          out: join(root, "_x"),
-        }),
-      /Row 1 has no "trial" column/,
-    );
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  const trials = await fixture();
+  const base: AnalyzeOptions = { trials, y: "test_loss", out: "_x", ...FONTS };
+  await assert.rejects(
+    () => analyze({ ...base, y: "accuracy" }),
+    /Column "accuracy" not found in the rows: expected one of .*test_accuracy/,
+  );
+  await assert.rejects(
+    () => analyze({ ...base, where: { "rule.name": "kp" } }),
+    /No rows left to analyse/,
+  );
+  await assert.rejects(
+    () => analyze({ ...base, chart: "pie" as "bar" }),
+    /Unknown chart "pie": expected one of line, scatter, bar, point/,
+  );
+  await assert.rejects(
+    () =>
+      analyze({
+        rows: [{ trial: "a", epoch: 0, loss: 1 }, { epoch: 1, loss: 0.5 }],
+        y: "loss",
+        out: "_x",
+        ...FONTS,
+      }),
+    /Row 1 has no "trial" column/,
+  );
+  await assert.rejects(
+    () => analyze({ y: "loss", out: "_x", ...FONTS }),
+    /^Error: No trials given: expected trial records or rows$/,
+  );
 });
 
 Deno.test("analyze plots simulation records against simulated time and notes pooled settings", async () => {
-  const root = await Deno.makeTempDir({ prefix: "analysis_sim_" });
-  try {
-    // angle(t) = a·exp(−t) per seed, a = 80, 90, 100 → mean 90·exp(−t), sample std 10·exp(−t).
-    for (const [seed, a] of [[0, 80], [1, 90], [2, 100]] as const) {
-      for (const eta of [0.1, 0.2]) {
-        await writeFakeTrial(root, {
-          config: {
-            name: "pal",
-            kind: "simulation",
-            seed,
-            simulation: { name: "microcircuit", params: { eta } },
-          },
-          metrics: [0, 0.5, 1, 1.5].map((t) => ({ t, angle: a * Math.exp(-t) })),
-        });
-      }
+  // angle(t) = a·exp(−t) per seed, a = 80, 90, 100 → mean 90·exp(−t), sample std 10·exp(−t).
+  const list: FakeTrial[] = [];
+  for (const [seed, a] of [[0, 80], [1, 90], [2, 100]] as const) {
+    for (const eta of [0.1, 0.2]) {
+      list.push({
+        config: {
+          name: "pal",
+          kind: "simulation",
+          seed,
+          simulation: { name: "microcircuit", params: { eta } },
+        },
+        metrics: [0, 0.5, 1, 1.5].map((t) => ({ t, angle: a * Math.exp(-t) })),
+      });
     }
-    const out = join(root, "_out");
-    const result = await analyze({ results: root, x: "t", y: "angle", out, band: "sem" });
-    // Final (t = 1.5) over the six trials: values 80, 80, 90, 90, 100, 100 times e^−1.5.
-    const r = result.table[0]!;
-    assert.equal(r.final_angle_n, 6);
-    assert.ok(Math.abs((r.final_angle_mean as number) - 90 * Math.exp(-1.5)) < 1e-9);
-    // Sample std of 80,80,90,90,100,100: Σ(dev²) = 2·(100+0+100) = 400, /5 → √80.
-    assert.ok(Math.abs((r.final_angle_std as number) - Math.sqrt(80) * Math.exp(-1.5)) < 1e-9);
-    assert.deepEqual(result.notes, [
-      "Note: some groups pool trials that differ in simulation.params.eta, not only in seed; add it to the grouping to separate them.",
-    ]);
-    const svg = parseXml(result.figures[0]!.svg);
-    assert.equal(byClass(svg, "mark-line").length, 1);
-    const xTitle = byClass(svg, "role-axis-title").map((n) => n.children[0]?.text ?? n.text);
-    assert.ok(xTitle.some((t) => t.includes("Simulated time t")), JSON.stringify(xTitle));
-    const grouped = await analyze({
-      results: root,
-      x: "t",
-      y: "angle",
-      group: "simulation.params.eta",
-      out,
-    });
-    assert.deepEqual(grouped.notes, []);
-    assert.equal(grouped.table.length, 2);
-  } finally {
-    await Deno.remove(root, { recursive: true });
   }
+  const trials = await fakeTrials(list);
+  const out = "_out";
+  const result = await analyze({ trials, x: "t", y: "angle", out, band: "sem", ...FONTS });
+  // Final (t = 1.5) over the six trials: values 80, 80, 90, 90, 100, 100 times e^−1.5.
+  const r = result.table[0]!;
+  assert.equal(r.final_angle_n, 6);
+  assert.ok(Math.abs((r.final_angle_mean as number) - 90 * Math.exp(-1.5)) < 1e-9);
+  // Sample std of 80,80,90,90,100,100: Σ(dev²) = 2·(100+0+100) = 400, /5 → √80.
+  assert.ok(Math.abs((r.final_angle_std as number) - Math.sqrt(80) * Math.exp(-1.5)) < 1e-9);
+  assert.deepEqual(result.notes, [
+    "Note: some groups pool trials that differ in simulation.params.eta, not only in seed; add it to the grouping to separate them.",
+  ]);
+  const svg = parseXml(result.figures[0]!.svg);
+  assert.equal(byClass(svg, "mark-line").length, 1);
+  const xTitle = byClass(svg, "role-axis-title").map((n) => n.children[0]?.text ?? n.text);
+  assert.ok(xTitle.some((t) => t.includes("Simulated time t")), JSON.stringify(xTitle));
+  const grouped = await analyze({
+    trials,
+    x: "t",
+    y: "angle",
+    group: "simulation.params.eta",
+    out,
+    ...FONTS,
+  });
+  assert.deepEqual(grouped.notes, []);
+  assert.equal(grouped.table.length, 2);
 });

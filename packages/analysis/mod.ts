@@ -1,6 +1,8 @@
 /**
- * `@plasticity/analysis`: turns runner results (`<results>/<experiment>/<trial>/`) into rows,
- * reduces them per trial and over seeds, picks the best settings, and writes tables.
+ * `@plasticity/analysis`: turns runner results (trial records, as `@plasticity/runner`'s
+ * `readTrials` reads them) into rows, reduces them per trial and over seeds, picks the best
+ * settings, and makes tables, figures and a report as data. It reads and writes no file: the apps
+ * read the results and write what it returns.
  *
  * @example Best learning rate per rule by mean final accuracy over seeds
  * ```ts
@@ -20,7 +22,7 @@
  */
 export * from "./rows.ts";
 export * from "./stats.ts";
-export * from "./load.ts";
+export * from "./trials.ts";
 export * from "./aggregate.ts";
 export * from "./table.ts";
 export * from "./charts.ts";

@@ -2,11 +2,13 @@
  * Backend selection by name: `auto` (blas if OpenBLAS loads, else tfjs-wasm, else js), `js`,
  * `blas`, `tfjs` (= `tfjs-wasm`), `tfjs-wasm`, `tfjs-cpu`, `tfjs-webgpu`, `tensorflow`.
  * A backend that cannot load says why in one line and the selection falls back along the `auto`
- * chain. Override with a config key, a CLI flag or the env variable `PLASTICITY_BACKEND`.
+ * chain. Core reads no environment: the caller passes the name and the OpenBLAS files (the runner
+ * takes them from a config key, a CLI flag or the env variables `PLASTICITY_BACKEND` and
+ * `PLASTICITY_BLAS_LIB`).
  *
  * @module
  */
-import { createBlasBackend } from "./blas_backend.ts";
+import { BLAS_CANDIDATES, createBlasBackend } from "./blas_backend.ts";
 import { jsBackend } from "./js_backend.ts";
 import type { Backend } from "./tensor.ts";
 import { loadTfjsBackend } from "./tfjs_backend.ts";
@@ -30,7 +32,7 @@ export type BackendName = typeof BACKEND_NAMES[number];
 export interface SelectOptions {
   /** Where the one-line fallback notices go (default: stderr). */
   log?: (line: string) => void;
-  /** OpenBLAS files to try instead of `PLASTICITY_BLAS_LIB` or the defaults (results are then not cached). */
+  /** OpenBLAS files to try, in order (default {@linkcode BLAS_CANDIDATES}). */
   blasPaths?: readonly string[];
 }
 
@@ -57,17 +59,9 @@ export function parseBackendName(value: unknown): BackendName {
   );
 }
 
-function envBackend(): string | undefined {
-  try {
-    return Deno.env.get("PLASTICITY_BACKEND") || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function loadOne(
   name: Exclude<BackendName, "auto">,
-  blasPaths?: readonly string[],
+  blasPaths: readonly string[],
 ): Promise<Backend> {
   switch (name) {
     case "js":
@@ -107,11 +101,11 @@ function fallbacks(name: BackendName): Exclude<BackendName, "auto">[] {
 
 /**
  * Loads the named backend, falling back with a one-line notice when it cannot load.
- * `name` defaults to `PLASTICITY_BACKEND`, else `auto`. Results are cached per name; TF.js
- * engines are process-global, so one process uses one TF.js flavour.
+ * Results are cached per name and OpenBLAS file list; TF.js engines are process-global, so one
+ * process uses one TF.js flavour.
  *
- * @param name The backend name.
- * @param options Where notices go.
+ * @param name The backend name (default `auto`).
+ * @param options Where notices go, and the OpenBLAS files to try.
  * @returns The loaded backend; its `name` says which one it is.
  *
  * @example
@@ -121,18 +115,19 @@ function fallbacks(name: BackendName): Exclude<BackendName, "auto">[] {
  * console.assert(b.name === "js");
  * ```
  */
-export function selectBackend(name?: string, options: SelectOptions = {}): Promise<Backend> {
-  const wanted = parseBackendName(name ?? envBackend() ?? "auto");
+export function selectBackend(name = "auto", options: SelectOptions = {}): Promise<Backend> {
+  const wanted = parseBackendName(name);
   const log = options.log ?? ((line: string) => console.error(line));
-  const key = wanted;
-  const hit = options.blasPaths ? undefined : cache.get(key);
+  const blasPaths = options.blasPaths ?? BLAS_CANDIDATES;
+  const key = JSON.stringify([wanted, blasPaths]);
+  const hit = cache.get(key);
   if (hit) return hit;
   const p = (async () => {
     const chain = fallbacks(wanted);
     for (let i = 0; i < chain.length; i++) {
       const n = chain[i]!;
       try {
-        return await loadOne(n, options.blasPaths);
+        return await loadOne(n, blasPaths);
       } catch (e) {
         const next = chain[i + 1];
         const why = (e instanceof Error ? e.message : String(e)).split("\n")[0];
@@ -142,6 +137,6 @@ export function selectBackend(name?: string, options: SelectOptions = {}): Promi
     }
     return jsBackend;
   })();
-  if (!options.blasPaths) cache.set(key, p);
+  cache.set(key, p);
   return p;
 }

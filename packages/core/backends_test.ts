@@ -35,7 +35,7 @@ Deno.test("selectBackend() falls back along the chain with one line per failure"
 });
 
 Deno.test("the native TensorFlow backend, where it cannot load, says why in one line", async () => {
-  // tfjs-node-gpu cannot be installed on our machines (its install script downloads libtensorflow).
+  // tfjs-node-gpu is usually not installed (its install script downloads libtensorflow).
   let loaded = false;
   try {
     await loadTfjsBackend("tensorflow");

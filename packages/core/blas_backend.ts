@@ -3,13 +3,13 @@
  * through Deno FFI (`--allow-ffi`), single-threaded.
  *
  * The library is `libopenblas.so.0` (Debian package `libopenblas0`) or Homebrew's
- * `libopenblas.dylib`; set `PLASTICITY_BLAS_LIB` to a path to use another file.
+ * `libopenblas.dylib`, or the files the caller names (the runner passes `PLASTICITY_BLAS_LIB`).
  *
  * @module
  */
 import { JsBackend } from "./js_backend.ts";
-import type { Tensor } from "./tensor.ts";
-import { checkMatmul, checkSame } from "./_check.ts";
+import type { GemmShape, Tensor } from "./tensor.ts";
+import { checkGemmBuffers, checkMatmul, checkSame } from "./_check.ts";
 
 const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
 /** Elements from which axpy goes through BLAS. */
@@ -58,7 +58,7 @@ const SYMBOLS = {
 
 type BlasLib = Deno.DynamicLibrary<typeof SYMBOLS>;
 
-/** Library file names tried in order when `PLASTICITY_BLAS_LIB` is not set. */
+/** Library file names tried in order when the caller names none. */
 export const BLAS_CANDIDATES: readonly string[] = [
   "libopenblas.so.0",
   "libopenblas.so",
@@ -66,19 +66,11 @@ export const BLAS_CANDIDATES: readonly string[] = [
   "/usr/local/opt/openblas/lib/libopenblas.dylib",
 ];
 
-function envPath(): string | undefined {
-  try {
-    return Deno.env.get("PLASTICITY_BLAS_LIB") || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * One 64×256 · 256×784 product of zeros (26 MFLOP, about 2 ms), made once when the library is
  * opened.
  *
- * Measured on the build machine (Debian OpenBLAS 0.3.21, Zen kernels, one thread, AMD EPYC VM): a
+ * Measured on a 2-vCPU x86-64 VM (Debian OpenBLAS 0.3.21, Zen kernels, one thread): a
  * fresh process multiplies 64×784 by 784×256 at about 12 GFLOPS, and keeps doing so for as long as
  * every product it makes has at most 256 output columns (an MLP's forward and weight-gradient
  * products); once it has made one product with 784 or more output columns, the same product runs
@@ -111,14 +103,12 @@ function warmUp(lib: BlasLib): void {
 /**
  * Opens OpenBLAS and sets it to one thread. Throws one line saying why when it cannot.
  *
- * @param paths Files to try (default: `PLASTICITY_BLAS_LIB`, else {@linkcode BLAS_CANDIDATES}).
+ * @param paths Files to try, in order.
  * @returns The opened library.
  */
-function openBlas(paths?: readonly string[]): BlasLib {
-  const env = envPath();
-  const tries = paths ?? (env ? [env] : BLAS_CANDIDATES);
+function openBlas(paths: readonly string[]): BlasLib {
   const reasons: string[] = [];
-  for (const p of tries) {
+  for (const p of paths) {
     try {
       const lib = Deno.dlopen(p, SYMBOLS);
       lib.symbols.openblas_set_num_threads(1);
@@ -196,59 +186,31 @@ export class BlasBackend extends JsBackend {
   }
 
   /**
-   * c ← c + a·b (or a·bᵀ with `transB`) on raw row-major storage through `cblas_sgemm` with β = 1:
-   * the contract of core's `gemmInto`, for fused kernels that keep their own buffers. a is m × k,
-   * b is k × n (n × k with `transB`), c is m × n.
+   * c ← c + op(a)·op(b) through `cblas_sgemm` with β = 1 (transpose flags passed to BLAS, no
+   * copies): the `raw.gemmInto` of this backend.
    *
-   * @param a Left factor's storage.
-   * @param b Right factor's storage.
-   * @param c The accumulator's storage, updated in place.
-   * @param m Rows of a and c.
-   * @param k Columns of a.
-   * @param n Columns of c.
-   * @param transB Whether b is stored transposed (n × k).
-   *
-   * @example
-   * ```ts ignore
-   * import { createBlasBackend } from "@plasticity/core";
-   * const c = new Float32Array([1, 1]);
-   * createBlasBackend().gemmInto(new Float32Array([1, 2]), new Float32Array([3, 4, 5, 6]), c, 1, 2, 2);
-   * console.assert(c[0] === 14 && c[1] === 17);
-   * ```
+   * @param a op(a)'s storage.
+   * @param b op(b)'s storage.
+   * @param c The accumulator, m × n, updated in place.
+   * @param shape m, k, n and the transpose flags.
    */
-  gemmInto(
+  protected override gemmRaw(
     a: Float32Array,
     b: Float32Array,
     c: Float32Array,
-    m: number,
-    k: number,
-    n: number,
-    transB = false,
+    shape: GemmShape,
   ): void {
-    if (a.length < m * k || b.length < k * n || c.length < m * n) {
-      throw new Error(
-        `Cannot gemmInto with buffers of ${a.length}, ${b.length} and ${c.length} values: expected at least ${
-          m * k
-        }, ${k * n} and ${m * n} for ${m}×${k}·${k}×${n}`,
-      );
-    }
+    const { m, k, n, transA = false, transB = false } = shape;
+    checkGemmBuffers(a.length, b.length, c.length, m, k, n);
     if (m === 0 || n === 0 || k === 0) return;
-    this.#lib.symbols.cblas_sgemm(
-      ROW_MAJOR,
-      NO_TRANS,
-      transB ? TRANS : NO_TRANS,
-      m,
-      n,
-      k,
-      1,
-      a,
-      k,
-      b,
-      transB ? k : n,
-      1,
-      c,
-      n,
-    );
+    const lda = transA ? m : k, ldb = transB ? k : n;
+    const ta = transA ? TRANS : NO_TRANS, tb = transB ? TRANS : NO_TRANS;
+    this.#lib.symbols.cblas_sgemm(ROW_MAJOR, ta, tb, m, n, k, 1, a, lda, b, ldb, 1, c, n);
+  }
+
+  /** `raw.copiesTransposes` of this backend: false, BLAS reads transposed operands in place. */
+  protected override get rawCopiesTransposes(): boolean {
+    return false;
   }
 
   /**
@@ -282,7 +244,7 @@ export class BlasBackend extends JsBackend {
  * Opens OpenBLAS and makes a `blas` backend; throws a one-line error when the library is missing
  * or FFI is not allowed.
  *
- * @param paths Library files to try.
+ * @param paths Library files to try, in order (default {@linkcode BLAS_CANDIDATES}).
  * @returns The backend.
  *
  * @example
@@ -291,6 +253,6 @@ export class BlasBackend extends JsBackend {
  * console.assert(createBlasBackend().name === "blas");
  * ```
  */
-export function createBlasBackend(paths?: readonly string[]): BlasBackend {
+export function createBlasBackend(paths: readonly string[] = BLAS_CANDIDATES): BlasBackend {
   return new BlasBackend(openBlas(paths));
 }

@@ -3,6 +3,12 @@
  * microcircuits) whose experiments are not a sequence of batches. The runner runs a simulation
  * and logs each record it emits.
  *
+ * A simulation does no I/O of its own: it reads no file and loads no data set. One that needs
+ * them takes them from whoever registers it, through the function that builds its definition (a
+ * host object with, say, `readTextFile(path)` and a data generator), so that `validate` and
+ * `create` both see them. The runner is that edge: it registers the microcircuit simulations with
+ * the file system and `@plasticity/datasets` behind their host.
+ *
  * @module
  */
 import type { Backend } from "./tensor.ts";

@@ -1,9 +1,15 @@
 /**
- * Rate functions φ of the microcircuit and their derivatives φ′, as in the numpy reference
- * (`logistic`, `linear`, `relu`, `soft_relu`, `tanh`, `hard_sigmoid`).
+ * Rate functions φ of the microcircuit and their derivatives φ′ under the names of the numpy
+ * reference (`logistic`, `linear`, `relu`, `soft_relu`, `tanh`, `hard_sigmoid`), taken from core's
+ * scalar activation table: `logistic` is core's `sigmoid`, `linear` its `identity` and
+ * `hard_sigmoid` its `hardSigmoidTorch`, clamp(x/6 + 1/2, 0, 1). `soft_relu` = log(1 + eˣ) and the
+ * derivative of `hard_sigmoid` are the reference's own: the reference differentiates
+ * `hard_sigmoid` as 1 (not 1/6) where 0 < x/6 + 1/2 < 1, and this module keeps that for parity
+ * with the published data.
  *
  * @module
  */
+import { scalarActivation } from "@plasticity/core";
 
 /** Names of the available rate functions. */
 export const ACTIVATION_NAMES = [
@@ -28,31 +34,18 @@ export interface Activation {
   dphi(x: number): number;
 }
 
-const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
+const logistic = scalarActivation("sigmoid"), hardSigmoid = scalarActivation("hardSigmoidTorch");
 
+// Core's scalar table under the reference's names, but for the two entries of the reference's own.
 const TABLE: Record<ActivationName, Activation> = {
-  logistic: {
-    name: "logistic",
-    phi: logistic,
-    dphi: (x) => {
-      const y = logistic(x);
-      return y * (1 - y);
-    },
-  },
-  linear: { name: "linear", phi: (x) => x, dphi: () => 1 },
-  relu: { name: "relu", phi: (x) => (x > 0 ? x : 0), dphi: (x) => (x > 0 ? 1 : 0) },
-  "soft_relu": { name: "soft_relu", phi: (x) => Math.log(1 + Math.exp(x)), dphi: logistic },
-  tanh: {
-    name: "tanh",
-    phi: Math.tanh,
-    dphi: (x) => {
-      const y = Math.tanh(x);
-      return 1 - y * y;
-    },
-  },
+  logistic: { name: "logistic", ...logistic },
+  linear: { name: "linear", ...scalarActivation("identity") },
+  relu: { name: "relu", ...scalarActivation("relu") },
+  "soft_relu": { name: "soft_relu", phi: (x) => Math.log(1 + Math.exp(x)), dphi: logistic.phi },
+  tanh: { name: "tanh", ...scalarActivation("tanh") },
   "hard_sigmoid": {
     name: "hard_sigmoid",
-    phi: (x) => Math.max(0, Math.min(1, x / 6 + 1 / 2)),
+    phi: hardSigmoid.phi,
     dphi: (x) => {
       const y = x / 6 + 1 / 2;
       return y > 0 && y < 1 ? 1 : 0;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createPalRun, teacherSeed } from "./experiment.ts";
-import { loadParams, parseParams } from "./params.ts";
-import { readNpy } from "./read_npy.ts";
+import { parseParams } from "./params.ts";
+import { loadParams, readNpy } from "./_test_files.ts";
 
 const REF = new URL("../../../shared/reference/pal/", import.meta.url);
 const refPath = (p: string) => new URL(p, REF).pathname;
@@ -91,9 +91,9 @@ Deno.test("fw_bw on a 1-1-1 network emits MSE and update angles; BP's output-lay
 });
 
 Deno.test("Fig4ab (1-1-1 sign flip, fw_bw): BP, FA and PAL follow the numpy reference runs", async () => {
-  // Numbers from the numpy reference code, seed 123 (spec §4): at 20 s BP has W ≈ (1.90, 2.02) and
-  // MSE < 1e-4; FA keeps B = −0.449 while W1 runs away to ≈ −5.7; PAL's B climbs from −0.449 to
-  // −0.368 at 5 s.
+  // Numbers from the numpy reference code in the setting of Max et al. 2022, Fig. 4ab, seed 123: at
+  // 20 s BP has W ≈ (1.90, 2.02) and MSE < 1e-4; FA keeps B = −0.449 while W1 runs away to ≈ −5.7;
+  // PAL's B climbs from −0.449 to −0.368 at 5 s.
   const at = async (model: string, epochs: number) => {
     const p = await loadParams(refPath(`Fig4ab/${model}/params.json`), {
       task: "fw_bw",

@@ -1,6 +1,6 @@
 // Speed of the microcircuit step on the Fig3abc network 5-20-10-20-5 (the numpy reference takes
-// 171 µs per PAL step on the build machines; target ≤ 5.7 µs). Each iteration runs 1000 steps, so
-// the time per iteration in ms is the time per step in µs.
+// 171 µs per PAL step; target ≤ 5.7 µs). Each iteration runs 1000 steps, so the time per iteration
+// in ms is the time per step in µs.
 import { createClassifier, MNIST_PAL, YIN_YANG_PAL } from "./classification.ts";
 import { buildMicrocircuit, inputSamples } from "./experiment.ts";
 import { parseParams } from "./params.ts";

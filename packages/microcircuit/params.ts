@@ -1,8 +1,9 @@
 /**
  * Parameters of a microcircuit experiment, keyed exactly as the reference `params.json` files of
  * the PAL numpy code (`dt`, `Tpres`, `tauxi`, `eta_bw`, `init_WPP_range`, …), plus `task`, `rng`,
- * `file` and `max_records`. {@linkcode loadParams} reads such a file as it is (duplicate
- * `_comment` keys and the `rec_*` switches are accepted and ignored).
+ * `file` and `max_records`. {@linkcode readParamsFile} parses the text of such a file as it is
+ * (duplicate `_comment` keys and the `rec_*` switches are accepted and ignored); reading the file is
+ * the caller's.
  *
  * @module
  */
@@ -309,27 +310,6 @@ export function parseParams(given: Record<string, unknown>, where = "params"): P
     );
   }
   return p;
-}
-
-/**
- * Reads a reference `params.json` (or any JSON object of those keys), applies `overrides`, and
- * validates with {@linkcode parseParams}.
- *
- * @param path The JSON file.
- * @param overrides Keys that replace the file's values (e.g. `{ task: "fw_bw", epochs: 10 }`).
- * @returns The resolved parameters.
- *
- * @example
- * ```ts ignore
- * import { loadParams } from "@plasticity/microcircuit/params";
- * const p = await loadParams("/work/shared/reference/pal/Fig3abc/params.json");
- * ```
- */
-export async function loadParams(
-  path: string,
-  overrides: Record<string, unknown> = {},
-): Promise<PalParams> {
-  return parseParams({ ...readParamsFile(await Deno.readTextFile(path), path), ...overrides });
 }
 
 /**

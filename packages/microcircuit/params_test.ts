@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { loadParams, parseParams } from "./params.ts";
+import { parseParams, readParamsFile } from "./params.ts";
+import { loadParams } from "./_test_files.ts";
 
 const REF = new URL("../../../shared/reference/pal/", import.meta.url);
 
@@ -27,4 +28,16 @@ Deno.test("parseParams names the bad key in a one-line error", () => {
   assert.throws(() => parseParams({ eta_fw: [1, 1] }), /params\.eta_fw/);
   assert.throws(() => parseParams({ inter_low_pass: true }), /params\.inter_low_pass true/);
   assert.throws(() => parseParams({ init_WPP_range: [1, -1] }), /init_WPP_range/);
+});
+
+Deno.test("readParamsFile parses the text of a params file and names the file in errors", () => {
+  assert.deepEqual(readParamsFile('{"_comment": "a", "_comment": "b", "dt": 0.05}', "p.json"), {
+    _comment: "b",
+    dt: 0.05,
+  });
+  assert.throws(() => readParamsFile("{", "p.json"), /^Error: Invalid params file "p\.json": /);
+  assert.throws(
+    () => readParamsFile("[1]", "p.json"),
+    /^Error: Invalid params file "p\.json": expected a JSON object$/,
+  );
 });

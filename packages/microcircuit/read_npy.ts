@@ -1,6 +1,7 @@
 /**
- * A small reader for numpy `.npy` files (format versions 1–3, little- or big-endian float and
- * integer dtypes, C or Fortran order), returning the values as a row-major `Float64Array`.
+ * A small parser for the bytes of numpy `.npy` files (format versions 1–3, little- or big-endian
+ * float and integer dtypes, C or Fortran order), returning the values as a row-major
+ * `Float64Array`. Reading the file is the caller's.
  *
  * @module
  */
@@ -113,21 +114,4 @@ export function parseNpy(bytes: Uint8Array, name = "array.npy"): NpyArray {
     }
   }
   return { shape, dtype: descr, data };
-}
-
-/**
- * Reads a `.npy` file.
- *
- * @param path The file.
- * @returns Shape, dtype and values (row-major).
- *
- * @example
- * ```ts ignore
- * import { readNpy } from "@plasticity/microcircuit/read-npy";
- * const a = await readNpy("/work/shared/reference/pal/Fig3abc/data_angle_WPPT_BPP_lin.npy");
- * console.log(a.shape); // [10, 1010, 3]
- * ```
- */
-export async function readNpy(path: string): Promise<NpyArray> {
-  return parseNpy(await Deno.readFile(path), path);
 }

@@ -1,42 +1,57 @@
 /**
- * The `microcircuit` simulation for the runner (core's simulation interface): parameters are a
- * reference-style `params.json` object (optionally `file`, a params.json whose values the other
- * keys override), the seed is the student's seed, and each record is
+ * The microcircuit simulations for the runner (core's simulation interface). `microcircuit`:
+ * parameters are a reference-style `params.json` object (optionally `file`, a params.json whose
+ * values the other keys override), the seed is the student's seed, and each record is
  * `{ t, angle_B_WT_<h>, angle_B_RHS_<h>, angle_dW_<k>?, mse? }` (see {@linkcode createPalRun}).
- * Importing this module registers the simulation, and `microcircuit-yin-yang` (classification
- * with the GeNN protocol, {@linkcode resolveYinYangParams}).
+ * `microcircuit-yin-yang`: classification with the GeNN protocol ({@linkcode resolveYinYangParams}).
+ *
+ * They read no file and make no data set: {@linkcode microcircuitSimulation} and
+ * {@linkcode microcircuitYinYangSimulation} build their definitions from a
+ * {@linkcode MicrocircuitHost} that reads the `file` and makes the yin-yang data, and whoever
+ * registers them supplies it (the runner, from the file system and `@plasticity/datasets`).
  *
  * @module
  */
-import {
-  registerSimulation,
-  type SimRecord,
-  type Simulation,
-  type SimulationDefinition,
-} from "@plasticity/core/simulation";
-import { NumpyRandomState } from "@plasticity/core/mt19937";
-import { generateYinYang } from "@plasticity/datasets/yin-yang";
+import type { SimRecord, Simulation, SimulationDefinition } from "@plasticity/core/simulation";
 import { type ClassifierParams, createClassifier, YIN_YANG_PAL } from "./classification.ts";
 import { createPalRun } from "./experiment.ts";
 
 export type { SimRecord, Simulation } from "@plasticity/core/simulation";
 import { type PalParams, parseParams, readParamsFile } from "./params.ts";
 
+/** What the microcircuit simulations take from whoever registers them: files and data. */
+export interface MicrocircuitHost {
+  /** Reads the text of a file named in the params (`microcircuit`'s `file`); throws when it cannot. */
+  readTextFile(path: string): string;
+  /**
+   * `size` yin-yang samples drawn from a numpy-legacy MT19937 seeded with `seed` (GeNN's data):
+   * row-major `[x, y, 1 − x, 1 − y]` inputs and class labels 0–2.
+   */
+  yinYang(size: number, seed: number): { x: ArrayLike<number>; labels: ArrayLike<number> };
+}
+
 /**
- * Resolves simulation parameters: reads `file` (if given) and lets the other keys override it,
- * then validates with {@linkcode parseParams}.
+ * Resolves simulation parameters: reads `file` (if given) through `readTextFile` and lets the
+ * other keys override it, then validates with {@linkcode parseParams}.
  *
  * @param params The `simulation.params` object of an experiment config.
+ * @param readTextFile Reads the text of `file`.
  * @returns The resolved parameters.
  *
  * @example
  * ```ts
  * import { resolveSimulationParams } from "@plasticity/microcircuit/simulation";
- * console.assert(resolveSimulationParams({ epochs: 3 }).epochs === 3);
- * try { resolveSimulationParams({ eta_bw: 1 }); } catch (e) { console.assert(String(e).includes("simulation.params.eta_bw")); }
+ * const files: Record<string, string> = { "base.json": '{"epochs": 5, "task": "fw_bw"}' };
+ * const read = (path: string) => files[path]!;
+ * const p = resolveSimulationParams({ file: "base.json", epochs: 3 }, read);
+ * console.assert(p.epochs === 3 && p.task === "fw_bw");
+ * try { resolveSimulationParams({ eta_bw: 1 }, read); } catch (e) { console.assert(String(e).includes("simulation.params.eta_bw")); }
  * ```
  */
-export function resolveSimulationParams(params: Record<string, unknown>): PalParams {
+export function resolveSimulationParams(
+  params: Record<string, unknown>,
+  readTextFile: (path: string) => string,
+): PalParams {
   const where = "simulation.params";
   let base: Record<string, unknown> = {};
   const file = params.file;
@@ -48,7 +63,7 @@ export function resolveSimulationParams(params: Record<string, unknown>): PalPar
     }
     let text: string;
     try {
-      text = Deno.readTextFileSync(file);
+      text = readTextFile(file);
     } catch (e) {
       throw new Error(`Invalid ${where}.file ${JSON.stringify(file)}: ${(e as Error).message}`);
     }
@@ -58,30 +73,32 @@ export function resolveSimulationParams(params: Record<string, unknown>): PalPar
 }
 
 /**
- * Builds one seed's microcircuit simulation (what the registered `microcircuit` simulation's
- * `create` returns). `summary()` gives the last record's values (`t` as `t_final`) and `records`.
+ * Builds one seed's microcircuit simulation (what the `microcircuit` simulation's `create`
+ * returns). `summary()` gives the last record's values (`t` as `t_final`) and `records`.
  *
  * @param params The `simulation.params` object (see {@linkcode resolveSimulationParams}).
  * @param seed The student's seed.
+ * @param readTextFile Reads the text of the params' `file`.
  * @returns The simulation.
  *
  * @example
  * ```ts
- * import { getSimulation, jsBackend } from "@plasticity/core";
  * import { createMicrocircuitSimulation } from "@plasticity/microcircuit/simulation";
- * const sim = createMicrocircuitSimulation({ epochs: 1, max_records: 2 }, 123);
+ * const noFiles = (path: string): string => {
+ *   throw new Error(`No file ${path}`);
+ * };
+ * const sim = createMicrocircuitSimulation({ epochs: 1, max_records: 2 }, 123, noFiles);
  * const recs: Record<string, number>[] = [];
  * sim.run((r) => recs.push(r));
  * console.assert(recs.length === 2 && sim.summary().angle_B_WT_0 === recs[1]!.angle_B_WT_0);
- * // the same through the registry
- * console.assert(getSimulation("microcircuit").create({ epochs: 1 }, { seed: 1, backend: jsBackend }).totalRecords === 20);
  * ```
  */
 export function createMicrocircuitSimulation(
   params: Record<string, unknown>,
   seed: number,
+  readTextFile: (path: string) => string,
 ): Simulation {
-  const p = resolveSimulationParams(params);
+  const p = resolveSimulationParams(params, readTextFile);
   if (!Number.isInteger(seed) || seed < 0 || seed > 4294967295) {
     throw new Error(`Invalid seed ${JSON.stringify(seed)}: expected an integer in [0, 2^32 - 1]`);
   }
@@ -105,19 +122,38 @@ export function createMicrocircuitSimulation(
   };
 }
 
-const definition: SimulationDefinition = {
-  name: "microcircuit",
-  description:
-    "Dendritic cortical microcircuit with Latent Equilibrium and BP/FA/PAL top-down learning (PAL numpy protocol)",
-  validate(params: Record<string, unknown>): void {
-    resolveSimulationParams(params);
-  },
-  create(params: Record<string, unknown>, context: { seed: number }): Simulation {
-    return createMicrocircuitSimulation(params, context.seed);
-  },
-};
-
-registerSimulation(definition);
+/**
+ * The `microcircuit` simulation's definition, for `registerSimulation`: its `file` parameter is
+ * read through the host, at validation and at creation.
+ *
+ * @param host Reads the `file` parameter's text.
+ * @returns The definition.
+ *
+ * @example
+ * ```ts
+ * import { jsBackend } from "@plasticity/core";
+ * import { microcircuitSimulation } from "@plasticity/microcircuit/simulation";
+ * const def = microcircuitSimulation({ readTextFile: () => '{"epochs": 1}' });
+ * def.validate({ file: "params.json" });
+ * console.assert(def.create({ file: "params.json" }, { seed: 1, backend: jsBackend }).totalRecords === 20);
+ * ```
+ */
+export function microcircuitSimulation(
+  host: Pick<MicrocircuitHost, "readTextFile">,
+): SimulationDefinition {
+  const read = (path: string) => host.readTextFile(path);
+  return {
+    name: "microcircuit",
+    description:
+      "Dendritic cortical microcircuit with Latent Equilibrium and BP/FA/PAL top-down learning (PAL numpy protocol)",
+    validate(params: Record<string, unknown>): void {
+      resolveSimulationParams(params, read);
+    },
+    create(params: Record<string, unknown>, context: { seed: number }): Simulation {
+      return createMicrocircuitSimulation(params, context.seed, read);
+    },
+  };
+}
 
 /** Yin-yang data sizes (samples per class) and seed, as GeNN's `sim_config`. */
 export interface YinYangSizes {
@@ -204,30 +240,59 @@ export function resolveYinYangParams(
   return { classifier, data: data as unknown as YinYangSizes };
 }
 
-registerSimulation({
-  name: "microcircuit-yin-yang",
-  description: "Dendritic microcircuit (PAL/FA/BP) classifying yin-yang with the GeNN protocol",
-  validate(params: Record<string, unknown>): void {
-    resolveYinYangParams(params);
-  },
-  create(params: Record<string, unknown>, context: { seed: number }): Simulation {
-    const { classifier, data } = resolveYinYangParams(params);
-    const split = (perClass: number, seed: number) => {
-      const s = generateYinYang(3 * perClass, new NumpyRandomState(seed >>> 0));
-      return { x: s.x, labels: s.labels, n: 3 * perClass };
-    };
-    const run = createClassifier(classifier, context.seed);
-    let summary: Record<string, number> = {};
-    return {
-      totalRecords: classifier.n_epochs + 1,
-      run(onRecord: (record: SimRecord) => void): void {
-        summary = run.run({
-          train: split(data.n_train, data.data_seed),
-          validation: split(data.n_valid, data.data_seed + 1),
-          test: split(data.n_test, data.data_seed + 2),
-        }, onRecord);
-      },
-      summary: () => summary,
-    };
-  },
-});
+/**
+ * The `microcircuit-yin-yang` simulation's definition, for `registerSimulation`: training,
+ * validation and test data come from the host, `3 · n_<split>` samples with seeds `data_seed`,
+ * `data_seed + 1` and `data_seed + 2` (as unsigned 32-bit integers).
+ *
+ * @param host Makes the yin-yang data.
+ * @returns The definition.
+ *
+ * @example
+ * ```ts
+ * import { jsBackend } from "@plasticity/core";
+ * import { microcircuitYinYangSimulation } from "@plasticity/microcircuit/simulation";
+ * const asked: number[] = [];
+ * const def = microcircuitYinYangSimulation({
+ *   yinYang: (size, seed) => {
+ *     asked.push(size, seed);
+ *     const labels = Array.from({ length: size }, (_, i) => i % 3);
+ *     return { x: labels.flatMap((c) => [c / 3, 0.5, 1 - c / 3, 0.5]), labels };
+ *   },
+ * });
+ * const sim = def.create({ n_epochs: 0, n_train: 2, n_valid: 1, n_test: 1 }, { seed: 0, backend: jsBackend });
+ * sim.run(() => {});
+ * console.assert(asked.join() === "6,9876543,3,9876544,3,9876545");
+ * ```
+ */
+export function microcircuitYinYangSimulation(
+  host: Pick<MicrocircuitHost, "yinYang">,
+): SimulationDefinition {
+  return {
+    name: "microcircuit-yin-yang",
+    description: "Dendritic microcircuit (PAL/FA/BP) classifying yin-yang with the GeNN protocol",
+    validate(params: Record<string, unknown>): void {
+      resolveYinYangParams(params);
+    },
+    create(params: Record<string, unknown>, context: { seed: number }): Simulation {
+      const { classifier, data } = resolveYinYangParams(params);
+      const split = (perClass: number, seed: number) => {
+        const s = host.yinYang(3 * perClass, seed >>> 0);
+        return { x: s.x, labels: s.labels, n: 3 * perClass };
+      };
+      const run = createClassifier(classifier, context.seed);
+      let summary: Record<string, number> = {};
+      return {
+        totalRecords: classifier.n_epochs + 1,
+        run(onRecord: (record: SimRecord) => void): void {
+          summary = run.run({
+            train: split(data.n_train, data.data_seed),
+            validation: split(data.n_valid, data.data_seed + 1),
+            test: split(data.n_test, data.data_seed + 2),
+          }, onRecord);
+        },
+        summary: () => summary,
+      };
+    },
+  };
+}

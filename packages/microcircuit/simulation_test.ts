@@ -1,11 +1,18 @@
 import assert from "node:assert/strict";
-import { getSimulation, jsBackend } from "@plasticity/core";
-import "./simulation.ts";
+import { jsBackend } from "@plasticity/core";
+import { createClassifier } from "./classification.ts";
+import {
+  microcircuitSimulation,
+  microcircuitYinYangSimulation,
+  resolveYinYangParams,
+} from "./simulation.ts";
 
 const FIG3 = new URL("../../../shared/reference/pal/Fig3abc/params.json", import.meta.url).pathname;
+// The tests are the edge here: the simulation reads the file through the host they give it.
+const fromDisk = microcircuitSimulation({ readTextFile: (path) => Deno.readTextFileSync(path) });
 
 Deno.test("the microcircuit simulation validates params with one-line errors naming the key", () => {
-  const def = getSimulation("microcircuit");
+  const def = fromDisk;
   def.validate({ file: FIG3, task: "bw_only" });
   assert.throws(
     () => def.validate({ file: "/nonexistent/params.json" }),
@@ -22,7 +29,7 @@ Deno.test("the microcircuit simulation validates params with one-line errors nam
 });
 
 Deno.test("the microcircuit simulation emits the announced records from a params.json file", () => {
-  const sim = getSimulation("microcircuit").create(
+  const sim = fromDisk.create(
     { file: FIG3, epochs: 1, rec_per_steps: 2000 },
     { seed: 123, backend: jsBackend },
   );
@@ -44,8 +51,48 @@ Deno.test("the microcircuit simulation emits the announced records from a params
   assert.equal(sim.summary().records, 10);
 });
 
+/** Stand-in yin-yang data: `size` points, labels cycling 0, 1, 2, coordinates from the seed. */
+function fakeYinYang(size: number, seed: number): { x: number[]; labels: number[] } {
+  const labels = Array.from({ length: size }, (_, i) => i % 3);
+  const x = labels.flatMap((c, i) => {
+    const a = ((seed + 7 * i) % 97) / 97, b = (c + 0.5) / 3;
+    return [a, b, 1 - a, 1 - b];
+  });
+  return { x, labels };
+}
+
+Deno.test("the microcircuit simulation reads its file through the host only", () => {
+  const read: string[] = [];
+  const def = microcircuitSimulation({
+    readTextFile: (path) => {
+      read.push(path);
+      return '{"epochs": 1, "rec_per_steps": 2000}';
+    },
+  });
+  def.validate({ file: "a.json" });
+  const sim = def.create({ file: "a.json", epochs: 2 }, { seed: 123, backend: jsBackend });
+  assert.deepEqual(read, ["a.json", "a.json"]);
+  // settling 10 000 + two epochs of 10 000 steps (the key overrides the file), a record every 2000
+  assert.equal(sim.totalRecords, 15);
+  assert.throws(
+    () =>
+      microcircuitSimulation({
+        readTextFile: () => {
+          throw new Error("no such file");
+        },
+      }).validate({ file: "b.json" }),
+    /^Error: Invalid simulation\.params\.file "b\.json": no such file$/,
+  );
+});
+
 Deno.test("the microcircuit-yin-yang simulation runs the GeNN schedule and validates its keys", () => {
-  const def = getSimulation("microcircuit-yin-yang");
+  const asked: [number, number][] = [];
+  const def = microcircuitYinYangSimulation({
+    yinYang: (size, seed) => {
+      asked.push([size, seed]);
+      return fakeYinYang(size, seed);
+    },
+  });
   assert.throws(() => def.validate({ dims: [4, 30, 2] }), /simulation\.params\.dims \[4,30,2\]/);
   assert.throws(() => def.validate({ n_train: 0 }), /simulation\.params\.n_train 0/);
   const sim = def.create({ n_epochs: 1, n_train: 5, n_valid: 4, n_test: 4 }, {
@@ -58,4 +105,15 @@ Deno.test("the microcircuit-yin-yang simulation runs the GeNN schedule and valid
   assert.equal(recs.length, 2);
   assert.ok(recs[1]!.test_accuracy! >= 0 && recs[1]!.test_accuracy! <= 1);
   assert.equal(sim.summary().test_accuracy, recs[1]!.test_accuracy);
+  // 3 samples per class and split, seeds data_seed, +1, +2 (GeNN's 9876543).
+  assert.deepEqual(asked, [[15, 9876543], [12, 9876544], [12, 9876545]]);
+  // The same classifier on the same data gives the same summary.
+  const { classifier } = resolveYinYangParams({ n_epochs: 1 });
+  const split = (n: number, seed: number) => ({ ...fakeYinYang(n, seed), n });
+  const direct = createClassifier(classifier, 3).run({
+    train: split(15, 9876543),
+    validation: split(12, 9876544),
+    test: split(12, 9876545),
+  });
+  assert.deepEqual(sim.summary(), direct);
 });

@@ -2,12 +2,15 @@
  * The results layout on disk: `$PLASTICITY_RESULTS/<experiment>/<trial id>/` holding
  * `config.yaml`, `status.json`, `metrics.jsonl`, `summary.json` and `meta.json`. Every file is
  * written atomically (a temp file in the same folder, then a rename), and `status.json` says
- * `done` only after everything else is in place.
+ * `done` only after everything else is in place. This module is the one owner of that layout: the
+ * runner writes through it, and the apps read trials back with {@linkcode readTrials} as plain
+ * trial records (`TrialRecord` of `@plasticity/analysis`).
  *
  * @module
  */
-import { dirname, join, resolve } from "node:path";
-import { stringify } from "yaml";
+import { basename, dirname, join, resolve } from "node:path";
+import { parse as parseYaml, stringify } from "yaml";
+import type { TrialRecord } from "@plasticity/analysis/trials";
 import type { TrialConfig } from "./config.ts";
 
 /** The state of a trial as recorded in `status.json`. */
@@ -338,4 +341,229 @@ export function workspaceVersions(): Record<string, string> {
   visit(new URL("packages/", root), 1);
   visit(new URL("apps/", root), 0);
   return Object.fromEntries(Object.entries(found).sort(([a], [b]) => a < b ? -1 : 1));
+}
+
+/**
+ * Whether a path is a file (`false` when it does not exist).
+ *
+ * @param path The path.
+ * @returns Whether it is a file.
+ *
+ * @example
+ * ```ts
+ * import { isFile } from "@plasticity/runner";
+ * console.assert(!isFile("/nonexistent/font.ttf"));
+ * ```
+ */
+export function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/**
+ * Whether a folder is a trial folder: one holding `config.yaml`.
+ *
+ * @param dir The folder.
+ * @returns Whether it holds a trial.
+ *
+ * @example
+ * ```ts
+ * import { isTrialDir } from "@plasticity/runner";
+ * console.assert(!isTrialDir("/nonexistent"));
+ * ```
+ */
+export function isTrialDir(dir: string): boolean {
+  return isFile(join(dir, TRIAL_FILES.config));
+}
+
+function subdirs(path: string): string[] {
+  const out: string[] = [];
+  for (const e of Deno.readDirSync(path)) if (e.isDirectory) out.push(join(path, e.name));
+  return out.sort();
+}
+
+/**
+ * Finds the trial folders (those holding `config.yaml`) under a path that is a trial folder, an
+ * experiment folder or a results root.
+ *
+ * @param path The folder.
+ * @returns The trial folders' absolute paths, sorted.
+ * @throws {Error} When the path is not a folder or holds no trial folder.
+ *
+ * @example
+ * ```ts
+ * import { findTrialDirs } from "@plasticity/runner";
+ * const root = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${root}/exp/abc`, { recursive: true });
+ * Deno.writeTextFileSync(`${root}/exp/abc/config.yaml`, "seed: 0\n");
+ * console.assert(findTrialDirs(root)[0] === `${root}/exp/abc`);
+ * Deno.removeSync(root, { recursive: true });
+ * ```
+ */
+export function findTrialDirs(path: string): string[] {
+  const root = resolve(path);
+  if (!isDir(root)) {
+    throw new Error(
+      `Results path "${path}" is not a folder: expected a results root, experiment or trial folder`,
+    );
+  }
+  if (isTrialDir(root)) return [root];
+  const found: string[] = [];
+  for (const exp of subdirs(root)) {
+    if (isTrialDir(exp)) {
+      found.push(exp);
+      continue;
+    }
+    for (const trial of subdirs(exp)) {
+      if (isTrialDir(trial)) found.push(trial);
+    }
+  }
+  if (found.length === 0) {
+    throw new Error(
+      `No trials found under "${path}": expected folders <experiment>/<trial>/ holding config.yaml`,
+    );
+  }
+  return found;
+}
+
+async function readJsonObject(path: string): Promise<Record<string, unknown> | undefined> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`Cannot parse "${path}": ${(e as Error).message}`);
+  }
+  if (v === null || typeof v !== "object" || Array.isArray(v)) {
+    throw new Error(`Cannot read "${path}": expected a JSON object, got ${JSON.stringify(v)}`);
+  }
+  return v as Record<string, unknown>;
+}
+
+/**
+ * Reads one trial folder. Only `config.yaml` is required: without `status.json` the state is
+ * `unknown`, and a missing `metrics.jsonl`, `summary.json` or `meta.json` reads as empty.
+ *
+ * @param dir The trial folder.
+ * @returns The trial.
+ * @throws {Error} When `config.yaml` is missing or not a mapping, or a JSON file or metrics line
+ * does not parse (the message names the file and line).
+ *
+ * @example
+ * ```ts
+ * import { readTrial } from "@plasticity/runner";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(`${dir}/config.yaml`, "rule: { name: bp }\n");
+ * Deno.writeTextFileSync(`${dir}/metrics.jsonl`, '{"epoch": 0}\n{"epoch": 1}\n');
+ * const trial = await readTrial(dir);
+ * console.assert(trial.state === "unknown" && trial.metrics.length === 2);
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export async function readTrial(dir: string): Promise<TrialRecord> {
+  const abs = resolve(dir);
+  const configPath = join(abs, TRIAL_FILES.config);
+  let config: unknown;
+  try {
+    config = parseYaml(await Deno.readTextFile(configPath));
+  } catch (e) {
+    throw new Error(`Cannot read "${configPath}": ${(e as Error).message}`);
+  }
+  if (config === null || typeof config !== "object" || Array.isArray(config)) {
+    throw new Error(
+      `Cannot read "${configPath}": expected a mapping, got ${JSON.stringify(config)}`,
+    );
+  }
+  const status = await readJsonObject(join(abs, TRIAL_FILES.status));
+  const metrics: Record<string, unknown>[] = [];
+  const metricsPath = join(abs, TRIAL_FILES.metrics);
+  let text = "";
+  try {
+    text = await Deno.readTextFile(metricsPath);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === "") continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch (e) {
+      throw new Error(`Cannot parse "${metricsPath}" line ${i + 1}: ${(e as Error).message}`);
+    }
+    if (v === null || typeof v !== "object" || Array.isArray(v)) {
+      throw new Error(
+        `Cannot read "${metricsPath}" line ${i + 1}: expected a JSON object, got ${line}`,
+      );
+    }
+    metrics.push(v as Record<string, unknown>);
+  }
+  const state = typeof status?.state === "string" ? status.state : "unknown";
+  const error = typeof status?.error === "string" ? status.error : undefined;
+  return {
+    id: basename(abs),
+    experiment: basename(dirname(abs)),
+    dir: abs,
+    config: config as Record<string, unknown>,
+    state,
+    ...(error === undefined ? {} : { error }),
+    metrics,
+    summary: (await readJsonObject(join(abs, TRIAL_FILES.summary))) ?? {},
+    meta: (await readJsonObject(join(abs, TRIAL_FILES.meta))) ?? {},
+  };
+}
+
+/**
+ * Reads every trial under one or many paths (each a results root, experiment or trial folder).
+ * A trial reached through two paths is read once.
+ *
+ * @param paths The folders.
+ * @returns The trials, ordered by experiment and trial id.
+ *
+ * @example
+ * ```ts
+ * import { readTrials } from "@plasticity/runner";
+ * try { await readTrials([]); } catch (e) { console.assert(String(e).includes("No results paths given")); }
+ * ```
+ */
+export async function readTrials(paths: string | readonly string[]): Promise<TrialRecord[]> {
+  const list = typeof paths === "string" ? [paths] : paths;
+  if (list.length === 0) throw new Error("No results paths given: expected at least one folder");
+  const dirs = new Set<string>();
+  for (const p of list) for (const d of findTrialDirs(p)) dirs.add(d);
+  const trials: TrialRecord[] = [];
+  for (const d of dirs) trials.push(await readTrial(d));
+  trials.sort((a, b) =>
+    a.experiment < b.experiment
+      ? -1
+      : a.experiment > b.experiment
+      ? 1
+      : a.id < b.id
+      ? -1
+      : a.id > b.id
+      ? 1
+      : 0
+  );
+  return trials;
 }

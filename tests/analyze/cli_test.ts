@@ -2,10 +2,18 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseCli } from "../../apps/analyze/cli.ts";
-import { learnerConfig, writeFakeTrial } from "../../packages/analysis/_fake_results.ts";
+import { learnerConfig, writeFakeTrial } from "../_fake_results.ts";
 import { byClass, parseXml, pngSize } from "../../packages/analysis/_testing.ts";
 
 const MAIN = new URL("../../apps/analyze/main.ts", import.meta.url).pathname;
+
+function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -77,6 +85,15 @@ Deno.test("deno task analyze writes figure SVG+PNG, table.md, table.csv and repo
     const size = pngSize(await Deno.readFile(join(out, "line-test_accuracy.png")));
     assert.equal(size.width, 2 * Number(svg.attrs.width));
     assert.ok((await Deno.readTextFile(join(out, "report.html"))).includes("<svg "));
+    // A font file that is not there: one line, exit code 1, nothing written.
+    const nope = join(root, "nope.ttf");
+    const bad = await run([root, "--y", "test_accuracy", "--font", nope, "--out", join(root, "x")]);
+    assert.equal(bad.code, 1);
+    assert.equal(
+      bad.stderr.trim(),
+      `error: Font file "${nope}" not found: expected a .ttf or .otf file`,
+    );
+    assert.ok(!isDir(join(root, "x")));
   } finally {
     await Deno.remove(root, { recursive: true });
   }
@@ -133,8 +150,9 @@ Deno.test("parseCli maps flags to analysis options", () => {
     (n) => (n === "PLASTICITY_RESULTS" ? "/data/results" : undefined),
   );
   assert.ok(!cmd.help);
+  assert.deepEqual(cmd.results, ["a", "b"]);
+  assert.equal(cmd.fonts, undefined);
   assert.deepEqual(cmd.options, {
-    results: ["a", "b"],
     y: ["test_loss", "test_accuracy"],
     out: "/data/results/_analysis",
     x: "network.depth",
@@ -149,6 +167,10 @@ Deno.test("parseCli maps flags to analysis options", () => {
     pngWidth: 900,
   });
   assert.deepEqual(parseCli(["-h"]), { help: true });
+  const fonts = parseCli(["r", "--y", "a", "--font", "a.ttf", "--font", "b.otf"]);
+  assert.ok(!fonts.help);
+  assert.deepEqual(fonts.fonts, ["a.ttf", "b.otf"]);
+  assert.equal(fonts.options.out, "results/_analysis");
   assert.throws(
     () => parseCli(["r", "--y", "a", "--chart", "pie"]),
     /Option --chart "pie" is not valid: expected one of line, scatter, bar, point/,

@@ -2,8 +2,12 @@
 // reason, only when /usr/bin/chromium is missing (CI installs Debian's `chromium`).
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { analyze } from "@plasticity/analysis";
-import { learnerConfig, writeFakeTrial } from "../../packages/analysis/_fake_results.ts";
+import { analyze, DEJAVU_FONT_FILES } from "@plasticity/analysis";
+import {
+  type FakeTrial,
+  fakeTrials,
+  learnerConfig,
+} from "../../packages/analysis/_fake_results.ts";
 import { CHROMIUM, haveChromium, openPage } from "./_chromium.ts";
 
 const present = haveChromium();
@@ -30,9 +34,10 @@ Deno.test({
   async fn() {
     const root = await Deno.makeTempDir({ prefix: "analyze_report_" });
     try {
+      const list: FakeTrial[] = [];
       for (const rule of ["bp", "fa"]) {
         for (const seed of [0, 1]) {
-          await writeFakeTrial(root, {
+          list.push({
             config: learnerConfig("report", rule, 0.1, seed),
             metrics: [0, 1, 2].map((epoch) => ({
               epoch,
@@ -43,13 +48,16 @@ Deno.test({
         }
       }
       const out = join(root, "_out");
-      await analyze({
-        results: root,
+      const result = await analyze({
+        trials: await fakeTrials(list),
         y: ["test_accuracy", "test_loss"],
         group: "rule.name",
         out,
         bestBy: [],
+        fontFiles: DEJAVU_FONT_FILES,
       });
+      await Deno.mkdir(out);
+      await Deno.writeTextFile(join(out, "report.html"), result.files.get("report.html") as string);
       const visit = await openPage(`file://${join(out, "report.html")}`, PROBE);
       const problems = visit.messages.filter((m) =>
         m.source === "exception" || ["error", "warning", "assert"].includes(m.level)
