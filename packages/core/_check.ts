@@ -69,3 +69,29 @@ export function checkFinite(op: string, data: ArrayLike<number>): void {
     }
   }
 }
+
+export function checkGemmBuffers(
+  a: number,
+  b: number,
+  c: number,
+  m: number,
+  k: number,
+  n: number,
+): void {
+  if (a < m * k || b < k * n || c < m * n) {
+    throw new Error(
+      `Cannot gemmInto with buffers of ${a}, ${b} and ${c} values: expected at least ${m * k}, ${
+        k * n
+      } and ${m * n} for ${m}×${k}·${k}×${n}`,
+    );
+  }
+}
+
+export function checkWrap(len: number, rows: number, cols: number): void {
+  checkDims("wrap a buffer", rows, cols);
+  if (len !== rows * cols) {
+    throw new Error(
+      `Cannot wrap a buffer of ${len} values as a ${rows}×${cols} tensor: expected ${rows * cols}`,
+    );
+  }
+}

@@ -194,28 +194,103 @@ Deno.test("axpyInPlace overwrites y with exactly axpy's result and leaves x alon
   assert.ok(tested >= 1, "no backend has axpyInPlace");
 });
 
-Deno.test("blas gemmInto adds a·b and a·bᵀ to its buffer, as the js matmul computes them", () => {
-  let blas;
-  try {
-    blas = createBlasBackend();
-  } catch (e) {
-    console.error(`skipping: ${(e as Error).message}`);
-    return;
+Deno.test("raw buffers: data is the tensor's storage, wrap does not copy, tfjs has none", async () => {
+  const list: Backend[] = [jsBackend];
+  for await (const b of backends()) list.push(b);
+  let tested = 0;
+  for (const b of list) {
+    const raw = b.raw;
+    if (b.name.startsWith("tfjs")) {
+      assert.equal(raw, undefined, `${b.name} has no raw buffers`);
+      continue;
+    }
+    assert.ok(raw, `${b.name} has raw buffers`);
+    tested++;
+    const t = b.fromArray(A, 7, 13);
+    const d = raw.data(t);
+    assert.deepEqual(d, Float32Array.from(A), `${b.name} data is row-major`);
+    d[3] = 42;
+    assert.equal(b.read(t)[3], 42, `${b.name} data is shared with the tensor`);
+    const buf = new Float32Array([1, 2, 3, 4, 5, 6]);
+    const w = raw.wrap(buf, 2, 3);
+    assert.equal(w.rows, 2);
+    assert.equal(w.cols, 3);
+    assert.equal(w.backend, b.name);
+    buf[5] = -1;
+    assert.deepEqual(b.read(w), new Float32Array([1, 2, 3, 4, 5, -1]), `${b.name} wrap copied`);
+    assert.equal(raw.data(w), buf);
+    // a wrapped tensor is an ordinary tensor of the backend
+    assert.deepEqual(b.read(b.add(w, w)), new Float32Array([2, 4, 6, 8, 10, -2]));
+    assert.throws(
+      () => raw.wrap(new Float32Array(5), 2, 3),
+      /Cannot wrap a buffer of 5 values as a 2×3 tensor: expected 6/,
+    );
+    if (b !== jsBackend) {
+      assert.throws(() => raw.data(jsBackend.zeros(1, 1)), /Cannot use a tensor of backend "js"/);
+    }
+    // js copies a transposed operand before its loop; BLAS reads it in place
+    assert.equal(raw.copiesTransposes, b.name !== "blas", `${b.name} copiesTransposes`);
   }
-  const j = jsBackend, a = j.fromArray(A, 7, 13), b = j.fromArray(B, 13, 5);
-  const c0 = data(7 * 5, 21);
-  const ab = j.read(j.matmul(a, b));
-  const c = Float32Array.from(c0);
-  blas.gemmInto(Float32Array.from(A), Float32Array.from(B), c, 7, 13, 5);
-  assertClose(c, c0.map((v, i) => v + ab[i]!), 1e-5, "a·b");
-  // b stored transposed: a (7×13) times bᵀ where b is 13×5 → pass bᵀ's storage (5×13) with transB
-  const bT = j.read(j.transpose(b)), d = Float32Array.from(c0);
-  blas.gemmInto(Float32Array.from(A), bT, d, 7, 13, 5, true);
-  assertClose(d, c0.map((v, i) => v + ab[i]!), 1e-5, "a·(bᵀ)ᵀ");
-  assert.throws(
-    () => blas.gemmInto(new Float32Array(3), new Float32Array(65), new Float32Array(35), 7, 13, 5),
-    /Cannot gemmInto with buffers of 3, 65 and 35 values: expected at least 91, 65 and 35/,
-  );
+  assert.ok(tested >= 1, "no backend has raw buffers");
+});
+
+Deno.test("raw gemmInto adds op(a)·op(b) to its buffer, as the js matmul computes it", async () => {
+  const list: Backend[] = [jsBackend];
+  for await (const b of backends()) list.push(b);
+  const j = jsBackend;
+  // (m, k, n): a general product, a row vector (blas's matmul takes gemv there) and k = 1
+  const shapes = [[7, 13, 5], [1, 13, 5], [4, 1, 3]] as const;
+  let tested = 0;
+  for (const b of list) {
+    const raw = b.raw;
+    if (!raw) continue;
+    tested++;
+    for (const [m, k, n] of shapes) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          const what = `${b.name} ${m}×${k}·${k}×${n} transA ${transA} transB ${transB}`;
+          const av = data(m * k, m + k + 30), bv = data(k * n, k + n + 40);
+          const aT = transA ? j.fromArray(av, k, m) : j.fromArray(av, m, k);
+          const bT = transB ? j.fromArray(bv, n, k) : j.fromArray(bv, k, n);
+          const want = j.read(j.matmul(aT, bT, transA, transB));
+          const c0 = data(m * n, 21);
+          const c = Float32Array.from(c0);
+          const shape = { m, k, n, transA, transB };
+          raw.gemmInto(Float32Array.from(av), Float32Array.from(bv), c, shape);
+          assertClose(c, c0.map((v, i) => v + want[i]!), 1e-5, what);
+          // from zero: the js backend's own product, bit for bit on js
+          const z = new Float32Array(m * n);
+          raw.gemmInto(Float32Array.from(av), Float32Array.from(bv), z, shape);
+          if (b === j) assert.deepEqual(z, want, what);
+          else assertClose(z, want, 1e-5, what);
+        }
+      }
+    }
+    // and against a float64 triple loop, independently of matmul
+    const av = data(3 * 4, 50), bv = data(4 * 2, 51), c = new Float32Array(6);
+    raw.gemmInto(Float32Array.from(av), Float32Array.from(bv), c, { m: 3, k: 4, n: 2 });
+    const loop = Array.from({ length: 6 }, (_, ij) => {
+      const i = Math.floor(ij / 2), jj = ij % 2;
+      let s = 0;
+      for (let p = 0; p < 4; p++) s += Math.fround(av[i * 4 + p]!) * Math.fround(bv[p * 2 + jj]!);
+      return s;
+    });
+    assertClose(c, loop, 1e-5, `${b.name} triple loop`);
+    // empty products leave c alone
+    const keep = new Float32Array([7, 8]);
+    raw.gemmInto(new Float32Array(0), new Float32Array(0), keep, { m: 1, k: 0, n: 2 });
+    assert.deepEqual(keep, new Float32Array([7, 8]));
+    const f32 = (n: number) => new Float32Array(n), dims = { m: 7, k: 13, n: 5 };
+    assert.throws(
+      () => raw.gemmInto(f32(3), f32(65), f32(35), dims),
+      /Cannot gemmInto with buffers of 3, 65 and 35 values: expected at least 91, 65 and 35/,
+    );
+    assert.throws(
+      () => raw.gemmInto(f32(91), f32(65), f32(34), { ...dims, transA: true, transB: true }),
+      /Cannot gemmInto with buffers of 91, 65 and 34 values: expected at least 91, 65 and 35/,
+    );
+  }
+  assert.ok(tested >= 1, "no backend has raw buffers");
 });
 
 Deno.test("every backend reports shape mismatches naming the operation and both shapes", async () => {

@@ -4,15 +4,17 @@
  *
  * @module
  */
-import type { Activation, Axis, Backend, Tensor } from "./tensor.ts";
+import type { Activation, Axis, Backend, GemmShape, RawKernels, Tensor } from "./tensor.ts";
 import {
   checkDims,
   checkFinite,
+  checkGemmBuffers,
   checkLength,
   checkMatmul,
   checkOwner,
   checkRow,
   checkSame,
+  checkWrap,
 } from "./_check.ts";
 
 /** A tensor of the `js` and `blas` backends: row-major `Float32Array` storage. */
@@ -92,7 +94,9 @@ function transposeData(src: Float32Array, rows: number, cols: number): Float32Ar
 const LEAKY_SLOPE = 0.01;
 
 /**
- * The `js` backend. Subclass it to replace single kernels (the `blas` backend replaces matmul).
+ * The `js` backend. Subclass it to replace single kernels (the `blas` backend replaces matmul). A
+ * subclass that replaces matmul should replace {@linkcode JsBackend.gemmRaw} to match, since rules
+ * with fused kernels multiply through {@linkcode JsBackend.raw}.
  *
  * @example Matrix product
  * ```ts
@@ -105,12 +109,49 @@ export class JsBackend implements Backend {
   /** Backend name. */
   readonly name: string;
   /**
+   * The raw-buffer capability: tensors are row-major `Float32Array`s; products into a caller's
+   * buffer go through {@linkcode JsBackend.gemmRaw}.
+   */
+  readonly raw: RawKernels;
+  /**
    * Makes a backend with the given name.
    *
    * @param name Name reported in results.
    */
   constructor(name = "js") {
     this.name = name;
+    this.raw = {
+      data: (t) => this.data(t),
+      wrap: (data, rows, cols) => {
+        checkWrap(data.length, rows, cols);
+        return this.wrap(data, rows, cols);
+      },
+      gemmInto: (a, b, c, shape) => this.gemmRaw(a, b, c, shape),
+      // a subclass's override is already in place: the prototype is set before this runs
+      copiesTransposes: this.rawCopiesTransposes,
+    };
+  }
+
+  /**
+   * c ← c + op(a)·op(b) on row-major storage, the {@linkcode RawKernels.gemmInto} of this backend:
+   * transposed operands are copied, then {@linkcode gemmInto} accumulates, as matmul does.
+   *
+   * @param a op(a)'s storage.
+   * @param b op(b)'s storage.
+   * @param c The accumulator, m × n, updated in place.
+   * @param shape m, k, n and the transpose flags.
+   */
+  protected gemmRaw(a: Float32Array, b: Float32Array, c: Float32Array, shape: GemmShape): void {
+    const { m, k, n } = shape;
+    checkGemmBuffers(a.length, b.length, c.length, m, k, n);
+    if (shape.transA) a = transposeData(a, k, m);
+    if (shape.transB) b = transposeData(b, n, k);
+    gemmInto(a, b, c, m, k, n);
+  }
+
+  /** {@linkcode RawKernels.copiesTransposes} of this backend: true, gemmRaw copies them. */
+  protected get rawCopiesTransposes(): boolean {
+    return true;
   }
 
   /** Wraps storage as a tensor of this backend. */

@@ -1,4 +1,5 @@
-// Matrix products of the issue's shapes on each backend; `deno task bench` also prints GFLOPS.
+// Matrix products of MLP shapes (256×784 @ 784×256, 64×784 @ 784×256, 1×100 @ 100×100) on each
+// backend; `deno task bench` also prints GFLOPS.
 import { type Backend, createBlasBackend, createRng, jsBackend, loadTfjsBackend } from "./mod.ts";
 
 const list: Backend[] = [jsBackend];

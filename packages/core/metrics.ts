@@ -1,9 +1,100 @@
 /**
- * Metrics on tensors and plain arrays: cosine similarity, angle, accuracy.
+ * Metrics on tensors and plain arrays: cosine similarity and angle (also accumulated over pieces
+ * of long vectors), accuracy.
  *
  * @module
  */
 import type { Backend, Tensor } from "./tensor.ts";
+
+/**
+ * Running inner product ⟨a, b⟩ and squared norms ‖a‖², ‖b‖² of two long vectors given in pieces
+ * (say one weight matrix or bias after another), for their cosine and angle. Each piece is summed
+ * on its own in float64, then added to the totals; {@linkcode cosine} is one piece.
+ *
+ * @example The angle between two gradients given as a matrix and a bias each
+ * ```ts
+ * import { CosineAccumulator } from "@plasticity/core";
+ * const acc = new CosineAccumulator().add([1, 0], [1, 0]).add([1], [0]);
+ * // a = (1, 0, 1), b = (1, 0, 0): cos = 1/√2
+ * console.assert(Math.abs(acc.cos() - Math.SQRT1_2) < 1e-15);
+ * console.assert(Math.abs(acc.angle() - 45) < 1e-12 && acc.normRatio() === Math.SQRT2);
+ * ```
+ */
+export class CosineAccumulator {
+  /** ⟨a, b⟩ so far. */
+  ab = 0;
+  /** ‖a‖² so far. */
+  aa = 0;
+  /** ‖b‖² so far. */
+  bb = 0;
+
+  /**
+   * Adds one piece of each vector.
+   *
+   * @param a A piece of the first vector.
+   * @param b The matching piece of the second, same length.
+   * @returns This accumulator.
+   */
+  add(a: ArrayLike<number>, b: ArrayLike<number>): this {
+    if (a.length !== b.length) {
+      throw new Error(
+        `Cannot compare vectors of lengths ${a.length} and ${b.length}: expected equal lengths`,
+      );
+    }
+    let ab = 0, aa = 0, bb = 0;
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!, y = b[i]!;
+      ab += x * y;
+      aa += x * x;
+      bb += y * y;
+    }
+    this.ab += ab;
+    this.aa += aa;
+    this.bb += bb;
+    return this;
+  }
+
+  /**
+   * Adds another accumulator's totals (the pieces it saw follow the ones seen so far).
+   *
+   * @param o The other accumulator.
+   * @returns This accumulator.
+   */
+  merge(o: CosineAccumulator): this {
+    this.ab += o.ab;
+    this.aa += o.aa;
+    this.bb += o.bb;
+    return this;
+  }
+
+  /**
+   * cos ∠(a, b) = ⟨a, b⟩ / √(‖a‖²‖b‖²), clamped to [−1, 1]; NaN when either vector is 0.
+   *
+   * @returns The cosine.
+   */
+  cos(): number {
+    const c = this.ab / Math.sqrt(this.aa * this.bb);
+    return c > 1 ? 1 : c < -1 ? -1 : c;
+  }
+
+  /**
+   * ∠(a, b) in degrees ({@linkcode angleFromCos} of {@linkcode CosineAccumulator.cos}).
+   *
+   * @returns The angle.
+   */
+  angle(): number {
+    return angleFromCos(this.cos());
+  }
+
+  /**
+   * ‖a‖ / ‖b‖.
+   *
+   * @returns The ratio of the norms.
+   */
+  normRatio(): number {
+    return Math.sqrt(this.aa / this.bb);
+  }
+}
 
 /**
  * Cosine similarity of two equal-length vectors, clamped to [−1, 1]. Returns NaN when either is 0.
@@ -19,20 +110,25 @@ import type { Backend, Tensor } from "./tensor.ts";
  * ```
  */
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) {
-    throw new Error(
-      `Cannot compare vectors of lengths ${a.length} and ${b.length}: expected equal lengths`,
-    );
-  }
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!, y = b[i]!;
-    ab += x * y;
-    aa += x * x;
-    bb += y * y;
-  }
-  const c = ab / Math.sqrt(aa * bb);
-  return c > 1 ? 1 : c < -1 ? -1 : c;
+  return new CosineAccumulator().add(a, b).cos();
+}
+
+/**
+ * An angle in degrees from its cosine, (180/π)·arccos c; cosines within float rounding of 1
+ * (above 1 − 10⁻¹²) give exactly 0, since parallel vectors can round to a cosine just below 1.
+ *
+ * @param c The cosine.
+ * @returns The angle in degrees.
+ *
+ * @example
+ * ```ts
+ * import { angleFromCos } from "@plasticity/core";
+ * console.assert(angleFromCos(0) === 90 && angleFromCos(1 - 1e-15) === 0);
+ * ```
+ */
+export function angleFromCos(c: number): number {
+  if (c > 1 - 1e-12) return 0;
+  return (Math.acos(c) * 180) / Math.PI;
 }
 
 /**
@@ -49,10 +145,7 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * ```
  */
 export function angleDeg(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const c = cosine(a, b);
-  // Parallel vectors can round to a cosine just below 1; within float rounding they are 0°.
-  if (c > 1 - 1e-12) return 0;
-  return (Math.acos(c) * 180) / Math.PI;
+  return angleFromCos(cosine(a, b));
 }
 
 /**

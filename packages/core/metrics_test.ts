@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { accuracy, angleDeg, argmax, cosine } from "./metrics.ts";
+import { accuracy, angleDeg, angleFromCos, argmax, cosine, CosineAccumulator } from "./metrics.ts";
 import { jsBackend as b } from "./js_backend.ts";
 import { createRng } from "./random.ts";
 
@@ -23,6 +23,38 @@ Deno.test("cosine() is clamped to [-1, 1] and checks lengths", () => {
   const c = cosine([1e-20, 1e-20], [1e-20, 1e-20]);
   assert.ok(c <= 1 && c >= -1);
   assert.throws(() => cosine([1], [1, 2]), /lengths 1 and 2/);
+});
+
+Deno.test("CosineAccumulator over pieces gives the cosine, angle and norm ratio of the concatenation", () => {
+  const r = createRng(3);
+  const a = Array.from({ length: 30 }, () => r.normal()), c = a.map((x) => x + 0.5 * r.normal());
+  // pieces of 10, 15 and 5, the last through a second accumulator merged in
+  const acc = new CosineAccumulator().add(a.slice(0, 10), c.slice(0, 10));
+  acc.add(a.slice(10, 25), c.slice(10, 25));
+  acc.merge(new CosineAccumulator().add(a.slice(25), c.slice(25)));
+  // independently: the definitions in float64 over the whole vectors
+  let ab = 0, aa = 0, cc = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * c[i]!;
+    aa += a[i]! ** 2;
+    cc += c[i]! ** 2;
+  }
+  const cos = ab / Math.sqrt(aa * cc);
+  assert.ok(Math.abs(acc.cos() - cos) < 1e-14);
+  assert.ok(Math.abs(acc.angle() - (Math.acos(cos) * 180) / Math.PI) < 1e-10);
+  assert.ok(Math.abs(acc.normRatio() - Math.sqrt(aa / cc)) < 1e-14);
+  // one piece is exactly cosine()
+  assert.equal(new CosineAccumulator().add(a, c).cos(), cosine(a, c));
+  assert.ok(Number.isNaN(new CosineAccumulator().cos()));
+  assert.throws(() => new CosineAccumulator().add([1], [1, 2]), /lengths 1 and 2/);
+});
+
+Deno.test("angleFromCos() is arccos in degrees, exactly 0 within rounding of 1", () => {
+  assert.equal(angleFromCos(0), 90);
+  assert.equal(angleFromCos(-1), 180);
+  assert.ok(Math.abs(angleFromCos(0.5) - 60) < 1e-12);
+  assert.equal(angleFromCos(1 - 1e-13), 0);
+  assert.ok(angleFromCos(1 - 1e-9) > 0);
 });
 
 Deno.test("accuracy() and argmax() count agreeing rows, first index on ties", () => {

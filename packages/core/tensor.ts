@@ -95,9 +95,16 @@ export interface Backend {
    * {@linkcode Backend.axpy}. Only backends with mutable tensors (`js`, `blas`) have it; callers
    * use it for tensors they alone hold, such as a learner's own parameters, and fall back to
    * `axpy` where it is absent. Saves allocating and copying y (about 150 µs for a 784 × 256
-   * matrix on the build machine).
+   * matrix on a 2-vCPU x86-64 machine).
    */
   axpyInPlace?(alpha: number, x: Tensor, y: Tensor): void;
+  /**
+   * Direct access to the tensors' storage, for rules that fuse several elementwise steps into one
+   * pass over preallocated buffers (see {@linkcode RawKernels}). Only backends whose tensors are
+   * plain row-major `Float32Array`s (`js`, `blas`) have it; elsewhere (TF.js) it is absent and
+   * callers use the operations above.
+   */
+  readonly raw?: RawKernels;
   /** `a + row`, where `row` (1 × cols) is broadcast over the rows of `a`. */
   addRow(a: Tensor, row: Tensor): Tensor;
   /** `a * row`, where `row` (1 × cols) is broadcast over the rows of `a`. */
@@ -130,6 +137,72 @@ export interface Backend {
   keep<T extends Tensor>(t: T): T;
   /** Frees tensors now (a no-op on garbage-collected backends). */
   dispose(...ts: Tensor[]): void;
+}
+
+/**
+ * The shape of a product op(a)·op(b) for {@linkcode RawKernels.gemmInto}: op(a) is m × k, op(b)
+ * k × n; `transA` / `transB` say that a / b is stored transposed (as {@linkcode Backend.matmul}'s
+ * flags).
+ */
+export interface GemmShape {
+  /** Rows of op(a) and of the product. */
+  readonly m: number;
+  /** Columns of op(a), rows of op(b). */
+  readonly k: number;
+  /** Columns of op(b) and of the product. */
+  readonly n: number;
+  /** a is stored k × m (default false). */
+  readonly transA?: boolean;
+  /** b is stored n × k (default false). */
+  readonly transB?: boolean;
+}
+
+/**
+ * The optional raw-buffer capability of a {@linkcode Backend} ({@linkcode Backend.raw}): a
+ * tensor's elements as a row-major `Float32Array` shared with the tensor, tensors made over such
+ * buffers without copying, and a matrix product accumulated into a caller's buffer. Rules use it
+ * for fused kernels that write into buffers they keep from step to step; the results must equal
+ * what the backend's own operations give.
+ *
+ * Tensors are otherwise immutable values: write only into the storage of tensors the caller alone
+ * holds (ones it made with {@linkcode RawKernels.wrap} or received fresh from the backend).
+ *
+ * @example Fused a ← a + 2b on the js backend
+ * ```ts
+ * import { jsBackend as b } from "@plasticity/core";
+ * const raw = b.raw;
+ * const a = raw.wrap(new Float32Array([1, 2]), 1, 2), x = b.fromArray([3, 4], 1, 2);
+ * const ad = raw.data(a), xd = raw.data(x);
+ * for (let i = 0; i < ad.length; i++) ad[i]! += 2 * xd[i]!;
+ * console.assert(b.read(a)[1] === 10);
+ * ```
+ */
+export interface RawKernels {
+  /**
+   * The tensor's elements, row-major, `rows × cols` long: its storage, not a copy (writes change
+   * the tensor). Throws for a tensor of another backend.
+   */
+  data(t: Tensor): Float32Array;
+  /**
+   * A tensor of this backend over `data` (row-major, exactly `rows × cols` long), not copied.
+   * Values are not checked for finiteness.
+   */
+  wrap(data: Float32Array, rows: number, cols: number): Tensor;
+  /**
+   * c ← c + op(a)·op(b) on row-major storage, where op transposes when the flag of `shape` is set:
+   * op(a) is m × k (a stored k × m with `transA`), op(b) is k × n (b stored n × k with `transB`),
+   * c is m × n. Starting from a zero c it gives {@linkcode Backend.matmul}'s result with the same
+   * flags (bit for bit on `js`; on `blas` up to float32 rounding, as matmul may take another BLAS
+   * routine). Throws when a buffer is shorter than its operand.
+   */
+  gemmInto(a: Float32Array, b: Float32Array, c: Float32Array, shape: GemmShape): void;
+  /**
+   * True when {@linkcode RawKernels.gemmInto} copies a transposed operand before multiplying
+   * (`js`), false when it reads it in place (BLAS). A caller multiplying by the transpose of the
+   * same matrix many times does better, when true, to keep a transposed copy and pass it
+   * untransposed; the values are the same either way.
+   */
+  readonly copiesTransposes: boolean;
 }
 
 /**

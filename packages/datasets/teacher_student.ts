@@ -4,14 +4,23 @@
  *
  * @module
  */
-import { type Activation, initSampler, type InitSpec, type Rng } from "@plasticity/core";
+import {
+  type Activation,
+  initSampler,
+  type InitSpec,
+  type Rng,
+  scalarActivation,
+} from "@plasticity/core";
 import type { Split } from "./types.ts";
 
 /** A random teacher MLP: weights `W_l` (fanIn × fanOut, row-major), no biases. */
 export interface Teacher {
   /** Layer sizes, input first. */
   readonly sizes: readonly number[];
-  /** Activation after every hidden layer; the output layer is linear. */
+  /**
+   * Activation after every hidden layer (`hardSigmoid` is Keras 2's clamp(0.2x + 0.5, 0, 1) here);
+   * the output layer is linear.
+   */
   readonly activation: Activation;
   /** Weight matrices, `sizes[l] × sizes[l + 1]`, row-major. */
   readonly weights: readonly Float64Array[];
@@ -56,22 +65,13 @@ export function createTeacher(
   return { sizes: [...sizes], activation, weights };
 }
 
-function act(v: number, f: Activation): number {
-  switch (f) {
-    case "identity":
-      return v;
-    case "sigmoid":
-      return 1 / (1 + Math.exp(-v));
-    case "tanh":
-      return Math.tanh(v);
-    case "relu":
-      return v > 0 ? v : 0;
-    case "leakyRelu":
-      return v > 0 ? v : 0.01 * v;
-    case "hardSigmoid":
-      return Math.min(1, Math.max(0, 0.2 * v + 0.5));
-  }
-  throw new Error(`Unknown activation ${JSON.stringify(f)}`);
+/**
+ * The teacher's hidden activation φ from core's scalar table. `hardSigmoid` here is Keras 2's
+ * clamp(0.2x + 0.5, 0, 1) (`hardSigmoidKeras`), not the clamp(x, 0, 1) that `hardSigmoid` means
+ * for a network's activation.
+ */
+function teacherPhi(f: Activation): (v: number) => number {
+  return scalarActivation(f === "hardSigmoid" ? "hardSigmoidKeras" : f).phi;
 }
 
 /**
@@ -90,7 +90,7 @@ function act(v: number, f: Activation): number {
  */
 export function teacherForward(teacher: Teacher, x: ArrayLike<number>): Float64Array {
   let h = Float64Array.from(x);
-  const L = teacher.weights.length;
+  const L = teacher.weights.length, phi = teacherPhi(teacher.activation);
   for (let l = 0; l < L; l++) {
     const fanIn = teacher.sizes[l]!, fanOut = teacher.sizes[l + 1]!, w = teacher.weights[l]!;
     const out = new Float64Array(fanOut);
@@ -99,7 +99,7 @@ export function teacherForward(teacher: Teacher, x: ArrayLike<number>): Float64A
       if (hi === 0) continue;
       for (let j = 0; j < fanOut; j++) out[j] = out[j]! + hi * w[i * fanOut + j]!;
     }
-    if (l + 1 < L) { for (let j = 0; j < fanOut; j++) out[j] = act(out[j]!, teacher.activation); }
+    if (l + 1 < L) { for (let j = 0; j < fanOut; j++) out[j] = phi(out[j]!); }
     h = out;
   }
   return h;

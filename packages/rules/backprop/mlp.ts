@@ -90,7 +90,7 @@ export class Mlp {
     const L = network.sizes.length - 1;
     const acts: Activation[] = [];
     for (let i = 0; i < L - 1; i++) acts.push(hiddenActivation(network, i));
-    acts.push(network.outputActivation ?? "identity");
+    acts.push(network.output_activation ?? "identity");
     if (W.length !== L || b.length !== L) {
       throw new Error(`Mlp: got ${W.length} weights and ${b.length} biases: expected ${L} of each`);
     }
@@ -110,7 +110,7 @@ export class Mlp {
     this.backend = backend;
     this.sizes = [...network.sizes];
     this.activations = acts;
-    this.slope = network.leakySlope ?? 0.01;
+    this.slope = network.leaky_slope ?? 0.01;
     this.W = W;
     this.b = b;
   }

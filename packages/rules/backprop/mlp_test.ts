@@ -121,7 +121,7 @@ for (const [loss, outAct] of LOSSES) {
     const sizes = [3, 4, 5, 3], n = 4, rng = createRng(11);
     const mlp = Mlp.init(
       b,
-      { sizes, activation: "tanh", outputActivation: outAct, init: { kind: "normal", std: 0.8 } },
+      { sizes, activation: "tanh", output_activation: outAct, init: { kind: "normal", std: 0.8 } },
       rng,
     );
     mlp.b = mlp.b.map((t) => b.random(1, t!.cols, () => 0.3 * rng.normal()));

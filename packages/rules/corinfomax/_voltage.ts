@@ -1,6 +1,6 @@
-// One layer's voltage step of the CorInfoMax dynamics, fused into a single pass on backends whose
-// tensors are plain Float32Arrays (js, blas), and written with backend operations elsewhere.
-import { type Activation, type Backend, JsBackend, JsTensor, type Tensor } from "@plasticity/core";
+// One layer's voltage step of the CorInfoMax dynamics, fused into a single pass on backends with
+// raw Float32Array buffers (`Backend.raw`: js, blas), and written with backend operations elsewhere.
+import type { Activation, Backend, RawKernels, Tensor } from "@plasticity/core";
 
 /** Inputs of one layer's step u' = keep·u + η·(cBelow·below + cFb·fb + cB·rB + cR·r + βy − ℓ). */
 export interface VoltageStep {
@@ -30,26 +30,19 @@ export interface VoltageResult {
   step2: number;
 }
 
-function arrays(b: Backend, ts: (Tensor | undefined)[]): (Float32Array | undefined)[] | undefined {
-  if (!(b instanceof JsBackend)) return undefined;
-  const out: (Float32Array | undefined)[] = [];
-  for (const t of ts) {
-    if (t === undefined) out.push(undefined);
-    else if (t instanceof JsTensor && t.backend === b.name) out.push(t.data);
-    else return undefined;
-  }
-  return out;
+/** The tensors' storage, through the backend's raw-buffer capability. */
+function arrays(raw: RawKernels, ts: (Tensor | undefined)[]): (Float32Array | undefined)[] {
+  return ts.map((t) => (t === undefined ? undefined : raw.data(t)));
 }
 
 /**
- * One layer's voltage update and rate. `fast` (default) uses the fused Float32Array kernel
- * when the backend allows it; both paths compute the same formula.
+ * One layer's voltage update and rate. `fast` (default) uses the fused kernel on the backend's raw
+ * buffers when it has them; both paths compute the same formula.
  */
 export function voltageStep(b: Backend, s: VoltageStep, fast = true): VoltageResult {
-  const a = fast && (s.act === "hardSigmoid" || s.act === "relu")
-    ? arrays(b, [s.u, s.r, s.below, s.fb, s.rB, s.betaY, s.dual])
-    : undefined;
-  if (a) {
+  const raw = fast && (s.act === "hardSigmoid" || s.act === "relu") ? b.raw : undefined;
+  if (raw) {
+    const a = arrays(raw, [s.u, s.r, s.below, s.fb, s.rB, s.betaY, s.dual]);
     const [u, r, below, fb, rB, betaY, dual] = a as [
       Float32Array,
       Float32Array,
@@ -65,7 +58,7 @@ export function voltageStep(b: Backend, s: VoltageStep, fast = true): VoltageRes
     let step2: number;
     if (fb && !betaY && !dual) step2 = hiddenKernel(u, r, below, fb, rB, un, rn, s, hi);
     else step2 = generalKernel(u, r, below, fb, rB, betaY, dual, un, rn, s, hi, n);
-    return { u: new JsTensor(un, m, n, b.name), r: new JsTensor(rn, m, n, b.name), step2 };
+    return { u: raw.wrap(un, m, n), r: raw.wrap(rn, m, n), step2 };
   }
   let d = b.axpy(s.cB, s.rB, b.scale(s.r, s.cR));
   d = b.axpy(s.cBelow, s.below, d);
@@ -138,13 +131,13 @@ function generalKernel(
 }
 
 /**
- * W' = W + c·D written into D's storage (D must be a temporary the caller owns), on Float32Array
- * backends; `b.axpy` elsewhere.
+ * W' = W + c·D written into D's storage (D must be a temporary the caller owns) on backends with
+ * raw buffers; `b.axpy` elsewhere.
  */
 export function addScaledInto(b: Backend, W: Tensor, D: Tensor, c: number, fast = true): Tensor {
-  const a = fast ? arrays(b, [W, D]) : undefined;
-  if (a) {
-    const [Wd, Dd] = a as [Float32Array, Float32Array];
+  const raw = fast ? b.raw : undefined;
+  if (raw) {
+    const Wd = raw.data(W), Dd = raw.data(D);
     for (let i = 0; i < Dd.length; i++) Dd[i] = Wd[i]! + c * Dd[i]!;
     return D;
   }
@@ -152,8 +145,8 @@ export function addScaledInto(b: Backend, W: Tensor, D: Tensor, c: number, fast 
 }
 
 /**
- * B' = (1/λ)(B − c·Z) with c = γ/m and Z = zᵀz, fused on Float32Array backends (written into Z's
- * storage: Z must be a temporary the caller owns).
+ * B' = (1/λ)(B − c·Z) with c = γ/m and Z = zᵀz, fused on backends with raw buffers (written into
+ * Z's storage: Z must be a temporary the caller owns).
  */
 export function lateralCombine(
   b: Backend,
@@ -163,9 +156,9 @@ export function lateralCombine(
   lambda: number,
   fast = true,
 ): Tensor {
-  const a = fast ? arrays(b, [B, Z]) : undefined;
-  if (a) {
-    const [Bd, Zd] = a as [Float32Array, Float32Array];
+  const raw = fast ? b.raw : undefined;
+  if (raw) {
+    const Bd = raw.data(B), Zd = raw.data(Z);
     const inv = 1 / lambda;
     for (let i = 0; i < Zd.length; i++) Zd[i] = inv * (Bd[i]! - c * Zd[i]!);
     return Z;

@@ -1,18 +1,16 @@
 // The kernels of the predictive-coding loop, in two implementations with one protocol:
-// `BufferOps` writes into preallocated Float32Array buffers of the `js`/`blas` backends (one fused
-// pass per operation, no per-step allocation on `js`), `TensorOps` uses only the Backend interface
-// (any backend, TF.js included). Every kernel takes an optional `into` tensor that it may reuse
+// `BufferOps` writes into preallocated Float32Array buffers through the backend's raw-buffer
+// capability (`Backend.raw`: js and blas; one fused pass per operation, products into reused
+// buffers), `TensorOps` uses only the Backend interface (any backend, TF.js included). Every kernel takes an optional `into` tensor that it may reuse
 // (BufferOps) or must dispose (TensorOps); callers always store the returned tensor.
 import {
   type Activation,
   type Backend,
-  BlasBackend,
-  gemmInto,
-  JsBackend,
-  JsTensor,
   lossGrad,
   type LossSpec,
   lossValue,
+  type RawKernels,
+  scalarActivation,
   type Tensor,
 } from "@plasticity/core";
 
@@ -76,99 +74,48 @@ export interface Ops {
   free(t: Tensor | undefined): void;
 }
 
-/** Picks the fused buffer kernels on the `js` and `blas` backends, the generic ones elsewhere. */
+/** Picks the fused buffer kernels where the backend has raw buffers (`js`, `blas`), else generic. */
 export function opsFor(backend: Backend): Ops {
-  return backend instanceof JsBackend ? new BufferOps(backend) : new TensorOps(backend);
+  return backend.raw ? new BufferOps(backend, backend.raw) : new TensorOps(backend);
 }
 
-function phi(f: Activation, slope: number): (v: number) => number {
-  switch (f) {
-    case "identity":
-      return (v) => v;
-    case "sigmoid":
-      return (v) => 1 / (1 + Math.exp(-v));
-    case "tanh":
-      return Math.tanh;
-    case "relu":
-      return (v) => (v > 0 ? v : 0);
-    case "leakyRelu":
-      return (v) => (v > 0 ? v : slope * v);
-    case "hardSigmoid":
-      return (v) => (v < 0 ? 0 : v > 1 ? 1 : v);
-  }
-}
-
-function phiGrad(f: Activation, slope: number): (v: number) => number {
-  switch (f) {
-    case "identity":
-      return () => 1;
-    case "sigmoid":
-      return (v) => {
-        const s = 1 / (1 + Math.exp(-v));
-        return s * (1 - s);
-      };
-    case "tanh":
-      return (v) => {
-        const t = Math.tanh(v);
-        return 1 - t * t;
-      };
-    case "relu":
-      return (v) => (v > 0 ? 1 : 0);
-    case "leakyRelu":
-      return (v) => (v > 0 ? 1 : slope);
-    case "hardSigmoid":
-      return (v) => (v > 0 && v < 1 ? 1 : 0);
-  }
-}
-
-/** Fused kernels over the Float32Array storage of the `js` and `blas` backends. */
+/** Fused kernels over the Float32Array storage of backends with raw buffers (`js`, `blas`). */
 export class BufferOps implements Ops {
-  readonly backend: JsBackend;
-  /** True on the plain `js` backend: products go through `gemmInto` into preallocated buffers. */
-  readonly native: boolean;
+  readonly backend: Backend;
+  readonly #raw: RawKernels;
 
-  /** The `blas` backend, whose products also go into preallocated buffers (`sgemm`, β = 1). */
-  readonly #blas: BlasBackend | undefined;
-
-  constructor(backend: JsBackend) {
+  constructor(backend: Backend, raw: RawKernels) {
     this.backend = backend;
-    this.native = Object.getPrototypeOf(backend) === JsBackend.prototype;
-    this.#blas = backend instanceof BlasBackend ? backend : undefined;
+    this.#raw = raw;
   }
 
-  /** a·w written into `into` (reused when its shape fits), or undefined without a raw-buffer gemm. */
-  #product(into: Tensor | undefined, a: Tensor, w: Tensor): JsTensor | undefined {
-    if (!this.native && !this.#blas) return undefined;
-    const o = this.#buf(into, a.rows, w.cols), c = o.data;
+  /** a·w written into `into` (reused when its shape fits). */
+  #product(into: Tensor | undefined, a: Tensor, w: Tensor): Tensor {
+    const o = this.#buf(into, a.rows, w.cols), c = this.#d(o);
     c.fill(0);
-    if (this.#blas) this.#blas.gemmInto(this.#d(a), this.#d(w), c, a.rows, a.cols, w.cols);
-    else gemmInto(this.#d(a), this.#d(w), c, a.rows, a.cols, w.cols);
+    this.#raw.gemmInto(this.#d(a), this.#d(w), c, { m: a.rows, k: a.cols, n: w.cols });
     return o;
   }
 
-  #buf(into: Tensor | undefined, rows: number, cols: number): JsTensor {
-    if (into instanceof JsTensor && into.rows === rows && into.cols === cols) return into;
-    return new JsTensor(new Float32Array(rows * cols), rows, cols, this.backend.name);
+  #buf(into: Tensor | undefined, rows: number, cols: number): Tensor {
+    if (into && into.rows === rows && into.cols === cols) return into;
+    return this.#raw.wrap(new Float32Array(rows * cols), rows, cols);
   }
 
   #d(t: Tensor): Float32Array {
-    if (!(t instanceof JsTensor) || t.backend !== this.backend.name) {
-      throw new Error(
-        `Cannot use a tensor of backend "${t.backend}" on backend "${this.backend.name}"`,
-      );
-    }
-    return t.data;
+    return this.#raw.data(t);
   }
 
   copy(t: Tensor, into?: Tensor): Tensor {
     const o = this.#buf(into, t.rows, t.cols);
-    o.data.set(this.#d(t));
+    this.#d(o).set(this.#d(t));
     return o;
   }
 
+  /** A transposed copy of w, kept where the backend's products would copy it on every call. */
   transposed(w: Tensor, prev?: Tensor): Tensor | undefined {
-    if (!this.native) return undefined;
-    const o = this.#buf(prev, w.cols, w.rows), s = this.#d(w), d = o.data;
+    if (!this.#raw.copiesTransposes) return undefined;
+    const o = this.#buf(prev, w.cols, w.rows), s = this.#d(w), d = this.#d(o);
     const r = w.rows, c = w.cols;
     for (let i = 0; i < r; i++) {
       const io = i * c;
@@ -178,9 +125,7 @@ export class BufferOps implements Ops {
   }
 
   predict(into: Tensor | undefined, a: Tensor, w: Tensor, bias: Tensor | undefined): Tensor {
-    // A fresh product from the backend is ours to write, too.
-    const o = this.#product(into, a, w) ?? (this.backend.matmul(a, w) as JsTensor);
-    const d = o.data;
+    const o = this.#product(into, a, w), d = this.#d(o);
     if (bias) {
       const bd = this.#d(bias), n = w.cols;
       for (let i = 0; i < a.rows; i++) {
@@ -199,9 +144,8 @@ export class BufferOps implements Ops {
     bias: Tensor | undefined,
     x: Tensor,
   ): [Tensor, number, Tensor | undefined] {
-    const t = this.#product(scratch, a, w);
-    const m = t ? t.data : this.#d(this.backend.matmul(a, w)), keep = t ?? scratch;
-    const o = this.#buf(into, x.rows, x.cols), e = o.data, xd = this.#d(x);
+    const t = this.#product(scratch, a, w), m = this.#d(t);
+    const o = this.#buf(into, x.rows, x.cols), e = this.#d(o), xd = this.#d(x);
     let s = 0;
     if (bias) {
       const bd = this.#d(bias), n = w.cols;
@@ -218,27 +162,20 @@ export class BufferOps implements Ops {
         s += v * v;
       }
     }
-    return [o, 0.5 * s, keep];
+    return [o, 0.5 * s, t];
   }
 
   backProject(into: Tensor | undefined, e: Tensor, w: Tensor, wT: Tensor | undefined): Tensor {
-    if (this.native && wT) {
-      const o = this.#buf(into, e.rows, w.rows);
-      o.data.fill(0);
-      gemmInto(this.#d(e), this.#d(wT), o.data, e.rows, e.cols, w.rows);
-      return o;
-    }
-    if (this.#blas) {
-      const o = this.#buf(into, e.rows, w.rows);
-      o.data.fill(0);
-      this.#blas.gemmInto(this.#d(e), this.#d(w), o.data, e.rows, e.cols, w.rows, true);
-      return o;
-    }
-    return this.backend.matmul(e, w, false, true); // fresh, so ours
+    const o = this.#buf(into, e.rows, w.rows), c = this.#d(o);
+    c.fill(0);
+    const m = e.rows, k = e.cols, n = w.rows;
+    if (wT) this.#raw.gemmInto(this.#d(e), this.#d(wT), c, { m, k, n });
+    else this.#raw.gemmInto(this.#d(e), this.#d(w), c, { m, k, n, transB: true });
+    return o;
   }
 
   error(into: Tensor | undefined, x: Tensor, mu: Tensor): [Tensor, number] {
-    const o = this.#buf(into, x.rows, x.cols), e = o.data, xd = this.#d(x), md = this.#d(mu);
+    const o = this.#buf(into, x.rows, x.cols), e = this.#d(o), xd = this.#d(x), md = this.#d(mu);
     let s = 0;
     for (let i = 0; i < e.length; i++) {
       const v = (e[i] = xd[i]! - md[i]!);
@@ -255,7 +192,7 @@ export class BufferOps implements Ops {
     fOut: Activation,
     slope: number,
   ): [Tensor, number] {
-    const o = this.#buf(into, mu.rows, mu.cols), e = o.data;
+    const o = this.#buf(into, mu.rows, mu.cols), e = this.#d(o);
     if (loss.kind === "mse" && fOut === "identity") {
       const md = this.#d(mu), yd = this.#d(y), half = loss.half ?? true;
       let s = 0;
@@ -302,7 +239,7 @@ export class BufferOps implements Ops {
         break;
       }
       default: {
-        const g = phiGrad(f, slope), p = phi(f, slope);
+        const { dphi: g, phi: p } = scalarActivation(f, slope);
         for (let i = 0; i < n; i++) {
           const nv = Math.fround(xd[i]! - step * (ed[i]! - g(xd[i]!) * bd[i]!));
           xd[i] = nv;
@@ -333,20 +270,23 @@ export class BufferOps implements Ops {
   }
 
   delta(into: Tensor | undefined, back: Tensor, mu: Tensor, f: Activation, slope: number): Tensor {
-    const o = this.#buf(into, mu.rows, mu.cols), d = o.data, bd = this.#d(back), md = this.#d(mu);
+    const o = this.#buf(into, mu.rows, mu.cols),
+      d = this.#d(o),
+      bd = this.#d(back),
+      md = this.#d(mu);
     if (f === "identity") d.set(bd);
     else {
-      const g = phiGrad(f, slope);
+      const g = scalarActivation(f, slope).dphi;
       for (let i = 0; i < d.length; i++) d[i] = bd[i]! * g(md[i]!);
     }
     return o;
   }
 
   activate(into: Tensor | undefined, mu: Tensor, f: Activation, slope: number): Tensor {
-    const o = this.#buf(into, mu.rows, mu.cols), d = o.data, md = this.#d(mu);
+    const o = this.#buf(into, mu.rows, mu.cols), d = this.#d(o), md = this.#d(mu);
     if (f === "identity") d.set(md);
     else {
-      const p = phi(f, slope);
+      const p = scalarActivation(f, slope).phi;
       for (let i = 0; i < d.length; i++) d[i] = p(md[i]!);
     }
     return o;
