@@ -8,6 +8,7 @@ import {
   jsBackend as b,
   learnerNames,
   type LearnerOptions,
+  resolveLearnerConfig,
   type Tensor,
 } from "@plasticity/core";
 import "@plasticity/runner/registry";
@@ -33,9 +34,9 @@ function options(rule: string, seed: number): LearnerOptions {
     network: {
       sizes: [4, 10, 2],
       activation: bounded ? "hardSigmoid" : "tanh",
-      outputActivation: bounded ? "hardSigmoid" : "identity",
+      output_activation: bounded ? "hardSigmoid" : "identity",
     },
-    optimizer: { name: "sgd", lr: 0.05 },
+    ...(getLearner(rule).optimizer ? { optimizer: { name: "sgd" as const, lr: 0.05 } } : {}),
     // Averaged over the batch, so one learning rate suits every rule (PC defaults to a summed loss).
     loss: { kind: "mse", half: true, reduction: "mean" },
     backend: b,
@@ -102,7 +103,6 @@ for (const rule of RULES) {
 Deno.test("a runner config without output_activation gives EP and CorInfoMax their hard-sigmoid output", async () => {
   const { resolveConfig } = await import("@plasticity/runner");
   const { datasetSchema } = await import("@plasticity/datasets");
-  const { toNetworkSpec } = await import("../packages/runner/_convert.ts");
   const [x] = batch();
   for (const rule of ["ep", "corinfomax"]) {
     const cfg = resolveConfig({
@@ -114,10 +114,54 @@ Deno.test("a runner config without output_activation gives EP and CorInfoMax the
     }, { datasetSchema });
     assert.ok(cfg.kind === "learner");
     if (cfg.kind !== "learner") return;
-    const net = toNetworkSpec(cfg.network);
-    const l = createLearner(rule, { network: net, backend: b, seed: 0 });
+    // The resolved config's sections are core's types: no conversion between them.
+    const l = createLearner(rule, { network: cfg.network, backend: b, seed: 0 });
     for (const v of b.read(l.predict(b.scale(x, 50)))) {
       assert.ok(v >= 0 && v <= 1, `${rule} output ${v}`);
     }
+  }
+});
+
+Deno.test("rules with their own rates refuse an optimizer; the others resolve it once with core's defaults", () => {
+  const own = RULES.filter((r) => !getLearner(r).optimizer).sort();
+  assert.deepEqual(own, ["corinfomax", "corinfomax-sparse", "csm", "ep"]);
+  const network = { sizes: [4, 10, 2], activation: "hardSigmoid" as const };
+  for (const rule of own) {
+    assert.throws(
+      () => createLearner(rule, { network, optimizer: { lr: 0.1 }, backend: b, seed: 0 }),
+      new RegExp(`^SchemaError: optimizer: not used by rule ${rule} \\(value \\{"lr":0.1\\}\\)`),
+    );
+  }
+  for (const rule of RULES.filter((r) => getLearner(r).optimizer)) {
+    const r = resolveLearnerConfig(getLearner(rule), { network });
+    assert.deepEqual(r.optimizer, { name: "sgd", lr: 0.01, momentum: 0, "weight_decay": 0 }, rule);
+  }
+});
+
+Deno.test("a runner config and createLearner resolve a rule's settings the same way, defaults included", async () => {
+  const { resolveConfig } = await import("@plasticity/runner");
+  const { datasetSchema } = await import("@plasticity/datasets");
+  for (const variant of ["song", "whittington-bogacz"]) {
+    const cfg = resolveConfig({
+      name: "t",
+      dataset: { name: "sine" },
+      network: { sizes: [1, 4, 1] },
+      rule: { name: "pc", variant },
+      epochs: 1,
+    }, { datasetSchema });
+    assert.ok(cfg.kind === "learner");
+    if (cfg.kind !== "learner") return;
+    const { name: _, ...hyper } = cfg.rule;
+    const direct = resolveLearnerConfig(getLearner("pc"), {
+      network: { sizes: [1, 4, 1] },
+      hyper: { variant },
+    });
+    assert.deepEqual(hyper, direct.hyper);
+    assert.deepEqual(cfg.loss, direct.loss);
+    // The Whittington–Bogacz variant's own defaults (T = 51, no decay) reach the runner too.
+    assert.equal(hyper.T, variant === "song" ? 128 : 51);
+    assert.equal(hyper.decay, variant === "song" ? 0.5 : 1);
+    // PC's default loss is the paper's summed squared error, by either path.
+    assert.deepEqual(cfg.loss, { kind: "mse", half: true, reduction: "sum" });
   }
 });

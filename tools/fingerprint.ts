@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { runExperiment } from "@plasticity/runner";
+import { runExperiment, TRIAL_FILES } from "@plasticity/runner";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({ args: Deno.args, options: { keep: { type: "string" } } });
@@ -37,10 +37,10 @@ for (const f of files) {
         return "{}";
       }
     };
-    const metrics = read("metrics.jsonl");
-    const summary = JSON.parse(read("summary.json"));
+    const metrics = read(TRIAL_FILES.metrics);
+    const summary = JSON.parse(read(TRIAL_FILES.summary));
     delete summary.wall_s;
-    const backend = JSON.parse(read("meta.json")).backend;
+    const backend = JSON.parse(read(TRIAL_FILES.meta)).backend;
     lines.push(
       `${label} | state ${t.state} | backend ${backend} | metrics ${sha(metrics)} | summary ${
         sha(JSON.stringify(summary))

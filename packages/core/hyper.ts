@@ -1,114 +1,423 @@
 /**
- * Schema-checked hyper-parameters: every rule declares its keys, types and defaults, and
- * {@linkcode resolveHyper} fills the defaults and rejects unknown keys and wrong types with an
- * error naming the key path, the value and what was expected.
+ * The one schema language of the toolkit. Every setting — a rule's hyper-parameters, the network,
+ * optimiser, loss and initialiser sections, a dataset's options, a simulation's parameters — is
+ * declared once, beside the code that uses it, as a {@linkcode HyperSchema}: its keys (exactly
+ * the keys of the YAML configs), types, bounds, defaults and documentation.
+ * {@linkcode resolveHyper} fills the defaults and rejects unknown keys and wrong types with a
+ * one-line {@linkcode SchemaError} naming the key path, the value and what was expected.
+ *
+ * Sections nest ({@linkcode SectionField}); a section may have variants chosen by one key
+ * (`optimizer.name`, `loss.kind`, `init.kind`), each with its own keys. A default may depend on
+ * other values of the same mapping (a function of the values resolved so far), so conditional
+ * defaults are also declared once.
  *
  * @module
  */
 
-/** One hyper-parameter's type, default and documentation. */
-export type HyperField =
-  | { type: "number"; default?: number; min?: number; max?: number; integer?: boolean; doc: string }
-  | { type: "string"; default?: string; enum?: readonly string[]; doc: string }
-  | { type: "boolean"; default?: boolean; doc: string }
-  | { type: "numbers"; default?: readonly number[]; doc: string };
+/** A resolved value. */
+export type HyperValue =
+  | number
+  | string
+  | boolean
+  | readonly number[]
+  | readonly string[]
+  | { readonly [key: string]: HyperValue };
 
-/** A rule's hyper-parameter schema. */
+/** Resolved values of a mapping, by key. */
+export type HyperValues = Record<string, HyperValue>;
+
+/**
+ * A default: a value, or a function of the values of the same mapping resolved so far (fields
+ * with plain defaults resolve first, in declaration order).
+ */
+export type HyperDefault<T> = T | ((resolved: HyperValues) => T);
+
+/** What every scalar and list field has: a default, optionality and a doc line. */
+export interface FieldBase<T> {
+  /** The default; a key without one (and not `optional`) is required. */
+  default?: HyperDefault<T>;
+  /** When true and absent with no default, the key is left out of the result. */
+  optional?: boolean;
+  /** One line on what the key means (shown in docs and `deno task run list`). */
+  doc: string;
+}
+
+/** A number, optionally an integer, within bounds. */
+export interface NumberField extends FieldBase<number> {
+  /** Kind. */
+  type: "number";
+  /** Smallest allowed value. */
+  min?: number;
+  /** Largest allowed value. */
+  max?: number;
+  /** Values must be greater than this. */
+  above?: number;
+  /** Values must be greater than the value of this other key of the same mapping. */
+  aboveKey?: string;
+  /** Whether it must be an integer. */
+  integer?: boolean;
+}
+
+/** A string, optionally one of a list. */
+export interface StringField extends FieldBase<string> {
+  /** Kind. */
+  type: "string";
+  /** The allowed values. */
+  enum?: readonly string[];
+}
+
+/** `true` or `false`. */
+export interface BooleanField extends FieldBase<boolean> {
+  /** Kind. */
+  type: "boolean";
+}
+
+/** A list of numbers. */
+export interface NumbersField extends FieldBase<readonly number[]> {
+  /** Kind. */
+  type: "numbers";
+  /** Whether every entry must be an integer. */
+  integer?: boolean;
+  /** Smallest allowed entry. */
+  min?: number;
+  /** Largest allowed entry. */
+  max?: number;
+  /** Values must be greater than this. */
+  above?: number;
+  /** Fewest entries. */
+  minItems?: number;
+}
+
+/** One string of a list, or (with `list`) a list of them. */
+export interface ChoiceField extends FieldBase<string | readonly string[]> {
+  /** Kind. */
+  type: "choice";
+  /** The allowed values. */
+  enum: readonly string[];
+  /** Whether a list of values is accepted too. */
+  list?: boolean;
+}
+
+/** Variants of a section, chosen by one key. */
+export interface Variants {
+  /** The key that chooses, e.g. `name` or `kind`. */
+  by: string;
+  /** The variant used when the key is absent; without it the key is required. */
+  default?: string;
+  /** Each variant's schema (its keys besides `by`). */
+  variants: Readonly<Record<string, HyperSchema>>;
+}
+
+/** A nested mapping with its own schema (or variants); a bare string sets its `shorthand` key. */
+export interface SectionField {
+  /** Kind. */
+  type: "section";
+  /** The section's keys, or its variants. */
+  schema: HyperSchema | Variants;
+  /** The key a bare string gives, e.g. `kind` so that `loss: ce` means `loss: { kind: ce }`. */
+  shorthand?: string;
+  /** When true, an absent section is left out of the result; otherwise it resolves from `{}`. */
+  optional?: boolean;
+  /** One line on what the section is. */
+  doc: string;
+}
+
+/** One key's type, bounds, default and documentation. */
+export type HyperField =
+  | NumberField
+  | StringField
+  | BooleanField
+  | NumbersField
+  | ChoiceField
+  | SectionField;
+
+/** A schema: every key of a mapping with its field. */
 export type HyperSchema = Record<string, HyperField>;
 
-/** A resolved hyper-parameter value. */
-export type HyperValue = number | string | boolean | readonly number[];
-
-function show(v: unknown): string {
-  return JSON.stringify(v) ?? String(v);
+/** A bad setting: the message is one line naming the key path, the value and what was expected. */
+export class SchemaError extends Error {
+  /**
+   * Makes the error.
+   *
+   * @param message The one-line message.
+   */
+  constructor(message: string) {
+    super(message.split("\n")[0]);
+    this.name = "SchemaError";
+  }
 }
 
 /**
- * Validates `given` against `schema`, filling defaults.
+ * A value as it appears in messages: JSON (cut at 80 characters), or `String(v)` where JSON
+ * cannot show it, `nothing` for `undefined`.
  *
- * @param schema The schema.
- * @param given The user's values (e.g. from YAML).
- * @param where The key path prefix for messages, e.g. `rule`.
- * @returns Every key of the schema with a value.
+ * @param v The value.
+ * @returns Its display form.
  *
  * @example
  * ```ts
- * import { resolveHyper } from "@plasticity/core";
- * const h = resolveHyper({ lr: { type: "number", default: 0.1, doc: "learning rate" } }, {}, "rule");
- * console.assert(h.lr === 0.1);
+ * import { showValue } from "@plasticity/core";
+ * console.assert(showValue("x") === '"x"' && showValue(undefined) === "nothing");
+ * ```
+ */
+export function showValue(v: unknown): string {
+  if (v === undefined) return "nothing";
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+  try {
+    const s = JSON.stringify(v);
+    if (s === undefined) return String(v);
+    return s.length > 80 ? s.slice(0, 77) + "..." : s;
+  } catch {
+    return String(v);
+  }
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function fail(path: string, expected: string, got: unknown): never {
+  throw new SchemaError(`${path}: expected ${expected}, got ${showValue(got)}`);
+}
+
+function join(where: string, key: string): string {
+  return where ? `${where}.${key}` : key;
+}
+
+function bounds(f: { min?: number; max?: number; above?: number }): string[] {
+  const parts: string[] = [];
+  if (f.above !== undefined) parts.push(`> ${f.above}`);
+  if (f.min !== undefined) parts.push(`≥ ${f.min}`);
+  if (f.max !== undefined) parts.push(`≤ ${f.max}`);
+  return parts;
+}
+
+function inBounds(v: number, f: { min?: number; max?: number; above?: number }): boolean {
+  return (f.above === undefined || v > f.above) && (f.min === undefined || v >= f.min) &&
+    (f.max === undefined || v <= f.max);
+}
+
+/**
+ * What a field expects, in words (as error messages say it).
+ *
+ * @param f The field.
+ * @returns E.g. `an integer ≥ 1` or `one of sgd, adam`.
+ *
+ * @example
+ * ```ts
+ * import { describeField } from "@plasticity/core";
+ * console.assert(describeField({ type: "number", integer: true, min: 1, doc: "" }) === "an integer ≥ 1");
+ * ```
+ */
+export function describeField(f: HyperField): string {
+  switch (f.type) {
+    case "number":
+      return [f.integer ? "an integer" : "a number", ...bounds(f)].join(" ");
+    case "string":
+      return f.enum ? `one of ${f.enum.join(", ")}` : "a non-empty string";
+    case "boolean":
+      return "true or false";
+    case "numbers": {
+      const what = f.integer ? "integers" : "numbers";
+      const b = bounds(f);
+      const n = f.minItems ? `at least ${f.minItems} ` : "";
+      return `a list of ${n}${what}${b.length ? " " + b.join(" ") : ""}`;
+    }
+    case "choice":
+      return f.list
+        ? `one of ${f.enum.join(", ")}, or a list of them`
+        : `one of ${f.enum.join(", ")}`;
+    case "section":
+      return "a mapping";
+  }
+}
+
+function checkField(
+  f: Exclude<HyperField, SectionField>,
+  v: unknown,
+  path: string,
+  resolved: HyperValues,
+): HyperValue {
+  const what = describeField(f);
+  switch (f.type) {
+    case "number": {
+      if (typeof v !== "number" || !Number.isFinite(v)) fail(path, what, v);
+      if ((f.integer && !Number.isInteger(v)) || !inBounds(v, f)) fail(path, what, v);
+      const other = f.aboveKey === undefined ? undefined : resolved[f.aboveKey];
+      if (typeof other === "number" && !(v > other)) {
+        fail(path, `${what} > ${f.aboveKey} (${other})`, v);
+      }
+      return v;
+    }
+    case "string":
+      if (typeof v !== "string" || v === "" || (f.enum && !f.enum.includes(v))) {
+        fail(path, what, v);
+      }
+      return v;
+    case "boolean":
+      if (typeof v !== "boolean") fail(path, what, v);
+      return v;
+    case "numbers":
+      if (
+        !Array.isArray(v) || (f.minItems !== undefined && v.length < f.minItems) ||
+        !v.every((x) =>
+          typeof x === "number" && Number.isFinite(x) && (!f.integer || Number.isInteger(x)) &&
+          inBounds(x, f)
+        )
+      ) fail(path, what, v);
+      return [...v] as number[];
+    case "choice":
+      if (Array.isArray(v) && f.list) {
+        return v.map((x, i) =>
+          typeof x === "string" && f.enum.includes(x) ? x : fail(`${path}[${i}]`, what, x)
+        );
+      }
+      if (typeof v !== "string" || !f.enum.includes(v)) fail(path, what, v);
+      return v;
+  }
+}
+
+/**
+ * Checks one value against a field (no default is applied).
+ *
+ * @param field The field.
+ * @param value The value.
+ * @param path Its key path, for messages.
+ * @returns The value (lists copied).
+ * @throws {SchemaError} On a bad value.
+ *
+ * @example
+ * ```ts
+ * import { checkValue } from "@plasticity/core";
+ * console.assert(checkValue({ type: "number", integer: true, min: 0, doc: "seed" }, 3, "seeds[0]") === 3);
+ * ```
+ */
+export function checkValue(field: HyperField, value: unknown, path: string): HyperValue {
+  if (field.type === "section") return resolveSection(field, value, path);
+  if (value === undefined) {
+    throw new SchemaError(`${path}: missing; expected ${describeField(field)}`);
+  }
+  return checkField(field, value, path, {});
+}
+
+function checkKeys(given: Record<string, unknown>, allowed: readonly string[], where: string) {
+  for (const key of Object.keys(given)) {
+    if (!allowed.includes(key)) {
+      throw new SchemaError(
+        `${join(where, key)}: unknown key (value ${showValue(given[key])}); expected one of ${
+          allowed.join(", ") || "no keys"
+        }`,
+      );
+    }
+  }
+}
+
+function resolveSection(f: SectionField, v: unknown, path: string): HyperValues {
+  const given = typeof v === "string" && f.shorthand ? { [f.shorthand]: v } : v;
+  if (!isMapping(given)) fail(path, "a mapping", v);
+  if (!("variants" in f.schema)) return resolveHyper(f.schema as HyperSchema, given, path);
+  const s = f.schema as Variants;
+  const names = Object.keys(s.variants);
+  const chosen = given[s.by] ?? s.default;
+  if (typeof chosen !== "string" || !(chosen in s.variants)) {
+    fail(join(path, s.by), `one of ${names.join(", ")}`, chosen);
+  }
+  const { [s.by]: _, ...rest } = given;
+  return { [s.by]: chosen, ...resolveHyper(s.variants[chosen]!, rest, path) };
+}
+
+/**
+ * Validates `given` against `schema`, filling defaults: the one validation pass of every setting.
+ * Unknown keys, wrong types, values out of bounds and missing required keys are errors naming
+ * the key path.
+ *
+ * @param schema The schema.
+ * @param given The user's values (e.g. from YAML).
+ * @param where The key path of the mapping, for messages, e.g. `rule`.
+ * @returns Every key of the schema with a value (except absent `optional` keys), in schema order.
+ * @throws {SchemaError} On a bad value.
+ *
+ * @example
+ * ```ts
+ * import { type HyperSchema, resolveHyper } from "@plasticity/core";
+ * const schema: HyperSchema = {
+ *   lr: { type: "number", default: 0.1, min: 0, doc: "learning rate" },
+ *   steps: { type: "number", default: (v) => (v.lr as number) > 0.5 ? 10 : 5, integer: true, doc: "steps" },
+ * };
+ * console.assert(resolveHyper(schema, {}, "rule").steps === 5);
+ * console.assert(resolveHyper(schema, { lr: 1 }, "rule").steps === 10);
+ * try { resolveHyper(schema, { lr: -1 }, "rule"); } catch (e) {
+ *   console.assert((e as Error).message === "rule.lr: expected a number ≥ 0, got -1");
+ * }
  * ```
  */
 export function resolveHyper(
   schema: HyperSchema,
   given: Record<string, unknown> | undefined,
   where: string,
-): Record<string, HyperValue> {
+): HyperValues {
   const g = given ?? {};
-  if (typeof g !== "object" || Array.isArray(g)) {
-    throw new Error(`${where}: expected a mapping, got ${show(g)}`);
-  }
-  for (const key of Object.keys(g)) {
-    if (!(key in schema)) {
-      throw new Error(
-        `${where}.${key}: unknown key; expected one of ${Object.keys(schema).join(", ")}`,
-      );
-    }
-  }
-  const out: Record<string, HyperValue> = {};
+  if (!isMapping(g)) fail(where, "a mapping", g);
+  checkKeys(g, Object.keys(schema), where);
+  const out: HyperValues = {};
+  const later: string[] = [];
   for (const [key, f] of Object.entries(schema)) {
-    const path = `${where}.${key}`;
-    const v = g[key] ?? f.default;
-    if (v === undefined) throw new Error(`${path}: missing; expected ${expected(f)}`);
-    switch (f.type) {
-      case "number": {
-        if (typeof v !== "number" || !Number.isFinite(v)) {
-          throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
-        }
-        if (f.integer && !Number.isInteger(v)) {
-          throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
-        }
-        if (f.min !== undefined && v < f.min) {
-          throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
-        }
-        if (f.max !== undefined && v > f.max) {
-          throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
-        }
-        break;
-      }
-      case "string":
-        if (typeof v !== "string" || (f.enum && !f.enum.includes(v))) {
-          throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
-        }
-        break;
-      case "boolean":
-        if (typeof v !== "boolean") {
-          throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
-        }
-        break;
-      case "numbers":
-        if (!Array.isArray(v) || !v.every((x) => typeof x === "number" && Number.isFinite(x))) {
-          throw new Error(`${path}: expected ${expected(f)}, got ${show(v)}`);
-        }
-        break;
+    if (g[key] === undefined && f.type !== "section" && typeof f.default === "function") {
+      later.push(key);
+      continue;
     }
-    out[key] = v as HyperValue;
+    resolveOne(key, f, g[key], out, where);
   }
-  return out;
+  for (const key of later) resolveOne(key, schema[key]!, undefined, out, where);
+  // Keep schema order whatever the resolution order was.
+  const ordered: HyperValues = {};
+  for (const key of Object.keys(schema)) if (key in out) ordered[key] = out[key]!;
+  return ordered;
 }
 
-function expected(f: HyperField): string {
-  switch (f.type) {
-    case "number": {
-      const parts = [f.integer ? "an integer" : "a number"];
-      if (f.min !== undefined) parts.push(`≥ ${f.min}`);
-      if (f.max !== undefined) parts.push(`≤ ${f.max}`);
-      return parts.join(" ");
-    }
-    case "string":
-      return f.enum ? `one of ${f.enum.join(", ")}` : "a string";
-    case "boolean":
-      return "true or false";
-    case "numbers":
-      return "a list of numbers";
+function resolveOne(
+  key: string,
+  f: HyperField,
+  given: unknown,
+  out: HyperValues,
+  where: string,
+): void {
+  const path = join(where, key);
+  if (f.type === "section") {
+    if (given === undefined && f.optional) return;
+    out[key] = resolveSection(f, given ?? {}, path);
+    return;
   }
+  const d = f.default as HyperDefault<HyperValue> | undefined;
+  const v = given ?? (typeof d === "function" ? d(out) : d);
+  if (v === undefined) {
+    if (f.optional) return;
+    throw new SchemaError(`${path}: missing; expected ${describeField(f)}`);
+  }
+  out[key] = checkField(f, v, path, out);
+}
+
+/**
+ * The defaults of a schema (keys with a default), as a config would state them.
+ *
+ * @param schema The schema.
+ * @returns The defaults, resolved as for an empty mapping where possible.
+ *
+ * @example
+ * ```ts
+ * import { schemaDefaults } from "@plasticity/core";
+ * const d = schemaDefaults({ lr: { type: "number", default: 0.1, doc: "rate" }, n: { type: "number", doc: "required" } });
+ * console.assert(d.lr === 0.1 && !("n" in d));
+ * ```
+ */
+export function schemaDefaults(schema: HyperSchema): HyperValues {
+  const out: HyperValues = {};
+  for (const [key, f] of Object.entries(schema)) {
+    try {
+      resolveOne(key, f, undefined, out, "");
+    } catch {
+      // a required key: no default
+    }
+  }
+  return out;
 }

@@ -1,9 +1,10 @@
 /**
- * Weight initialisers used by the seed papers. Weights are stored `fanIn × fanOut`, so a layer
+ * Weight initialisers used by the reproduced papers. Weights are stored `fanIn × fanOut`, so a layer
  * computes `x @ W`.
  *
  * @module
  */
+import type { SectionField } from "./hyper.ts";
 import type { Rng } from "./random.ts";
 import type { Backend, Tensor } from "./tensor.ts";
 
@@ -41,6 +42,51 @@ export const INIT_KINDS = [
   "normal",
   "zeros",
 ] as const;
+
+const GAIN = { type: "number", default: 1, doc: "gain" } as const;
+const SCALE = { type: "number", default: 1, doc: "variance scale" } as const;
+
+/**
+ * The `init` section of a network, declared once: `kind` (one of {@linkcode INIT_KINDS}; a bare
+ * string sets it) and that initialiser's parameters with their defaults — `gain` (1) of the
+ * xavier initialisers, `scale` (1) of `lecunNormal` and `varianceScaling`, `a` (√5) of
+ * `kaimingUniform`, the required `low` < `high` of `uniform`, the required `std` (≥ 0) and `mean`
+ * (0) of `normal`.
+ *
+ * @example
+ * ```ts
+ * import { INIT_SECTION, resolveHyper } from "@plasticity/core";
+ * const { init } = resolveHyper({ init: INIT_SECTION }, { init: "xavierNormal" }, "network");
+ * console.assert(JSON.stringify(init) === '{"kind":"xavierNormal","gain":1}');
+ * ```
+ */
+export const INIT_SECTION: SectionField = {
+  type: "section",
+  doc: "weight initialiser (absent: the rule's own default)",
+  shorthand: "kind",
+  optional: true,
+  schema: {
+    by: "kind",
+    variants: {
+      xavierUniform: { gain: GAIN },
+      xavierNormal: { gain: GAIN },
+      lecunNormal: { scale: SCALE },
+      varianceScaling: { scale: SCALE },
+      kaimingUniform: {
+        a: { type: "number", default: Math.sqrt(5), doc: "negative slope a of the gain" },
+      },
+      uniform: {
+        low: { type: "number", doc: "lower bound" },
+        high: { type: "number", aboveKey: "low", doc: "upper bound (> low)" },
+      },
+      normal: {
+        std: { type: "number", min: 0, doc: "standard deviation" },
+        mean: { type: "number", default: 0, doc: "mean" },
+      },
+      zeros: {},
+    },
+  },
+};
 
 // The std of a standard normal truncated to [-2, 2].
 const TRUNC2_STD = 0.87962566103423978;

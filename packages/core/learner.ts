@@ -4,11 +4,19 @@
  *
  * @module
  */
-import type { HyperSchema } from "./hyper.ts";
-import type { InitSpec } from "./init.ts";
-import type { LossSpec } from "./loss.ts";
-import type { OptimizerSpec } from "./optimizer.ts";
-import type { Activation, Backend, Tensor } from "./tensor.ts";
+import {
+  checkValue,
+  type HyperSchema,
+  type HyperValues,
+  resolveHyper,
+  SchemaError,
+  type SectionField,
+  showValue,
+} from "./hyper.ts";
+import { INIT_SECTION, type InitSpec } from "./init.ts";
+import { LOSS_SECTION, type LossSpec } from "./loss.ts";
+import { OPTIMIZER_SECTION, type OptimizerSpec } from "./optimizer.ts";
+import { type Activation, ACTIVATIONS, type Backend, type Tensor } from "./tensor.ts";
 
 /** The architecture of a layered network. */
 export interface NetworkSpec {
@@ -17,25 +25,121 @@ export interface NetworkSpec {
   /** Hidden activation: one for all hidden layers, or one per hidden layer. */
   activation: Activation | readonly Activation[];
   /** Output activation (default `identity`). */
-  outputActivation?: Activation;
+  "output_activation"?: Activation;
   /** Negative slope of `leakyRelu` (default 0.01). */
-  leakySlope?: number;
+  "leaky_slope"?: number;
   /** Weight initialiser (default `xavierUniform`; each rule documents its own default). */
   init?: InitSpec;
   /** Whether layers have biases (default true). */
   bias?: boolean;
 }
 
-/** Everything a rule needs to build a learner. */
+/**
+ * The `network` section of a config, declared once: `sizes` (required), `activation` (`tanh`;
+ * one for all hidden layers or one per hidden layer), `output_activation` (absent: the rule's
+ * default), `leaky_slope` (0.01), `bias` (true) and `init` (absent: the rule's default; see
+ * {@linkcode INIT_SECTION}). {@linkcode resolveNetwork} adds the check across keys.
+ *
+ * @example
+ * ```ts
+ * import { NETWORK_SECTION } from "@plasticity/core";
+ * console.assert(NETWORK_SECTION.type === "section");
+ * ```
+ */
+export const NETWORK_SECTION: SectionField = {
+  type: "section",
+  doc: "the architecture",
+  schema: {
+    sizes: {
+      type: "numbers",
+      integer: true,
+      min: 1,
+      minItems: 2,
+      doc: "layer sizes from input to output, e.g. [784, 500, 10]",
+    },
+    activation: {
+      type: "choice",
+      enum: ACTIVATIONS,
+      list: true,
+      default: "tanh",
+      doc: "hidden activation: one for all hidden layers, or one per hidden layer",
+    },
+    "output_activation": {
+      type: "string",
+      enum: ACTIVATIONS,
+      optional: true,
+      doc: "output activation; absent, each rule uses its own default",
+    },
+    "leaky_slope": { type: "number", default: 0.01, min: 0, doc: "negative slope of leakyRelu" },
+    bias: { type: "boolean", default: true, doc: "whether layers have biases" },
+    init: INIT_SECTION,
+  },
+};
+
+/**
+ * Validates a `network` section against {@linkcode NETWORK_SECTION} and the check across its
+ * keys (one activation per hidden layer), filling defaults.
+ *
+ * @param given The section as written.
+ * @param where Its key path, for messages (default `network`).
+ * @returns The resolved spec.
+ * @throws {SchemaError} On a bad value.
+ *
+ * @example
+ * ```ts
+ * import { resolveNetwork } from "@plasticity/core";
+ * const n = resolveNetwork({ sizes: [2, 3, 1] });
+ * console.assert(n.activation === "tanh" && n.leaky_slope === 0.01 && n.bias === true);
+ * try { resolveNetwork({ sizes: [2, 3, 1], activation: ["relu", "tanh"] }); } catch (e) {
+ *   console.assert((e as Error).message.startsWith("network.activation: expected one activation per hidden layer (1)"));
+ * }
+ * ```
+ */
+export function resolveNetwork(given: unknown, where = "network"): NetworkSpec {
+  const n = checkValue(NETWORK_SECTION, given ?? {}, where) as unknown as NetworkSpec;
+  const hidden = n.sizes.length - 2;
+  if (typeof n.activation !== "string" && n.activation.length !== hidden) {
+    throw new SchemaError(
+      `${where}.activation: expected one activation per hidden layer (${hidden}), got ${
+        showValue(n.activation)
+      }`,
+    );
+  }
+  return n;
+}
+
+/** What a learner is built from: the config's sections, before validation. */
 export interface LearnerOptions {
   /** The architecture. */
   network: NetworkSpec;
-  /** The rule's hyper-parameters, checked against the rule's schema. */
+  /** The rule's settings (the config's `rule` section without `name`). */
   hyper?: Record<string, unknown>;
-  /** Optimiser of the weights (default: SGD, lr 0.01). */
+  /**
+   * Optimiser of the weights (defaults: {@linkcode OPTIMIZER_SECTION}); an error for rules that
+   * set their own rates.
+   */
+  optimizer?: Partial<OptimizerSpec>;
+  /** Loss at the output (default: the rule's, else squared error with ½, mean over rows). */
+  loss?: Partial<LossSpec> | LossSpec["kind"];
+  /** The backend every tensor lives on. */
+  backend: Backend;
+  /** Seed of every random draw the learner makes. */
+  seed: number;
+}
+
+/**
+ * The validated sections a rule's constructor receives: every default filled, every key checked
+ * once by {@linkcode resolveLearnerConfig}.
+ */
+export interface ResolvedLearnerOptions {
+  /** The architecture. */
+  network: NetworkSpec;
+  /** The rule's resolved settings (every key of its schema). */
+  hyper: HyperValues;
+  /** The optimiser, present exactly when the rule uses one. */
   optimizer?: OptimizerSpec;
-  /** Loss at the output (default: squared error with ½, mean over the batch). */
-  loss?: LossSpec;
+  /** The loss. */
+  loss: LossSpec;
   /** The backend every tensor lives on. */
   backend: Backend;
   /** Seed of every random draw the learner makes. */
@@ -98,7 +202,7 @@ export interface Learner {
   dispose(): void;
 }
 
-/** A rule as registered: its name, family, hyper-parameter schema and constructor. */
+/** A rule as registered: its name, family, settings schema, shared sections and constructor. */
 export interface LearnerDefinition {
   /** Name used in configs, e.g. `fa`. */
   name: string;
@@ -106,10 +210,88 @@ export interface LearnerDefinition {
   family: string;
   /** One line on what the rule is. */
   description: string;
-  /** The hyper-parameters it accepts. */
+  /** Its settings (the config's `rule` section), declared once. */
   hyper: HyperSchema;
-  /** Builds a learner. */
-  create(options: LearnerOptions): Learner;
+  /**
+   * Whether its weights follow the shared `optimizer` section. Rules with their own per-layer
+   * rates in `hyper` say `false`, and an `optimizer` given to them is an error.
+   */
+  optimizer: boolean;
+  /** Its own default loss, when not the core default (½ squared error, mean over rows). */
+  loss?: LossSpec;
+  /** Builds a learner from validated sections (see {@linkcode createLearner}). */
+  create(options: ResolvedLearnerOptions): Learner;
+}
+
+/** The sections of a learner config as {@linkcode resolveLearnerConfig} returns them. */
+export interface ResolvedLearnerConfig {
+  /** The architecture. */
+  network: NetworkSpec;
+  /** The rule's settings. */
+  hyper: HyperValues;
+  /** The optimiser, present exactly when the rule uses one. */
+  optimizer?: OptimizerSpec;
+  /** The loss. */
+  loss: LossSpec;
+}
+
+/**
+ * The one validation pass of a learner's settings: the network, the rule's settings against its
+ * schema, the optimiser (refused for rules with their own rates) and the loss (the rule's
+ * default when absent). Errors name the config key path (`network.sizes`, `rule.T`,
+ * `optimizer.lr`).
+ *
+ * @param def The rule.
+ * @param sections The sections as written.
+ * @returns The validated sections, every default filled.
+ * @throws {SchemaError} On a bad or unused value.
+ *
+ * @example
+ * ```ts
+ * import { type LearnerDefinition, resolveLearnerConfig } from "@plasticity/core";
+ * const own: LearnerDefinition = {
+ *   name: "doc-own-rates", family: "docs", description: "own rates", optimizer: false,
+ *   hyper: { lr: { type: "numbers", default: [0.1], doc: "per-layer rates" } },
+ *   create: () => { throw new Error("Not for use"); },
+ * };
+ * const r = resolveLearnerConfig(own, { network: { sizes: [2, 1] } });
+ * console.assert(r.optimizer === undefined && r.loss.kind === "mse");
+ * try { resolveLearnerConfig(own, { network: { sizes: [2, 1] }, optimizer: { lr: 0.5 } }); } catch (e) {
+ *   console.assert((e as Error).message.startsWith("optimizer: not used by rule doc-own-rates"));
+ * }
+ * ```
+ */
+export function resolveLearnerConfig(
+  def: LearnerDefinition,
+  sections: { network: unknown; hyper?: unknown; optimizer?: unknown; loss?: unknown },
+): ResolvedLearnerConfig {
+  const network = resolveNetwork(sections.network);
+  const hyper = resolveHyper(def.hyper, sections.hyper as Record<string, unknown>, "rule");
+  const out: ResolvedLearnerConfig = { network, hyper, loss: undefined as unknown as LossSpec };
+  if (def.optimizer) {
+    const { optimizer } = resolveHyper(
+      { optimizer: OPTIMIZER_SECTION },
+      { optimizer: sections.optimizer },
+      "",
+    );
+    out.optimizer = optimizer as unknown as OptimizerSpec;
+  } else if (sections.optimizer !== undefined) {
+    throw new SchemaError(
+      `optimizer: not used by rule ${def.name} (value ${
+        showValue(sections.optimizer)
+      }); it sets its own learning rates in rule: remove the optimizer section`,
+    );
+  }
+  const { loss } = resolveHyper(
+    { loss: LOSS_SECTION },
+    { loss: sections.loss ?? def.loss },
+    "",
+  );
+  out.loss = loss as unknown as LossSpec;
+  // Key order of the config: network, hyper, optimizer, loss.
+  return out.optimizer
+    ? { network, hyper, optimizer: out.optimizer, loss: out.loss }
+    : { network, hyper, loss: out.loss };
 }
 
 const registry = new Map<string, LearnerDefinition>();
@@ -127,6 +309,7 @@ const registry = new Map<string, LearnerDefinition>();
  *   family: "docs",
  *   description: "does nothing",
  *   hyper: {},
+ *   optimizer: false,
  *   create: () => { throw new Error("Not for use"); },
  * });
  * console.assert(learnerNames().includes("example-null"));
@@ -180,20 +363,54 @@ export function learnerNames(): string[] {
 }
 
 /**
- * Builds a learner of a registered rule.
+ * Builds a learner of a registered rule: validates its sections once
+ * ({@linkcode resolveLearnerConfig}), then calls the rule's constructor.
  *
  * @param name The rule name.
- * @param options Network, hyper-parameters, optimiser, backend, seed.
+ * @param options Network, rule settings, optimiser, loss, backend, seed.
  * @returns The learner.
+ * @throws {SchemaError} On a bad setting.
  *
  * @example
  * ```ts
  * import { createLearner } from "@plasticity/core";
- * console.assert(typeof createLearner === "function");
+ * try { createLearner("no-such-rule", { network: { sizes: [1, 1], activation: "tanh" }, backend: undefined!, seed: 0 }); }
+ * catch (e) { console.assert(String(e).includes("Unknown rule")); }
  * ```
  */
 export function createLearner(name: string, options: LearnerOptions): Learner {
-  return getLearner(name).create(options);
+  const def = getLearner(name);
+  return instantiateLearner(def, resolveLearnerConfig(def, options), options.backend, options.seed);
+}
+
+/**
+ * Builds a learner from sections already validated by {@linkcode resolveLearnerConfig} (e.g. a
+ * resolved trial config), without validating them again.
+ *
+ * @param def The rule.
+ * @param config The validated sections.
+ * @param backend The backend every tensor lives on.
+ * @param seed Seed of every random draw the learner makes.
+ * @returns The learner.
+ *
+ * @example
+ * ```ts
+ * import { instantiateLearner, type LearnerDefinition, jsBackend, resolveLearnerConfig } from "@plasticity/core";
+ * const def: LearnerDefinition = {
+ *   name: "doc-sizes", family: "docs", description: "remembers its sizes", optimizer: true, hyper: {},
+ *   create: (o) => ({ rule: "doc-sizes", backend: o.backend, sizes: o.network.sizes } as never),
+ * };
+ * const l = instantiateLearner(def, resolveLearnerConfig(def, { network: { sizes: [3, 1] } }), jsBackend, 0);
+ * console.assert((l as unknown as { sizes: number[] }).sizes.join() === "3,1");
+ * ```
+ */
+export function instantiateLearner(
+  def: LearnerDefinition,
+  config: ResolvedLearnerConfig,
+  backend: Backend,
+  seed: number,
+): Learner {
+  return def.create({ ...config, backend, seed });
 }
 
 /**

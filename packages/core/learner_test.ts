@@ -15,6 +15,7 @@ const def: LearnerDefinition = {
   family: "test",
   description: "predicts zeros",
   hyper: {},
+  optimizer: false,
   create: (o) => ({
     rule: "test-constant",
     backend: o.backend,

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { SectionField } from "./hyper.ts";
 import type { Backend, Tensor } from "./tensor.ts";
 import { checkSame } from "./_check.ts";
 
@@ -21,30 +22,49 @@ export interface LossSpec {
   reduction?: "mean" | "sum" | "meanElements";
 }
 
-/** Loss names accepted by {@linkcode parseLoss}. */
+/** Loss names: the variants of {@linkcode LOSS_SECTION}. */
 export const LOSS_KINDS = ["mse", "ce"] as const;
 
 /**
- * Parses a loss name or spec.
- *
- * @param value `"mse"`, `"ce"` or a {@linkcode LossSpec}.
- * @returns The spec.
+ * The `loss` section of a config, declared once: `kind` (`mse`, the default, or `ce`; a bare
+ * string sets it), `reduction` (`mean` over rows, `sum`, or for `mse` `meanElements`), and for
+ * `mse` `half` (true: ½ squared error).
  *
  * @example
  * ```ts
- * import { parseLoss } from "@plasticity/core";
- * console.assert(parseLoss("ce").kind === "ce");
+ * import { LOSS_SECTION, resolveHyper } from "@plasticity/core";
+ * const { loss } = resolveHyper({ loss: LOSS_SECTION }, { loss: "ce" }, "");
+ * console.assert(JSON.stringify(loss) === '{"kind":"ce","reduction":"mean"}');
  * ```
  */
-export function parseLoss(value: unknown): LossSpec {
-  const kind = typeof value === "string" ? value : (value as LossSpec | undefined)?.kind;
-  if (kind !== "mse" && kind !== "ce") {
-    throw new Error(
-      `Unknown loss ${JSON.stringify(kind)}: expected one of ${LOSS_KINDS.join(", ")}`,
-    );
-  }
-  return typeof value === "string" ? { kind } : { ...(value as LossSpec) };
-}
+export const LOSS_SECTION: SectionField = {
+  type: "section",
+  doc: "loss at the output",
+  shorthand: "kind",
+  schema: {
+    by: "kind",
+    default: "mse",
+    variants: {
+      mse: {
+        half: { type: "boolean", default: true, doc: "multiply the squared error by ½" },
+        reduction: {
+          type: "string",
+          default: "mean",
+          enum: ["mean", "sum", "meanElements"],
+          doc: "`mean` over batch rows, `sum`, or `meanElements` over every element",
+        },
+      },
+      ce: {
+        reduction: {
+          type: "string",
+          default: "mean",
+          enum: ["mean", "sum"],
+          doc: "`mean` over batch rows or `sum`",
+        },
+      },
+    },
+  },
+};
 
 /**
  * What the summed loss is divided by: the rows (`mean`), 1 (`sum`) or rows × cols

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { jsBackend as b } from "./js_backend.ts";
-import { lossGrad, lossValue, parseLoss } from "./loss.ts";
+import { lossGrad, lossValue } from "./loss.ts";
 import { assertClose } from "./_test_utils.ts";
 
 const y = b.fromArray([0.5, -1, 2, 0.25, 0, 1], 2, 3);
@@ -55,11 +55,6 @@ Deno.test("loss gradients agree with central finite differences", () => {
     });
     assertClose(g, fd, 2e-3, JSON.stringify(spec));
   }
-});
-
-Deno.test("parseLoss() names the bad loss", () => {
-  assert.throws(() => parseLoss("hinge"), /Unknown loss "hinge": expected one of mse, ce/);
-  assert.deepEqual(parseLoss({ kind: "mse", half: false }), { kind: "mse", half: false });
 });
 
 Deno.test("loss functions reject mismatched shapes", () => {

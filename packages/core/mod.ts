@@ -21,6 +21,7 @@
  * @module
  */
 export * from "./tensor.ts";
+export * from "./activation.ts";
 export * from "./js_backend.ts";
 export * from "./blas_backend.ts";
 export * from "./tfjs_backend.ts";
@@ -35,3 +36,4 @@ export * from "./hyper.ts";
 export * from "./learner.ts";
 export * from "./weights.ts";
 export * from "./simulation.ts";
+export * from "./relaxation.ts";

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { SectionField } from "./hyper.ts";
 import type { Backend, Tensor } from "./tensor.ts";
 
 /** Optimiser settings. */
@@ -21,11 +22,62 @@ export interface OptimizerSpec {
   /** Adam ε (default 1e-8). */
   eps?: number;
   /** Decoupled weight decay λ: p ← (1 − λ)·p − η·u. Default 0. */
-  weightDecay?: number;
+  "weight_decay"?: number;
 }
 
 /** Optimiser names. */
 export const OPTIMIZERS = ["sgd", "adam"] as const;
+
+const LR = { type: "number", default: 0.01, min: 0, doc: "learning rate η" } as const;
+const DECAY = {
+  type: "number",
+  default: 0,
+  min: 0,
+  doc: "decoupled weight decay λ: p ← (1 − λ)·p − η·u",
+} as const;
+
+/**
+ * The `optimizer` section of a config, declared once: `name` (`sgd`, the default, or `adam`),
+ * `lr` (0.01), `weight_decay` (0); SGD's `momentum` (0); Adam's `beta1` (0.9), `beta2` (0.999)
+ * and `eps` (1e-8). Rules that set their own rates do not take this section.
+ *
+ * @example
+ * ```ts
+ * import { OPTIMIZER_SECTION, resolveHyper } from "@plasticity/core";
+ * const { optimizer } = resolveHyper({ optimizer: OPTIMIZER_SECTION }, { optimizer: { name: "adam" } }, "");
+ * console.assert(JSON.stringify(optimizer) ===
+ *   '{"name":"adam","lr":0.01,"beta1":0.9,"beta2":0.999,"eps":1e-8,"weight_decay":0}');
+ * ```
+ */
+export const OPTIMIZER_SECTION: SectionField = {
+  type: "section",
+  doc: "optimiser of the weights",
+  shorthand: "name",
+  schema: {
+    by: "name",
+    default: "sgd",
+    variants: {
+      sgd: {
+        lr: LR,
+        momentum: {
+          type: "number",
+          default: 0,
+          min: 0,
+          max: 1,
+          doc: "momentum μ (PyTorch form v ← μv + g, p ← p − ηv)",
+        },
+        "weight_decay": DECAY,
+      },
+      adam: {
+        lr: LR,
+        beta1: { type: "number", default: 0.9, min: 0, max: 1, doc: "Adam β₁" },
+        beta2: { type: "number", default: 0.999, min: 0, max: 1, doc: "Adam β₂" },
+        eps: { type: "number", default: 1e-8, above: 0, doc: "Adam ε" },
+        "weight_decay": DECAY,
+      },
+    },
+  },
+};
 
 interface SlotState {
   m?: Tensor;
@@ -51,20 +103,13 @@ export class Optimizer {
   #slots = new Map<string, SlotState>();
 
   /**
-   * Makes an optimiser.
+   * Makes an optimiser. The settings are not checked here: they come validated by
+   * {@linkcode OPTIMIZER_SECTION} (through `resolveLearnerConfig` or `resolveHyper`).
    *
    * @param backend The backend of the parameters.
    * @param spec The settings.
    */
   constructor(backend: Backend, spec: OptimizerSpec) {
-    if (!(OPTIMIZERS as readonly string[]).includes(spec.name)) {
-      throw new Error(
-        `Unknown optimizer ${JSON.stringify(spec.name)}: expected one of ${OPTIMIZERS.join(", ")}`,
-      );
-    }
-    if (!Number.isFinite(spec.lr)) {
-      throw new Error(`Invalid learning rate ${JSON.stringify(spec.lr)}: expected a finite number`);
-    }
     this.#b = backend;
     this.spec = { ...spec };
   }
@@ -124,7 +169,7 @@ export class Optimizer {
   update(key: string, param: Tensor, grad: Tensor): Tensor {
     const b = this.#b, s = this.spec;
     const u = this.direction(key, grad);
-    const wd = s.weightDecay ?? 0;
+    const wd = s.weight_decay ?? 0;
     const out = b.tidy(() => b.axpy(-s.lr, u, wd === 0 ? param : b.scale(param, 1 - wd)));
     if (u !== grad && this.spec.name === "adam") b.dispose(u);
     return out;

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { jsBackend as b } from "./js_backend.ts";
-import { Optimizer } from "./optimizer.ts";
+import { Optimizer, OPTIMIZER_SECTION } from "./optimizer.ts";
+import { resolveHyper } from "./hyper.ts";
 import { assertClose } from "./_test_utils.ts";
 
 Deno.test("SGD with momentum follows v ← μv + g, p ← (1 − λ)p − ηv", () => {
-  const opt = new Optimizer(b, { name: "sgd", lr: 0.1, momentum: 0.9, weightDecay: 0.01 });
+  const opt = new Optimizer(b, { name: "sgd", lr: 0.1, momentum: 0.9, weight_decay: 0.01 });
   let p = b.fromArray([1], 1, 1);
   let pe = 1, v = 0;
   for (const g of [1, -2, 0.5, 3]) {
@@ -47,10 +48,25 @@ Deno.test("two slots fed equal gradients move by equal amounts", () => {
   }
 });
 
-Deno.test("Optimizer rejects unknown names and bad learning rates", () => {
+Deno.test("the optimizer section rejects unknown names and bad learning rates, naming the key", () => {
+  const check = (optimizer: unknown) =>
+    resolveHyper({ optimizer: OPTIMIZER_SECTION }, { optimizer }, "");
   assert.throws(
-    () => new Optimizer(b, { name: "rmsprop" as never, lr: 1 }),
-    /Unknown optimizer "rmsprop": expected one of sgd, adam/,
+    () => check({ name: "rmsprop", lr: 1 }),
+    /^SchemaError: optimizer\.name: expected one of sgd, adam, got "rmsprop"$/,
   );
-  assert.throws(() => new Optimizer(b, { name: "sgd", lr: NaN }), /Invalid learning rate/);
+  assert.throws(
+    () => check({ name: "sgd", lr: NaN }),
+    /^SchemaError: optimizer\.lr: expected a number ≥ 0, got NaN$/,
+  );
+  assert.throws(
+    () => check({ name: "sgd", beta1: 0.9 }),
+    /^SchemaError: optimizer\.beta1: unknown key \(value 0\.9\); expected one of lr, momentum, weight_decay$/,
+  );
+  assert.deepEqual(check(undefined).optimizer, {
+    name: "sgd",
+    lr: 0.01,
+    momentum: 0,
+    "weight_decay": 0,
+  });
 });

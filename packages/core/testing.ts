@@ -204,7 +204,7 @@ function toTensors(b: Backend, batch: Batch, sizes: readonly number[]) {
  * import { createRng, exportTensor, jsBackend, registerLearner } from "@plasticity/core";
  * import { syntheticBatch, trainOnBackend } from "@plasticity/core/testing";
  * registerLearner({
- *   name: "test-doc-linear", family: "docs", description: "x @ W by least squares", hyper: {},
+ *   name: "test-doc-linear", family: "docs", description: "x @ W by least squares", hyper: {}, optimizer: false,
  *   create: ({ network: { sizes }, backend: b, seed }) => {
  *     const rng = createRng(seed);
  *     let w = b.random(sizes[0]!, sizes.at(-1)!, () => 0.1 * rng.normal());
@@ -313,7 +313,7 @@ export interface AgreeOptions {
  * import { JsBackend, type Tensor } from "@plasticity/core";
  * import { assertBackendsAgree } from "@plasticity/core/testing";
  * registerLearner({
- *   name: "test-doc-linear", family: "docs", description: "x @ W by least squares", hyper: {},
+ *   name: "test-doc-linear", family: "docs", description: "x @ W by least squares", hyper: {}, optimizer: false,
  *   create: ({ network: { sizes }, backend: b, seed }) => {
  *     const rng = createRng(seed);
  *     let w = b.random(sizes[0]!, sizes.at(-1)!, () => 0.1 * rng.normal());
@@ -482,7 +482,7 @@ export interface LeakOptions {
  * import { loadTfjsBackend } from "@plasticity/core";
  * import { assertNoTensorLeaks, syntheticBatch } from "@plasticity/core/testing";
  * registerLearner({
- *   name: "test-doc-linear", family: "docs", description: "x @ W by least squares",
+ *   name: "test-doc-linear", family: "docs", description: "x @ W by least squares", optimizer: false,
  *   hyper: { leak: { type: "boolean", default: false, doc: "keeps one tensor per step" } },
  *   create: ({ network: { sizes }, backend: b, seed, hyper }) => {
  *     const rng = createRng(seed);

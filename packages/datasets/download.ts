@@ -98,7 +98,8 @@ export async function fileMd5(path: string): Promise<string> {
  * @example
  * ```ts ignore
  * import { fetchVerified } from "@plasticity/datasets/download";
- * await fetchVerified("https://example.org/a.gz", "/tmp/a.gz", "d41d8cd98f00b204e9800998ecf8427e");
+ * const dest = `${Deno.makeTempDirSync()}/a.gz`;
+ * await fetchVerified("https://example.org/a.gz", dest, "d41d8cd98f00b204e9800998ecf8427e");
  * ```
  */
 export async function fetchVerified(url: string, dest: string, md5: string): Promise<void> {

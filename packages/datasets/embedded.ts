@@ -203,7 +203,7 @@ export function fashionCacheDir(data: string): string {
  * @example
  * ```ts ignore
  * import { loadEmbedded } from "@plasticity/datasets/embedded";
- * const { train, test, cached } = await loadEmbedded("/tmp/data", "fashion-mnist");
+ * const { train, test, cached } = await loadEmbedded(Deno.makeTempDirSync(), "fashion-mnist");
  * ```
  */
 export async function loadEmbedded(

@@ -7,6 +7,7 @@ import {
   type Activation,
   createRng,
   deriveSeed,
+  type HyperValue,
   type InitSpec,
   NumpyRandomState,
   resolveHyper,
@@ -82,7 +83,32 @@ export async function loadDataset(
     const { name: _, ...rest } = given;
     given = rest;
   }
-  const o = resolveHyper(schema, given, "dataset");
+  return await openDataset(name, resolveHyper(schema, given, "dataset"), ctx);
+}
+
+/**
+ * Loads a dataset from options already validated against its {@linkcode datasetSchema} (every
+ * default filled, e.g. a resolved trial config's `dataset` section), without validating again.
+ *
+ * @param name One of {@linkcode DATASET_NAMES}.
+ * @param o The resolved options.
+ * @param ctx Seed, notice sink and data directory.
+ * @returns The dataset.
+ *
+ * @example
+ * ```ts
+ * import { datasetSchema, openDataset } from "@plasticity/datasets";
+ * import { resolveHyper } from "@plasticity/core";
+ * const o = resolveHyper(datasetSchema("sine"), { train_size: 8, validation_size: 0, test_size: 4 }, "dataset");
+ * const d = await openDataset("sine", o, { seed: 0 });
+ * console.assert(d.train.n === 8 && d.test.n === 4);
+ * ```
+ */
+export async function openDataset(
+  name: string,
+  o: Readonly<Record<string, HyperValue>>,
+  ctx: LoadContext,
+): Promise<Dataset> {
   const log = ctx.log ?? ((line: string) => console.error(line));
   if (!Number.isFinite(ctx.seed)) {
     throw new Error(`Invalid seed ${JSON.stringify(ctx.seed)}: expected a finite number`);

@@ -12,7 +12,7 @@ Deno.test("unknown dataset names and options give one-line errors", async () => 
   );
   await assert.rejects(
     loadDataset("sine", { trainsize: 3 }, { seed: 0 }),
-    /^Error: dataset\.trainsize: unknown key/,
+    /^SchemaError: dataset\.trainsize: unknown key/,
   );
   await assert.rejects(
     loadDataset("yin-yang", { train_size: -5 }, { seed: 0 }),

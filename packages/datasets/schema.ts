@@ -69,14 +69,15 @@ function imageSchema(cifar: boolean): HyperSchema {
       min: 1,
       max: 10,
       doc:
-        "keep only classes 0..classes-1 (seed 000's partial_targets_num); targets have this many entries",
+        "keep only classes 0..classes-1 (partial_targets_num of the Song et al. 2024 code); targets have this many entries",
     },
     "per_class": {
       type: "number",
       default: -1,
       integer: true,
       min: -1,
-      doc: "keep k random training images per class (seed 000's partial_num); -1 keeps all",
+      doc:
+        "keep k random training images per class (partial_num of the Song et al. 2024 code); -1 keeps all",
     },
     "test_per_class": {
       type: "number",
@@ -170,7 +171,8 @@ export function datasetSchema(name: string): HyperSchema {
           type: "string",
           default: "sigmoid",
           enum: ACTIVATIONS,
-          doc: "teacher hidden activation (identity skips it); the output layer is linear",
+          doc:
+            "teacher hidden activation (identity skips it; hardSigmoid is Keras 2's clamp(0.2x + 0.5, 0, 1)); the output layer is linear",
         },
         "teacher_init": {
           type: "string",

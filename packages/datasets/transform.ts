@@ -1,6 +1,6 @@
 /**
  * Pre-processing shared by the image datasets: one-hot targets, pixel normalisations, grayscale
- * conversion and per-class subsets, exactly as the seed repositories do them.
+ * conversion and per-class subsets, exactly as the papers' repositories do them.
  *
  * @module
  */
@@ -192,8 +192,9 @@ export function grayscale(rgb: Uint8Array, plane: number): Uint8Array {
 }
 
 /**
- * Seed 000's `partial_dateset(partial_num = k)`: `k` random samples of every class (all of a
- * class when it has fewer). Returned in increasing index order.
+ * `partial_dateset(partial_num = k)` of the prospective-configuration code (Song et al. 2024): `k`
+ * random samples of every class (all of a class when it has fewer). Returned in increasing index
+ * order.
  *
  * @param labels Class index per sample.
  * @param k Samples per class.

@@ -9,7 +9,8 @@ function counts(labels: Int32Array): number[] {
 }
 
 Deno.test("yin-yang with numpy seeds 9876543, +1, +2 gives Kriener et al.'s class counts", () => {
-  // Published in the PAL report (pal-microcircuits.md §5.4), regenerated with the Python code.
+  // The counts of the original generator with these seeds (the yin-yang sets of Kriener et al. and
+  // of PAL), regenerated with its Python code.
   assert.deepEqual(counts(generateYinYang(6000, new NumpyRandomState(9876543)).labels), [
     1983,
     2007,

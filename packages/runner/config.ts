@@ -1,20 +1,31 @@
 /**
- * Experiment configs: YAML parsing and schema validation. Every error is one line naming the
- * key path, the offending value and what was expected; unknown keys are rejected and defaults
- * are filled, so a resolved config states every setting explicitly. YAML keys are snake_case;
- * {@linkcode toLearnerOptions} maps them to the camelCase core types.
+ * Experiment configs: YAML parsing and validation. The runner declares only its own keys (name,
+ * kind, epochs, batch size, backend, metrics); every other section is validated by the schema
+ * declared beside the code that uses it — network, optimiser and loss in core, the rule's
+ * settings in the rule package, dataset options in the datasets package — in one pass, through
+ * core's {@linkcode resolveLearnerConfig}. Every error is one line naming the key path, the
+ * offending value and what was expected; unknown keys are rejected and defaults are filled, so a
+ * resolved config states every setting explicitly. The keys of a resolved config are the keys of
+ * the core types, so a trial builds its learner from it without conversion.
  *
  * @module
  */
 import {
-  ACTIVATIONS,
   BACKEND_NAMES,
+  checkValue,
   getLearner,
   getSimulation,
+  type HyperField,
   type HyperSchema,
   type HyperValue,
-  INIT_KINDS,
+  type LearnerDefinition,
+  type LossSpec,
+  type NetworkSpec,
+  type OptimizerSpec,
   resolveHyper,
+  resolveLearnerConfig,
+  SchemaError,
+  showValue,
 } from "@plasticity/core";
 import { parseDocument } from "yaml";
 
@@ -37,50 +48,12 @@ export interface ResolveContext {
   datasetSchema(name: string): HyperSchema;
 }
 
-/** Resolved network section (YAML form). */
-export interface NetworkConfig {
-  /** Layer sizes from input to output. */
-  sizes: number[];
-  /** Hidden activation, one for all or one per hidden layer. */
-  activation: string | string[];
-  /** Output activation; omitted, each rule uses its own default (identity for MLPs and PC, hard
-   * sigmoid for EP and CorInfoMax, as in their reference code). */
-  "output_activation"?: string;
-  /** Negative slope of `leakyRelu`. */
-  "leaky_slope": number;
-  /** Whether layers have biases. */
-  bias: boolean;
-  /** Weight initialiser; absent means the rule's own default. */
-  init?: { kind: string; [param: string]: number | string };
-}
-
-/** Resolved optimiser section (YAML form). */
-export interface OptimizerConfig {
-  /** `sgd` or `adam`. */
-  name: "sgd" | "adam";
-  /** Learning rate. */
-  lr: number;
-  /** Decoupled weight decay. */
-  "weight_decay": number;
-  /** SGD momentum (sgd only). */
-  momentum?: number;
-  /** Adam β₁ (adam only). */
-  beta1?: number;
-  /** Adam β₂ (adam only). */
-  beta2?: number;
-  /** Adam ε (adam only). */
-  eps?: number;
-}
-
-/** Resolved loss section (YAML form). */
-export interface LossConfig {
-  /** `mse` or `ce`. */
-  kind: "mse" | "ce";
-  /** Multiply squared error by ½ (mse only). */
-  half?: boolean;
-  /** `mean` over batch rows or `sum`. */
-  reduction: "mean" | "sum" | "meanElements";
-}
+/** Resolved network section: core's {@linkcode NetworkSpec}, whose keys are the YAML keys. */
+export type NetworkConfig = NetworkSpec;
+/** Resolved optimiser section: core's {@linkcode OptimizerSpec}. */
+export type OptimizerConfig = OptimizerSpec;
+/** Resolved loss section: core's {@linkcode LossSpec}. */
+export type LossConfig = LossSpec;
 
 /** Resolved metrics section. */
 export interface MetricsConfig {
@@ -114,8 +87,8 @@ export interface LearnerTrialConfig extends TrialConfigBase {
   network: NetworkConfig;
   /** Rule name and hyper-parameters (snake_case keys of its schema). */
   rule: { name: string; [hyper: string]: HyperValue };
-  /** Optimiser. */
-  optimizer: OptimizerConfig;
+  /** Optimiser; absent for rules that set their own rates. */
+  optimizer?: OptimizerConfig;
   /** Loss. */
   loss: LossConfig;
   /** Number of training epochs. */
@@ -167,28 +140,7 @@ const LEARNER_ONLY = [
   "batch_size",
 ] as const;
 
-/**
- * A value as it appears in messages: JSON, or `String(v)` for what JSON cannot show.
- *
- * @param v The value.
- * @returns Its display form.
- *
- * @example
- * ```ts
- * import { showValue } from "@plasticity/runner/config";
- * console.assert(showValue("x") === '"x"');
- * ```
- */
-export function showValue(v: unknown): string {
-  if (v === undefined) return "nothing";
-  try {
-    const s = JSON.stringify(v);
-    if (s === undefined) return String(v);
-    return s.length > 80 ? s.slice(0, 77) + "..." : s;
-  } catch {
-    return String(v);
-  }
-}
+export { showValue };
 
 function fail(path: string, expected: string, got: unknown): never {
   throw new ConfigError(`${path}: expected ${expected}, got ${showValue(got)}`);
@@ -215,113 +167,9 @@ function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], pat
   }
 }
 
-function num(
-  v: unknown,
-  path: string,
-  opts: { integer?: boolean; min?: number; max?: number; positive?: boolean } = {},
-): number {
-  const parts = [opts.integer ? "an integer" : "a number"];
-  if (opts.positive) parts.push("> 0");
-  if (opts.min !== undefined) parts.push(`≥ ${opts.min}`);
-  if (opts.max !== undefined) parts.push(`≤ ${opts.max}`);
-  const what = parts.join(" ");
-  if (typeof v !== "number" || !Number.isFinite(v)) fail(path, what, v);
-  if (opts.integer && !Number.isInteger(v)) fail(path, what, v);
-  if (opts.positive && !(v > 0)) fail(path, what, v);
-  if (opts.min !== undefined && v < opts.min) fail(path, what, v);
-  if (opts.max !== undefined && v > opts.max) fail(path, what, v);
-  return v;
-}
-
-function bool(v: unknown, path: string): boolean {
-  if (typeof v !== "boolean") fail(path, "true or false", v);
-  return v;
-}
-
-function oneOf<T extends string>(v: unknown, options: readonly T[], path: string): T {
-  if (typeof v !== "string" || !(options as readonly string[]).includes(v)) {
-    fail(path, `one of ${options.join(", ")}`, v);
-  }
-  return v as T;
-}
-
 function str(v: unknown, path: string): string {
   if (typeof v !== "string" || v === "") fail(path, "a non-empty string", v);
   return v;
-}
-
-/**
- * `camelCase` → `snake_case`.
- *
- * @param key The key.
- * @returns Its snake_case form.
- *
- * @example
- * ```ts
- * import { snakeCase } from "@plasticity/runner/config";
- * console.assert(snakeCase("feedbackScale") === "feedback_scale");
- * console.assert(snakeCase("T") === "T");
- * ```
- */
-export function snakeCase(key: string): string {
-  return key.replace(/([a-z0-9])([A-Z])/g, (_, a: string, b: string) => `${a}_${b.toLowerCase()}`);
-}
-
-/**
- * Validates options against a core schema whose keys may be camelCase or snake_case: the YAML
- * may use the snake_case form of any key. Returns the resolved values under snake_case keys.
- */
-function resolveSnake(
-  schema: HyperSchema,
-  given: Record<string, unknown>,
-  where: string,
-): Record<string, HyperValue> {
-  const bySnake = new Map<string, string>();
-  for (const k of Object.keys(schema)) bySnake.set(snakeCase(k), k);
-  const translated: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(given)) {
-    const target = k in schema ? k : bySnake.get(k) ?? k;
-    if (target in translated) {
-      throw new ConfigError(`${where}.${k}: given twice (as ${target} and ${k})`);
-    }
-    translated[target] = v;
-  }
-  let out: Record<string, HyperValue>;
-  try {
-    out = resolveHyper(schema, translated, where);
-  } catch (e) {
-    throw new ConfigError(e instanceof Error ? e.message : String(e));
-  }
-  const snake: Record<string, HyperValue> = {};
-  for (const [k, v] of Object.entries(out)) snake[snakeCase(k)] = v;
-  return snake;
-}
-
-/**
- * Maps resolved snake_case options back to the schema's own keys.
- *
- * @param schema The core schema.
- * @param resolved Options under snake_case keys (as in a resolved config).
- * @returns The options under the schema's keys.
- *
- * @example
- * ```ts
- * import { toSchemaKeys } from "@plasticity/runner/config";
- * const h = toSchemaKeys({ feedbackScale: { type: "number", doc: "" } }, { feedback_scale: 2 });
- * console.assert(h.feedbackScale === 2);
- * ```
- */
-export function toSchemaKeys(
-  schema: HyperSchema,
-  resolved: Record<string, unknown>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(schema)) {
-    const s = snakeCase(k);
-    if (s in resolved) out[k] = resolved[s];
-    else if (k in resolved) out[k] = resolved[k];
-  }
-  return out;
 }
 
 /**
@@ -368,127 +216,57 @@ export function parseYaml(text: string, source: string): unknown {
   return doc.toJS({ maxAliasCount: 100 });
 }
 
-function resolveNetwork(v: unknown): NetworkConfig {
-  const m = mapping(v, "network");
-  checkKeys(
-    m,
-    ["sizes", "activation", "output_activation", "leaky_slope", "init", "bias"],
-    "network",
-  );
-  const sizes = m.sizes;
-  if (
-    !Array.isArray(sizes) || sizes.length < 2 ||
-    !sizes.every((n) => typeof n === "number" && Number.isInteger(n) && n > 0)
-  ) {
-    fail("network.sizes", "a list of at least two positive integers", sizes);
-  }
-  const hidden = sizes.length - 2;
-  let activation: string | string[];
-  const act = m.activation ?? "tanh";
-  if (Array.isArray(act)) {
-    if (act.length !== hidden) {
-      fail("network.activation", `one activation per hidden layer (${hidden})`, act);
-    }
-    activation = act.map((a, i) => oneOf(a, ACTIVATIONS, `network.activation[${i}]`));
-  } else {
-    activation = oneOf(act, ACTIVATIONS, "network.activation");
-  }
-  const out: NetworkConfig = {
-    sizes: [...sizes] as number[],
-    activation,
-    "leaky_slope": num(m.leaky_slope ?? 0.01, "network.leaky_slope", { min: 0 }),
-    bias: bool(m.bias ?? true, "network.bias"),
-  };
-  if (m.output_activation !== undefined) {
-    out.output_activation = oneOf(m.output_activation, ACTIVATIONS, "network.output_activation");
-  }
-  if (m.init !== undefined) out.init = resolveInit(m.init);
-  return out;
-}
-
-const INIT_PARAMS: Record<string, Record<string, number | undefined>> = {
-  xavierUniform: { gain: 1 },
-  xavierNormal: { gain: 1 },
-  lecunNormal: { scale: 1 },
-  varianceScaling: { scale: 1 },
-  kaimingUniform: { a: Math.sqrt(5) },
-  uniform: { low: undefined, high: undefined },
-  normal: { std: undefined, mean: 0 },
-  zeros: {},
+/** The runner's own keys besides `name` and the sections, declared once. */
+const RUN_SCHEMA: HyperSchema = {
+  kind: {
+    type: "string",
+    default: "learner",
+    enum: ["learner", "simulation"],
+    doc: "`learner` (a rule trained on a dataset) or `simulation`",
+  },
+  backend: {
+    type: "string",
+    default: "auto",
+    enum: BACKEND_NAMES,
+    doc: "backend of every tensor (`auto`: blas, else tfjs-wasm, else js)",
+  },
+  metrics: {
+    type: "section",
+    doc: "what to log",
+    schema: {
+      every: {
+        type: "number",
+        default: 1,
+        integer: true,
+        min: 1,
+        doc: "log every this many epochs (learners) or records (simulations)",
+      },
+      diagnostics: {
+        type: "boolean",
+        default: true,
+        doc: "log the learner's diagnostics each logged epoch",
+      },
+      "test_batch_size": {
+        type: "number",
+        default: 1000,
+        integer: true,
+        min: 1,
+        doc: "batch size of evaluation passes",
+      },
+    },
+  },
 };
 
-function resolveInit(v: unknown): { kind: string; [param: string]: number | string } {
-  const m = typeof v === "string" ? { kind: v } : mapping(v, "network.init");
-  const kind = oneOf(m.kind, INIT_KINDS, "network.init.kind");
-  const params = INIT_PARAMS[kind]!;
-  checkKeys(m, ["kind", ...Object.keys(params)], "network.init");
-  const out: { kind: string; [param: string]: number | string } = { kind };
-  for (const [p, def] of Object.entries(params)) {
-    const given = m[p] ?? def;
-    if (given === undefined) fail(`network.init.${p}`, `a number (required by ${kind})`, given);
-    out[p] = num(given, `network.init.${p}`, p === "std" ? { min: 0 } : {});
-  }
-  if (kind === "uniform" && !((out.low as number) < (out.high as number))) {
-    fail("network.init.high", `a number > low (${out.low})`, out.high);
-  }
+/** The runner's keys of a learner trial, declared once. */
+const LEARNER_RUN_SCHEMA: HyperSchema = {
+  epochs: { type: "number", integer: true, min: 0, doc: "training epochs" },
+  "batch_size": { type: "number", default: 32, integer: true, min: 1, doc: "training batch size" },
+};
+
+function pick(raw: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (raw[k] !== undefined) out[k] = raw[k];
   return out;
-}
-
-function resolveOptimizer(v: unknown): OptimizerConfig {
-  const m = mapping(v ?? {}, "optimizer");
-  const name = oneOf(m.name ?? "sgd", ["sgd", "adam"] as const, "optimizer.name");
-  const lr = num(m.lr ?? 0.01, "optimizer.lr", { min: 0 });
-  const weightDecay = num(m.weight_decay ?? 0, "optimizer.weight_decay", { min: 0 });
-  if (name === "sgd") {
-    checkKeys(m, ["name", "lr", "momentum", "weight_decay"], "optimizer");
-    return {
-      name,
-      lr,
-      momentum: num(m.momentum ?? 0, "optimizer.momentum", { min: 0, max: 1 }),
-      "weight_decay": weightDecay,
-    };
-  }
-  checkKeys(m, ["name", "lr", "beta1", "beta2", "eps", "weight_decay"], "optimizer");
-  return {
-    name,
-    lr,
-    beta1: num(m.beta1 ?? 0.9, "optimizer.beta1", { min: 0, max: 1 }),
-    beta2: num(m.beta2 ?? 0.999, "optimizer.beta2", { min: 0, max: 1 }),
-    eps: num(m.eps ?? 1e-8, "optimizer.eps", { positive: true }),
-    "weight_decay": weightDecay,
-  };
-}
-
-function resolveLoss(v: unknown): LossConfig {
-  const m = typeof v === "string" ? { kind: v } : mapping(v ?? {}, "loss");
-  const kind = oneOf(m.kind ?? "mse", ["mse", "ce"] as const, "loss.kind");
-  if (kind === "ce") {
-    checkKeys(m, ["kind", "reduction"], "loss");
-    return {
-      kind,
-      reduction: oneOf(m.reduction ?? "mean", ["mean", "sum"] as const, "loss.reduction"),
-    };
-  }
-  checkKeys(m, ["kind", "half", "reduction"], "loss");
-  const reduction = oneOf(
-    m.reduction ?? "mean",
-    ["mean", "sum", "meanElements"] as const,
-    "loss.reduction",
-  );
-  return { kind, half: bool(m.half ?? true, "loss.half"), reduction };
-}
-
-function resolveMetrics(v: unknown): MetricsConfig {
-  const m = mapping(v ?? {}, "metrics");
-  checkKeys(m, ["every", "diagnostics", "test_batch_size"], "metrics");
-  return {
-    every: num(m.every ?? 1, "metrics.every", { integer: true, min: 1 }),
-    diagnostics: bool(m.diagnostics ?? true, "metrics.diagnostics"),
-    "test_batch_size": num(m.test_batch_size ?? 1000, "metrics.test_batch_size", {
-      integer: true,
-      min: 1,
-    }),
-  };
 }
 
 function named(v: unknown, path: string): Record<string, unknown> {
@@ -516,6 +294,14 @@ export function checkExperimentName(v: unknown): string {
   return v;
 }
 
+const SEED: HyperField = {
+  type: "number",
+  integer: true,
+  min: 0,
+  max: 4294967295,
+  doc: "seed of a trial",
+};
+
 /**
  * Checks a seed: a non-negative integer below 2³².
  *
@@ -530,7 +316,11 @@ export function checkExperimentName(v: unknown): string {
  * ```
  */
 export function checkSeed(v: unknown, path: string): number {
-  return num(v, path, { integer: true, min: 0, max: 4294967295 });
+  try {
+    return checkValue(SEED, v, path) as number;
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
 }
 
 /**
@@ -560,11 +350,21 @@ export function resolveConfig(
   raw: Record<string, unknown>,
   ctx: ResolveContext,
 ): UnseededConfig {
+  try {
+    return resolveChecked(raw, ctx);
+  } catch (e) {
+    if (e instanceof SchemaError) throw new ConfigError(e.message);
+    throw e;
+  }
+}
+
+function resolveChecked(raw: Record<string, unknown>, ctx: ResolveContext): UnseededConfig {
   checkKeys(raw, TOP_LEVEL_KEYS.filter((k) => k !== "grid" && k !== "seeds" && k !== "seed"), "");
   const name = checkExperimentName(raw.name);
-  const kind = oneOf(raw.kind ?? "learner", ["learner", "simulation"] as const, "kind");
-  const backend = oneOf(raw.backend ?? "auto", BACKEND_NAMES, "backend");
-  const metrics = resolveMetrics(raw.metrics);
+  const run = resolveHyper(RUN_SCHEMA, pick(raw, Object.keys(RUN_SCHEMA)), "");
+  const kind = run.kind as "learner" | "simulation";
+  const backend = run.backend as string;
+  const metrics = run.metrics as unknown as MetricsConfig;
   if (kind === "simulation") {
     for (const k of LEARNER_ONLY) {
       if (raw[k] !== undefined) {
@@ -615,31 +415,51 @@ export function resolveConfig(
     throw new ConfigError(`dataset.name: ${e instanceof Error ? e.message : String(e)}`);
   }
   const { name: dsName, ...dsOptions } = ds;
-  const dataset = { name: dsName as string, ...resolveSnake(dsSchema, dsOptions, "dataset") };
+  const dataset = { name: dsName as string, ...resolveHyper(dsSchema, dsOptions, "dataset") };
 
   const r = named(raw.rule, "rule");
-  let ruleSchema: HyperSchema;
+  let def: LearnerDefinition;
   try {
-    ruleSchema = getLearner(r.name as string).hyper;
+    def = getLearner(r.name as string);
   } catch (e) {
     throw new ConfigError(`rule.name: ${e instanceof Error ? e.message : String(e)}`);
   }
   const { name: ruleName, ...ruleHyper } = r;
-  const rule = { name: ruleName as string, ...resolveSnake(ruleSchema, ruleHyper, "rule") };
-
-  return {
+  const learner = resolveLearnerConfig(def, {
+    network: raw.network,
+    hyper: ruleHyper,
+    optimizer: raw.optimizer,
+    loss: raw.loss,
+  });
+  const own = resolveHyper(LEARNER_RUN_SCHEMA, pick(raw, Object.keys(LEARNER_RUN_SCHEMA)), "");
+  const out: Omit<LearnerTrialConfig, "seed"> = {
     name,
     kind,
     dataset,
-    network: resolveNetwork(raw.network),
-    rule,
-    optimizer: resolveOptimizer(raw.optimizer),
-    loss: resolveLoss(raw.loss),
-    epochs: num(raw.epochs, "epochs", { integer: true, min: 0 }),
-    "batch_size": num(raw.batch_size ?? 32, "batch_size", { integer: true, min: 1 }),
+    network: learner.network,
+    rule: { name: ruleName as string, ...learner.hyper },
+    loss: learner.loss,
+    epochs: own.epochs as number,
+    "batch_size": own.batch_size as number,
     backend,
     metrics,
   };
+  // Key order as written to config.yaml: the optimiser after the rule, when the rule has one.
+  return learner.optimizer
+    ? {
+      name,
+      kind,
+      dataset,
+      network: learner.network,
+      rule: out.rule,
+      optimizer: learner.optimizer,
+      loss: learner.loss,
+      epochs: out.epochs,
+      "batch_size": out.batch_size,
+      backend,
+      metrics,
+    }
+    : out;
 }
 
 /**

@@ -20,6 +20,7 @@
  * @module
  */
 export type { HyperField, HyperSchema, HyperValue } from "@plasticity/core";
+export * from "./backend_env.ts";
 export * from "./config.ts";
 export * from "./grid.ts";
 export * from "./results.ts";

@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { BACKEND_NAMES } from "@plasticity/core";
 import { datasetSchema } from "@plasticity/datasets";
 import "./registry.ts";
+import { envBackendName } from "./backend_env.ts";
 import { ConfigError, parseYaml, type ResolveContext, showValue } from "./config.ts";
 import { expandGrid, type Trial } from "./grid.ts";
 import { runPool, spawnTrial } from "./pool.ts";
@@ -158,14 +159,6 @@ export async function importModules(specifiers: readonly string[]): Promise<stri
   return urls;
 }
 
-function envBackend(): string | undefined {
-  try {
-    return Deno.env.get("PLASTICITY_BACKEND") || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function applyBackend(
   raw: Record<string, unknown>,
   flag: string | undefined,
@@ -184,7 +177,7 @@ function applyBackend(
     }
     return out;
   }
-  const env = envBackend();
+  const env = envBackendName();
   if (raw.backend === undefined && env !== undefined) {
     if (!names.includes(env)) {
       throw new ConfigError(

@@ -13,21 +13,19 @@ import { join } from "node:path";
 import {
   type Backend,
   correctCount,
-  createLearner,
   createRng,
   deriveSeed,
   getLearner,
   getSimulation,
+  instantiateLearner,
   type Learner,
   lossDivisor,
   lossValue,
-  selectBackend,
   type SimRecord,
 } from "@plasticity/core";
-import { batches, datasetSchema, loadDataset, type Split } from "@plasticity/datasets";
+import { batches, openDataset, type Split } from "@plasticity/datasets";
+import { selectEnvBackend } from "./backend_env.ts";
 import type { LearnerTrialConfig, SimulationTrialConfig, TrialConfig } from "./config.ts";
-import { toSchemaKeys } from "./config.ts";
-import { toLossSpec, toNetworkSpec, toOptimizerSpec } from "./_convert.ts";
 import {
   configToYaml,
   readStatus,
@@ -183,7 +181,7 @@ async function runLocked(
     writeAtomic(join(dir, TRIAL_FILES.metrics), lines.length ? lines.join("\n") + "\n" : "");
   let backend: Backend | undefined;
   try {
-    backend = await selectBackend(config.backend, { log });
+    backend = await selectEnvBackend(config.backend, { log });
     writeJsonAtomic(
       join(dir, TRIAL_FILES.meta),
       {
@@ -236,7 +234,7 @@ function evaluate(
   config: LearnerTrialConfig,
   classification: boolean,
 ): { loss: number; accuracy?: number } {
-  const spec = { ...toLossSpec(config.loss), reduction: "sum" as const };
+  const spec = { ...config.loss, reduction: "sum" as const };
   let total = 0, correct = 0;
   for (const [x, y] of batches(split, config.metrics.test_batch_size, b)) {
     const out = learner.predict(x);
@@ -275,7 +273,8 @@ async function runLearner(
 ): Promise<Record<string, number | null>> {
   const pacer = new Pacer(options);
   const { name: dsName, ...dsOptions } = config.dataset;
-  const data = await loadDataset(dsName, toSchemaKeys(datasetSchema(dsName), dsOptions), {
+  // The dataset section is already validated (resolveConfig): open it without validating again.
+  const data = await openDataset(dsName, dsOptions, {
     seed: config.seed,
     log: options.log ?? ((line: string) => console.error(line)),
   });
@@ -295,18 +294,19 @@ async function runLearner(
     );
   }
   const { name: ruleName, ...hyper } = config.rule;
-  const learner = createLearner(ruleName, {
-    network: toNetworkSpec(config.network),
-    hyper: toSchemaKeys(getLearner(ruleName).hyper, hyper),
-    optimizer: toOptimizerSpec(config.optimizer),
-    loss: toLossSpec(config.loss),
-    backend: b,
-    seed: config.seed,
-  });
+  // The trial config is already validated (resolveConfig): build without validating again.
+  const learner = instantiateLearner(
+    getLearner(ruleName),
+    config.optimizer
+      ? { network: config.network, hyper, optimizer: config.optimizer, loss: config.loss }
+      : { network: config.network, hyper, loss: config.loss },
+    b,
+    config.seed,
+  );
   try {
     const classification = data.task === "classification";
     const shuffleRng = createRng(deriveSeed(config.seed, "shuffle"));
-    const lossSpec = toLossSpec(config.loss);
+    const lossSpec = config.loss;
     const perEpoch = Math.ceil(data.train.n / config.batch_size);
     const total = perEpoch * config.epochs;
     const diag = config.metrics.diagnostics

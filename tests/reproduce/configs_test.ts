@@ -3,12 +3,12 @@ import { expandTrials } from "@plasticity/runner";
 import { FIGURES } from "@plasticity/reproduce/registry";
 import { experimentConfigs, selectPanels } from "@plasticity/reproduce";
 
-// The trial counts follow from the papers' protocols (specs), not from the configs.
+// The trial counts follow from the papers' protocols, not from the configs.
 const FULL_TRIALS: Record<string, number> = {
   "3a.yaml": 1,
   "3d.yaml": 4, // α ∈ {0.1, 0.05, 0.01, 0.005}
   "3e.yaml": 1, // one simulation runs every depth and network
-  "3fgh_pc.yaml": 9 * 13 * 3, // 351 PC trials (spec §5 run-cost table)
+  "3fgh_pc.yaml": 9 * 13 * 3, // 351 PC trials (9 depths × 13 learning rates × 3 seeds)
   "3fgh_bp.yaml": 9 * 13 * 3,
   "fig3abc_pal.yaml": 10, // 10 seeds
   "fig3abc_bp_fa.yaml": 20, // BP and FA × 10 seeds
@@ -43,7 +43,9 @@ Deno.test("quick mode of pc/fig3 keeps the paper's 3a and 3d and reduces 3f–h"
   const t = await expandTrials(by["3fgh_pc.yaml"]!.raw);
   assert.equal(t.length, 6 * 5 * 2); // 6 depths × 5 learning rates × 2 seeds
   const depths = new Set(
-    t.map((x) => (x.config as { network: { sizes: number[] } }).network.sizes.length - 1),
+    t.map((x) =>
+      (x.config as unknown as { network: { sizes: number[] } }).network.sizes.length - 1
+    ),
   );
   assert.ok(depths.has(15), "quick mode keeps L = 15 for the 3h verdict");
   const full = await expandTrials(

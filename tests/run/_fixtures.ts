@@ -12,12 +12,12 @@ import {
   createRng,
   initWeights,
   type Learner,
-  type LearnerOptions,
   lossGrad,
   lossValue,
   Optimizer,
   registerLearner,
   registerSimulation,
+  type ResolvedLearnerOptions,
   type SimRecord,
   type Tensor,
 } from "@plasticity/core";
@@ -32,16 +32,16 @@ class LinearLearner implements Learner {
   #explodeAfter: number;
   #steps = 0;
 
-  constructor(o: LearnerOptions) {
+  constructor(o: ResolvedLearnerOptions) {
     const b = o.backend;
     this.backend = b;
     const [nIn, nOut] = [o.network.sizes[0]!, o.network.sizes[o.network.sizes.length - 1]!];
-    const std = (o.hyper?.initStd as number | undefined) ?? 0.1;
+    const std = (o.hyper.init_std as number | undefined) ?? 0.1;
     this.#w = initWeights(b, nIn, nOut, { kind: "normal", std }, createRng(o.seed));
     this.#b = b.zeros(1, nOut);
-    this.#opt = new Optimizer(b, o.optimizer ?? { name: "sgd", lr: 0.01 });
-    this.#loss = o.loss ?? { kind: "mse" as const, half: true };
-    this.#explodeAfter = (o.hyper?.explodeAfter as number | undefined) ?? -1;
+    this.#opt = new Optimizer(b, o.optimizer!);
+    this.#loss = o.loss;
+    this.#explodeAfter = (o.hyper.explode_after as number | undefined) ?? -1;
   }
 
   predict(x: Tensor): Tensor {
@@ -85,14 +85,15 @@ registerLearner({
   family: "test",
   description: "linear regression by the exact squared-error gradient (runner tests only)",
   hyper: {
-    initStd: { type: "number", default: 0.1, min: 0, doc: "std of the initial weights" },
-    explodeAfter: {
+    "init_std": { type: "number", default: 0.1, min: 0, doc: "std of the initial weights" },
+    "explode_after": {
       type: "number",
       default: -1,
       integer: true,
       doc: "report a NaN loss after this many steps (−1: never), to test divergence handling",
     },
   },
+  optimizer: true,
   create: (o) => new LinearLearner(o),
 });
 

@@ -29,11 +29,11 @@ Deno.test("grid × seeds gives the Cartesian product, last key fastest, seeds in
   assert.equal(t7.config.seed, 1);
   assert.ok(t7.config.kind === "learner");
   if (t7.config.kind !== "learner") return;
-  assert.equal(t7.config.optimizer.lr, 0.01);
+  assert.equal(t7.config.optimizer?.lr, 0.01);
   assert.equal(t7.config.rule.init_std, 0.3);
   // defaults are filled and the grid and seeds are gone
   assert.equal(t7.config.rule.explode_after, -1);
-  assert.equal(t7.config.optimizer.momentum, 0);
+  assert.equal(t7.config.optimizer?.momentum, 0);
   assert.deepEqual(t7.config.loss, { kind: "mse", half: true, reduction: "mean" });
   // An omitted output activation stays omitted, so each rule applies its own reference default.
   assert.ok(!("output_activation" in t7.config.network));
@@ -101,7 +101,7 @@ Deno.test("config errors are one line naming the path, the value and what was ex
     ],
     [
       BASE.replace("init_std: 0.5", "init_std: -1"),
-      /^rule\.initStd: expected a number ≥ 0, got -1$/,
+      /^rule\.init_std: expected a number ≥ 0, got -1$/,
     ],
     [BASE.replace("seeds: [0, 1, 2]", "seeds: [0, 0]"), /^seeds: duplicate seed 0/],
     [BASE.replace("name: lin-sine", "name: Lin Sine"), /^name: expected an experiment name/],

@@ -1,4 +1,4 @@
-"""Independent PyTorch cross-check of issue #4's MNIST setting (apps/run/examples/mnist_bp_fa.yaml).
+"""Independent PyTorch cross-check of the bioflax MNIST setting (apps/run/examples/mnist_bp_fa.yaml).
 
 784-500-500-10 ReLU, truncated LeCun-normal weights (variance 1/fan_in, cut at ±2σ), zero biases,
 softmax cross-entropy, SGD lr 0.02, batch 32, 5 epochs, inputs (x/255 − 0.1307)/0.3081, 54 000

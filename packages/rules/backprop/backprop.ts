@@ -3,12 +3,7 @@
  *
  * @module
  */
-import {
-  type HyperSchema,
-  type LearnerDefinition,
-  registerLearner,
-  resolveHyper,
-} from "@plasticity/core";
+import { type HyperSchema, type LearnerDefinition, registerLearner } from "@plasticity/core";
 import { MlpLearner } from "./mlp_learner.ts";
 
 /** Hyper-parameters of `bp`: none. */
@@ -21,9 +16,9 @@ export const BACKPROP_HYPER: HyperSchema = {};
  *
  * @example Fit y = 2x with a linear network
  * ```ts
- * import { jsBackend as b } from "@plasticity/core";
- * import { backprop } from "@plasticity/backprop";
- * const net = backprop.create({
+ * import { createLearner, jsBackend as b } from "@plasticity/core";
+ * import "@plasticity/backprop";
+ * const net = createLearner("bp", {
  *   network: { sizes: [1, 1], activation: "identity" },
  *   optimizer: { name: "sgd", lr: 0.1 },
  *   backend: b,
@@ -39,10 +34,8 @@ export const backprop: LearnerDefinition = {
   family: "backprop",
   description: "Backpropagation through a multilayer perceptron (exact gradients)",
   hyper: BACKPROP_HYPER,
-  create(options) {
-    resolveHyper(BACKPROP_HYPER, options.hyper, "rule");
-    return new MlpLearner({ rule: "bp", options });
-  },
+  optimizer: true,
+  create: (options) => new MlpLearner({ rule: "bp", options }),
 };
 
 registerLearner(backprop);

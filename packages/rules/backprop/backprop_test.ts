@@ -5,13 +5,14 @@ import {
   createRng,
   getLearner,
   jsBackend as b,
-  type LearnerOptions,
   lossGrad,
   lossValue,
   type OptimizerSpec,
+  type ResolvedLearnerOptions,
+  resolveLearnerConfig,
   type Tensor,
 } from "@plasticity/core";
-import "./mod.ts";
+import { backprop } from "./mod.ts";
 import { MlpLearner } from "./mlp_learner.ts";
 
 function data(n: number, din: number, dout: number, seed: number): [Tensor, Tensor] {
@@ -19,8 +20,12 @@ function data(n: number, din: number, dout: number, seed: number): [Tensor, Tens
   return [b.random(n, din, () => rng.normal()), b.random(n, dout, () => rng.normal())];
 }
 
-function opts(optimizer: OptimizerSpec, seed = 0): LearnerOptions {
-  return { network: { sizes: [4, 6, 3], activation: "tanh" }, optimizer, backend: b, seed };
+function opts(optimizer: Partial<OptimizerSpec>, seed = 0): ResolvedLearnerOptions {
+  const sections = resolveLearnerConfig(backprop, {
+    network: { sizes: [4, 6, 3], activation: "tanh" },
+    optimizer,
+  });
+  return { ...sections, backend: b, seed };
 }
 
 /** The exact BP gradient of the learner's current weights on (x, y), in float64 arrays. */
@@ -51,7 +56,7 @@ for (
     const lr = 0.1, lambda = 0.05;
     const l = new MlpLearner({
       rule: "bp",
-      options: opts({ name: "sgd", lr, weightDecay: lambda }),
+      options: opts({ name: "sgd", lr, weight_decay: lambda }),
       decay: mode,
     });
     const [x, y] = data(5, 4, 3, 1);

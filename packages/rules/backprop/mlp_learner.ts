@@ -6,17 +6,18 @@
  * @module
  */
 import {
+  angleFromCos,
   type Backend,
+  CosineAccumulator,
   createRng,
   deriveSeed,
   exportTensor,
   type Learner,
-  type LearnerOptions,
   lossGrad,
   type LossSpec,
   lossValue,
   Optimizer,
-  type OptimizerSpec,
+  type ResolvedLearnerOptions,
   type Rng,
   shapeOf,
   type StepStats,
@@ -24,7 +25,7 @@ import {
   type WeightArray,
 } from "@plasticity/core";
 import { type FeedbackSignal, Mlp } from "./mlp.ts";
-import { Alignment, angleFromCos, checkShape } from "./_align.ts";
+import { checkShape } from "./_check.ts";
 
 /**
  * How a rule sends errors backwards, plus the matrices it owns (e.g. the feedback weights B).
@@ -57,7 +58,7 @@ export interface FeedbackPath {
 export type FeedbackFactory = (mlp: Mlp, rng: Rng) => FeedbackPath;
 
 /**
- * How weight decay λ (`optimizer.weightDecay`) enters the update:
+ * How weight decay λ (`optimizer.weight_decay`) enters the update:
  * `documented` is p ← (1 − λ)p − η u (decoupled decay; Kolen–Pollack's W − Bᵀ then shrinks as
  * (1 − λ)ᵗ); `bioflax-compat` reproduces the bioflax repository's optax chain, whose
  * `add_decayed_weights` after the learning-rate scaling gives p ← (1 + λ)p − η u.
@@ -72,17 +73,12 @@ export interface MlpLearnerConfig {
   /** The rule's registered name, e.g. `fa`. */
   rule: string;
   /** Network, optimiser, loss, backend and seed. */
-  options: LearnerOptions;
+  options: ResolvedLearnerOptions;
   /** The feedback path (default: backpropagation, δᵢWᵢᵀ). */
   feedback?: FeedbackFactory;
   /** Weight decay form (default `documented`). */
   decay?: DecayMode;
 }
-
-/** Default optimiser of the MLP rules: SGD, lr 0.01. */
-export const DEFAULT_OPTIMIZER: OptimizerSpec = { name: "sgd", lr: 0.01 };
-/** Default loss: squared error with ½, mean over the batch rows. */
-export const DEFAULT_LOSS: LossSpec = { kind: "mse", half: true, reduction: "mean" };
 
 const backpropPath = (mlp: Mlp): FeedbackPath => ({
   signal: mlp.bpSignal,
@@ -106,7 +102,10 @@ const backpropPath = (mlp: Mlp): FeedbackPath => ({
  * import { MlpLearner } from "@plasticity/backprop";
  * const net = new MlpLearner({
  *   rule: "bp",
- *   options: { network: { sizes: [2, 8, 1], activation: "tanh" }, backend: b, seed: 0, optimizer: { name: "sgd", lr: 0.1 } },
+ *   options: {
+ *     network: { sizes: [2, 8, 1], activation: "tanh" }, hyper: {}, backend: b, seed: 0,
+ *     optimizer: { name: "sgd", lr: 0.1 }, loss: { kind: "mse", half: true, reduction: "mean" },
+ *   },
  * });
  * const x = b.fromArray([0, 1, 1, 0], 2, 2), y = b.fromArray([0.5, -0.5], 2, 1);
  * const first = net.trainBatch(x, y).loss;
@@ -139,11 +138,12 @@ export class MlpLearner implements Learner {
     const o = config.options;
     this.rule = config.rule;
     this.backend = o.backend;
-    this.loss = o.loss ?? DEFAULT_LOSS;
+    this.loss = o.loss;
     if (this.loss.kind !== "mse" && this.loss.kind !== "ce") {
       throw new Error(`Unknown loss ${JSON.stringify(this.loss.kind)}: expected mse or ce`);
     }
-    this.optimizer = new Optimizer(o.backend, o.optimizer ?? DEFAULT_OPTIMIZER);
+    if (!o.optimizer) throw new Error(`optimizer: missing; ${config.rule} needs an optimiser`);
+    this.optimizer = new Optimizer(o.backend, o.optimizer);
     this.decay = config.decay ?? "documented";
     if (!DECAY_MODES.includes(this.decay)) {
       throw new Error(
@@ -177,7 +177,7 @@ export class MlpLearner implements Learner {
   trainBatch(x: Tensor, y: Tensor): StepStats {
     this.#checkBatch("trainBatch", x, y);
     const b = this.backend, mlp = this.mlp, opt = this.optimizer, lr = opt.spec.lr;
-    const lambda = opt.spec.weightDecay ?? 0;
+    const lambda = opt.spec.weight_decay ?? 0;
     const c = this.decay === "documented" ? 1 - lambda : 1 + lambda;
     const adam = opt.spec.name === "adam";
     // Without decay, backends with mutable tensors update the parameters in place (the same
@@ -251,7 +251,7 @@ export class MlpLearner implements Learner {
       for (let i = 0; i < mlp.layers; i++) {
         const B = this.path.standIn?.(i);
         if (!B) continue;
-        const al = new Alignment();
+        const al = new CosineAccumulator();
         al.add(b.read(mlp.W[i]!), b.read(B));
         const cw = al.cos();
         out[`cos_W_BT_${i}`] = cw;
@@ -263,13 +263,13 @@ export class MlpLearner implements Learner {
       const e = lossGrad(b, this.loss, h, y);
       const gBp = mlp.backward(cache, e, mlp.bpSignal);
       const gRule = mlp.backward(cache, e, this.path.signal);
-      const all = new Alignment();
+      const all = new CosineAccumulator();
       for (let i = 0; i < mlp.layers; i++) {
-        const al = new Alignment();
+        const al = new CosineAccumulator();
         al.add(b.read(gBp.dW[i]!), b.read(gRule.dW[i]!));
         const bb = gBp.db[i], br = gRule.db[i];
         if (bb && br) {
-          const ab = new Alignment();
+          const ab = new CosineAccumulator();
           ab.add(b.read(bb), b.read(br));
           const cb = ab.cos();
           out[`cos_grad_b_${i}`] = cb;

@@ -3,19 +3,21 @@
 import {
   type Activation,
   type Backend,
-  checkNetwork,
   createRng,
   deriveSeed,
+  divergedWhy,
   exportTensor,
   hiddenActivation,
   type HyperValue,
   importTensor,
   initWeights,
   type Learner,
-  type LearnerOptions,
   type LossSpec,
   lossValue,
+  type ResolvedLearnerOptions,
   type Rng,
+  signedBeta,
+  stateNorm,
   type StepStats,
   type Tensor,
   type WeightArray,
@@ -44,7 +46,7 @@ export interface CorInfoMaxSettings {
   lrFf: number[];
   /** Feedback rates for k = 1 … P−1 (index k − 1). */
   lrFb: number[];
-  weightDecay: boolean;
+  "weight_decay": boolean;
   lrDecay: number;
   lrDecaySwitch: number;
   lrDecayLate: number;
@@ -141,7 +143,7 @@ export function corinfomaxSettings(
     threePhase: h["three_phase"] as boolean,
     lrFf,
     lrFb,
-    weightDecay: h["weight_decay"] as boolean,
+    weight_decay: h["weight_decay"] as boolean,
     lrDecay: h["lr_decay"] as number,
     lrDecaySwitch: h["lr_decay_switch_epoch"] as number,
     lrDecayLate: h["lr_decay_late"] as number,
@@ -162,12 +164,6 @@ interface Relaxed {
   state: number;
 }
 
-function sumSquaresAll(b: Backend, ts: readonly Tensor[]): number {
-  let s = 0;
-  for (const t of ts) s += b.sumSquares(t);
-  return s;
-}
-
 /** CorInfoMax learner. */
 export class CorInfoMax implements Learner {
   readonly rule: string;
@@ -185,17 +181,8 @@ export class CorInfoMax implements Learner {
   #lastRatio = Number.NaN;
   #fast: boolean;
 
-  constructor(options: LearnerOptions, settings: CorInfoMaxSettings, fast = true) {
+  constructor(options: ResolvedLearnerOptions, settings: CorInfoMaxSettings, fast = true) {
     this.#fast = fast;
-    checkNetwork(options.network);
-    const o = options.optimizer;
-    if (o && (o.name !== "sgd" || (o.momentum ?? 0) !== 0 || (o.weightDecay ?? 0) !== 0)) {
-      throw new Error(
-        `optimizer: ${settings.rule} uses plain SGD with the per-layer rates rule.lr_ff and rule.lr_fb (as the reference), got ${
-          JSON.stringify(o)
-        }; expected name sgd with momentum 0 and weight_decay 0`,
-      );
-    }
     const b = options.backend, net = options.network, sizes = [...net.sizes], P = sizes.length - 1;
     this.rule = settings.rule;
     this.backend = b;
@@ -203,12 +190,12 @@ export class CorInfoMax implements Learner {
     this.settings = settings;
     this.#acts = [];
     for (let l = 0; l < P - 1; l++) this.#acts.push(hiddenActivation(net, l));
-    this.#acts.push(net.outputActivation ?? (P > 1 ? this.#acts[0]! : "hardSigmoid"));
+    this.#acts.push(net.output_activation ?? (P > 1 ? this.#acts[0]! : "hardSigmoid"));
     settings.sparse.forEach((s, l) => {
       if (s) this.#acts[l] = "relu";
     });
-    this.#slope = net.leakySlope ?? 0.01;
-    this.#loss = options.loss ?? { kind: "mse", half: true, reduction: "mean" };
+    this.#slope = net.leaky_slope ?? 0.01;
+    this.#loss = options.loss;
     const init = createRng(deriveSeed(options.seed, `${settings.rule}-init`));
     this.#rng = createRng(deriveSeed(options.seed, `${settings.rule}-beta-sign`));
     const spec = net.init ?? { kind: "xavierUniform" as const };
@@ -287,7 +274,7 @@ export class CorInfoMax implements Learner {
       if (t === 0) first = Math.sqrt(step);
       if (t === T - 1) last = Math.sqrt(step);
     }
-    return { r, dual, first, last, state: Math.sqrt(sumSquaresAll(b, u)) };
+    return { r, dual, first, last, state: stateNorm(b, u) };
   }
 
   #start(m: number): { r: Tensor[]; dual: (Tensor | undefined)[] } {
@@ -301,14 +288,18 @@ export class CorInfoMax implements Learner {
   trainBatch(x: Tensor, y: Tensor): StepStats {
     const b = this.backend, st = this.settings;
     this.#checkBatch(x, y);
-    const beta = st.randomSign && this.#rng.next() < 0.5 ? -st.beta : st.beta;
+    const beta = signedBeta(this.#rng, st.beta, st.randomSign);
     const out = b.tidy(() => {
       const d0 = b.matmul(x, this.#Wff[0]!);
       const s0 = this.#start(x.rows);
       const free = this.#relax(d0, s0.r, s0.dual, 0, st.tFree);
       const rOut = free.r[free.r.length - 1]!;
       const loss = lossValue(b, this.#loss, rOut, y);
-      const why = divergedWhy(free, st.divergenceRatio, st.tFree) ??
+      const why = divergedWhy(free.first, free.last, free.state, st.divergenceRatio, st.tFree, {
+        state: "voltages",
+        step: "voltage step",
+        hint: "explicit Euler needs about neural_lr·(2/epsilon + hopfield_g) < 2",
+      }) ??
         (Number.isFinite(loss) ? undefined : "the loss is not finite");
       if (why !== undefined) return { why, loss, ratio: free.last / free.first };
       const nudged = this.#relax(d0, free.r, free.dual, beta, st.tNudged, y);
@@ -321,7 +312,7 @@ export class CorInfoMax implements Learner {
       const decay = (
         W: Tensor,
         mu: number,
-      ) => (st.weightDecay ? b.scale(W, 1 - mu * this.#lrFactor * st.epsilon) : W);
+      ) => (st.weight_decay ? b.scale(W, 1 - mu * this.#lrFactor * st.epsilon) : W);
       const Wff = this.#Wff.map((W, k) =>
         decay(addScaledInto(b, W, d.dWff[k]!, c * st.lrFf[k]!, this.#fast), st.lrFf[k]!)
       );
@@ -425,18 +416,4 @@ export class CorInfoMax implements Learner {
       );
     }
   }
-}
-
-function divergedWhy(free: Relaxed, ratio: number, T: number): string | undefined {
-  if (!Number.isFinite(free.last) || !Number.isFinite(free.state)) {
-    return "the voltages became non-finite";
-  }
-  if (T >= 3 && free.last >= ratio * free.first && free.last > 1e-3 * free.state) {
-    return `the last voltage step of the free phase (${free.last.toPrecision(3)}) is ${
-      (free.last / free.first).toPrecision(3)
-    } times the first (${
-      free.first.toPrecision(3)
-    }): the iteration does not contract (explicit Euler needs about neural_lr·(2/epsilon + hopfield_g) < 2)`;
-  }
-  return undefined;
 }

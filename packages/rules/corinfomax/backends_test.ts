@@ -20,7 +20,7 @@ const batch: Batch = {
   y: Array.from({ length: 6 * 4 }, (_, i) => (i % 5 === 0 ? 1 : 0)),
 };
 const setup: LearnerSetup = {
-  network: { sizes: [12, 9, 7, 4], activation: "hardSigmoid", outputActivation: "hardSigmoid" },
+  network: { sizes: [12, 9, 7, 4], activation: "hardSigmoid", output_activation: "hardSigmoid" },
   hyper: { "lr_ff": [0.5, 0.4, 0.3], "lr_fb": [0.1, 0.1] },
   seed: 2,
 };

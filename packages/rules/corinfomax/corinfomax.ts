@@ -7,12 +7,12 @@
  * @module
  */
 import {
+  createLearner,
   type HyperSchema,
   type Learner,
   type LearnerDefinition,
   type LearnerOptions,
   registerLearner,
-  resolveHyper,
 } from "@plasticity/core";
 import { CorInfoMax, corinfomaxSettings } from "./_learner.ts";
 import { corinfomaxHyper } from "./_hyper.ts";
@@ -45,7 +45,7 @@ export const CORINFOMAX_HYPER: HyperSchema = corinfomaxHyper({
  * import { jsBackend as b } from "@plasticity/core";
  * import { createCorInfoMax } from "@plasticity/corinfomax";
  * const net = createCorInfoMax({
- *   network: { sizes: [4, 5, 2], activation: "hardSigmoid", outputActivation: "hardSigmoid" },
+ *   network: { sizes: [4, 5, 2], activation: "hardSigmoid", output_activation: "hardSigmoid" },
  *   backend: b, seed: 0,
  * });
  * const s = net.trainBatch(b.fill(3, 4, 0.5), b.fromArray([1, 0, 0, 1, 1, 0], 3, 2));
@@ -53,8 +53,7 @@ export const CORINFOMAX_HYPER: HyperSchema = corinfomaxHyper({
  * ```
  */
 export function createCorInfoMax(options: LearnerOptions): Learner {
-  const h = resolveHyper(CORINFOMAX_HYPER, options.hyper, "rule");
-  return new CorInfoMax(options, corinfomaxSettings("corinfomax", h, options.network.sizes, false));
+  return createLearner("corinfomax", options);
 }
 
 /**
@@ -73,7 +72,9 @@ export const corinfomaxDefinition: LearnerDefinition = {
   description:
     "Correlative information maximisation: contrastive learning of forward, feedback and lateral weights",
   hyper: CORINFOMAX_HYPER,
-  create: createCorInfoMax,
+  optimizer: false,
+  create: (o) =>
+    new CorInfoMax(o, corinfomaxSettings("corinfomax", o.hyper, o.network.sizes, false)),
 };
 
 registerLearner(corinfomaxDefinition);

@@ -1,4 +1,4 @@
-// Speed target (issue 6): one CorInfoMax training epoch on MNIST-sized data — 3000 batches of 20,
+// Speed target: one CorInfoMax training epoch on MNIST-sized data — 3000 batches of 20,
 // 784-500-10, 30 free + 10 nudged iterations — in ≤ 60 s on the blas backend (the reference's
 // anchor: ≈ 123 s on one CPU thread, ≈ 177 s on a GPU). Each bench iteration is one batch, so
 // one epoch ≈ 3000 × the reported time. Run: OPENBLAS_NUM_THREADS=1 deno bench -A <this file>.
@@ -16,7 +16,7 @@ for (let i = 0; i < 16; i++) {
   batches.push([x, b.fromArray(y, 20, 10)]);
 }
 const net = createCorInfoMax({
-  network: { sizes: [784, 500, 10], activation: "hardSigmoid", outputActivation: "hardSigmoid" },
+  network: { sizes: [784, 500, 10], activation: "hardSigmoid", output_activation: "hardSigmoid" },
   backend: b,
   seed: 0,
 });

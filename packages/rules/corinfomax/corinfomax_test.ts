@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
 import {
   createRng,
+  getLearner,
   jsBackend as b,
-  type LearnerOptions,
-  resolveHyper,
+  resolveLearnerConfig,
   type Tensor,
   type WeightArray,
 } from "@plasticity/core";
 import {
-  CORINFOMAX_HYPER,
   corinfomaxDeltas,
   createCorInfoMax,
   epochLrFactor,
@@ -20,7 +19,7 @@ import {
 } from "./mod.ts";
 import { CorInfoMax, corinfomaxSettings } from "./_learner.ts";
 
-const HS = { activation: "hardSigmoid" as const, outputActivation: "hardSigmoid" as const };
+const HS = { activation: "hardSigmoid" as const, "output_activation": "hardSigmoid" as const };
 
 function uniform(seed: number, n: number, lo = 0, hi = 1): number[] {
   const rng = createRng(seed);
@@ -34,9 +33,13 @@ function oneHot(seed: number, m: number, k: number): Tensor {
 }
 
 function build(sizes: number[], hyper: Record<string, unknown>, seed = 0, fast = true): CorInfoMax {
-  const options: LearnerOptions = { network: { sizes, ...HS }, hyper, backend: b, seed };
-  const h = resolveHyper(CORINFOMAX_HYPER, hyper, "rule");
-  return new CorInfoMax(options, corinfomaxSettings("corinfomax", h, sizes, false), fast);
+  const def = getLearner("corinfomax");
+  const options = resolveLearnerConfig(def, { network: { sizes, ...HS }, hyper });
+  return new CorInfoMax(
+    { ...options, backend: b, seed },
+    corinfomaxSettings("corinfomax", options.hyper, sizes, false),
+    fast,
+  );
 }
 
 function symmetric(w: WeightArray): boolean {

@@ -9,7 +9,7 @@
  * import { createLearner, jsBackend } from "@plasticity/core";
  * import "@plasticity/corinfomax";
  * const net = createLearner("corinfomax", {
- *   network: { sizes: [4, 3, 2], activation: "hardSigmoid", outputActivation: "hardSigmoid" },
+ *   network: { sizes: [4, 3, 2], activation: "hardSigmoid", output_activation: "hardSigmoid" },
  *   backend: jsBackend, seed: 1,
  * });
  * console.assert(net.predict(jsBackend.zeros(1, 4)).cols === 2);

@@ -6,12 +6,12 @@
  * @module
  */
 import {
+  createLearner,
   type HyperSchema,
   type Learner,
   type LearnerDefinition,
   type LearnerOptions,
   registerLearner,
-  resolveHyper,
 } from "@plasticity/core";
 import { CorInfoMax, corinfomaxSettings } from "./_learner.ts";
 import { corinfomaxHyper } from "./_hyper.ts";
@@ -53,11 +53,7 @@ export const CORINFOMAX_SPARSE_HYPER: HyperSchema = {
  * ```
  */
 export function createCorInfoMaxSparse(options: LearnerOptions): Learner {
-  const h = resolveHyper(CORINFOMAX_SPARSE_HYPER, options.hyper, "rule");
-  return new CorInfoMax(
-    options,
-    corinfomaxSettings("corinfomax-sparse", h, options.network.sizes, true),
-  );
+  return createLearner("corinfomax-sparse", options);
 }
 
 /**
@@ -76,7 +72,9 @@ export const corinfomaxSparseDefinition: LearnerDefinition = {
   description:
     "CorInfoMax with ReLU layers under a per-sample sparsity constraint (projected dual ascent)",
   hyper: CORINFOMAX_SPARSE_HYPER,
-  create: createCorInfoMaxSparse,
+  optimizer: false,
+  create: (o) =>
+    new CorInfoMax(o, corinfomaxSettings("corinfomax-sparse", o.hyper, o.network.sizes, true)),
 };
 
 registerLearner(corinfomaxSparseDefinition);

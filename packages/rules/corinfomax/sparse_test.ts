@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import {
   createRng,
+  getLearner,
   jsBackend as b,
-  type LearnerOptions,
-  resolveHyper,
+  resolveLearnerConfig,
   type Tensor,
 } from "@plasticity/core";
-import { CORINFOMAX_SPARSE_HYPER, createCorInfoMaxSparse } from "./mod.ts";
+import { createCorInfoMaxSparse } from "./mod.ts";
 import { CorInfoMax, corinfomaxSettings } from "./_learner.ts";
 
 function uniform(seed: number, n: number, lo = 0, hi = 1): number[] {
@@ -15,14 +15,16 @@ function uniform(seed: number, n: number, lo = 0, hi = 1): number[] {
 }
 
 function build(sizes: number[], hyper: Record<string, unknown>, seed = 0, fast = true): CorInfoMax {
-  const options: LearnerOptions = {
+  const def = getLearner("corinfomax-sparse");
+  const options = resolveLearnerConfig(def, {
     network: { sizes, activation: "hardSigmoid" },
     hyper,
-    backend: b,
-    seed,
-  };
-  const h = resolveHyper(CORINFOMAX_SPARSE_HYPER, hyper, "rule");
-  return new CorInfoMax(options, corinfomaxSettings("corinfomax-sparse", h, sizes, true), fast);
+  });
+  return new CorInfoMax(
+    { ...options, backend: b, seed },
+    corinfomaxSettings("corinfomax-sparse", options.hyper, sizes, true),
+    fast,
+  );
 }
 
 function rowSums(t: Tensor): number[] {

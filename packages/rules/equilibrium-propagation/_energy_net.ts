@@ -3,32 +3,28 @@
 import {
   type Activation,
   type Backend,
-  checkNetwork,
   createRng,
   deriveSeed,
+  divergedWhy,
   exportTensor,
   hiddenActivation,
   type HyperValue,
   importTensor,
   initWeights,
   type Learner,
-  type LearnerOptions,
   type LossSpec,
   lossValue,
+  type ResolvedLearnerOptions,
   type Rng,
+  signedBeta,
+  stateNorm,
+  stepNorm,
   type StepStats,
   type Tensor,
   type WeightArray,
 } from "@plasticity/core";
 import { energyGradient, type EnergyParams } from "./energy.ts";
-import {
-  checkPlainSgd,
-  divergedWhy,
-  perLayer,
-  signedBeta,
-  stateNorm,
-  stepNorm,
-} from "./_shared.ts";
+import { perLayer } from "./_shared.ts";
 
 /** Resolved settings of an energy network. */
 export interface EnergyNetSettings {
@@ -93,9 +89,7 @@ export class EnergyNet implements Learner {
   #rng: Rng;
   #lrScale = 1;
 
-  constructor(options: LearnerOptions, settings: EnergyNetSettings) {
-    checkNetwork(options.network);
-    checkPlainSgd(options, settings.rule, "lr");
+  constructor(options: ResolvedLearnerOptions, settings: EnergyNetSettings) {
     const b = options.backend, net = options.network, sizes = [...net.sizes];
     this.rule = settings.rule;
     this.backend = b;
@@ -104,9 +98,9 @@ export class EnergyNet implements Learner {
     const P = sizes.length - 1;
     this.#acts = [];
     for (let l = 0; l < P - 1; l++) this.#acts.push(hiddenActivation(net, l));
-    this.#acts.push(net.outputActivation ?? (P > 1 ? this.#acts[0]! : "hardSigmoid"));
-    this.#slope = net.leakySlope ?? 0.01;
-    this.#loss = options.loss ?? { kind: "mse", half: true, reduction: "mean" };
+    this.#acts.push(net.output_activation ?? (P > 1 ? this.#acts[0]! : "hardSigmoid"));
+    this.#slope = net.leaky_slope ?? 0.01;
+    this.#loss = options.loss;
     const init = createRng(deriveSeed(options.seed, `${settings.rule}-init`));
     this.#rng = createRng(deriveSeed(options.seed, `${settings.rule}-beta-sign`));
     const spec = net.init ?? { kind: "xavierUniform" as const };

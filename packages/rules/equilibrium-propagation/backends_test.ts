@@ -21,7 +21,7 @@ const batch: Batch = {
 };
 function setup(rule: string): LearnerSetup {
   return {
-    network: { sizes: [12, 9, 7, 4], activation: "hardSigmoid", outputActivation: "hardSigmoid" },
+    network: { sizes: [12, 9, 7, 4], activation: "hardSigmoid", output_activation: "hardSigmoid" },
     hyper: rule === "csm"
       ? { lr: [0.3, 0.2, 0.1], "lr_m": [-0.01, -0.01] }
       : { lr: [0.3, 0.2, 0.1] },

@@ -6,12 +6,12 @@
  * @module
  */
 import {
+  createLearner,
   type HyperSchema,
   type Learner,
   type LearnerDefinition,
   type LearnerOptions,
   registerLearner,
-  resolveHyper,
 } from "@plasticity/core";
 import { EnergyNet, energyNetSettings } from "./_energy_net.ts";
 import { energyHyper } from "./_hyper.ts";
@@ -43,15 +43,14 @@ export const CSM_HYPER: HyperSchema = {
  * import { jsBackend as b } from "@plasticity/core";
  * import { createCsm } from "@plasticity/equilibrium-propagation";
  * const csm = createCsm({
- *   network: { sizes: [2, 3, 2], activation: "hardSigmoid", outputActivation: "hardSigmoid" },
+ *   network: { sizes: [2, 3, 2], activation: "hardSigmoid", output_activation: "hardSigmoid" },
  *   backend: b, seed: 0,
  * });
  * console.assert("M_1" in csm.exportWeights());
  * ```
  */
 export function createCsm(options: LearnerOptions): Learner {
-  const h = resolveHyper(CSM_HYPER, options.hyper, "rule");
-  return new EnergyNet(options, energyNetSettings("csm", true, h, options.network.sizes));
+  return createLearner("csm", options);
 }
 
 /**
@@ -70,7 +69,8 @@ export const csmDefinition: LearnerDefinition = {
   description:
     "Contrastive Similarity Matching: EP with learned lateral inhibition per hidden layer",
   hyper: CSM_HYPER,
-  create: createCsm,
+  optimizer: false,
+  create: (o) => new EnergyNet(o, energyNetSettings("csm", true, o.hyper, o.network.sizes)),
 };
 
 registerLearner(csmDefinition);

@@ -5,7 +5,7 @@ import { createCsm } from "./mod.ts";
 const NET = {
   sizes: [4, 6, 5, 2],
   activation: "hardSigmoid" as const,
-  outputActivation: "hardSigmoid" as const,
+  "output_activation": "hardSigmoid" as const,
 };
 
 function isSymmetric(w: WeightArray): boolean {

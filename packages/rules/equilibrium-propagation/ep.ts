@@ -8,12 +8,12 @@
  * @module
  */
 import {
+  createLearner,
   type HyperSchema,
   type Learner,
   type LearnerDefinition,
   type LearnerOptions,
   registerLearner,
-  resolveHyper,
 } from "@plasticity/core";
 import { EnergyNet, energyNetSettings } from "./_energy_net.ts";
 import { energyHyper } from "./_hyper.ts";
@@ -29,7 +29,7 @@ export const EP_HYPER: HyperSchema = energyHyper({ lr: [0.1, 0.05], stepEpochs: 
  * −(Φ(s², β₂) − Φ(s¹, 0))/β₂); symmetric: a third phase with −β₂ from the free state replaces s¹
  * and the factor becomes 1/(2β₂). Prediction: the output after T1 free steps from zero.
  *
- * @param options Network (its `activation` / `outputActivation`; the reference uses
+ * @param options Network (its `activation` / `output_activation`; the reference uses
  *   `hardSigmoid` for both), hyper-parameters ({@linkcode EP_HYPER}), backend and seed.
  * @returns The learner.
  *
@@ -38,7 +38,7 @@ export const EP_HYPER: HyperSchema = energyHyper({ lr: [0.1, 0.05], stepEpochs: 
  * import { jsBackend as b } from "@plasticity/core";
  * import { createEp } from "@plasticity/equilibrium-propagation";
  * const ep = createEp({
- *   network: { sizes: [2, 3, 2], activation: "hardSigmoid", outputActivation: "hardSigmoid" },
+ *   network: { sizes: [2, 3, 2], activation: "hardSigmoid", output_activation: "hardSigmoid" },
  *   hyper: { lr: [0.1, 0.05] }, backend: b, seed: 0,
  * });
  * const stats = ep.trainBatch(b.fromArray([1, 0, 0, 1], 2, 2), b.fromArray([1, 0, 0, 1], 2, 2));
@@ -46,8 +46,7 @@ export const EP_HYPER: HyperSchema = energyHyper({ lr: [0.1, 0.05], stepEpochs: 
  * ```
  */
 export function createEp(options: LearnerOptions): Learner {
-  const h = resolveHyper(EP_HYPER, options.hyper, "rule");
-  return new EnergyNet(options, energyNetSettings("ep", false, h, options.network.sizes));
+  return createLearner("ep", options);
 }
 
 /**
@@ -66,7 +65,8 @@ export const epDefinition: LearnerDefinition = {
   description:
     "Equilibrium Propagation with random-sign β (optionally the symmetric three-phase estimator)",
   hyper: EP_HYPER,
-  create: createEp,
+  optimizer: false,
+  create: (o) => new EnergyNet(o, energyNetSettings("ep", false, o.hyper, o.network.sizes)),
 };
 
 registerLearner(epDefinition);

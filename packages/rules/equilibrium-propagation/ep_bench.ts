@@ -16,7 +16,7 @@ for (let i = 0; i < 16; i++) {
 const network = {
   sizes: [784, 500, 10],
   activation: "hardSigmoid",
-  outputActivation: "hardSigmoid",
+  output_activation: "hardSigmoid",
 } as const;
 for (const [name, create] of [["ep", createEp], ["csm", createCsm]] as const) {
   const net = create({ network, backend: b, seed: 0 });

@@ -98,7 +98,7 @@ function epUpdate(
   w: Record<string, WeightArray>,
 ) {
   const ep = createEp({
-    network: { sizes: SIZES, activation: "hardSigmoid", outputActivation: "hardSigmoid" },
+    network: { sizes: SIZES, activation: "hardSigmoid", output_activation: "hardSigmoid" },
     hyper: { lr: [1, 1, 1], t_free: 400, t_nudged: 400, beta, random_sign: false, estimator },
     backend: b,
     seed: 0,
@@ -174,7 +174,11 @@ Deno.test("EP: any number of hidden layers learns a toy task (3 hidden layers)",
   }
   const x = b.fromArray(xs, n, 4), y = b.fromArray(ys, n, 2);
   const ep = createLearner("ep", {
-    network: { sizes: [4, 8, 8, 8, 2], activation: "hardSigmoid", outputActivation: "hardSigmoid" },
+    network: {
+      sizes: [4, 8, 8, 8, 2],
+      activation: "hardSigmoid",
+      output_activation: "hardSigmoid",
+    },
     hyper: { lr: [0.2, 0.2, 0.2, 0.1] },
     backend: b,
     seed: 3,
@@ -192,7 +196,7 @@ Deno.test("EP: diverging neural dynamics give a NaN loss without an update, or a
     y = b.fromArray(Array(20).fill(0.5), 10, 2);
   const make = (neuralLr: number, onDivergence: string) => {
     const ep = createEp({
-      network: { sizes: [4, 6, 2], activation: "hardSigmoid", outputActivation: "hardSigmoid" },
+      network: { sizes: [4, 6, 2], activation: "hardSigmoid", output_activation: "hardSigmoid" },
       hyper: { neural_lr: neuralLr, on_divergence: onDivergence },
       backend: b,
       seed: 1,
@@ -223,10 +227,16 @@ Deno.test("EP: schema errors, optimiser check and weights round trip", () => {
     () => createEp({ network: net, hyper: { t_free: 0 }, backend: b, seed: 0 }),
     /rule\.t_free/,
   );
-  assert.throws(
-    () => createEp({ network: net, optimizer: { name: "adam", lr: 1e-3 }, backend: b, seed: 0 }),
-    /plain SGD/,
-  );
+  // EP sets its own per-layer rates: any optimizer section, even a plain-SGD rate it would
+  // ignore, is refused rather than silently dropped.
+  for (
+    const optimizer of [{ name: "adam" as const, lr: 1e-3 }, { name: "sgd" as const, lr: 0.5 }]
+  ) {
+    assert.throws(
+      () => createEp({ network: net, optimizer, backend: b, seed: 0 }),
+      /^SchemaError: optimizer: not used by rule ep \(value .*\); it sets its own learning rates/,
+    );
+  }
   const a = createEp({ network: net, backend: b, seed: 0 }),
     c = createEp({ network: net, backend: b, seed: 9 });
   c.importWeights(a.exportWeights());

@@ -8,7 +8,7 @@
  * import { createLearner, jsBackend } from "@plasticity/core";
  * import "@plasticity/equilibrium-propagation";
  * const ep = createLearner("ep", {
- *   network: { sizes: [4, 3, 2], activation: "hardSigmoid", outputActivation: "hardSigmoid" },
+ *   network: { sizes: [4, 3, 2], activation: "hardSigmoid", output_activation: "hardSigmoid" },
  *   backend: jsBackend, seed: 1,
  * });
  * console.assert(ep.predict(jsBackend.zeros(1, 4)).cols === 2);

@@ -12,7 +12,7 @@ import "./mod.ts";
 
 const RULES = ["bp", "fa", "dfa", "kp"] as const;
 const OPTIMIZERS: OptimizerSpec[] = [
-  { name: "sgd", lr: 0.1, momentum: 0.9, weightDecay: 0.01 },
+  { name: "sgd", lr: 0.1, momentum: 0.9, weight_decay: 0.01 },
   { name: "adam", lr: 0.01 },
 ];
 

@@ -4,12 +4,7 @@
  *
  * @module
  */
-import {
-  type LearnerDefinition,
-  type LearnerOptions,
-  registerLearner,
-  resolveHyper,
-} from "@plasticity/core";
+import { type LearnerDefinition, type LearnerOptions, registerLearner } from "@plasticity/core";
 import { type FeedbackFactory, type FeedbackPath, MlpLearner } from "@plasticity/backprop";
 import { drawFeedback, FEEDBACK_HYPER, type FeedbackHyper } from "./feedback_init.ts";
 import { Matrices } from "./_matrices.ts";
@@ -26,10 +21,11 @@ import { Matrices } from "./_matrices.ts";
  *
  * @example
  * ```ts
- * import { jsBackend as b } from "@plasticity/core";
+ * import { jsBackend as b, resolveLearnerConfig } from "@plasticity/core";
  * import { MlpLearner } from "@plasticity/backprop";
- * import { dfaFeedback } from "@plasticity/feedback-alignment";
- * const options = { network: { sizes: [2, 5, 4, 3], activation: "relu" as const }, backend: b, seed: 0 };
+ * import { dfaFeedback, directFeedbackAlignment } from "@plasticity/feedback-alignment";
+ * const sections = resolveLearnerConfig(directFeedbackAlignment, { network: { sizes: [2, 5, 4, 3], activation: "relu" } });
+ * const options = { ...sections, backend: b, seed: 0 };
  * const net = new MlpLearner({ rule: "dfa", options, feedback: dfaFeedback({ feedback_init: "same", feedback_scale: 1 }, options) });
  * const B = net.exportWeights();
  * console.assert(B.B0!.rows === 5 && B.B0!.cols === 3 && B.B1!.rows === 4);
@@ -68,8 +64,9 @@ export const directFeedbackAlignment: LearnerDefinition = {
   description:
     "Direct feedback alignment: the output error reaches each hidden layer through its own fixed random B",
   hyper: FEEDBACK_HYPER,
+  optimizer: true,
   create(options) {
-    const h = resolveHyper(FEEDBACK_HYPER, options.hyper, "rule") as unknown as FeedbackHyper;
+    const h = options.hyper as unknown as FeedbackHyper;
     return new MlpLearner({ rule: "dfa", options, feedback: dfaFeedback(h, options) });
   },
 };

@@ -4,12 +4,7 @@
  *
  * @module
  */
-import {
-  type LearnerDefinition,
-  type LearnerOptions,
-  registerLearner,
-  resolveHyper,
-} from "@plasticity/core";
+import { type LearnerDefinition, type LearnerOptions, registerLearner } from "@plasticity/core";
 import { type FeedbackFactory, type FeedbackPath, MlpLearner } from "@plasticity/backprop";
 import { drawFeedback, FEEDBACK_HYPER, type FeedbackHyper } from "./feedback_init.ts";
 import { Matrices } from "./_matrices.ts";
@@ -27,10 +22,11 @@ import { Matrices } from "./_matrices.ts";
  *
  * @example
  * ```ts
- * import { jsBackend as b } from "@plasticity/core";
+ * import { jsBackend as b, resolveLearnerConfig } from "@plasticity/core";
  * import { MlpLearner } from "@plasticity/backprop";
- * import { faFeedback } from "@plasticity/feedback-alignment";
- * const options = { network: { sizes: [2, 3, 1], activation: "tanh" as const }, backend: b, seed: 0 };
+ * import { faFeedback, feedbackAlignment } from "@plasticity/feedback-alignment";
+ * const sections = resolveLearnerConfig(feedbackAlignment, { network: { sizes: [2, 3, 1], activation: "tanh" } });
+ * const options = { ...sections, backend: b, seed: 0 };
  * const net = new MlpLearner({ rule: "fa", options, feedback: faFeedback({ feedback_init: "same", feedback_scale: 1 }, options) });
  * console.assert(Object.keys(net.exportWeights()).includes("B1"));
  * ```
@@ -63,9 +59,9 @@ export function faFeedback(
  *
  * @example Train FA on one batch
  * ```ts
- * import { jsBackend as b } from "@plasticity/core";
- * import { feedbackAlignment } from "@plasticity/feedback-alignment";
- * const net = feedbackAlignment.create({
+ * import { createLearner, jsBackend as b } from "@plasticity/core";
+ * import "@plasticity/feedback-alignment";
+ * const net = createLearner("fa", {
  *   network: { sizes: [2, 8, 1], activation: "tanh" },
  *   optimizer: { name: "sgd", lr: 0.1 },
  *   backend: b,
@@ -82,8 +78,9 @@ export const feedbackAlignment: LearnerDefinition = {
   family: "feedback-alignment",
   description: "Feedback alignment: fixed random B per layer replaces Wᵀ in the backward pass",
   hyper: FEEDBACK_HYPER,
+  optimizer: true,
   create(options) {
-    const h = resolveHyper(FEEDBACK_HYPER, options.hyper, "rule") as unknown as FeedbackHyper;
+    const h = options.hyper as unknown as FeedbackHyper;
     return new MlpLearner({ rule: "fa", options, feedback: faFeedback(h, options) });
   },
 };

@@ -5,12 +5,7 @@
  *
  * @module
  */
-import {
-  type HyperSchema,
-  type LearnerDefinition,
-  registerLearner,
-  resolveHyper,
-} from "@plasticity/core";
+import { type HyperSchema, type LearnerDefinition, registerLearner } from "@plasticity/core";
 import { DECAY_MODES, type DecayMode, MlpLearner } from "@plasticity/backprop";
 import { faFeedback } from "./fa.ts";
 import { FEEDBACK_HYPER, type FeedbackHyper } from "./feedback_init.ts";
@@ -42,10 +37,11 @@ export const KP_HYPER: HyperSchema = {
  * @example W − Bᵀ shrinks as (1 − λ)ᵗ
  * ```ts
  * import { jsBackend as b } from "@plasticity/core";
- * import { kolenPollack } from "@plasticity/feedback-alignment";
- * const net = kolenPollack.create({
+ * import { createLearner } from "@plasticity/core";
+ * import "@plasticity/feedback-alignment";
+ * const net = createLearner("kp", {
  *   network: { sizes: [2, 4, 1], activation: "tanh" },
- *   optimizer: { name: "sgd", lr: 0.1, weightDecay: 0.1 },
+ *   optimizer: { name: "sgd", lr: 0.1, weight_decay: 0.1 },
  *   backend: b,
  *   seed: 0,
  * });
@@ -60,8 +56,9 @@ export const kolenPollack: LearnerDefinition = {
   family: "feedback-alignment",
   description: "Kolen–Pollack: B receives the same update and decay as Wᵀ, so W and Bᵀ converge",
   hyper: KP_HYPER,
+  optimizer: true,
   create(options) {
-    const h = resolveHyper(KP_HYPER, options.hyper, "rule");
+    const h = options.hyper;
     const fb = h as unknown as FeedbackHyper;
     return new MlpLearner({
       rule: "kp",

@@ -100,7 +100,7 @@ for (
     const lambda = 0.02;
     const name = opt.name === "adam" ? "Adam" : opt.momentum ? "SGD+momentum" : "SGD";
     Deno.test(`KP decay ${mode}: W − Bᵀ follows (${mode === "documented" ? "1 − λ" : "1 + λ"})ᵗ under ${name}`, () => {
-      const l = createLearner("kp", opts({ ...opt, weightDecay: lambda }, { decay: mode }));
+      const l = createLearner("kp", opts({ ...opt, weight_decay: lambda }, { decay: mode }));
       const g0 = gaps(l);
       const T = 25;
       let scale = g0.scale;
@@ -135,7 +135,7 @@ Deno.test("KP with B = Wᵀ equals BP bit for bit at every step (momentum)", () 
 
 Deno.test("KP with decay: W aligns with Bᵀ and the updates with the gradient", () => {
   const l = createLearner("kp", {
-    ...opts({ name: "sgd", lr: 0.2, weightDecay: 0.02 }),
+    ...opts({ name: "sgd", lr: 0.2, weight_decay: 0.02 }),
     network: { sizes: [5, 12, 8, 3], activation: "tanh" },
   });
   const [x, y] = batch(0);

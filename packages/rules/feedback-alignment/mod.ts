@@ -7,12 +7,12 @@
  *
  * @example Feedback alignment on sine regression
  * ```ts
- * import { createRng, feedbackAlignment, jsBackend as b } from "@plasticity/feedback-alignment";
+ * import { createLearner, createRng, jsBackend as b } from "@plasticity/feedback-alignment";
  *
  * const rng = createRng(0), n = 256; // y = sin(x), x ~ U[−π, π)
  * const xs = Array.from({ length: n }, () => (2 * rng.next() - 1) * Math.PI);
  * const x = b.fromArray(xs, n, 1), y = b.fromArray(xs.map(Math.sin), n, 1);
- * const net = feedbackAlignment.create({
+ * const net = createLearner("fa", {
  *   network: { sizes: [1, 32, 1], activation: "tanh" },
  *   optimizer: { name: "adam", lr: 0.01 },
  *   backend: b,

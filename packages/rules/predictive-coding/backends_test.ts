@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { type Backend, createRng, jsBackend, selectBackend } from "@plasticity/core";
-import { type PCConfig, PCNetwork } from "./network.ts";
+import { PCNetwork } from "./network.ts";
+import { DEFAULT_PC_CONFIG, type PCConfig } from "./settings.ts";
 
-// The generic (Backend-interface-only) kernels, exercised on js arithmetic: an object that is not a
-// JsBackend, so the network cannot take the fused buffer path.
+// The generic (Backend-interface-only) kernels, exercised on js arithmetic: the js backend's
+// methods without its raw-buffer capability (`raw`), so the network cannot take the fused path.
 const GENERIC_JS: Backend = (() => {
   const o: Record<string, unknown> = { name: "js" };
   for (const k of Object.getOwnPropertyNames(Object.getPrototypeOf(jsBackend))) {
@@ -17,7 +18,7 @@ const GENERIC_JS: Backend = (() => {
 function train(backend: Backend, config: Partial<PCConfig>): Float32Array[] {
   const net = new PCNetwork({
     network: { sizes: [5, 8, 7, 3], activation: "tanh", bias: true },
-    config,
+    config: { ...DEFAULT_PC_CONFIG, ...config },
     optimizer: { name: config.mode === "nudge" ? "sgd" : "adam", lr: 0.01 },
     loss: { kind: "mse", half: true, reduction: "mean" },
     backend,
@@ -37,9 +38,9 @@ function train(backend: Backend, config: Partial<PCConfig>): Float32Array[] {
 
 const CONFIGS: Partial<PCConfig>[] = [
   { mode: "pc", T: 20, gamma: 0.1, decay: 0.5 },
-  { mode: "pc", T: 6, gamma: 0.1, decay: 0.5, updatePAt: "all" },
+  { mode: "pc", T: 6, gamma: 0.1, decay: 0.5, "update_p_at": "all" },
   { mode: "bp" },
-  { mode: "nudge", T: 10, gamma: 0.1, decay: 1, nudge: 0.1, randomSign: true },
+  { mode: "nudge", T: 10, gamma: 0.1, decay: 1, nudge: 0.1, "random_sign": true },
 ];
 
 function agree(backend: Backend): void {
@@ -78,7 +79,7 @@ Deno.test({
     for (const config of CONFIGS) {
       const net = new PCNetwork({
         network: { sizes: [4, 6, 2], activation: "relu", bias: true },
-        config,
+        config: { ...DEFAULT_PC_CONFIG, ...config },
         optimizer: { name: "adam", lr: 0.01 },
         backend: tfjs,
         seed: 1,

@@ -7,170 +7,16 @@
  */
 import {
   type HyperSchema,
-  type HyperValue,
   type Learner,
   type LearnerDefinition,
-  type LearnerOptions,
   registerLearner,
-  resolveHyper,
+  type ResolvedLearnerOptions,
   type StepStats,
   type Tensor,
   type WeightArray,
 } from "@plasticity/core";
-import { PC_LOSS, type PCConfig, type PCMode, PCNetwork } from "./network.ts";
-
-const INPUT_SCHEMA: HyperSchema = {
-  variant: {
-    type: "string",
-    default: "song",
-    enum: ["song", "whittington-bogacz"],
-    doc:
-      "`whittington-bogacz`: logit inputs, sigmoid on the input too, targets mapped to 0.03/0.97 " +
-      "(the Supervised-CorInfoMax repository's PC; pair it with a sigmoid network, biases and Adam)",
-  },
-  "input_activation": {
-    type: "boolean",
-    default: false,
-    doc: "apply the first hidden activation to the input as well (implied by whittington-bogacz)",
-  },
-  "input_transform": {
-    type: "string",
-    default: "none",
-    enum: ["none", "logit"],
-    doc: "feed logit(s) instead of s (implied by whittington-bogacz)",
-  },
-  "target_range": {
-    type: "numbers",
-    default: [],
-    doc:
-      "[lo, hi]: targets mapped to lo + (hi − lo)·y; empty = unchanged (whittington-bogacz: [0.03, 0.97])",
-  },
-  "diag_rows": {
-    type: "number",
-    default: 16,
-    integer: true,
-    min: 0,
-    doc:
-      "rows of the diagnostics batch used for the one-step target alignment and prospective index (0 = off)",
-  },
-};
-
-const INFERENCE_SCHEMA: HyperSchema = {
-  T: { type: "number", default: 128, integer: true, min: 1, doc: "inference iterations T" },
-  gamma: {
-    type: "number",
-    default: 0.1,
-    min: 0,
-    doc: "inference rate γ₀ (plain SGD on the value nodes)",
-  },
-  decay: {
-    type: "number",
-    default: 0.5,
-    min: 1e-12,
-    max: 1,
-    doc: "γ ← γ·decay whenever the energy fails to fall (1 = no decay)",
-  },
-  "energy_trace": {
-    type: "boolean",
-    default: true,
-    doc: "diagnostics include energy_t0 … energy_t{T−1} of the last training batch",
-  },
-};
-
-/**
- * Hyper-parameters of `pc`.
- *
- * @example
- * ```ts
- * import { PC_SCHEMA } from "@plasticity/predictive-coding";
- * console.assert(PC_SCHEMA.T?.type === "number");
- * ```
- */
-export const PC_SCHEMA: HyperSchema = {
-  ...INFERENCE_SCHEMA,
-  "update_p_at": {
-    type: "string",
-    default: "last",
-    enum: ["last", "all"],
-    doc: "weight step at the last inference iteration (`last`) or at every iteration (`all`)",
-  },
-  ...INPUT_SCHEMA,
-};
-
-/**
- * Hyper-parameters of `pc-bp` (no inference settings).
- *
- * @example
- * ```ts
- * import { PC_BP_SCHEMA } from "@plasticity/predictive-coding";
- * console.assert(!("T" in PC_BP_SCHEMA));
- * ```
- */
-export const PC_BP_SCHEMA: HyperSchema = { ...INPUT_SCHEMA };
-
-/**
- * Hyper-parameters of `pc-nudge` (defaults of the Supervised-CorInfoMax repository).
- *
- * @example
- * ```ts
- * import { PC_NUDGE_SCHEMA } from "@plasticity/predictive-coding";
- * console.assert(PC_NUDGE_SCHEMA.nudge?.type === "number");
- * ```
- */
-export const PC_NUDGE_SCHEMA: HyperSchema = {
-  ...INFERENCE_SCHEMA,
-  T: { type: "number", default: 50, integer: true, min: 1, doc: "inference steps on every node" },
-  decay: {
-    type: "number",
-    default: 1,
-    min: 1e-12,
-    max: 1,
-    doc: "γ ← γ·decay whenever the energy fails to fall (the repository uses none: 1)",
-  },
-  nudge: {
-    type: "number",
-    default: 1e-3,
-    doc: "output nudge strength λ_w (weight step scaled by 1/λ_w)",
-  },
-  "random_sign": {
-    type: "boolean",
-    default: false,
-    doc: "flip the sign of λ_w at random for each batch",
-  },
-  ...INPUT_SCHEMA,
-};
-
-function configFrom(
-  mode: PCMode,
-  h: Record<string, HyperValue>,
-  given: Record<string, unknown>,
-): Partial<PCConfig> {
-  const c: Partial<PCConfig> = { mode };
-  if (h.T !== undefined) c.T = h.T as number;
-  if (h.gamma !== undefined) c.gamma = h.gamma as number;
-  if (h.decay !== undefined) c.decay = h.decay as number;
-  if (h.update_p_at !== undefined) c.updatePAt = h.update_p_at as "last" | "all";
-  if (h.nudge !== undefined) c.nudge = h.nudge as number;
-  if (h.random_sign !== undefined) c.randomSign = h.random_sign as boolean;
-  c.inputActivation = h.input_activation as boolean;
-  c.inputTransform = h.input_transform as "none" | "logit";
-  const range = h.target_range as readonly number[];
-  if (range.length !== 0 && range.length !== 2) {
-    throw new Error(
-      `rule.target_range: expected [] or two numbers [lo, hi], got ${JSON.stringify(range)}`,
-    );
-  }
-  if (range.length === 2) c.targetRange = [range[0]!, range[1]!];
-  if (h.variant === "whittington-bogacz") {
-    c.inputActivation = true;
-    c.inputTransform = "logit";
-    if (range.length === 0) c.targetRange = [0.03, 0.97];
-    // 50 inference steps, then the weight step: T counts evaluations, so 51.
-    if (mode === "pc" && given.T === undefined) c.T = 51;
-    if (mode === "pc" && given.decay === undefined) c.decay = 1;
-  }
-  return c;
-}
+import { PC_LOSS, PCNetwork } from "./network.ts";
+import { PC_BP_SCHEMA, PC_NUDGE_SCHEMA, PC_SCHEMA, type PCMode, toPCConfig } from "./settings.ts";
 
 /** A {@linkcode PCNetwork} behind core's {@linkcode Learner} interface. */
 class PCLearner implements Learner {
@@ -246,14 +92,15 @@ function define(
     family: "predictive-coding",
     description,
     hyper,
-    create(options: LearnerOptions): Learner {
-      const given = options.hyper ?? {};
-      const h = resolveHyper(hyper, given, "rule");
+    optimizer: true,
+    loss: PC_LOSS,
+    create(options: ResolvedLearnerOptions): Learner {
+      const h = options.hyper;
       const net = new PCNetwork({
         network: options.network,
-        config: configFrom(mode, h, given),
-        optimizer: options.optimizer ?? { name: "sgd", lr: 0.01 },
-        loss: options.loss ?? PC_LOSS,
+        config: toPCConfig(mode, h),
+        optimizer: options.optimizer!,
+        loss: options.loss,
         backend: options.backend,
         seed: options.seed,
       });

@@ -88,7 +88,7 @@ Deno.test("weights round-trip through export and import", () => {
 Deno.test("hyper-parameters are checked with one-line errors naming the key", () => {
   assert.throws(
     () => createLearner("pc", options({ T: 0 })),
-    /^Error: rule\.T: expected an integer ≥ 1, got 0$/,
+    /^SchemaError: rule\.T: expected an integer ≥ 1, got 0$/,
   );
   assert.throws(
     () => createLearner("pc", options({ update_p_at: "first" })),
@@ -104,7 +104,7 @@ Deno.test("hyper-parameters are checked with one-line errors naming the key", ()
       createLearner(
         "pc-nudge",
         options({}, {
-          network: { sizes: [2, 2], activation: "tanh", outputActivation: "sigmoid" },
+          network: { sizes: [2, 2], activation: "tanh", output_activation: "sigmoid" },
         }),
       ),
     /PC-Nudge needs a linear output node/,

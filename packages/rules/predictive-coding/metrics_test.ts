@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createRng, jsBackend as b } from "@plasticity/core";
 import { longestEnergyRise, prospectiveIndex, targetAlignment } from "./metrics.ts";
 import { PCNetwork } from "./network.ts";
+import { DEFAULT_PC_CONFIG } from "./settings.ts";
 
 Deno.test("target alignment is the cosine of the output change with the remaining error", () => {
   // Δ = (−1, 0), error = (−1, −1): cos = 1/√2.
@@ -25,7 +26,7 @@ Deno.test("longest energy rise counts consecutive increases only", () => {
 function sixLayer(width: number, activation: "identity" | "tanh") {
   return new PCNetwork({
     network: { sizes: new Array<number>(7).fill(width), activation, bias: false },
-    config: { mode: "pc", T: 101, gamma: 0.1, decay: 0.5 },
+    config: { ...DEFAULT_PC_CONFIG, mode: "pc", T: 101, gamma: 0.1, decay: 0.5 },
     optimizer: { name: "sgd", lr: 0.01 },
     backend: b,
     seed: 3,

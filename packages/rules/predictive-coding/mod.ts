@@ -10,7 +10,7 @@
  * import { createLearner, jsBackend as b } from "@plasticity/core";
  * import "@plasticity/predictive-coding";
  * const learner = createLearner("pc", {
- *   network: { sizes: [1, 1, 2], activation: "identity", bias: false, init: { kind: "uniform", low: 1, high: 1 } },
+ *   network: { sizes: [1, 1, 2], activation: "identity", bias: false, init: { kind: "normal", std: 0, mean: 1 } },
  *   hyper: { T: 128, gamma: 0.1, decay: 0.5 },
  *   optimizer: { name: "sgd", lr: 0.2 },
  *   loss: { kind: "mse", half: true, reduction: "sum" },
@@ -23,7 +23,9 @@
  *
  * @module
  */
+export * from "./settings.ts";
 export * from "./network.ts";
+export * from "./energy.ts";
 export * from "./metrics.ts";
 export * from "./learners.ts";
 export * from "./simulations.ts";

@@ -4,7 +4,7 @@
  * (Millidge et al. 2023) as modes of the same code.
  *
  * Notation (rows are samples, weights are stored fanIn × fanOut so a layer computes `a @ W`):
- * x₀ = s is the clamped input, a_l = φ_l(x_l) (φ₀ = identity unless `inputActivation`),
+ * x₀ = s is the clamped input, a_l = φ_l(x_l) (φ₀ = identity unless `input_activation`),
  * μ_l = a_{l−1} W_l + b_l for l = 1…L. Hidden value nodes x_l (l = 1…L−1) stand for the
  * pre-activations; their errors are ε_l = x_l − μ_l. The output has no value node in `pc` mode:
  * the target enters through the loss ℓ(f_out(μ_L), y), i.e. ε_L = −∂ℓ/∂μ_L (= y − μ_L for ½
@@ -33,78 +33,23 @@ import {
   parseActivation,
   type Rng,
   shapeOf,
+  signedBeta,
   type Tensor,
   type WeightArray,
 } from "@plasticity/core";
 import { BufferOps, type Ops, opsFor } from "./_ops.ts";
+import { DEFAULT_PC_CONFIG, type PCConfig } from "./settings.ts";
 import { prospectiveIndex, targetAlignment } from "./metrics.ts";
-
-/**
- * How the network learns:
- * - `pc`: inference learning / prospective configuration (hidden value nodes, output clamped
- *   through the loss);
- * - `bp`: the same network without value nodes, trained by backpropagation (T = 1);
- * - `nudge`: PC-Nudge, value nodes on every layer including the output, which is only weakly
- *   nudged towards the target.
- */
-export type PCMode = "pc" | "bp" | "nudge";
-
-/** Settings of the inference and learning loop. */
-export interface PCConfig {
-  /** The learning mode. */
-  mode: PCMode;
-  /**
-   * Inference iterations T. In `pc` mode the energy is evaluated T times and the value nodes
-   * take T − 1 steps (the paper's loop, whose last iteration only updates the weights); in
-   * `nudge` mode the nodes take T steps and the weights are updated at the state reached.
-   * Ignored in `bp` mode.
-   */
-  T: number;
-  /** Inference rate γ₀ of plain SGD on the value nodes. */
-  gamma: number;
-  /** Decay d: γ ← γ·d after every iteration t ≥ 1 whose energy did not fall (F_t ≥ F_{t−1}). */
-  decay: number;
-  /** `last`: one weight step at the last iteration; `all`: a weight step at every iteration. */
-  updatePAt: "last" | "all";
-  /** PC-Nudge strength λ_w of the output nudge. */
-  nudge: number;
-  /** PC-Nudge: flip the sign of λ_w at random for each batch. */
-  randomSign: boolean;
-  /** Apply the (first) hidden activation to the input too (Whittington–Bogacz variant). */
-  inputActivation: boolean;
-  /** `logit`: feed logit(s) instead of s (Whittington–Bogacz variant; pixels in [0, 1]). */
-  inputTransform: "none" | "logit";
-  /** Targets mapped to lo + (hi − lo)·y (Whittington–Bogacz uses [0.03, 0.97]). */
-  targetRange?: readonly [number, number];
-}
-
-/**
- * The paper's defaults: γ = 0.1, d = 0.5, T = 128, weights at the last iteration.
- *
- * @example
- * ```ts
- * import { DEFAULT_PC_CONFIG } from "@plasticity/predictive-coding";
- * console.assert(DEFAULT_PC_CONFIG.T === 128 && DEFAULT_PC_CONFIG.updatePAt === "last");
- * ```
- */
-export const DEFAULT_PC_CONFIG: Readonly<PCConfig> = {
-  mode: "pc",
-  T: 128,
-  gamma: 0.1,
-  decay: 0.5,
-  updatePAt: "last",
-  nudge: 1e-3,
-  randomSign: false,
-  inputActivation: false,
-  inputTransform: "none",
-};
 
 /** Everything needed to build a {@linkcode PCNetwork}. */
 export interface PCNetworkOptions {
   /** Architecture; biases default to on as in core's `NetworkSpec` (the paper turns them off). */
   network: NetworkSpec;
-  /** Loop settings (defaults: {@linkcode DEFAULT_PC_CONFIG}). */
-  config?: Partial<PCConfig>;
+  /**
+   * Loop settings, validated by {@linkcode pcConfig} (or {@linkcode toPCConfig} for a resolved
+   * `rule:` section); default {@linkcode DEFAULT_PC_CONFIG}. They are not checked again here.
+   */
+  config?: PCConfig;
   /** Weight optimiser (default SGD, lr 0.01). */
   optimizer?: OptimizerSpec;
   /**
@@ -150,10 +95,10 @@ export const PC_LOSS: Readonly<LossSpec> = { kind: "mse", half: true, reduction:
  * @example Fig. 3a of the paper: one step of PC and of BP on the 1-1-2 linear network
  * ```ts
  * import { jsBackend as b } from "@plasticity/core";
- * import { PCNetwork } from "@plasticity/predictive-coding";
+ * import { pcConfig, PCNetwork } from "@plasticity/predictive-coding";
  * const make = (mode: "pc" | "bp") => new PCNetwork({
  *   network: { sizes: [1, 1, 2], activation: "identity", bias: false, init: { kind: "uniform", low: 1, high: 1 } },
- *   config: { mode, T: 128, gamma: 0.1, decay: 0.5 },
+ *   config: pcConfig(mode), // the paper's T = 128, γ = 0.1, d = 0.5
  *   optimizer: { name: "sgd", lr: 0.2 },
  *   backend: b,
  *   seed: 0,
@@ -210,13 +155,13 @@ export class PCNetwork {
     this.backend = backend;
     this.sizes = [...network.sizes];
     const L = (this.L = network.sizes.length - 1);
-    this.config = checkConfig({ ...DEFAULT_PC_CONFIG, ...(options.config ?? {}) });
+    this.config = { ...(options.config ?? DEFAULT_PC_CONFIG) };
     this.loss = { ...(options.loss ?? PC_LOSS) };
     this.optimizerSpec = { ...(options.optimizer ?? { name: "sgd", lr: 0.01 }) };
-    this.#slope = network.leakySlope ?? 0.01;
+    this.#slope = network.leaky_slope ?? 0.01;
     this.#fOut = parseActivation(
-      network.outputActivation ?? "identity",
-      "network.outputActivation",
+      network.output_activation ?? "identity",
+      "network.output_activation",
     );
     const first = L > 1
       ? hiddenActivation(network, 0)
@@ -224,14 +169,14 @@ export class PCNetwork {
       ? network.activation
       : this.#fOut;
     this.#acts = [
-      this.config.inputActivation ? parseActivation(first, "network.activation") : "identity",
+      this.config.input_activation ? parseActivation(first, "network.activation") : "identity",
     ];
     for (let l = 1; l < L; l++) {
       this.#acts.push(parseActivation(hiddenActivation(network, l - 1), "network.activation"));
     }
     if (this.config.mode === "nudge" && this.#fOut !== "identity") {
       throw new Error(
-        `network.outputActivation: PC-Nudge needs a linear output node, got ${
+        `network.output_activation: PC-Nudge needs a linear output node, got ${
           JSON.stringify(this.#fOut)
         }: expected "identity"`,
       );
@@ -327,10 +272,10 @@ export class PCNetwork {
   /** φ₀(transform(s)) as a tensor owned by the caller. */
   #input(x: Tensor): Tensor {
     const b = this.backend, c = this.config, f = this.#acts[0]!;
-    if (c.inputTransform === "none" && f === "identity") return x;
+    if (c.input_transform === "none" && f === "identity") return x;
     return b.keep(b.tidy(() => {
       let s = x;
-      if (c.inputTransform === "logit") {
+      if (c.input_transform === "logit") {
         const d = b.read(x);
         for (let i = 0; i < d.length; i++) d[i] = Math.log(d[i]! / (1 - d[i]!));
         s = b.fromArray(d, x.rows, x.cols);
@@ -340,7 +285,7 @@ export class PCNetwork {
   }
 
   #target(y: Tensor): Tensor {
-    const b = this.backend, r = this.config.targetRange;
+    const b = this.backend, r = this.config.target_range;
     if (y.cols !== this.sizes[this.L] || y.rows < 1) {
       throw new Error(`Target of shape ${shapeOf(y)}: expected ${this.sizes[this.L]} columns`);
     }
@@ -353,13 +298,13 @@ export class PCNetwork {
    *
    * Inference (`pc`), for t = 0…T−1: ε_l = x_l − μ_l, ε_L = −∂ℓ/∂μ_L, F_t as above; then
    *   ∂F/∂x_l = ε_l − φ′(x_l) ⊙ (ε_{l+1} W_{l+1}ᵀ),   x_l ← x_l − γ ∂F/∂x_l  (t < T − 1),
-   * and γ ← γ·d if t ≥ 1 and F_t ≥ F_{t−1}. At t = T − 1 (or every t with `updatePAt: "all"`,
+   * and γ ← γ·d if t ≥ 1 and F_t ≥ F_{t−1}. At t = T − 1 (or every t with `update_p_at: "all"`,
    * before the x step) W_l ← W_l − α ∂F/∂W_l with ∂F/∂W_l = −a_{l−1}ᵀ ε_l and ∂F/∂b_l = −Σ ε_l.
    *
    * PC-Nudge (`nudge`) uses the CorInfoMax repository's energy without the ½,
    * E = Σ_{l=1}^{L} ‖x_l − μ_l‖² + λ‖x_L − y‖², so x ← x − γ ∂E/∂x for T steps on every node
    * including the output, then one weight step along −(1/λ) ∂E/∂W (λ with a random sign per
-   * batch when `randomSign`).
+   * batch when `random_sign`).
    *
    * @param x Inputs, batch × n₀.
    * @param y Targets, batch × n_L.
@@ -433,8 +378,7 @@ export class PCNetwork {
     const mu = this.#mu, x = this.#x, a = this.#a, eps = this.#eps, back = this.#back;
     const slope = this.#slope, acts = this.#acts;
     const kappa = nudge ? 2 : 1;
-    let lambda = cfg.nudge;
-    if (nudge && cfg.randomSign && this.#signRng.next() < 0.5) lambda = -lambda;
+    const lambda = nudge ? signedBeta(this.#signRng, cfg.nudge, cfg.random_sign) : cfg.nudge;
     const c = this.#reductionScale(a0.rows);
     const gradScale = nudge ? -(kappa / lambda) * c : -c;
     // Feed-forward initialisation: x_l := μ_l, so every hidden error starts at 0.
@@ -501,7 +445,7 @@ export class PCNetwork {
           back[l] = ops.backProject(back[l], eps[l + 1]!, this.#W[l + 1]!, this.#Wt[l + 1]);
         }
       }
-      if (last || cfg.updatePAt === "all") {
+      if (last || cfg.update_p_at === "all") {
         if (capture && last) relaxed = x.slice(1, L).map((t) => this.backend.read(t!));
         this.#updateWeights(opt, a0, gradScale);
         changed = true;
@@ -555,7 +499,7 @@ export class PCNetwork {
    * fresh optimiser of the same settings and undone afterwards (the network is left unchanged).
    *
    * @param x Inputs.
-   * @param y Targets (before any `targetRange` mapping).
+   * @param y Targets (before any `target_range` mapping).
    * @returns `targetAlignment` = cos(Δprediction, y − prediction) and, outside `bp` mode,
    * `prospectiveIndex[l−1]` = cos(V′, V⁺) of hidden layer l.
    */
@@ -641,23 +585,4 @@ export class PCNetwork {
     for (const t of [...this.#W, ...this.#bias, ...this.#Wt]) if (t) b.dispose(t);
     this.#opt.reset();
   }
-}
-
-function checkConfig(c: PCConfig): PCConfig {
-  const bad = (key: string, want: string, v: unknown) =>
-    new Error(`rule.${key}: expected ${want}, got ${JSON.stringify(v)}`);
-  if (!["pc", "bp", "nudge"].includes(c.mode)) throw bad("mode", "one of pc, bp, nudge", c.mode);
-  if (!Number.isInteger(c.T) || c.T < 1) throw bad("T", "an integer ≥ 1", c.T);
-  if (!(c.gamma >= 0) || !Number.isFinite(c.gamma)) throw bad("gamma", "a number ≥ 0", c.gamma);
-  if (!(c.decay > 0 && c.decay <= 1)) throw bad("decay", "a number in (0, 1]", c.decay);
-  if (c.updatePAt !== "last" && c.updatePAt !== "all") {
-    throw bad("update_p_at", "one of last, all", c.updatePAt);
-  }
-  if (c.mode === "nudge" && !(c.nudge !== 0 && Number.isFinite(c.nudge))) {
-    throw bad("nudge", "a non-zero number", c.nudge);
-  }
-  if (c.targetRange && !(c.targetRange.length === 2 && c.targetRange.every(Number.isFinite))) {
-    throw bad("target_range", "two numbers [lo, hi]", c.targetRange);
-  }
-  return c;
 }

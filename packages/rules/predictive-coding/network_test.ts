@@ -6,7 +6,8 @@ import {
   lossValue,
   type Tensor,
 } from "@plasticity/core";
-import { type PCConfig, PCNetwork } from "./network.ts";
+import { PCNetwork } from "./network.ts";
+import { DEFAULT_PC_CONFIG, type PCConfig, pcConfig } from "./settings.ts";
 import { longestEnergyRise } from "./metrics.ts";
 
 function randomTensor(rows: number, cols: number, seed: number, scale = 1): Tensor {
@@ -22,7 +23,7 @@ function makeNet(
 ): PCNetwork {
   return new PCNetwork({
     network: { sizes, activation: opts.activation ?? "tanh", bias: opts.bias ?? false },
-    config,
+    config: { ...DEFAULT_PC_CONFIG, ...config },
     optimizer: { name: "sgd", lr: opts.lr ?? 0.05 },
     loss: { kind: "mse", half: opts.half ?? true, reduction: "sum" },
     backend: b,
@@ -124,7 +125,7 @@ Deno.test("every loss reduction scales PC's weight step by 1/(its divisor): rows
   const run = (reduction: "mean" | "sum" | "meanElements", rate: number) => {
     const net = new PCNetwork({
       network: { sizes, activation: "tanh", bias: false },
-      config: { mode: "pc", T: 8, gamma: 0.1, decay: 0.5 },
+      config: { ...DEFAULT_PC_CONFIG, mode: "pc", T: 8, gamma: 0.1, decay: 0.5 },
       optimizer: { name: "sgd", lr: rate },
       loss: { kind: "mse", half: true, reduction },
       backend: b,
@@ -316,7 +317,7 @@ Deno.test("update_p_at all takes a weight step at every iteration", () => {
   // so `all` is two BP-output-layer steps and `last` one.
   const sizes = [3, 4, 2];
   const x = randomTensor(2, 3, 80), y = randomTensor(2, 2, 81);
-  const all = makeNet(sizes, { mode: "pc", T: 2, gamma: 0, updatePAt: "all" }, {
+  const all = makeNet(sizes, { mode: "pc", T: 2, gamma: 0, "update_p_at": "all" }, {
     activation: "identity",
   });
   const last = makeNet(sizes, { mode: "pc", T: 2, gamma: 0 }, { activation: "identity" });
@@ -343,11 +344,15 @@ Deno.test("the Whittington–Bogacz input transform: sigmoid(logit(s)) feeds the
   const mk = (config: Partial<PCConfig>) =>
     new PCNetwork({
       network: { sizes, activation: "sigmoid", bias: true, init: { kind: "kaimingUniform" } },
-      config,
+      config: { ...DEFAULT_PC_CONFIG, ...config },
       backend: b,
       seed: 9,
     });
-  const wb = mk({ inputActivation: true, inputTransform: "logit", targetRange: [0.03, 0.97] });
+  const wb = mk({
+    "input_activation": true,
+    "input_transform": "logit",
+    "target_range": [0.03, 0.97],
+  });
   const plain = mk({});
   const px = b.fromArray([0.1, 0.5, 0.9, 0.25, 0.7, 0.3, 0.6, 0.05], 2, 4);
   const p1 = b.read(wb.predict(px)), p2 = b.read(plain.predict(px));
@@ -361,14 +366,20 @@ Deno.test("the Whittington–Bogacz input transform: sigmoid(logit(s)) feeds the
 });
 
 Deno.test("bad settings and shapes give one-line errors", () => {
+  // Settings are checked once, by pcConfig (the schema of the `pc` rule), with the rule's paths.
   assert.throws(
-    () => makeNet([2, 2], { T: 0 }),
-    /^Error: rule\.T: expected an integer ≥ 1, got 0$/,
+    () => pcConfig("pc", { T: 0 }),
+    /^SchemaError: rule\.T: expected an integer ≥ 1, got 0$/,
   );
   assert.throws(
-    () => makeNet([2, 2], { decay: 2 }),
-    /rule\.decay: expected a number in \(0, 1\], got 2/,
+    () => pcConfig("pc", { decay: 2 }),
+    /^SchemaError: rule\.decay: expected a number ≥ 1e-12 ≤ 1, got 2$/,
   );
+  assert.throws(
+    () => pcConfig("nudge", { nudge: 0 }),
+    /^SchemaError: rule\.nudge: expected a non-zero number, got 0$/,
+  );
+  assert.throws(() => pcConfig("bp", { T: 5 }), /^SchemaError: rule\.T: unknown key/);
   const net = makeNet([2, 3, 2], {});
   assert.throws(
     () => net.step(b.zeros(1, 3), b.zeros(1, 2)),
@@ -416,10 +427,10 @@ Deno.test("bp mode's step is −α × the finite-difference gradient (sigmoid ou
       network: {
         sizes,
         activation: "tanh",
-        outputActivation: out === "ce" ? "identity" : "sigmoid",
+        output_activation: out === "ce" ? "identity" : "sigmoid",
         bias: true,
       },
-      config: { mode: "bp" },
+      config: { ...DEFAULT_PC_CONFIG, mode: "bp" },
       optimizer: { name: "sgd", lr },
       loss: out === "ce"
         ? { kind: "ce", reduction: "sum" }

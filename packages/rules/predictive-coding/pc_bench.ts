@@ -3,7 +3,8 @@
 // `js` backend the "epoch" is cut to 2 batches (120 images) to keep the run short.
 //   OPENBLAS_NUM_THREADS=1 deno bench -A packages/rules/predictive-coding/pc_bench.ts
 import { type Backend, createRng, jsBackend, selectBackend, type Tensor } from "@plasticity/core";
-import { type PCMode, PCNetwork } from "./network.ts";
+import { PCNetwork } from "./network.ts";
+import { DEFAULT_PC_CONFIG, type PCMode } from "./settings.ts";
 
 const SIZES = [784, ...new Array<number>(14).fill(64), 10];
 const BATCH = 60, T = 128;
@@ -25,7 +26,7 @@ function setup(backend: Backend, mode: PCMode, batches: number) {
   }
   const net = new PCNetwork({
     network: { sizes: SIZES, activation: "leakyRelu", bias: false, init: { kind: "xavierNormal" } },
-    config: { mode, T, gamma: 0.1, decay: 0.5 },
+    config: { ...DEFAULT_PC_CONFIG, mode, T, gamma: 0.1, decay: 0.5 },
     optimizer: { name: "sgd", lr: mode === "pc" ? 0.5 : 0.005 },
     backend,
     seed: 0,

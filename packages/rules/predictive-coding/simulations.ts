@@ -24,7 +24,8 @@ import {
   type Simulation,
   type SimulationDefinition,
 } from "@plasticity/core";
-import { type PCMode, PCNetwork } from "./network.ts";
+import { PCNetwork } from "./network.ts";
+import { type PCMode, toPCConfig } from "./settings.ts";
 
 /**
  * Parameters of `pc-output-trajectory` (defaults: the paper's Fig. 3a).
@@ -103,7 +104,7 @@ function net112(mode: PCMode, h: Record<string, HyperValue>, backend: Backend): 
       bias: false,
       init: { kind: "uniform", low: 1, high: 1 },
     },
-    config: { mode, T: h.T as number, gamma: h.gamma as number, decay: h.decay as number },
+    config: toPCConfig(mode, { T: h.T!, gamma: h.gamma!, decay: h.decay! }),
     optimizer: { name: "sgd", lr: h.lr as number },
     backend,
     seed: 0,
@@ -202,7 +203,7 @@ export function linearTargetAlignment(
         bias: false,
         init: { kind: "xavierUniform", gain: 1 },
       },
-      config: { mode, T: h.T, gamma: h.gamma, decay: h.decay },
+      config: toPCConfig(mode, { T: h.T, gamma: h.gamma, decay: h.decay }),
       optimizer: { name: "sgd", lr: h.lr },
       backend,
       seed,

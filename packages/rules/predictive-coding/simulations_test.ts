@@ -58,7 +58,7 @@ Deno.test("simulation parameters are validated with one-line errors", () => {
   const traj = getSimulation("pc-output-trajectory"), ta = getSimulation("pc-target-alignment");
   assert.throws(
     () => traj.validate({ lr: "fast" }),
-    /^Error: simulation\.params\.lr: expected a number ≥ 0, got "fast"$/,
+    /^SchemaError: simulation\.params\.lr: expected a number ≥ 0, got "fast"$/,
   );
   assert.throws(
     () => traj.validate({ target: [1, 2, 3] }),
