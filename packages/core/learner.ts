@@ -14,6 +14,7 @@ import {
   showValue,
 } from "./hyper.ts";
 import { INIT_SECTION, type InitSpec } from "./init.ts";
+import { Registry } from "./registry.ts";
 import { LOSS_SECTION, type LossSpec } from "./loss.ts";
 import { OPTIMIZER_SECTION, type OptimizerSpec } from "./optimizer.ts";
 import { type Activation, ACTIVATIONS, type Backend, type Tensor } from "./tensor.ts";
@@ -294,17 +295,20 @@ export function resolveLearnerConfig(
     : { network, hyper, loss: out.loss };
 }
 
-const registry = new Map<string, LearnerDefinition>();
+const registry = new Registry<LearnerDefinition>("rule");
 
 /**
- * Registers a rule so apps can build it by name. Registering a name twice is an error.
+ * Registers a rule so apps can build it by name, and returns it: the one way a rule package
+ * defines a rule is `export const <name>Rule = registerLearner({ ... })`. Registering another
+ * definition under a registered name is an error.
  *
  * @param def The rule.
+ * @returns The same definition.
  *
  * @example
  * ```ts
  * import { learnerNames, registerLearner } from "@plasticity/core";
- * registerLearner({
+ * export const exampleNullRule = registerLearner({
  *   name: "example-null",
  *   family: "docs",
  *   description: "does nothing",
@@ -312,15 +316,11 @@ const registry = new Map<string, LearnerDefinition>();
  *   optimizer: false,
  *   create: () => { throw new Error("Not for use"); },
  * });
- * console.assert(learnerNames().includes("example-null"));
+ * console.assert(learnerNames().includes("example-null") && exampleNullRule.name === "example-null");
  * ```
  */
-export function registerLearner(def: LearnerDefinition): void {
-  const prev = registry.get(def.name);
-  if (prev && prev !== def) {
-    throw new Error(`Learner ${JSON.stringify(def.name)} is already registered`);
-  }
-  registry.set(def.name, def);
+export function registerLearner(def: LearnerDefinition): LearnerDefinition {
+  return registry.register(def);
 }
 
 /**
@@ -336,15 +336,7 @@ export function registerLearner(def: LearnerDefinition): void {
  * ```
  */
 export function getLearner(name: string): LearnerDefinition {
-  const def = registry.get(name);
-  if (!def) {
-    throw new Error(
-      `Unknown rule ${JSON.stringify(name)}: expected one of ${
-        learnerNames().join(", ") || "(none registered)"
-      }`,
-    );
-  }
-  return def;
+  return registry.get(name);
 }
 
 /**
@@ -359,7 +351,7 @@ export function getLearner(name: string): LearnerDefinition {
  * ```
  */
 export function learnerNames(): string[] {
-  return [...registry.keys()].sort();
+  return registry.names();
 }
 
 /**

@@ -38,7 +38,7 @@ Deno.test("registered learners are listed and built by name", () => {
     seed: 0,
   });
   assert.equal(l.predict(jsBackend.zeros(4, 2)).cols, 3);
-  assert.throws(() => registerLearner({ ...def }), /Learner "test-constant" is already registered/);
+  assert.throws(() => registerLearner({ ...def }), /Rule "test-constant" is already registered/);
   assert.throws(() => getLearner("nope"), /Unknown rule "nope": expected one of .*test-constant/);
 });
 

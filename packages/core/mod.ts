@@ -36,4 +36,5 @@ export * from "./hyper.ts";
 export * from "./learner.ts";
 export * from "./weights.ts";
 export * from "./simulation.ts";
+export * from "./registry.ts";
 export * from "./relaxation.ts";

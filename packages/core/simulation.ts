@@ -12,6 +12,7 @@
  * @module
  */
 import type { Backend } from "./tensor.ts";
+import { Registry } from "./registry.ts";
 
 /** One record of a simulation: named numbers, e.g. `{ t: 0.1, angle_B_WT_0: 88.2 }`. */
 export type SimRecord = Record<string, number>;
@@ -38,12 +39,13 @@ export interface SimulationDefinition {
   create(params: Record<string, unknown>, context: { seed: number; backend: Backend }): Simulation;
 }
 
-const registry = new Map<string, SimulationDefinition>();
+const registry = new Registry<SimulationDefinition>("simulation");
 
 /**
- * Registers a simulation kind.
+ * Registers a simulation kind and returns it (as {@linkcode registerLearner} does for rules).
  *
  * @param def The definition.
+ * @returns The same definition.
  *
  * @example
  * ```ts
@@ -57,12 +59,8 @@ const registry = new Map<string, SimulationDefinition>();
  * console.assert(simulationNames().includes("example-idle"));
  * ```
  */
-export function registerSimulation(def: SimulationDefinition): void {
-  const prev = registry.get(def.name);
-  if (prev && prev !== def) {
-    throw new Error(`Simulation ${JSON.stringify(def.name)} is already registered`);
-  }
-  registry.set(def.name, def);
+export function registerSimulation(def: SimulationDefinition): SimulationDefinition {
+  return registry.register(def);
 }
 
 /**
@@ -78,15 +76,7 @@ export function registerSimulation(def: SimulationDefinition): void {
  * ```
  */
 export function getSimulation(name: string): SimulationDefinition {
-  const def = registry.get(name);
-  if (!def) {
-    throw new Error(
-      `Unknown simulation ${JSON.stringify(name)}: expected one of ${
-        simulationNames().join(", ") || "(none registered)"
-      }`,
-    );
-  }
-  return def;
+  return registry.get(name);
 }
 
 /**
@@ -101,5 +91,5 @@ export function getSimulation(name: string): SimulationDefinition {
  * ```
  */
 export function simulationNames(): string[] {
-  return [...registry.keys()].sort();
+  return registry.names();
 }

@@ -29,13 +29,11 @@ export const BACKPROP_HYPER: HyperSchema = {};
  * console.assert(Math.abs(b.read(net.predict(b.fill(1, 1, 1)))[0]! - 2) < 1e-3);
  * ```
  */
-export const backprop: LearnerDefinition = {
+export const bpRule: LearnerDefinition = registerLearner({
   name: "bp",
   family: "backprop",
   description: "Backpropagation through a multilayer perceptron (exact gradients)",
   hyper: BACKPROP_HYPER,
   optimizer: true,
   create: (options) => new MlpLearner({ rule: "bp", options }),
-};
-
-registerLearner(backprop);
+});

@@ -12,7 +12,7 @@ import {
   resolveLearnerConfig,
   type Tensor,
 } from "@plasticity/core";
-import { backprop } from "./mod.ts";
+import { bpRule } from "./mod.ts";
 import { MlpLearner } from "./mlp_learner.ts";
 
 function data(n: number, din: number, dout: number, seed: number): [Tensor, Tensor] {
@@ -21,7 +21,7 @@ function data(n: number, din: number, dout: number, seed: number): [Tensor, Tens
 }
 
 function opts(optimizer: Partial<OptimizerSpec>, seed = 0): ResolvedLearnerOptions {
-  const sections = resolveLearnerConfig(backprop, {
+  const sections = resolveLearnerConfig(bpRule, {
     network: { sizes: [4, 6, 3], activation: "tanh" },
     optimizer,
   });

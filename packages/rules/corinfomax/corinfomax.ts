@@ -66,7 +66,7 @@ export function createCorInfoMax(options: LearnerOptions): Learner {
  * console.assert(getLearner("corinfomax").family === "corinfomax");
  * ```
  */
-export const corinfomaxDefinition: LearnerDefinition = {
+export const corinfomaxRule: LearnerDefinition = registerLearner({
   name: "corinfomax",
   family: "corinfomax",
   description:
@@ -75,6 +75,4 @@ export const corinfomaxDefinition: LearnerDefinition = {
   optimizer: false,
   create: (o) =>
     new CorInfoMax(o, corinfomaxSettings("corinfomax", o.hyper, o.network.sizes, false)),
-};
-
-registerLearner(corinfomaxDefinition);
+});

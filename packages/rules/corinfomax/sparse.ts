@@ -66,7 +66,7 @@ export function createCorInfoMaxSparse(options: LearnerOptions): Learner {
  * console.assert(getLearner("corinfomax-sparse").name === "corinfomax-sparse");
  * ```
  */
-export const corinfomaxSparseDefinition: LearnerDefinition = {
+export const corinfomaxSparseRule: LearnerDefinition = registerLearner({
   name: "corinfomax-sparse",
   family: "corinfomax",
   description:
@@ -75,6 +75,4 @@ export const corinfomaxSparseDefinition: LearnerDefinition = {
   optimizer: false,
   create: (o) =>
     new CorInfoMax(o, corinfomaxSettings("corinfomax-sparse", o.hyper, o.network.sizes, true)),
-};
-
-registerLearner(corinfomaxSparseDefinition);
+});

@@ -63,7 +63,7 @@ export function createCsm(options: LearnerOptions): Learner {
  * console.assert(getLearner("csm").name === "csm");
  * ```
  */
-export const csmDefinition: LearnerDefinition = {
+export const csmRule: LearnerDefinition = registerLearner({
   name: "csm",
   family: "equilibrium-propagation",
   description:
@@ -71,6 +71,4 @@ export const csmDefinition: LearnerDefinition = {
   hyper: CSM_HYPER,
   optimizer: false,
   create: (o) => new EnergyNet(o, energyNetSettings("csm", true, o.hyper, o.network.sizes)),
-};
-
-registerLearner(csmDefinition);
+});

@@ -59,7 +59,7 @@ export function createEp(options: LearnerOptions): Learner {
  * console.assert(getLearner("ep").family === "equilibrium-propagation");
  * ```
  */
-export const epDefinition: LearnerDefinition = {
+export const epRule: LearnerDefinition = registerLearner({
   name: "ep",
   family: "equilibrium-propagation",
   description:
@@ -67,6 +67,4 @@ export const epDefinition: LearnerDefinition = {
   hyper: EP_HYPER,
   optimizer: false,
   create: (o) => new EnergyNet(o, energyNetSettings("ep", false, o.hyper, o.network.sizes)),
-};
-
-registerLearner(epDefinition);
+});

@@ -23,8 +23,8 @@ import { Matrices } from "./_matrices.ts";
  * ```ts
  * import { jsBackend as b, resolveLearnerConfig } from "@plasticity/core";
  * import { MlpLearner } from "@plasticity/backprop";
- * import { dfaFeedback, directFeedbackAlignment } from "@plasticity/feedback-alignment";
- * const sections = resolveLearnerConfig(directFeedbackAlignment, { network: { sizes: [2, 5, 4, 3], activation: "relu" } });
+ * import { dfaFeedback, dfaRule } from "@plasticity/feedback-alignment";
+ * const sections = resolveLearnerConfig(dfaRule, { network: { sizes: [2, 5, 4, 3], activation: "relu" } });
  * const options = { ...sections, backend: b, seed: 0 };
  * const net = new MlpLearner({ rule: "dfa", options, feedback: dfaFeedback({ feedback_init: "same", feedback_scale: 1 }, options) });
  * const B = net.exportWeights();
@@ -58,7 +58,7 @@ export function dfaFeedback(hyper: FeedbackHyper, options: LearnerOptions): Feed
  * console.assert(net.rule === "dfa");
  * ```
  */
-export const directFeedbackAlignment: LearnerDefinition = {
+export const dfaRule: LearnerDefinition = registerLearner({
   name: "dfa",
   family: "feedback-alignment",
   description:
@@ -69,6 +69,4 @@ export const directFeedbackAlignment: LearnerDefinition = {
     const h = options.hyper as unknown as FeedbackHyper;
     return new MlpLearner({ rule: "dfa", options, feedback: dfaFeedback(h, options) });
   },
-};
-
-registerLearner(directFeedbackAlignment);
+});

@@ -24,8 +24,8 @@ import { Matrices } from "./_matrices.ts";
  * ```ts
  * import { jsBackend as b, resolveLearnerConfig } from "@plasticity/core";
  * import { MlpLearner } from "@plasticity/backprop";
- * import { faFeedback, feedbackAlignment } from "@plasticity/feedback-alignment";
- * const sections = resolveLearnerConfig(feedbackAlignment, { network: { sizes: [2, 3, 1], activation: "tanh" } });
+ * import { faFeedback, faRule } from "@plasticity/feedback-alignment";
+ * const sections = resolveLearnerConfig(faRule, { network: { sizes: [2, 3, 1], activation: "tanh" } });
  * const options = { ...sections, backend: b, seed: 0 };
  * const net = new MlpLearner({ rule: "fa", options, feedback: faFeedback({ feedback_init: "same", feedback_scale: 1 }, options) });
  * console.assert(Object.keys(net.exportWeights()).includes("B1"));
@@ -73,7 +73,7 @@ export function faFeedback(
  * console.assert(net.trainBatch(x, y).loss < first);
  * ```
  */
-export const feedbackAlignment: LearnerDefinition = {
+export const faRule: LearnerDefinition = registerLearner({
   name: "fa",
   family: "feedback-alignment",
   description: "Feedback alignment: fixed random B per layer replaces Wᵀ in the backward pass",
@@ -83,6 +83,4 @@ export const feedbackAlignment: LearnerDefinition = {
     const h = options.hyper as unknown as FeedbackHyper;
     return new MlpLearner({ rule: "fa", options, feedback: faFeedback(h, options) });
   },
-};
-
-registerLearner(feedbackAlignment);
+});

@@ -51,7 +51,7 @@ export const KP_HYPER: HyperSchema = {
  * console.assert(Math.abs(gap() - 0.9 * g0) < 1e-6);
  * ```
  */
-export const kolenPollack: LearnerDefinition = {
+export const kpRule: LearnerDefinition = registerLearner({
   name: "kp",
   family: "feedback-alignment",
   description: "Kolen–Pollack: B receives the same update and decay as Wᵀ, so W and Bᵀ converge",
@@ -71,6 +71,4 @@ export const kolenPollack: LearnerDefinition = {
       decay: h.decay as DecayMode,
     });
   },
-};
-
-registerLearner(kolenPollack);
+});

@@ -115,16 +115,16 @@ function define(
  * @example
  * ```ts
  * import { getLearner } from "@plasticity/core";
- * import { PC_LEARNER } from "@plasticity/predictive-coding";
- * console.assert(getLearner("pc") === PC_LEARNER);
+ * import { pcRule } from "@plasticity/predictive-coding";
+ * console.assert(getLearner("pc") === pcRule);
  * ```
  */
-export const PC_LEARNER: LearnerDefinition = define(
+export const pcRule: LearnerDefinition = registerLearner(define(
   "pc",
   "pc",
   "predictive coding / prospective configuration: relax value nodes, then a local weight step",
   PC_SCHEMA,
-);
+));
 
 /**
  * `pc-bp`: the same network without value nodes, trained by backpropagation (the paper's BP, T = 1).
@@ -132,16 +132,16 @@ export const PC_LEARNER: LearnerDefinition = define(
  * @example
  * ```ts
  * import { getLearner } from "@plasticity/core";
- * import { PC_BP_LEARNER } from "@plasticity/predictive-coding";
- * console.assert(getLearner("pc-bp") === PC_BP_LEARNER);
+ * import { pcBpRule } from "@plasticity/predictive-coding";
+ * console.assert(getLearner("pc-bp") === pcBpRule);
  * ```
  */
-export const PC_BP_LEARNER: LearnerDefinition = define(
+export const pcBpRule: LearnerDefinition = registerLearner(define(
   "pc-bp",
   "bp",
   "the predictive-coding network without value nodes, trained by backpropagation (T = 1)",
   PC_BP_SCHEMA,
-);
+));
 
 /**
  * `pc-nudge`: PC-Nudge (Millidge et al. 2023, as in the Supervised-CorInfoMax repository).
@@ -149,17 +149,13 @@ export const PC_BP_LEARNER: LearnerDefinition = define(
  * @example
  * ```ts
  * import { getLearner } from "@plasticity/core";
- * import { PC_NUDGE_LEARNER } from "@plasticity/predictive-coding";
- * console.assert(getLearner("pc-nudge") === PC_NUDGE_LEARNER);
+ * import { pcNudgeRule } from "@plasticity/predictive-coding";
+ * console.assert(getLearner("pc-nudge") === pcNudgeRule);
  * ```
  */
-export const PC_NUDGE_LEARNER: LearnerDefinition = define(
+export const pcNudgeRule: LearnerDefinition = registerLearner(define(
   "pc-nudge",
   "nudge",
   "PC-Nudge: weak output nudge λ_w, inference on every node, weight step scaled by 1/λ_w",
   PC_NUDGE_SCHEMA,
-);
-
-registerLearner(PC_LEARNER);
-registerLearner(PC_BP_LEARNER);
-registerLearner(PC_NUDGE_LEARNER);
+));

@@ -6,7 +6,7 @@ import type { Chart, DataTable, FigureDefinition, FigureOutput } from "../../../
 import { firstBelow, fmt, maxOf, type Outcome, valueAt, verdictOf } from "../../../verdict.ts";
 
 const LAYERS = 3;
-const SOURCE = "shared/specs/pal-microcircuits.md §3–4 (stored reference data, 10 seeds)";
+const SOURCE = "Max et al. 2022 (arXiv 2212.10249), Fig. 3, published data of 10 seeds";
 
 /** Paper numbers (mean ± std over 10 seeds at the end of the run; first time below 30°). */
 const PAPER = {

@@ -5,7 +5,7 @@ import { chart, colorScale, RULE_COLORS } from "../../../_charts.ts";
 import type { Chart, DataTable, FigureDefinition, FigureOutput } from "../../../types.ts";
 import { dipsBelow, fmt, minOf, type Outcome, staysAbove, verdictOf } from "../../../verdict.ts";
 
-const SOURCE = "shared/specs/prospective-configuration.md §3.1";
+const SOURCE = "Song et al. 2024, Fig. 3";
 const RULES = ["PC", "BP"];
 /** Test error of a diverged trial: chance level for 10 classes. */
 const CHANCE_ERROR = 0.9;
