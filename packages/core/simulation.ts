@@ -33,9 +33,13 @@ export interface SimulationDefinition {
   name: string;
   /** One line on what it simulates. */
   description: string;
-  /** Checks a parameter object; throws an error naming the bad key. */
-  validate(params: Record<string, unknown>): void;
-  /** Builds a simulation. */
+  /**
+   * The one validation pass of the parameters: checks them (an error names the bad key as
+   * `simulation.params.<key>`) and returns them resolved, every default filled, as plain data.
+   * The runner records the result in the trial config and hands it to `create`.
+   */
+  resolve(params: Record<string, unknown>): Record<string, unknown>;
+  /** Builds a simulation from parameters returned by `resolve`, without validating them again. */
   create(params: Record<string, unknown>, context: { seed: number; backend: Backend }): Simulation;
 }
 
@@ -53,7 +57,7 @@ const registry = new Registry<SimulationDefinition>("simulation");
  * registerSimulation({
  *   name: "example-idle",
  *   description: "emits nothing",
- *   validate: () => {},
+ *   resolve: (params) => params,
  *   create: () => ({ totalRecords: 0, run: () => {}, summary: () => ({}) }),
  * });
  * console.assert(simulationNames().includes("example-idle"));

@@ -98,7 +98,10 @@ export function createMicrocircuitSimulation(
   seed: number,
   readTextFile: (path: string) => string,
 ): Simulation {
-  const p = resolveSimulationParams(params, readTextFile);
+  return palSimulation(resolveSimulationParams(params, readTextFile), seed);
+}
+
+function palSimulation(p: PalParams, seed: number): Simulation {
   if (!Number.isInteger(seed) || seed < 0 || seed > 4294967295) {
     throw new Error(`Invalid seed ${JSON.stringify(seed)}: expected an integer in [0, 2^32 - 1]`);
   }
@@ -124,7 +127,8 @@ export function createMicrocircuitSimulation(
 
 /**
  * The `microcircuit` simulation's definition, for `registerSimulation`: its `file` parameter is
- * read through the host, at validation and at creation.
+ * read through the host once, when the parameters are resolved; the resolved parameters (the
+ * file's values included) are what a trial records and runs.
  *
  * @param host Reads the `file` parameter's text.
  * @returns The definition.
@@ -134,8 +138,9 @@ export function createMicrocircuitSimulation(
  * import { jsBackend } from "@plasticity/core";
  * import { microcircuitSimulation } from "@plasticity/microcircuit/simulation";
  * const def = microcircuitSimulation({ readTextFile: () => '{"epochs": 1}' });
- * def.validate({ file: "params.json" });
- * console.assert(def.create({ file: "params.json" }, { seed: 1, backend: jsBackend }).totalRecords === 20);
+ * const params = def.resolve({ file: "params.json" });
+ * console.assert(params.epochs === 1);
+ * console.assert(def.create(params, { seed: 1, backend: jsBackend }).totalRecords === 20);
  * ```
  */
 export function microcircuitSimulation(
@@ -146,12 +151,9 @@ export function microcircuitSimulation(
     name: "microcircuit",
     description:
       "Dendritic cortical microcircuit with Latent Equilibrium and BP/FA/PAL top-down learning (PAL numpy protocol)",
-    validate(params: Record<string, unknown>): void {
-      resolveSimulationParams(params, read);
-    },
-    create(params: Record<string, unknown>, context: { seed: number }): Simulation {
-      return createMicrocircuitSimulation(params, context.seed, read);
-    },
+    resolve: (params) =>
+      resolveSimulationParams(params, read) as unknown as Record<string, unknown>,
+    create: (params, context) => palSimulation(params as unknown as PalParams, context.seed),
   };
 }
 
@@ -260,7 +262,8 @@ export function resolveYinYangParams(
  *     return { x: labels.flatMap((c) => [c / 3, 0.5, 1 - c / 3, 0.5]), labels };
  *   },
  * });
- * const sim = def.create({ n_epochs: 0, n_train: 2, n_valid: 1, n_test: 1 }, { seed: 0, backend: jsBackend });
+ * const params = def.resolve({ n_epochs: 0, n_train: 2, n_valid: 1, n_test: 1 });
+ * const sim = def.create(params, { seed: 0, backend: jsBackend });
  * sim.run(() => {});
  * console.assert(asked.join() === "6,9876543,3,9876544,3,9876545");
  * ```
@@ -271,11 +274,17 @@ export function microcircuitYinYangSimulation(
   return {
     name: "microcircuit-yin-yang",
     description: "Dendritic microcircuit (PAL/FA/BP) classifying yin-yang with the GeNN protocol",
-    validate(params: Record<string, unknown>): void {
-      resolveYinYangParams(params);
-    },
-    create(params: Record<string, unknown>, context: { seed: number }): Simulation {
+    resolve(params) {
       const { classifier, data } = resolveYinYangParams(params);
+      return { ...classifier, ...data };
+    },
+    create(params, context) {
+      const data = {} as Record<string, number>, rest: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(params)) {
+        if (k in YY_DATA) data[k] = v as number;
+        else rest[k] = v;
+      }
+      const classifier = rest as unknown as ClassifierParams;
       const split = (perClass: number, seed: number) => {
         const s = host.yinYang(3 * perClass, seed >>> 0);
         return { x: s.x, labels: s.labels, n: 3 * perClass };
@@ -286,9 +295,9 @@ export function microcircuitYinYangSimulation(
         totalRecords: classifier.n_epochs + 1,
         run(onRecord: (record: SimRecord) => void): void {
           summary = run.run({
-            train: split(data.n_train, data.data_seed),
-            validation: split(data.n_valid, data.data_seed + 1),
-            test: split(data.n_test, data.data_seed + 2),
+            train: split(data.n_train!, data.data_seed!),
+            validation: split(data.n_valid!, data.data_seed! + 1),
+            test: split(data.n_test!, data.data_seed! + 2),
           }, onRecord);
         },
         summary: () => summary,

@@ -11,26 +11,26 @@ const FIG3 = new URL("../../../shared/reference/pal/Fig3abc/params.json", import
 // The tests are the edge here: the simulation reads the file through the host they give it.
 const fromDisk = microcircuitSimulation({ readTextFile: (path) => Deno.readTextFileSync(path) });
 
-Deno.test("the microcircuit simulation validates params with one-line errors naming the key", () => {
+Deno.test("the microcircuit simulation resolves params with one-line errors naming the key", () => {
   const def = fromDisk;
-  def.validate({ file: FIG3, task: "bw_only" });
+  def.resolve({ file: FIG3, task: "bw_only" });
   assert.throws(
-    () => def.validate({ file: "/nonexistent/params.json" }),
+    () => def.resolve({ file: "/nonexistent/params.json" }),
     /^Error: Invalid simulation\.params\.file "\/nonexistent\/params\.json": [^\n]*$/,
   );
   assert.throws(
-    () => def.validate({ tauxi: -1 }),
+    () => def.resolve({ tauxi: -1 }),
     /simulation\.params\.tauxi -1: expected a positive number/,
   );
   assert.throws(
-    () => def.validate({ layres: [1, 1, 1] }),
+    () => def.resolve({ layres: [1, 1, 1] }),
     /Unknown key simulation\.params\.layres/,
   );
 });
 
 Deno.test("the microcircuit simulation emits the announced records from a params.json file", () => {
   const sim = fromDisk.create(
-    { file: FIG3, epochs: 1, rec_per_steps: 2000 },
+    fromDisk.resolve({ file: FIG3, epochs: 1, rec_per_steps: 2000 }),
     { seed: 123, backend: jsBackend },
   );
   // settling 10 000 + one epoch 10 000 steps, a record every 2000
@@ -69,9 +69,11 @@ Deno.test("the microcircuit simulation reads its file through the host only", ()
       return '{"epochs": 1, "rec_per_steps": 2000}';
     },
   });
-  def.validate({ file: "a.json" });
-  const sim = def.create({ file: "a.json", epochs: 2 }, { seed: 123, backend: jsBackend });
-  assert.deepEqual(read, ["a.json", "a.json"]);
+  const params = def.resolve({ file: "a.json", epochs: 2 });
+  const sim = def.create(params, { seed: 123, backend: jsBackend });
+  // Read once, when resolved: the resolved parameters carry the file's values.
+  assert.deepEqual(read, ["a.json"]);
+  assert.equal(params.rec_per_steps, 2000);
   // settling 10 000 + two epochs of 10 000 steps (the key overrides the file), a record every 2000
   assert.equal(sim.totalRecords, 15);
   assert.throws(
@@ -80,7 +82,7 @@ Deno.test("the microcircuit simulation reads its file through the host only", ()
         readTextFile: () => {
           throw new Error("no such file");
         },
-      }).validate({ file: "b.json" }),
+      }).resolve({ file: "b.json" }),
     /^Error: Invalid simulation\.params\.file "b\.json": no such file$/,
   );
 });
@@ -93,9 +95,9 @@ Deno.test("the microcircuit-yin-yang simulation runs the GeNN schedule and valid
       return fakeYinYang(size, seed);
     },
   });
-  assert.throws(() => def.validate({ dims: [4, 30, 2] }), /simulation\.params\.dims \[4,30,2\]/);
-  assert.throws(() => def.validate({ n_train: 0 }), /simulation\.params\.n_train 0/);
-  const sim = def.create({ n_epochs: 1, n_train: 5, n_valid: 4, n_test: 4 }, {
+  assert.throws(() => def.resolve({ dims: [4, 30, 2] }), /simulation\.params\.dims \[4,30,2\]/);
+  assert.throws(() => def.resolve({ n_train: 0 }), /simulation\.params\.n_train 0/);
+  const sim = def.create(def.resolve({ n_epochs: 1, n_train: 5, n_valid: 4, n_test: 4 }), {
     seed: 3,
     backend: jsBackend,
   });

@@ -336,7 +336,7 @@ export function checkSeed(v: unknown, path: string): number {
  * import { registerSimulation } from "@plasticity/core";
  * import { resolveConfig } from "@plasticity/runner/config";
  * registerSimulation({
- *   name: "doc-idle", description: "emits nothing", validate: () => {},
+ *   name: "doc-idle", description: "emits nothing", resolve: (p) => p,
  *   create: () => ({ totalRecords: 0, run: () => {}, summary: () => ({}) }),
  * });
  * const c = resolveConfig(
@@ -386,9 +386,10 @@ function resolveChecked(raw: Record<string, unknown>, ctx: ResolveContext): Unse
     } catch (e) {
       throw new ConfigError(`simulation.name: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const params = structuredClone(mapping(sim.params ?? {}, "simulation.params"));
+    let params: Record<string, unknown>;
     try {
-      def.validate(params);
+      // The one validation pass: the trial records the resolved parameters and runs them.
+      params = def.resolve(structuredClone(mapping(sim.params ?? {}, "simulation.params")));
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       throw new ConfigError(msg.includes("simulation") ? msg : `simulation.params: ${msg}`);

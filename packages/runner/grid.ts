@@ -185,7 +185,7 @@ function checkSeeds(raw: Record<string, unknown>): number[] {
  * import { registerSimulation } from "@plasticity/core";
  * import { expandGrid } from "@plasticity/runner/grid";
  * registerSimulation({
- *   name: "doc-grid", description: "emits nothing", validate: () => {},
+ *   name: "doc-grid", description: "emits nothing", resolve: (p) => p,
  *   create: () => ({ totalRecords: 0, run: () => {}, summary: () => ({}) }),
  * });
  * const trials = expandGrid({

@@ -7,7 +7,7 @@
  * import { registerSimulation } from "@plasticity/core";
  * import { expandGrid } from "@plasticity/runner";
  * registerSimulation({
- *   name: "doc-mod", description: "emits nothing", validate: () => {},
+ *   name: "doc-mod", description: "emits nothing", resolve: (p) => p,
  *   create: () => ({ totalRecords: 0, run: () => {}, summary: () => ({}) }),
  * });
  * const trials = expandGrid(

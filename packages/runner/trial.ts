@@ -127,7 +127,7 @@ class Pacer {
  * import { registerSimulation } from "@plasticity/core";
  * import { readMetrics, runTrial } from "@plasticity/runner";
  * registerSimulation({
- *   name: "doc-count", description: "counts to 3", validate: () => {},
+ *   name: "doc-count", description: "counts to 3", resolve: (p) => p,
  *   create: () => ({
  *     totalRecords: 3,
  *     run: (on) => { for (let i = 0; i < 3; i++) on({ i }); },

@@ -10,6 +10,7 @@
 import {
   type Backend,
   createRng,
+  type HyperSchema,
   initWeights,
   type Learner,
   lossGrad,
@@ -18,6 +19,7 @@ import {
   registerLearner,
   registerSimulation,
   type ResolvedLearnerOptions,
+  resolveHyper,
   type SimRecord,
   type Tensor,
 } from "@plasticity/core";
@@ -97,22 +99,19 @@ registerLearner({
   create: (o) => new LinearLearner(o),
 });
 
+const DECAY_SCHEMA: HyperSchema = {
+  x0: { type: "number", default: 1, doc: "x(0)" },
+  tau: { type: "number", default: 1, above: 0, doc: "time constant" },
+  steps: { type: "number", default: 10, integer: true, min: 0, doc: "steps after t = 0" },
+  dt: { type: "number", default: 0.1, above: 0, doc: "time step" },
+};
+
 registerSimulation({
   name: "test-decay",
   description: "x(t) = x0·exp(−t/tau) sampled every dt (runner tests only)",
-  validate(params) {
-    for (const [k, v] of Object.entries(params)) {
-      if (!["x0", "tau", "steps", "dt"].includes(k)) throw new Error(`${k}: unknown key`);
-      if (typeof v !== "number" || !Number.isFinite(v)) {
-        throw new Error(`${k}: expected a number, got ${JSON.stringify(v)}`);
-      }
-    }
-  },
+  resolve: (params) => resolveHyper(DECAY_SCHEMA, params, "simulation.params"),
   create(params) {
-    const x0 = (params.x0 as number | undefined) ?? 1;
-    const tau = (params.tau as number | undefined) ?? 1;
-    const steps = (params.steps as number | undefined) ?? 10;
-    const dt = (params.dt as number | undefined) ?? 0.1;
+    const { x0, tau, steps, dt } = params as Record<"x0" | "tau" | "steps" | "dt", number>;
     let last = x0;
     return {
       totalRecords: steps + 1,

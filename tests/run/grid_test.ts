@@ -180,7 +180,7 @@ grid: { "simulation.params.x0": [1, 3] }
         },
         ctx,
       ),
-    /^ConfigError: simulation\.params: tau: expected a number, got "x"$/,
+    /^ConfigError: simulation\.params\.tau: expected a number > 0, got "x"$/,
   );
   assert.throws(
     () =>

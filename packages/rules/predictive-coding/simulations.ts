@@ -129,8 +129,16 @@ function net112(mode: PCMode, h: Record<string, HyperValue>, backend: Backend): 
  * ```
  */
 export function outputTrajectory(params: Record<string, unknown>, backend: Backend): Simulation {
+  return trajectoryOf(resolveTrajectory(params), backend);
+}
+
+function resolveTrajectory(params: Record<string, unknown>): Record<string, HyperValue> {
   const h = resolve(OUTPUT_TRAJECTORY_SCHEMA, params);
   checkTrajectory(h);
+  return h;
+}
+
+function trajectoryOf(h: Record<string, HyperValue>, backend: Backend): Simulation {
   const iterations = h.iterations as number, tgt = h.target as readonly number[];
   let minPc = Infinity, minBp = Infinity, last: SimRecord = {};
   return {
@@ -237,8 +245,19 @@ export function targetAlignmentByDepth(
   params: Record<string, unknown>,
   context: { seed: number; backend: Backend },
 ): Simulation {
+  return alignmentOf(resolveAlignment(params), context);
+}
+
+function resolveAlignment(params: Record<string, unknown>): Record<string, HyperValue> {
   const h = resolve(TARGET_ALIGNMENT_SCHEMA, params);
   checkAlignment(h);
+  return h;
+}
+
+function alignmentOf(
+  h: Record<string, HyperValue>,
+  context: { seed: number; backend: Backend },
+): Simulation {
   const depths = h.depths as readonly number[], seeds = h.seeds as number;
   const sums = new Map<number, { pc: number; bp: number; n: number }>();
   const hp = {
@@ -281,18 +300,14 @@ export function targetAlignmentByDepth(
  * ```ts
  * import { getSimulation } from "@plasticity/core";
  * import "@plasticity/predictive-coding";
- * getSimulation("pc-output-trajectory").validate({ lr: 0.1 });
+ * console.assert(getSimulation("pc-output-trajectory").resolve({ lr: 0.1 }).T === 128);
  * ```
  */
 export const OUTPUT_TRAJECTORY_SIMULATION: SimulationDefinition = {
   name: "pc-output-trajectory",
   description: "Fig. 3a of Song et al. 2024: outputs of a 1-1-2 linear net trained by PC and by BP",
-  validate(params) {
-    checkTrajectory(resolve(OUTPUT_TRAJECTORY_SCHEMA, params));
-  },
-  create(params, context) {
-    return outputTrajectory(params, context.backend);
-  },
+  resolve: resolveTrajectory,
+  create: (params, context) => trajectoryOf(params as Record<string, HyperValue>, context.backend),
 };
 
 /**
@@ -302,19 +317,15 @@ export const OUTPUT_TRAJECTORY_SIMULATION: SimulationDefinition = {
  * ```ts
  * import { getSimulation } from "@plasticity/core";
  * import "@plasticity/predictive-coding";
- * getSimulation("pc-target-alignment").validate({ depths: [1, 15] });
+ * console.assert(getSimulation("pc-target-alignment").resolve({ depths: [1, 15] }).T === 512);
  * ```
  */
 export const TARGET_ALIGNMENT_SIMULATION: SimulationDefinition = {
   name: "pc-target-alignment",
   description:
     "Fig. 3e of Song et al. 2024: one-step target alignment of PC and BP in deep linear nets",
-  validate(params) {
-    checkAlignment(resolve(TARGET_ALIGNMENT_SCHEMA, params));
-  },
-  create(params, context) {
-    return targetAlignmentByDepth(params, context);
-  },
+  resolve: resolveAlignment,
+  create: (params, context) => alignmentOf(params as Record<string, HyperValue>, context),
 };
 
 registerSimulation(OUTPUT_TRAJECTORY_SIMULATION);

@@ -4,8 +4,7 @@ import "./simulations.ts";
 
 function runAll(name: string, params: Record<string, unknown>, seed = 0) {
   const def = getSimulation(name);
-  def.validate(params);
-  const sim = def.create(params, { seed, backend: jsBackend });
+  const sim = def.create(def.resolve(params), { seed, backend: jsBackend });
   const rows: SimRecord[] = [];
   sim.run((r) => rows.push(r));
   assert.equal(rows.length, sim.totalRecords);
@@ -57,20 +56,20 @@ Deno.test("Fig. 3e: a single layer aligns perfectly; a deep linear net aligns be
 Deno.test("simulation parameters are validated with one-line errors", () => {
   const traj = getSimulation("pc-output-trajectory"), ta = getSimulation("pc-target-alignment");
   assert.throws(
-    () => traj.validate({ lr: "fast" }),
+    () => traj.resolve({ lr: "fast" }),
     /^SchemaError: simulation\.params\.lr: expected a number ≥ 0, got "fast"$/,
   );
   assert.throws(
-    () => traj.validate({ target: [1, 2, 3] }),
+    () => traj.resolve({ target: [1, 2, 3] }),
     /simulation\.params\.target: expected two numbers/,
   );
-  assert.throws(() => traj.validate({ steps: 3 }), /simulation\.params\.steps: unknown key/);
+  assert.throws(() => traj.resolve({ steps: 3 }), /simulation\.params\.steps: unknown key/);
   assert.throws(
-    () => ta.validate({ depths: [0, 2] }),
+    () => ta.resolve({ depths: [0, 2] }),
     /simulation\.params\.depths: expected a non-empty list of integers ≥ 1/,
   );
   assert.throws(
-    () => ta.validate({ seeds: 1.5 }),
+    () => ta.resolve({ seeds: 1.5 }),
     /simulation\.params\.seeds: expected an integer ≥ 1, got 1\.5/,
   );
 });
