@@ -104,7 +104,9 @@ function fallbacks(name: BackendName): Exclude<BackendName, "auto">[] {
  * Results are cached per name and OpenBLAS file list; TF.js engines are process-global, so one
  * process uses one TF.js flavour.
  *
- * @param name The backend name (default `auto`).
+ * @param name The backend name (default `auto`), already validated: a config's `backend` is
+ *   checked by the runner's schema; other callers with an untyped string use
+ *   {@linkcode parseBackendName} first.
  * @param options Where notices go, and the OpenBLAS files to try.
  * @returns The loaded backend; its `name` says which one it is.
  *
@@ -115,8 +117,13 @@ function fallbacks(name: BackendName): Exclude<BackendName, "auto">[] {
  * console.assert(b.name === "js");
  * ```
  */
-export function selectBackend(name = "auto", options: SelectOptions = {}): Promise<Backend> {
-  const wanted = parseBackendName(name);
+export function selectBackend(
+  name: BackendName = "auto",
+  options: SelectOptions = {},
+): Promise<Backend> {
+  // The name comes validated (a config's `backend` by the runner's schema, or
+  // parseBackendName at another edge); the chain's switch is exhaustive over the names.
+  const wanted = name;
   const log = options.log ?? ((line: string) => console.error(line));
   const blasPaths = options.blasPaths ?? BLAS_CANDIDATES;
   const key = JSON.stringify([wanted, blasPaths]);

@@ -6,7 +6,13 @@
  *
  * @module
  */
-import { type Backend, selectBackend, type SelectOptions } from "@plasticity/core";
+import {
+  type Backend,
+  type BackendName,
+  parseBackendName,
+  selectBackend,
+  type SelectOptions,
+} from "@plasticity/core";
 
 function readEnv(name: string): string | undefined {
   try {
@@ -71,11 +77,20 @@ export function envBlasPaths(
  * ```
  */
 export function selectEnvBackend(
-  name?: string,
+  name?: BackendName,
   options: Omit<SelectOptions, "blasPaths"> = {},
 ): Promise<Backend> {
   const blasPaths = envBlasPaths();
-  return selectBackend(name ?? envBackendName() ?? "auto", {
+  let wanted = name;
+  if (wanted === undefined) {
+    const env = envBackendName();
+    try {
+      wanted = env === undefined ? "auto" : parseBackendName(env);
+    } catch (e) {
+      throw new Error(`PLASTICITY_BACKEND: ${(e as Error).message}`);
+    }
+  }
+  return selectBackend(wanted, {
     ...options,
     ...(blasPaths ? { blasPaths } : {}),
   });

@@ -12,6 +12,7 @@
  */
 import {
   BACKEND_NAMES,
+  type BackendName,
   checkValue,
   getLearner,
   getSimulation,
@@ -72,7 +73,7 @@ export interface TrialConfigBase {
   /** The trial's seed. */
   seed: number;
   /** Requested backend name. */
-  backend: string;
+  backend: BackendName;
   /** What to log. */
   metrics: MetricsConfig;
 }
@@ -363,7 +364,7 @@ function resolveChecked(raw: Record<string, unknown>, ctx: ResolveContext): Unse
   const name = checkExperimentName(raw.name);
   const run = resolveHyper(RUN_SCHEMA, pick(raw, Object.keys(RUN_SCHEMA)), "");
   const kind = run.kind as "learner" | "simulation";
-  const backend = run.backend as string;
+  const backend = run.backend as BackendName;
   const metrics = run.metrics as unknown as MetricsConfig;
   if (kind === "simulation") {
     for (const k of LEARNER_ONLY) {

@@ -6,7 +6,6 @@
  */
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { BACKEND_NAMES } from "@plasticity/core";
 import { datasetSchema } from "@plasticity/datasets";
 import "./registry.ts";
 import { envBackendName } from "./backend_env.ts";
@@ -159,34 +158,28 @@ export async function importModules(specifiers: readonly string[]): Promise<stri
   return urls;
 }
 
+/**
+ * Puts the `--backend` flag (which also replaces a grid over `backend`) or else, when the config
+ * names none, `PLASTICITY_BACKEND` into the config. The name is validated once, with the rest of
+ * the config, by the runner's schema; `from` is where it came from, for the message.
+ */
 function applyBackend(
   raw: Record<string, unknown>,
   flag: string | undefined,
-): Record<string, unknown> {
-  const names = BACKEND_NAMES as readonly string[];
+): { raw: Record<string, unknown>; from?: string } {
   if (flag !== undefined) {
-    if (!names.includes(flag)) {
-      throw new ConfigError(
-        `--backend: expected one of ${names.join(", ")}, got ${showValue(flag)}`,
-      );
-    }
     const out: Record<string, unknown> = { ...raw, backend: flag };
     if (out.grid && typeof out.grid === "object" && "backend" in out.grid) {
       const { backend: _b, ...grid } = out.grid as Record<string, unknown>;
       out.grid = grid;
     }
-    return out;
+    return { raw: out, from: "--backend" };
   }
   const env = envBackendName();
   if (raw.backend === undefined && env !== undefined) {
-    if (!names.includes(env)) {
-      throw new ConfigError(
-        `PLASTICITY_BACKEND: expected one of ${names.join(", ")}, got ${showValue(env)}`,
-      );
-    }
-    return { ...raw, backend: env };
+    return { raw: { ...raw, backend: env }, from: "PLASTICITY_BACKEND" };
   }
-  return raw;
+  return { raw };
 }
 
 /**
@@ -214,9 +207,13 @@ export async function expandTrials(
 ): Promise<Trial[]> {
   await importModules(options.imports ?? []);
   const { raw, source } = await loadConfig(input);
+  const applied = applyBackend(raw, options.backend);
   try {
-    return expandGrid(applyBackend(raw, options.backend), DATASETS);
+    return expandGrid(applied.raw, DATASETS);
   } catch (e) {
+    if (e instanceof ConfigError && applied.from && e.message.startsWith("backend: ")) {
+      throw new ConfigError(`${applied.from}: ${e.message.slice("backend: ".length)}`);
+    }
     if (e instanceof ConfigError && source !== "config") {
       throw new ConfigError(`${source}: ${e.message}`);
     }

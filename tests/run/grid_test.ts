@@ -188,3 +188,18 @@ grid: { "simulation.params.x0": [1, 3] }
     /^ConfigError: epochs: not used by kind simulation/,
   );
 });
+
+Deno.test("a backend from --backend is validated once, by the config schema, and named by its source", async () => {
+  const { expandTrials } = await import("@plasticity/runner");
+  const raw = parseYaml(BASE, "t.yaml") as Record<string, unknown>;
+  await assert.rejects(
+    () => expandTrials(raw, { backend: "gpu" }),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /^--backend: expected one of auto, js, blas, .*, got "gpu"$/);
+      return true;
+    },
+  );
+  const [t] = await expandTrials(raw, { backend: "js" });
+  assert.equal(t!.config.backend, "js");
+});
