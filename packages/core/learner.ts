@@ -9,6 +9,7 @@ import {
   type HyperSchema,
   type HyperValues,
   resolveHyper,
+  schemaDefaults,
   SchemaError,
   type SectionField,
   showValue,
@@ -76,6 +77,28 @@ export const NETWORK_SECTION: SectionField = {
     init: INIT_SECTION,
   },
 };
+
+/**
+ * The defaults of {@linkcode NETWORK_SECTION} (`activation`, `leaky_slope`, `bias`), for code that
+ * takes a partial {@linkcode NetworkSpec} directly; derived from the section, not written again.
+ *
+ * @example
+ * ```ts
+ * import { NETWORK_DEFAULTS } from "@plasticity/core";
+ * console.assert(NETWORK_DEFAULTS.leaky_slope === 0.01 && NETWORK_DEFAULTS.bias === true);
+ * ```
+ */
+export const NETWORK_DEFAULTS: Readonly<{
+  activation: Activation;
+  "leaky_slope": number;
+  bias: boolean;
+}> = Object.freeze(
+  schemaDefaults(NETWORK_SECTION.schema as HyperSchema) as unknown as {
+    activation: Activation;
+    "leaky_slope": number;
+    bias: boolean;
+  },
+);
 
 /**
  * Validates a `network` section against {@linkcode NETWORK_SECTION} and the check across its

@@ -16,6 +16,7 @@ import {
   hiddenActivation,
   type InitSpec,
   initWeights,
+  NETWORK_DEFAULTS,
   type NetworkSpec,
   type Rng,
   shapeOf,
@@ -110,7 +111,7 @@ export class Mlp {
     this.backend = backend;
     this.sizes = [...network.sizes];
     this.activations = acts;
-    this.slope = network.leaky_slope ?? 0.01;
+    this.slope = network.leaky_slope ?? NETWORK_DEFAULTS.leaky_slope;
     this.W = W;
     this.b = b;
   }

@@ -14,6 +14,7 @@ import {
   type Learner,
   type LossSpec,
   lossValue,
+  NETWORK_DEFAULTS,
   type ResolvedLearnerOptions,
   type Rng,
   signedBeta,
@@ -194,7 +195,7 @@ export class CorInfoMax implements Learner {
     settings.sparse.forEach((s, l) => {
       if (s) this.#acts[l] = "relu";
     });
-    this.#slope = net.leaky_slope ?? 0.01;
+    this.#slope = net.leaky_slope ?? NETWORK_DEFAULTS.leaky_slope;
     this.#loss = options.loss;
     const init = createRng(deriveSeed(options.seed, `${settings.rule}-init`));
     this.#rng = createRng(deriveSeed(options.seed, `${settings.rule}-beta-sign`));

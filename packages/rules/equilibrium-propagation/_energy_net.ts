@@ -14,6 +14,7 @@ import {
   type Learner,
   type LossSpec,
   lossValue,
+  NETWORK_DEFAULTS,
   type ResolvedLearnerOptions,
   type Rng,
   signedBeta,
@@ -99,7 +100,7 @@ export class EnergyNet implements Learner {
     this.#acts = [];
     for (let l = 0; l < P - 1; l++) this.#acts.push(hiddenActivation(net, l));
     this.#acts.push(net.output_activation ?? (P > 1 ? this.#acts[0]! : "hardSigmoid"));
-    this.#slope = net.leaky_slope ?? 0.01;
+    this.#slope = net.leaky_slope ?? NETWORK_DEFAULTS.leaky_slope;
     this.#loss = options.loss;
     const init = createRng(deriveSeed(options.seed, `${settings.rule}-init`));
     this.#rng = createRng(deriveSeed(options.seed, `${settings.rule}-beta-sign`));

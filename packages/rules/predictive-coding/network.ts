@@ -27,11 +27,14 @@ import {
   initWeights,
   lossDivisor,
   type LossSpec,
+  NETWORK_DEFAULTS,
   type NetworkSpec,
   Optimizer,
+  OPTIMIZER_SECTION,
   type OptimizerSpec,
   parseActivation,
   type Rng,
+  schemaDefaults,
   shapeOf,
   signedBeta,
   type Tensor,
@@ -39,6 +42,9 @@ import {
 } from "@plasticity/core";
 import { BufferOps, type Ops, opsFor } from "./_ops.ts";
 import { DEFAULT_PC_CONFIG, type PCConfig } from "./settings.ts";
+
+const DEFAULT_OPTIMIZER = schemaDefaults({ optimizer: OPTIMIZER_SECTION })
+  .optimizer as unknown as OptimizerSpec;
 import { prospectiveIndex, targetAlignment } from "./metrics.ts";
 
 /** Everything needed to build a {@linkcode PCNetwork}. */
@@ -50,7 +56,7 @@ export interface PCNetworkOptions {
    * `rule:` section); default {@linkcode DEFAULT_PC_CONFIG}. They are not checked again here.
    */
   config?: PCConfig;
-  /** Weight optimiser (default SGD, lr 0.01). */
+  /** Weight optimiser (default: the defaults of core's `OPTIMIZER_SECTION`, SGD with lr 0.01). */
   optimizer?: OptimizerSpec;
   /**
    * Output loss (default ½ squared error summed over the batch, the paper's). The energy is always
@@ -157,8 +163,8 @@ export class PCNetwork {
     const L = (this.L = network.sizes.length - 1);
     this.config = { ...(options.config ?? DEFAULT_PC_CONFIG) };
     this.loss = { ...(options.loss ?? PC_LOSS) };
-    this.optimizerSpec = { ...(options.optimizer ?? { name: "sgd", lr: 0.01 }) };
-    this.#slope = network.leaky_slope ?? 0.01;
+    this.optimizerSpec = { ...(options.optimizer ?? DEFAULT_OPTIMIZER) };
+    this.#slope = network.leaky_slope ?? NETWORK_DEFAULTS.leaky_slope;
     this.#fOut = parseActivation(
       network.output_activation ?? "identity",
       "network.output_activation",
@@ -184,7 +190,7 @@ export class PCNetwork {
     this.#ops = opsFor(backend);
     const rng = createRng(deriveSeed(options.seed, "pc-init"));
     const init = network.init ?? { kind: "xavierUniform" };
-    const bias = network.bias ?? true;
+    const bias = network.bias ?? NETWORK_DEFAULTS.bias;
     this.#W = [backend.zeros(1, 1)];
     this.#Wt = [undefined];
     this.#bias = [undefined];

@@ -92,8 +92,9 @@ const INPUT_SCHEMA: HyperSchema = {
   },
 };
 
+// T's and decay's defaults differ per rule: each schema below declares its own.
 const INFERENCE_SCHEMA: HyperSchema = {
-  T: { type: "number", default: 128, integer: true, min: 1, doc: "inference iterations T" },
+  T: { type: "number", integer: true, min: 1, doc: "inference iterations T" },
   gamma: {
     type: "number",
     default: 0.1,
@@ -102,7 +103,6 @@ const INFERENCE_SCHEMA: HyperSchema = {
   },
   decay: {
     type: "number",
-    default: 0.5,
     min: 1e-12,
     max: 1,
     doc: "γ ← γ·decay whenever the energy fails to fall (1 = no decay)",
