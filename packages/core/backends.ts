@@ -104,7 +104,7 @@ function fallbacks(name: BackendName): Exclude<BackendName, "auto">[] {
  * Results are cached per name and OpenBLAS file list; TF.js engines are process-global, so one
  * process uses one TF.js flavour.
  *
- * @param name The backend name (default `auto`), already validated: a config's `backend` is
+ * @param name The backend name, already validated: a config's `backend` is
  *   checked by the runner's schema; other callers with an untyped string use
  *   {@linkcode parseBackendName} first.
  * @param options Where notices go, and the OpenBLAS files to try.
@@ -118,7 +118,7 @@ function fallbacks(name: BackendName): Exclude<BackendName, "auto">[] {
  * ```
  */
 export function selectBackend(
-  name: BackendName = "auto",
+  name: BackendName,
   options: SelectOptions = {},
 ): Promise<Backend> {
   // The name comes validated (a config's `backend` by the runner's schema, or
