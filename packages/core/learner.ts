@@ -291,31 +291,24 @@ export function resolveLearnerConfig(
 ): ResolvedLearnerConfig {
   const network = resolveNetwork(sections.network);
   const hyper = resolveHyper(def.hyper, sections.hyper as Record<string, unknown>, "rule");
-  const out: ResolvedLearnerConfig = { network, hyper, loss: undefined as unknown as LossSpec };
-  if (def.optimizer) {
-    const { optimizer } = resolveHyper(
-      { optimizer: OPTIMIZER_SECTION },
-      { optimizer: sections.optimizer },
-      "",
-    );
-    out.optimizer = optimizer as unknown as OptimizerSpec;
-  } else if (sections.optimizer !== undefined) {
+  if (!def.optimizer && sections.optimizer !== undefined) {
     throw new SchemaError(
       `optimizer: not used by rule ${def.name} (value ${
         showValue(sections.optimizer)
       }); it sets its own learning rates in rule: remove the optimizer section`,
     );
   }
-  const { loss } = resolveHyper(
-    { loss: LOSS_SECTION },
-    { loss: sections.loss ?? def.loss },
+  const shared = resolveHyper(
+    def.optimizer ? { optimizer: OPTIMIZER_SECTION, loss: LOSS_SECTION } : { loss: LOSS_SECTION },
+    def.optimizer
+      ? { optimizer: sections.optimizer, loss: sections.loss ?? def.loss }
+      : { loss: sections.loss ?? def.loss },
     "",
-  );
-  out.loss = loss as unknown as LossSpec;
+  ) as unknown as { optimizer?: OptimizerSpec; loss: LossSpec };
   // Key order of the config: network, hyper, optimizer, loss.
-  return out.optimizer
-    ? { network, hyper, optimizer: out.optimizer, loss: out.loss }
-    : { network, hyper, loss: out.loss };
+  return shared.optimizer
+    ? { network, hyper, optimizer: shared.optimizer, loss: shared.loss }
+    : { network, hyper, loss: shared.loss };
 }
 
 const registry = new Registry<LearnerDefinition>("rule");

@@ -434,34 +434,20 @@ function resolveChecked(raw: Record<string, unknown>, ctx: ResolveContext): Unse
     loss: raw.loss,
   });
   const own = resolveHyper(LEARNER_RUN_SCHEMA, pick(raw, Object.keys(LEARNER_RUN_SCHEMA)), "");
-  const out: Omit<LearnerTrialConfig, "seed"> = {
+  // Key order as written to config.yaml: the optimiser after the rule, when the rule has one.
+  return {
     name,
     kind,
     dataset,
     network: learner.network,
     rule: { name: ruleName as string, ...learner.hyper },
+    ...(learner.optimizer ? { optimizer: learner.optimizer } : {}),
     loss: learner.loss,
     epochs: own.epochs as number,
     "batch_size": own.batch_size as number,
     backend,
     metrics,
   };
-  // Key order as written to config.yaml: the optimiser after the rule, when the rule has one.
-  return learner.optimizer
-    ? {
-      name,
-      kind,
-      dataset,
-      network: learner.network,
-      rule: out.rule,
-      optimizer: learner.optimizer,
-      loss: learner.loss,
-      epochs: out.epochs,
-      "batch_size": out.batch_size,
-      backend,
-      metrics,
-    }
-    : out;
 }
 
 /**
