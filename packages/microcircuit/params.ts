@@ -7,6 +7,13 @@
  *
  * @module
  */
+import {
+  type HyperSchema,
+  resolveHyper,
+  schemaDefaults,
+  SchemaError,
+  showValue,
+} from "@plasticity/core";
 import { ACTIVATION_NAMES, type ActivationName } from "./activation.ts";
 import type { ModelType } from "./model.ts";
 
@@ -109,54 +116,182 @@ export interface PalParams {
   "max_records": number;
 }
 
-/** The Fig3abc values, used for every key a params object leaves out. */
-export const DEFAULT_PARAMS: Readonly<PalParams> = Object.freeze({
-  dt: 0.01,
-  Tpres: 1,
-  dtxi: 0.01,
-  tauHP: 0.1,
-  tauLO: 100,
-  tauxi: 0.1,
-  "dataset_size": 100,
-  epochs: 100,
-  "settling_time": 100,
-  layers: [5, 20, 10, 20, 5],
-  activation: "logistic",
-  "model_type": "PAL",
-  "noise_type": "OU",
-  "noise_mode": "const",
-  "noise_scale": [0.05, 0.05, 0.05],
-  gl: 0.03,
-  gbas: 0.1,
-  gapi: 0.06,
-  gden: 0.1,
-  gnI: 0.06,
-  gntgt: 0.06,
-  "eta_fw": [1, 1, 1, 1],
-  "eta_bw": [50, 50, 50],
-  "eta_IP": [0, 0, 0],
-  "eta_PI": [5, 5, 5],
-  alpha: [1e-5, 1e-5, 1e-5],
-  "init_WPP_range": [-1, 1],
-  "init_WIP_range": [-1, 1],
-  "init_BPP_range": [-1, 1],
-  "init_BPI_range": [-1, 1],
-  "init_teacher_WPP_range": [-1, 1],
-  "init_teacher_WIP_range": [-1, 1],
-  "init_teacher_BPP_range": [-1, 1],
-  "init_teacher_BPI_range": [-1, 1],
-  "random_seed": [123, 456, 789, 111, 222, 1, 3, 5, 7, 9],
-  "init_in_SPS": true,
-  "pyr_hi_pass": true,
-  "dWPP_low_pass": true,
-  "input_signal": "step",
-  "rec_per_steps": 1000,
-  taur: 1,
-  task: "bw_only",
-  rng: "numpy",
-  "compare_updates": false,
-  "max_records": 0,
-}) as Readonly<PalParams>;
+/**
+ * The schema of a params object (reference key names; times in ms): every key of
+ * {@linkcode PalParams} with its type, bounds, documentation and Fig3abc default, in the order of
+ * {@linkcode DEFAULT_PARAMS}. {@linkcode parseParams} resolves with it and then checks what the
+ * schema cannot say (list lengths against `layers`, `dtxi` = `dt`, `Tpres` a multiple of `dt`,
+ * ranges `[low, high]` with low ≤ high, equal end sizes for `fw_bw`).
+ *
+ * @example
+ * ```ts
+ * import { PAL_PARAMS_SCHEMA } from "@plasticity/microcircuit/params";
+ * console.assert(PAL_PARAMS_SCHEMA.dt?.type === "number" && PAL_PARAMS_SCHEMA.dt.default === 0.01);
+ * ```
+ */
+export const PAL_PARAMS_SCHEMA: HyperSchema = {
+  dt: { type: "number", default: 0.01, above: 0, doc: "Euler step (ms)" },
+  Tpres: {
+    type: "number",
+    default: 1,
+    above: 0,
+    doc: "Presentation time of one sample (ms); a multiple of dt",
+  },
+  dtxi: { type: "number", default: 0.01, doc: "Noise resampling interval; must equal dt (ms)" },
+  tauHP: { type: "number", default: 0.1, above: 0, doc: "High-pass time constant τ_HP (ms)" },
+  tauLO: {
+    type: "number",
+    default: 100,
+    above: 0,
+    doc: "Low-pass time constant of forward updates τ_LO (ms)",
+  },
+  tauxi: { type: "number", default: 0.1, above: 0, doc: "OU time constant τ_ξ (ms)" },
+  "dataset_size": {
+    type: "number",
+    default: 100,
+    integer: true,
+    min: 1,
+    doc: "Number of input samples",
+  },
+  epochs: {
+    type: "number",
+    default: 100,
+    integer: true,
+    min: 0,
+    doc: "Training epochs (passes over the shuffled samples)",
+  },
+  "settling_time": {
+    type: "number",
+    default: 100,
+    min: 0,
+    doc: "Settling time before training, without learning (ms)",
+  },
+  layers: {
+    type: "numbers",
+    default: [5, 20, 10, 20, 5],
+    integer: true,
+    min: 1,
+    minItems: 3,
+    doc: "Layer sizes",
+  },
+  activation: {
+    type: "choice",
+    default: "logistic",
+    enum: ACTIVATION_NAMES,
+    list: true,
+    doc: "Rate function (one name, or one per pyramidal layer)",
+  },
+  "model_type": {
+    type: "string",
+    default: "PAL",
+    enum: ["BP", "FA", "PAL"],
+    doc: "`BP`, `FA` or `PAL`",
+  },
+  "noise_type": { type: "string", default: "OU", enum: ["OU"], doc: "Noise type: only `OU`" },
+  "noise_mode": {
+    type: "string",
+    default: "const",
+    enum: ["const"],
+    doc: "Noise mode: only `const`",
+  },
+  "noise_scale": { type: "numbers", default: [0.05, 0.05, 0.05], doc: "Noise σ per hidden layer" },
+  gl: { type: "number", default: 0.03, above: 0, doc: "Leak conductance" },
+  gbas: { type: "number", default: 0.1, above: 0, doc: "Basal conductance" },
+  gapi: { type: "number", default: 0.06, above: 0, doc: "Apical conductance" },
+  gden: { type: "number", default: 0.1, above: 0, doc: "Interneuron dendritic conductance" },
+  gnI: { type: "number", default: 0.06, min: 0, doc: "Interneuron nudging conductance" },
+  gntgt: { type: "number", default: 0.06, min: 0, doc: "Target nudging conductance" },
+  "eta_fw": { type: "numbers", default: [1, 1, 1, 1], doc: "η_fw per forward weight" },
+  "eta_bw": { type: "numbers", default: [50, 50, 50], doc: "η_bw per top-down weight" },
+  "eta_IP": { type: "numbers", default: [0, 0, 0], doc: "η_IP per pyramid-to-interneuron weight" },
+  "eta_PI": { type: "numbers", default: [5, 5, 5], doc: "η_PI per interneuron-to-apical weight" },
+  alpha: {
+    type: "numbers",
+    default: [1e-5, 1e-5, 1e-5],
+    doc: "PAL regulariser α per top-down weight",
+  },
+  "init_WPP_range": { type: "numbers", default: [-1, 1], doc: "Uniform init range of W" },
+  "init_WIP_range": { type: "numbers", default: [-1, 1], doc: "Uniform init range of WIP" },
+  "init_BPP_range": { type: "numbers", default: [-1, 1], doc: "Uniform init range of B" },
+  "init_BPI_range": { type: "numbers", default: [-1, 1], doc: "Uniform init range of BPI" },
+  "init_teacher_WPP_range": { type: "numbers", default: [-1, 1], doc: "Teacher's init range of W" },
+  "init_teacher_WIP_range": {
+    type: "numbers",
+    default: [-1, 1],
+    doc: "Teacher's init range of WIP",
+  },
+  "init_teacher_BPP_range": { type: "numbers", default: [-1, 1], doc: "Teacher's init range of B" },
+  "init_teacher_BPI_range": {
+    type: "numbers",
+    default: [-1, 1],
+    doc: "Teacher's init range of BPI",
+  },
+  "random_seed": {
+    type: "numbers",
+    default: [123, 456, 789, 111, 222, 1, 3, 5, 7, 9],
+    integer: true,
+    min: 0,
+    max: 4294967295,
+    minItems: 1,
+    doc: "Seeds; the first also seeds the input (bw_only) and the teacher (fw_bw)",
+  },
+  "init_in_SPS": { type: "boolean", default: true, doc: "Start in the self-predicting state" },
+  "pyr_hi_pass": {
+    type: "boolean",
+    default: true,
+    doc: "PAL: high-pass the presynaptic rate of B",
+  },
+  "dWPP_low_pass": { type: "boolean", default: true, doc: "PAL: low-pass the forward updates" },
+  "input_signal": {
+    type: "string",
+    default: "step",
+    enum: ["step"],
+    doc: "Input signal: only `step` (U[0, 1] per sample, held for Tpres)",
+  },
+  "rec_per_steps": {
+    type: "number",
+    default: 1000,
+    integer: true,
+    min: 1,
+    doc: "Steps between records",
+  },
+  taur: {
+    type: "number",
+    default: 1,
+    min: 0,
+    doc: "Prospectivity factor (1 = Latent Equilibrium, 0 = plain u)",
+  },
+  task: {
+    type: "string",
+    default: "bw_only",
+    enum: ["bw_only", "fw_bw"],
+    doc: "`bw_only` (learn B and BPI, no target) or `fw_bw` (teacher targets; learn everything)",
+  },
+  rng: {
+    type: "string",
+    default: "numpy",
+    enum: ["numpy", "plasticity"],
+    doc:
+      "`numpy` (MT19937 drawn in the reference's order) or `plasticity` (core's default generator)",
+  },
+  "compare_updates": {
+    type: "boolean",
+    default: false,
+    doc: "After training, evaluate ∠(ΔW_MC, ΔW_BP) as the reference's `compare_updates`",
+  },
+  "max_records": {
+    type: "number",
+    default: 0,
+    integer: true,
+    min: 0,
+    doc: "Stop after this many records (0 = run to the end)",
+  },
+};
+
+/** The Fig3abc values, used for every key a params object leaves out (the schema's defaults). */
+export const DEFAULT_PARAMS: Readonly<PalParams> = Object.freeze(
+  schemaDefaults(PAL_PARAMS_SCHEMA),
+) as unknown as Readonly<PalParams>;
 
 /** Reference keys that are accepted only at the value the port implements. */
 const FIXED: Record<string, unknown> = {
@@ -175,110 +310,19 @@ const IGNORED = new Set(["noise_deg", "taueps"]);
 const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 
 function fail(where: string, key: string, v: unknown, expected: string): never {
-  throw new Error(`Invalid ${where}.${key} ${show(v)}: expected ${expected}`);
+  throw new SchemaError(`${where}.${key}: expected ${expected}, got ${showValue(v)}`);
 }
 
-/**
- * Validates a params object (reference keys) and fills the Fig3abc defaults. Keys starting with
- * `_comment` or `rec_` (except `rec_per_steps`) are ignored; an unknown key is an error.
- *
- * @param given The parameters, e.g. a parsed `params.json`.
- * @param where Prefix for error messages, e.g. `simulation.params`.
- * @returns The resolved parameters.
- *
- * @example
- * ```ts
- * import { parseParams } from "@plasticity/microcircuit/params";
- * const p = parseParams({ layers: [1, 1, 1], eta_fw: [2, 0.5], eta_bw: [20], eta_IP: [10], eta_PI: [0.5], noise_scale: [0.01], alpha: [1e-6] });
- * console.assert(p.dt === 0.01 && p.model_type === "PAL");
- * try { parseParams({ dt: -1 }); } catch (e) { console.assert(String(e).includes("params.dt")); }
- * ```
- */
-export function parseParams(given: Record<string, unknown>, where = "params"): PalParams {
-  if (typeof given !== "object" || given === null || Array.isArray(given)) {
-    throw new Error(`Invalid ${where} ${show(given)}: expected an object`);
-  }
-  const p = structuredClone(DEFAULT_PARAMS) as PalParams;
-  const out = p as unknown as Record<string, unknown>;
-  for (const [key, v] of Object.entries(given)) {
-    if (key.startsWith("_comment") || (key.startsWith("rec_") && key !== "rec_per_steps")) continue;
-    if (key === "file" || IGNORED.has(key)) continue;
-    if (key in FIXED) {
-      if (v !== FIXED[key]) fail(where, key, v, `${show(FIXED[key])} (the only supported value)`);
-      continue;
-    }
-    if (!(key in DEFAULT_PARAMS)) {
-      throw new Error(
-        `Unknown key ${where}.${key}: expected one of ${Object.keys(DEFAULT_PARAMS).join(", ")}`,
-      );
-    }
-    const def = (DEFAULT_PARAMS as unknown as Record<string, unknown>)[key];
-    if (key === "activation") {
-      const names = Array.isArray(v) ? v : [v];
-      if (
-        names.length === 0 ||
-        names.some((n) => !(ACTIVATION_NAMES as readonly unknown[]).includes(n))
-      ) {
-        fail(where, key, v, `one of ${ACTIVATION_NAMES.join(", ")} or a list of them`);
-      }
-      out[key] = v;
-    } else if (typeof def === "number") {
-      if (typeof v !== "number" || !Number.isFinite(v)) fail(where, key, v, "a finite number");
-      out[key] = v;
-    } else if (typeof def === "boolean") {
-      if (typeof v !== "boolean") fail(where, key, v, "true or false");
-      out[key] = v;
-    } else if (typeof def === "string") {
-      const allowed: Record<string, readonly string[]> = {
-        "model_type": ["BP", "FA", "PAL"],
-        "noise_type": ["OU"],
-        "noise_mode": ["const"],
-        "input_signal": ["step"],
-        task: ["bw_only", "fw_bw"],
-        rng: ["numpy", "plasticity"],
-      };
-      const ok = allowed[key]!;
-      if (typeof v !== "string" || !ok.includes(v)) fail(where, key, v, `one of ${ok.join(", ")}`);
-      out[key] = v;
-    } else if (Array.isArray(def)) {
-      if (!Array.isArray(v) || v.some((x) => typeof x !== "number" || !Number.isFinite(x))) {
-        fail(where, key, v, "a list of finite numbers");
-      }
-      if (key.endsWith("_range") && (v.length !== 2 || v[0] > v[1])) {
-        fail(where, key, v, "[low, high] with low ≤ high");
-      }
-      out[key] = [...v];
-    }
-  }
-  // Consistency checks.
+/** Whether a reference key is accepted and ignored (comments, record switches, `file`). */
+function ignored(key: string): boolean {
+  return key.startsWith("_comment") || (key.startsWith("rec_") && key !== "rec_per_steps") ||
+    key === "file" || IGNORED.has(key);
+}
+
+/** The checks across keys that {@linkcode PAL_PARAMS_SCHEMA} cannot state. */
+function checkAcrossKeys(p: PalParams, where: string): void {
   const L = p.layers.length - 1;
-  if (L < 2 || p.layers.some((n) => !Number.isInteger(n) || n < 1)) {
-    fail(where, "layers", p.layers, "at least three positive integers");
-  }
-  for (
-    const key of [
-      "dt",
-      "Tpres",
-      "tauHP",
-      "tauLO",
-      "tauxi",
-      "gl",
-      "gbas",
-      "gapi",
-      "gden",
-    ] as const
-  ) {
-    if (!(p[key] > 0)) fail(where, key, p[key], "a positive number");
-  }
-  for (const key of ["gnI", "gntgt", "settling_time", "taur"] as const) {
-    if (!(p[key] >= 0)) fail(where, key, p[key], "a number ≥ 0");
-  }
   if (Math.abs(p.dtxi - p.dt) > 1e-12 * p.dt) fail(where, "dtxi", p.dtxi, `dt (${p.dt})`);
-  const intKeys = ["dataset_size", "epochs", "rec_per_steps", "max_records"] as const;
-  for (const key of intKeys) {
-    const min = key === "dataset_size" || key === "rec_per_steps" ? 1 : 0;
-    if (!Number.isInteger(p[key]) || p[key] < min) fail(where, key, p[key], `an integer ≥ ${min}`);
-  }
   if (Math.abs(p.Tpres / p.dt - Math.round(p.Tpres / p.dt)) > 1e-9) {
     fail(where, "Tpres", p.Tpres, `a multiple of dt (${p.dt})`);
   }
@@ -297,10 +341,12 @@ export function parseParams(given: Record<string, unknown>, where = "params"): P
     const v = p[key] as number[];
     if (v.length < n) fail(where, key, v, `at least ${n} values for layers ${show(p.layers)}`);
   }
-  if (p.random_seed.some((s) => !Number.isInteger(s) || s < 0 || s > 4294967295)) {
-    fail(where, "random_seed", p.random_seed, "integers in [0, 2^32 − 1]");
+  for (const key of Object.keys(p) as (keyof PalParams)[]) {
+    const v = p[key] as number[];
+    if (key.endsWith("_range") && (v.length !== 2 || v[0]! > v[1]!)) {
+      fail(where, key, v, "[low, high] with low ≤ high");
+    }
   }
-  if (p.random_seed.length === 0) fail(where, "random_seed", p.random_seed, "at least one seed");
   if (p.task === "fw_bw" && p.layers[0] !== p.layers[L]) {
     fail(
       where,
@@ -309,6 +355,43 @@ export function parseParams(given: Record<string, unknown>, where = "params"): P
       "equal input and output sizes for task fw_bw (as the reference)",
     );
   }
+}
+
+/**
+ * Validates a params object (reference keys) against {@linkcode PAL_PARAMS_SCHEMA} and fills the
+ * Fig3abc defaults, then checks what holds across keys. Keys starting with `_comment` or `rec_`
+ * (except `rec_per_steps`), `file`, `noise_deg` and `taueps` are ignored; the reference switches
+ * the port does not implement are accepted only at their one supported value; an unknown key is
+ * an error.
+ *
+ * @param given The parameters, e.g. a parsed `params.json`.
+ * @param where Prefix for error messages, e.g. `simulation.params`.
+ * @returns The resolved parameters, in the key order of {@linkcode DEFAULT_PARAMS}.
+ * @throws {SchemaError} On a bad value, naming the key.
+ *
+ * @example
+ * ```ts
+ * import { parseParams } from "@plasticity/microcircuit/params";
+ * const p = parseParams({ layers: [1, 1, 1], eta_fw: [2, 0.5], eta_bw: [20], eta_IP: [10], eta_PI: [0.5], noise_scale: [0.01], alpha: [1e-6] });
+ * console.assert(p.dt === 0.01 && p.model_type === "PAL");
+ * try { parseParams({ dt: -1 }); } catch (e) { console.assert((e as Error).message === "params.dt: expected a number > 0, got -1"); }
+ * ```
+ */
+export function parseParams(given: Record<string, unknown>, where = "params"): PalParams {
+  if (typeof given !== "object" || given === null || Array.isArray(given)) {
+    throw new SchemaError(`${where}: expected a mapping, got ${showValue(given)}`);
+  }
+  const rest: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(given)) {
+    if (ignored(key)) continue;
+    if (Object.hasOwn(FIXED, key)) {
+      if (v !== FIXED[key]) fail(where, key, v, `${show(FIXED[key])} (the only supported value)`);
+      continue;
+    }
+    rest[key] = v;
+  }
+  const p = resolveHyper(PAL_PARAMS_SCHEMA, rest, where) as unknown as PalParams;
+  checkAcrossKeys(p, where);
   return p;
 }
 

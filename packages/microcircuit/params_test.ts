@@ -18,16 +18,28 @@ Deno.test("loadParams reads every reference params.json as it is", async () => {
 Deno.test("parseParams names the bad key in a one-line error", () => {
   assert.throws(
     () => parseParams({ dt: "x" }),
-    /^Error: Invalid params\.dt "x": expected a finite number$/,
+    /^SchemaError: params\.dt: expected a number > 0, got "x"$/,
   );
-  assert.throws(() => parseParams({ bogus: 1 }), /Unknown key params\.bogus/);
+  assert.throws(
+    () => parseParams({ bogus: 1 }),
+    /^SchemaError: params\.bogus: unknown key \(value 1\); expected one of dt, /,
+  );
   assert.throws(
     () => parseParams({ model_type: "KP" }),
-    /params\.model_type "KP": expected one of BP, FA, PAL/,
+    /params\.model_type: expected one of BP, FA, PAL, got "KP"$/,
   );
-  assert.throws(() => parseParams({ eta_fw: [1, 1] }), /params\.eta_fw/);
-  assert.throws(() => parseParams({ inter_low_pass: true }), /params\.inter_low_pass true/);
-  assert.throws(() => parseParams({ init_WPP_range: [1, -1] }), /init_WPP_range/);
+  assert.throws(
+    () => parseParams({ eta_fw: [1, 1] }),
+    /params\.eta_fw: expected at least 4 values for layers \[5,20,10,20,5\], got \[1,1\]$/,
+  );
+  assert.throws(
+    () => parseParams({ inter_low_pass: true }),
+    /params\.inter_low_pass: expected false \(the only supported value\), got true$/,
+  );
+  assert.throws(
+    () => parseParams({ init_WPP_range: [1, -1] }),
+    /params\.init_WPP_range: expected \[low, high\] with low ≤ high, got \[1,-1\]$/,
+  );
 });
 
 Deno.test("readParamsFile parses the text of a params file and names the file in errors", () => {

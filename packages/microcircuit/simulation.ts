@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { type HyperSchema, resolveHyper, SchemaError, showValue } from "@plasticity/core";
 import type { SimRecord, Simulation, SimulationDefinition } from "@plasticity/core/simulation";
 import { type ClassifierParams, createClassifier, YIN_YANG_PAL } from "./classification.ts";
 import { createPalRun } from "./experiment.ts";
@@ -169,22 +170,103 @@ export interface YinYangSizes {
   "data_seed": number;
 }
 
-const YY_DATA: YinYangSizes = {
-  "n_train": 2000,
-  "n_valid": 300,
-  "n_test": 300,
-  "data_seed": 9876543,
-} as const;
+const YY_DATA_SCHEMA: HyperSchema = {
+  "n_train": {
+    type: "number",
+    default: 2000,
+    integer: true,
+    min: 1,
+    doc: "Training samples per class",
+  },
+  "n_valid": {
+    type: "number",
+    default: 300,
+    integer: true,
+    min: 1,
+    doc: "Validation samples per class",
+  },
+  "n_test": { type: "number", default: 300, integer: true, min: 1, doc: "Test samples per class" },
+  "data_seed": {
+    type: "number",
+    default: 9876543,
+    integer: true,
+    min: 0,
+    doc: "Seed of the training data (validation +1, test +2)",
+  },
+};
+
+const Y = YIN_YANG_PAL;
+const num = (key: keyof ClassifierParams, doc: string) =>
+  ({ type: "number", default: Y[key] as number, doc }) as const;
+const nums = (key: keyof ClassifierParams, doc: string) =>
+  ({ type: "numbers", default: Y[key] as number[], doc }) as const;
 
 /**
- * Resolves the parameters of the `microcircuit-yin-yang` simulation: the keys of
- * {@linkcode YIN_YANG_PAL} (GeNN config names, plus `step_order`: `genn`, the default, for GeNN's
- * order of operations with its one-step synaptic delays, or `numpy` for the numpy reference's) plus
- * `n_train`, `n_valid`, `n_test` (samples per class, GeNN's 2000 / 300 / 300) and `data_seed`
- * (9876543; validation and test use +1 and +2).
+ * The schema of the `microcircuit-yin-yang` parameters: the keys of {@linkcode YIN_YANG_PAL} with
+ * its values as defaults (in its order), then `n_train`, `n_valid`, `n_test` and `data_seed`.
+ * {@linkcode resolveYinYangParams} resolves with it and then checks that `dims` is `[4, n, 3]`.
+ *
+ * @example
+ * ```ts
+ * import { schemaDefaults } from "@plasticity/core";
+ * import { YIN_YANG_PAL } from "@plasticity/microcircuit/classification";
+ * import { YIN_YANG_PARAMS_SCHEMA } from "@plasticity/microcircuit/simulation";
+ * const d = schemaDefaults(YIN_YANG_PARAMS_SCHEMA);
+ * console.assert(d.n_train === 2000 && d.n_epochs === YIN_YANG_PAL.n_epochs);
+ * ```
+ */
+export const YIN_YANG_PARAMS_SCHEMA: HyperSchema = {
+  dims: nums("dims", "Layer sizes, `[4, n, 3]` for yin-yang"),
+  "model_type": {
+    type: "string",
+    default: Y.model_type,
+    enum: ["PAL", "FA", "BP"],
+    doc: "`PAL` (noise-driven B), `FA` (fixed B) or `BP` (B = Wᵀ)",
+  },
+  "eta_up": nums("eta_up", "η of forward weights, indexed by presynaptic level"),
+  "eta_down": nums("eta_down", "η of B, indexed by postsynaptic level (entry 0 unused)"),
+  "eta_ip": nums("eta_ip", "η of pyramid-to-interneuron weights, indexed by level − 1"),
+  "eta_pi": nums("eta_pi", "η of interneuron-to-apical weights, indexed by level − 1"),
+  alpha: num("alpha", "PAL regulariser α"),
+  "noise_sig": num("noise_sig", "OU noise σ (0 = none)"),
+  "noise_tau": num("noise_tau", "OU noise time constant (ms)"),
+  "highpass_tau": num("highpass_tau", "High-pass time constant (ms)"),
+  "tau_w_ff": num("tau_w_ff", "Low-pass time constant of forward updates (ms)"),
+  "tau_w_ip": num("tau_w_ip", "Low-pass time constant of the pyramid-to-interneuron updates (ms)"),
+  "tau_w_pi": num("tau_w_pi", "Low-pass time constant of the interneuron-to-apical updates (ms)"),
+  "step_order": {
+    type: "string",
+    default: Y.step_order as string,
+    enum: ["genn", "numpy"],
+    doc: "Step kernel: `genn` (GeNN's order) or `numpy` (the numpy reference's)",
+  },
+  dt: num("dt", "Euler step (ms)"),
+  "t_pattern": num("t_pattern", "Presentation time per sample (ms)"),
+  "recs_per_sample": num("recs_per_sample", "Records per sample (accuracy uses records 2 … last)"),
+  "n_epochs": { ...num("n_epochs", "Epochs"), integer: true, min: 0 },
+  uhigh: num("uhigh", "Target voltage of the correct class"),
+  ulow: num("ulow", "Target voltage of the other classes"),
+  "init_up": num("init_up", "Forward weights start U(−up, up)"),
+  "init_down": num("init_down", "B starts U(−down, down)"),
+  gl: num("gl", "Leak conductance"),
+  gb: num("gb", "Basal conductance"),
+  ga: num("ga", "Apical conductance"),
+  gd: num("gd", "Interneuron dendritic conductance"),
+  gsom: num("gsom", "Interneuron nudging conductance"),
+  gtar: num("gtar", "Target nudging conductance"),
+  ...YY_DATA_SCHEMA,
+};
+
+/**
+ * Resolves the parameters of the `microcircuit-yin-yang` simulation with
+ * {@linkcode YIN_YANG_PARAMS_SCHEMA}: the keys of {@linkcode YIN_YANG_PAL} (GeNN config names, plus
+ * `step_order`: `genn`, the default, for GeNN's order of operations with its one-step synaptic
+ * delays, or `numpy` for the numpy reference's) plus `n_train`, `n_valid`, `n_test` (samples per
+ * class, GeNN's 2000 / 300 / 300) and `data_seed` (9876543; validation and test use +1 and +2).
  *
  * @param params The `simulation.params` object.
  * @returns The classifier configuration and the data sizes.
+ * @throws {SchemaError} On a bad value, naming the key.
  *
  * @example
  * ```ts
@@ -198,48 +280,22 @@ export function resolveYinYangParams(
   params: Record<string, unknown>,
 ): { classifier: ClassifierParams; data: YinYangSizes } {
   const where = "simulation.params";
-  const classifier = structuredClone(YIN_YANG_PAL) as ClassifierParams;
-  const data: Record<string, number> = { ...YY_DATA };
-  const c = classifier as unknown as Record<string, unknown>;
-  for (const [key, v] of Object.entries(params)) {
-    const bad = (expected: string): never => {
-      throw new Error(`Invalid ${where}.${key} ${JSON.stringify(v)}: expected ${expected}`);
-    };
-    if (key in YY_DATA) {
-      if (typeof v !== "number" || !Number.isInteger(v) || v < (key === "data_seed" ? 0 : 1)) {
-        bad("a positive integer");
-      }
-      data[key] = v as number;
-    } else if (key === "model_type") {
-      if (v !== "PAL" && v !== "FA" && v !== "BP") bad("one of PAL, FA, BP");
-      c[key] = v;
-    } else if (key === "step_order") {
-      if (v !== "genn" && v !== "numpy") bad("genn or numpy");
-      c[key] = v;
-    } else if (key in classifier) {
-      const def = c[key];
-      if (Array.isArray(def)) {
-        if (!Array.isArray(v) || v.some((x) => typeof x !== "number" || !Number.isFinite(x))) {
-          bad("a list of finite numbers");
-        }
-      } else if (typeof v !== "number" || !Number.isFinite(v)) bad("a finite number");
-      c[key] = Array.isArray(v) ? [...v] : v;
-    } else {
-      throw new Error(
-        `Unknown key ${where}.${key}: expected one of ${
-          [...Object.keys(YIN_YANG_PAL), ...Object.keys(YY_DATA)].join(", ")
-        }`,
-      );
-    }
+  const resolved = resolveHyper(YIN_YANG_PARAMS_SCHEMA, params, where);
+  const classifier: Record<string, unknown> = {}, data: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(resolved)) {
+    if (key in YY_DATA_SCHEMA) data[key] = v;
+    else classifier[key] = v;
   }
-  const d = classifier.dims;
+  const d = classifier.dims as number[];
   if (d.length !== 3 || d[0] !== 4 || d[2] !== 3 || !Number.isInteger(d[1]) || d[1]! < 1) {
-    throw new Error(`Invalid ${where}.dims ${JSON.stringify(d)}: expected [4, n, 3] for yin-yang`);
+    throw new SchemaError(
+      `${where}.dims: expected [4, n, 3] for yin-yang, got ${showValue(d)}`,
+    );
   }
-  if (!Number.isInteger(classifier.n_epochs) || classifier.n_epochs < 0) {
-    throw new Error(`Invalid ${where}.n_epochs ${classifier.n_epochs}: expected an integer ≥ 0`);
-  }
-  return { classifier, data: data as unknown as YinYangSizes };
+  return {
+    classifier: classifier as unknown as ClassifierParams,
+    data: data as unknown as YinYangSizes,
+  };
 }
 
 /**
@@ -281,7 +337,7 @@ export function microcircuitYinYangSimulation(
     create(params, context) {
       const data = {} as Record<string, number>, rest: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(params)) {
-        if (k in YY_DATA) data[k] = v as number;
+        if (k in YY_DATA_SCHEMA) data[k] = v as number;
         else rest[k] = v;
       }
       const classifier = rest as unknown as ClassifierParams;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { jsBackend } from "@plasticity/core";
-import { createClassifier } from "./classification.ts";
+import { createClassifier, YIN_YANG_PAL } from "./classification.ts";
 import {
   microcircuitSimulation,
   microcircuitYinYangSimulation,
@@ -20,11 +20,11 @@ Deno.test("the microcircuit simulation resolves params with one-line errors nami
   );
   assert.throws(
     () => def.resolve({ tauxi: -1 }),
-    /simulation\.params\.tauxi -1: expected a positive number/,
+    /simulation\.params\.tauxi: expected a number > 0, got -1$/,
   );
   assert.throws(
     () => def.resolve({ layres: [1, 1, 1] }),
-    /Unknown key simulation\.params\.layres/,
+    /simulation\.params\.layres: unknown key \(value \[1,1,1\]\); expected one of /,
   );
 });
 
@@ -95,8 +95,14 @@ Deno.test("the microcircuit-yin-yang simulation runs the GeNN schedule and valid
       return fakeYinYang(size, seed);
     },
   });
-  assert.throws(() => def.resolve({ dims: [4, 30, 2] }), /simulation\.params\.dims \[4,30,2\]/);
-  assert.throws(() => def.resolve({ n_train: 0 }), /simulation\.params\.n_train 0/);
+  assert.throws(
+    () => def.resolve({ dims: [4, 30, 2] }),
+    /simulation\.params\.dims: expected \[4, n, 3\] for yin-yang, got \[4,30,2\]$/,
+  );
+  assert.throws(
+    () => def.resolve({ n_train: 0 }),
+    /simulation\.params\.n_train: expected an integer ≥ 1, got 0$/,
+  );
   const sim = def.create(def.resolve({ n_epochs: 1, n_train: 5, n_valid: 4, n_test: 4 }), {
     seed: 3,
     backend: jsBackend,
@@ -111,6 +117,11 @@ Deno.test("the microcircuit-yin-yang simulation runs the GeNN schedule and valid
   assert.deepEqual(asked, [[15, 9876543], [12, 9876544], [12, 9876545]]);
   // The same classifier on the same data gives the same summary.
   const { classifier } = resolveYinYangParams({ n_epochs: 1 });
+  // The schema declares every key of YIN_YANG_PAL, in its order, with its values as defaults.
+  assert.equal(
+    JSON.stringify(resolveYinYangParams({}).classifier),
+    JSON.stringify(YIN_YANG_PAL),
+  );
   const split = (n: number, seed: number) => ({ ...fakeYinYang(n, seed), n });
   const direct = createClassifier(classifier, 3).run({
     train: split(15, 9876543),
