@@ -446,29 +446,3 @@ export function hiddenActivation(spec: NetworkSpec, i: number): Activation {
   }
   return a;
 }
-
-/**
- * Checks a network spec: at least two sizes, all positive integers, activations per hidden layer.
- *
- * @param spec The network.
- *
- * @example
- * ```ts
- * import { checkNetwork } from "@plasticity/core";
- * checkNetwork({ sizes: [784, 10], activation: "relu" });
- * ```
- */
-export function checkNetwork(spec: NetworkSpec): void {
-  if (spec.sizes.length < 2 || !spec.sizes.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new Error(
-      `network.sizes: expected at least two positive integers, got ${JSON.stringify(spec.sizes)}`,
-    );
-  }
-  if (typeof spec.activation !== "string" && spec.activation.length !== spec.sizes.length - 2) {
-    throw new Error(
-      `network.activation: got ${spec.activation.length} activations for ${
-        spec.sizes.length - 2
-      } hidden layers: expected one per hidden layer`,
-    );
-  }
-}

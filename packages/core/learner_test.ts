@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import {
-  checkNetwork,
   createLearner,
   getLearner,
   hiddenActivation,
   type LearnerDefinition,
   learnerNames,
   registerLearner,
+  resolveNetwork,
 } from "./learner.ts";
 import { jsBackend } from "./js_backend.ts";
 
@@ -42,15 +42,24 @@ Deno.test("registered learners are listed and built by name", () => {
   assert.throws(() => getLearner("nope"), /Unknown rule "nope": expected one of .*test-constant/);
 });
 
-Deno.test("checkNetwork() and hiddenActivation() validate the architecture", () => {
+Deno.test("resolveNetwork() and hiddenActivation() validate the architecture", () => {
   assert.throws(
-    () => checkNetwork({ sizes: [3], activation: "relu" }),
-    /network\.sizes: expected at least two positive integers, got \[3\]/,
+    () => resolveNetwork({ sizes: [3], activation: "relu" }),
+    /^SchemaError: network\.sizes: expected a list of at least 2 integers ≥ 1, got \[3\]$/,
   );
-  assert.throws(() => checkNetwork({ sizes: [3, 0, 1], activation: "relu" }), /got \[3,0,1\]/);
   assert.throws(
-    () => checkNetwork({ sizes: [3, 2, 2, 1], activation: ["relu"] }),
-    /got 1 activations for 2 hidden layers/,
+    () => resolveNetwork({ sizes: [3, 0, 1], activation: "relu" }),
+    /^SchemaError: network\.sizes: expected .*, got \[3,0,1\]$/,
   );
+  assert.throws(
+    () => resolveNetwork({ sizes: [3, 2, 2, 1], activation: ["relu"] }),
+    /^SchemaError: network\.activation: expected one activation per hidden layer \(2\), got \["relu"\]$/,
+  );
+  assert.deepEqual(resolveNetwork({ sizes: [3, 1] }), {
+    sizes: [3, 1],
+    activation: "tanh",
+    "leaky_slope": 0.01,
+    bias: true,
+  });
   assert.equal(hiddenActivation({ sizes: [1, 2, 2, 1], activation: ["relu", "tanh"] }, 1), "tanh");
 });

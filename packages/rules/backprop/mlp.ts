@@ -12,7 +12,6 @@
 import {
   type Activation,
   type Backend,
-  checkNetwork,
   hiddenActivation,
   type InitSpec,
   initWeights,
@@ -82,12 +81,11 @@ export class Mlp {
    * Wraps existing parameters.
    *
    * @param backend The backend.
-   * @param network The architecture.
+   * @param network The architecture, as core's `resolveNetwork` validates it (not checked again).
    * @param W Weights per layer.
    * @param b Biases per layer (`undefined` entries when there are none).
    */
   constructor(backend: Backend, network: NetworkSpec, W: Tensor[], b: (Tensor | undefined)[]) {
-    checkNetwork(network);
     const L = network.sizes.length - 1;
     const acts: Activation[] = [];
     for (let i = 0; i < L - 1; i++) acts.push(hiddenActivation(network, i));
@@ -121,7 +119,7 @@ export class Mlp {
    * {@linkcode DEFAULT_MLP_INIT}), biases zero (when `network.bias` is not false).
    *
    * @param backend The backend.
-   * @param network The architecture.
+   * @param network The architecture, as core's `resolveNetwork` validates it (not checked again).
    * @param rng Generator of the weights, drawn layer by layer.
    * @returns The network.
    *
@@ -134,7 +132,6 @@ export class Mlp {
    * ```
    */
   static init(backend: Backend, network: NetworkSpec, rng: Rng): Mlp {
-    checkNetwork(network);
     const spec = network.init ?? DEFAULT_MLP_INIT;
     const W: Tensor[] = [], b: (Tensor | undefined)[] = [];
     for (let i = 0; i + 1 < network.sizes.length; i++) {

@@ -19,7 +19,6 @@
 import {
   type Activation,
   type Backend,
-  checkNetwork,
   createRng,
   deriveSeed,
   exportTensor,
@@ -42,14 +41,17 @@ import {
 } from "@plasticity/core";
 import { BufferOps, type Ops, opsFor } from "./_ops.ts";
 import { DEFAULT_PC_CONFIG, type PCConfig } from "./settings.ts";
+import { prospectiveIndex, targetAlignment } from "./metrics.ts";
 
 const DEFAULT_OPTIMIZER = schemaDefaults({ optimizer: OPTIMIZER_SECTION })
   .optimizer as unknown as OptimizerSpec;
-import { prospectiveIndex, targetAlignment } from "./metrics.ts";
 
 /** Everything needed to build a {@linkcode PCNetwork}. */
 export interface PCNetworkOptions {
-  /** Architecture; biases default to on as in core's `NetworkSpec` (the paper turns them off). */
+  /**
+   * Architecture, as `resolveNetwork` validates it (not checked again here); biases default to on
+   * as in core's `NetworkSpec` (the paper turns them off).
+   */
   network: NetworkSpec;
   /**
    * Loop settings, validated by {@linkcode pcConfig} (or {@linkcode toPCConfig} for a resolved
@@ -157,7 +159,6 @@ export class PCNetwork {
    */
   constructor(options: PCNetworkOptions) {
     const { network, backend } = options;
-    checkNetwork(network);
     this.backend = backend;
     this.sizes = [...network.sizes];
     const L = (this.L = network.sizes.length - 1);
