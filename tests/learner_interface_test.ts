@@ -165,3 +165,17 @@ Deno.test("a runner config and createLearner resolve a rule's settings the same 
     assert.deepEqual(cfg.loss, { kind: "mse", half: true, reduction: "sum" });
   }
 });
+
+Deno.test("PC's checks across keys fail the config, not the trial", async () => {
+  const { resolveConfig } = await import("@plasticity/runner");
+  const { datasetSchema } = await import("@plasticity/datasets");
+  const base = { name: "t", dataset: { name: "sine" }, network: { sizes: [1, 4, 1] }, epochs: 1 };
+  assert.throws(
+    () => resolveConfig({ ...base, rule: { name: "pc", target_range: [0.1] } }, { datasetSchema }),
+    /^ConfigError: rule\.target_range: expected \[\] or two numbers \[lo, hi\], got \[0\.1\]$/,
+  );
+  assert.throws(
+    () => resolveConfig({ ...base, rule: { name: "pc-nudge", nudge: 0 } }, { datasetSchema }),
+    /^ConfigError: rule\.nudge: expected a non-zero number, got 0$/,
+  );
+});

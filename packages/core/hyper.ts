@@ -38,7 +38,7 @@ export interface FieldBase<T> {
   default?: HyperDefault<T>;
   /** When true and absent with no default, the key is left out of the result. */
   optional?: boolean;
-  /** One line on what the key means (shown in docs and `deno task run list`). */
+  /** One line on what the key means. */
   doc: string;
 }
 
@@ -236,17 +236,12 @@ function checkField(
   f: Exclude<HyperField, SectionField>,
   v: unknown,
   path: string,
-  resolved: HyperValues,
 ): HyperValue {
   const what = describeField(f);
   switch (f.type) {
     case "number": {
       if (typeof v !== "number" || !Number.isFinite(v)) fail(path, what, v);
       if ((f.integer && !Number.isInteger(v)) || !inBounds(v, f)) fail(path, what, v);
-      const other = f.aboveKey === undefined ? undefined : resolved[f.aboveKey];
-      if (typeof other === "number" && !(v > other)) {
-        fail(path, `${what} > ${f.aboveKey} (${other})`, v);
-      }
       return v;
     }
     case "string":
@@ -297,7 +292,7 @@ export function checkValue(field: HyperField, value: unknown, path: string): Hyp
   if (value === undefined) {
     throw new SchemaError(`${path}: missing; expected ${describeField(field)}`);
   }
-  return checkField(field, value, path, {});
+  return checkField(field, value, path);
 }
 
 function checkKeys(given: Record<string, unknown>, allowed: readonly string[], where: string) {
@@ -322,8 +317,10 @@ function resolveSection(f: SectionField, v: unknown, path: string): HyperValues 
   if (typeof chosen !== "string" || !(chosen in s.variants)) {
     fail(join(path, s.by), `one of ${names.join(", ")}`, chosen);
   }
+  const variant = s.variants[chosen]!;
+  checkKeys(given, [s.by, ...Object.keys(variant)], path);
   const { [s.by]: _, ...rest } = given;
-  return { [s.by]: chosen, ...resolveHyper(s.variants[chosen]!, rest, path) };
+  return { [s.by]: chosen, ...resolveHyper(variant, rest, path) };
 }
 
 /**
@@ -359,16 +356,47 @@ export function resolveHyper(
   const g = given ?? {};
   if (!isMapping(g)) fail(where, "a mapping", g);
   checkKeys(g, Object.keys(schema), where);
+  return resolveAll(schema, g, where, false);
+}
+
+/**
+ * Resolves every key: plain values and defaults first, then defaults that are functions of the
+ * others, then the checks against other keys (`aboveKey`), in schema order. With `lenient`, a
+ * key that has no value (required, no default) is left out instead of failing.
+ */
+function resolveAll(
+  schema: HyperSchema,
+  g: Record<string, unknown>,
+  where: string,
+  lenient: boolean,
+): HyperValues {
   const out: HyperValues = {};
   const later: string[] = [];
+  const one = (key: string, given: unknown) => {
+    try {
+      resolveOne(key, schema[key]!, given, out, where);
+    } catch (e) {
+      if (!lenient || !(e instanceof SchemaError)) throw e;
+    }
+  };
   for (const [key, f] of Object.entries(schema)) {
-    if (g[key] === undefined && f.type !== "section" && typeof f.default === "function") {
+    if (
+      (g[key] === undefined || g[key] === null) && f.type !== "section" &&
+      typeof f.default === "function"
+    ) {
       later.push(key);
       continue;
     }
-    resolveOne(key, f, g[key], out, where);
+    one(key, g[key]);
   }
-  for (const key of later) resolveOne(key, schema[key]!, undefined, out, where);
+  for (const key of later) one(key, undefined);
+  for (const [key, f] of Object.entries(schema)) {
+    if (f.type !== "number" || f.aboveKey === undefined || !(key in out)) continue;
+    const v = out[key] as number, other = out[f.aboveKey];
+    if (typeof other === "number" && !(v > other)) {
+      fail(join(where, key), `${describeField(f)} > ${f.aboveKey} (${other})`, v);
+    }
+  }
   // Keep schema order whatever the resolution order was.
   const ordered: HyperValues = {};
   for (const key of Object.keys(schema)) if (key in out) ordered[key] = out[key]!;
@@ -384,7 +412,7 @@ function resolveOne(
 ): void {
   const path = join(where, key);
   if (f.type === "section") {
-    if (given === undefined && f.optional) return;
+    if ((given === undefined || given === null) && f.optional) return;
     out[key] = resolveSection(f, given ?? {}, path);
     return;
   }
@@ -394,7 +422,7 @@ function resolveOne(
     if (f.optional) return;
     throw new SchemaError(`${path}: missing; expected ${describeField(f)}`);
   }
-  out[key] = checkField(f, v, path, out);
+  out[key] = checkField(f, v, path);
 }
 
 /**
@@ -411,13 +439,5 @@ function resolveOne(
  * ```
  */
 export function schemaDefaults(schema: HyperSchema): HyperValues {
-  const out: HyperValues = {};
-  for (const [key, f] of Object.entries(schema)) {
-    try {
-      resolveOne(key, f, undefined, out, "");
-    } catch {
-      // a required key: no default
-    }
-  }
-  return out;
+  return resolveAll(schema, {}, "", true);
 }

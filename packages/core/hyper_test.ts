@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type HyperSchema, resolveHyper } from "./hyper.ts";
+import { type HyperSchema, resolveHyper, schemaDefaults } from "./hyper.ts";
 
 const schema: HyperSchema = {
   lr: { type: "number", default: 0.1, min: 0, doc: "learning rate" },
@@ -99,7 +99,7 @@ Deno.test("resolveHyper() resolves sections: variants, shorthand, optional secti
 Deno.test("resolveHyper() errors inside sections name the full key path", () => {
   assert.throws(
     () => resolveHyper(sections, { opt: { name: "sgd", eps: 1 } }, "x"),
-    /^SchemaError: x\.opt\.eps: unknown key \(value 1\); expected one of lr$/,
+    /^SchemaError: x\.opt\.eps: unknown key \(value 1\); expected one of name, lr$/,
   );
   assert.throws(
     () => resolveHyper(sections, { opt: { name: "rmsprop" } }, ""),
@@ -146,4 +146,26 @@ Deno.test("resolveHyper() evaluates a default that depends on other keys after t
   // the resolved mapping resolves to itself: validating twice changes nothing
   const once = resolveHyper(s, { variant: "long" }, "rule");
   assert.deepEqual(resolveHyper(s, once, "rule"), once);
+});
+
+Deno.test("checks against other keys and function defaults do not depend on declaration order", () => {
+  const s: HyperSchema = {
+    hi: { type: "number", aboveKey: "lo", doc: "upper bound" },
+    lo: { type: "number", doc: "lower bound" },
+    twice: { type: "number", default: (v) => 2 * (v.base as number), doc: "2·base" },
+    base: { type: "number", default: 1, doc: "base" },
+    opt: { type: "section", optional: true, schema: {}, doc: "optional" },
+  };
+  assert.throws(
+    () => resolveHyper(s, { hi: 0, lo: 5 }, "r"),
+    /^SchemaError: r\.hi: expected a number > lo \(5\), got 0$/,
+  );
+  assert.deepEqual(resolveHyper(s, { hi: 6, lo: 5, opt: null }, "r"), {
+    hi: 6,
+    lo: 5,
+    twice: 2,
+    base: 1,
+  });
+  // schemaDefaults resolves like resolveHyper, leaving out only keys without a default
+  assert.deepEqual(schemaDefaults(s), { twice: 2, base: 1 });
 });

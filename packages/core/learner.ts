@@ -26,11 +26,11 @@ export interface NetworkSpec {
   sizes: readonly number[];
   /** Hidden activation: one for all hidden layers, or one per hidden layer. */
   activation: Activation | readonly Activation[];
-  /** Output activation (default `identity`). */
+  /** Output activation (absent: the rule's default — identity for MLPs and PC, hard sigmoid for EP and CorInfoMax). */
   "output_activation"?: Activation;
   /** Negative slope of `leakyRelu` (default 0.01). */
   "leaky_slope"?: number;
-  /** Weight initialiser (default `xavierUniform`; each rule documents its own default). */
+  /** Weight initialiser (absent: the rule's own default, which each rule documents). */
   init?: InitSpec;
   /** Whether layers have biases (default true). */
   bias?: boolean;
@@ -155,15 +155,7 @@ export interface LearnerOptions {
  * The validated sections a rule's constructor receives: every default filled, every key checked
  * once by {@linkcode resolveLearnerConfig}.
  */
-export interface ResolvedLearnerOptions {
-  /** The architecture. */
-  network: NetworkSpec;
-  /** The rule's resolved settings (every key of its schema). */
-  hyper: HyperValues;
-  /** The optimiser, present exactly when the rule uses one. */
-  optimizer?: OptimizerSpec;
-  /** The loss. */
-  loss: LossSpec;
+export interface ResolvedLearnerOptions extends ResolvedLearnerConfig {
   /** The backend every tensor lives on. */
   backend: Backend;
   /** Seed of every random draw the learner makes. */
@@ -243,6 +235,12 @@ export interface LearnerDefinition {
   optimizer: boolean;
   /** Its own default loss, when not the core default (½ squared error, mean over rows). */
   loss?: LossSpec;
+  /**
+   * Checks across keys or sections that its schema cannot state (e.g. a list of two numbers),
+   * run once by {@linkcode resolveLearnerConfig} on the resolved sections; throws a
+   * `SchemaError` naming the key.
+   */
+  check?(config: ResolvedLearnerConfig): void;
   /** Builds a learner from validated sections (see {@linkcode createLearner}). */
   create(options: ResolvedLearnerOptions): Learner;
 }
@@ -306,9 +304,11 @@ export function resolveLearnerConfig(
     "",
   ) as unknown as { optimizer?: OptimizerSpec; loss: LossSpec };
   // Key order of the config: network, hyper, optimizer, loss.
-  return shared.optimizer
+  const out: ResolvedLearnerConfig = shared.optimizer
     ? { network, hyper, optimizer: shared.optimizer, loss: shared.loss }
     : { network, hyper, loss: shared.loss };
+  def.check?.(out);
+  return out;
 }
 
 const registry = new Registry<LearnerDefinition>("rule");

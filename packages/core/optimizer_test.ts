@@ -61,7 +61,7 @@ Deno.test("the optimizer section rejects unknown names and bad learning rates, n
   );
   assert.throws(
     () => check({ name: "sgd", beta1: 0.9 }),
-    /^SchemaError: optimizer\.beta1: unknown key \(value 0\.9\); expected one of lr, momentum, weight_decay$/,
+    /^SchemaError: optimizer\.beta1: unknown key \(value 0\.9\); expected one of name, lr, momentum, weight_decay$/,
   );
   assert.deepEqual(check(undefined).optimizer, {
     name: "sgd",

@@ -5,8 +5,8 @@
  *
  * A simulation does no I/O of its own: it reads no file and loads no data set. One that needs
  * them takes them from whoever registers it, through the function that builds its definition (a
- * host object with, say, `readTextFile(path)` and a data generator), so that `validate` and
- * `create` both see them. The runner is that edge: it registers the microcircuit simulations with
+ * host object with, say, `readTextFile(path)` and a data generator). `resolve` validates the
+ * parameters once and returns them resolved (a file's values included); `create` runs them. The runner is that edge: it registers the microcircuit simulations with
  * the file system and `@plasticity/datasets` behind their host.
  *
  * @module

@@ -82,11 +82,11 @@ export interface TrialConfigBase {
 export interface LearnerTrialConfig extends TrialConfigBase {
   /** Kind of trial. */
   kind: "learner";
-  /** Dataset name and options (snake_case keys of its schema). */
+  /** Dataset name and options (the keys of its schema). */
   dataset: { name: string; [option: string]: HyperValue };
   /** Network architecture. */
   network: NetworkConfig;
-  /** Rule name and hyper-parameters (snake_case keys of its schema). */
+  /** Rule name and settings (the keys of its schema). */
   rule: { name: string; [hyper: string]: HyperValue };
   /** Optimiser; absent for rules that set their own rates. */
   optimizer?: OptimizerConfig;

@@ -211,7 +211,11 @@ export async function expandTrials(
   try {
     return expandGrid(applied.raw, DATASETS);
   } catch (e) {
-    if (e instanceof ConfigError && applied.from && e.message.startsWith("backend: ")) {
+    // A bad backend named by the flag or the variable (not by a grid point) is reported as theirs.
+    if (
+      e instanceof ConfigError && applied.from && e.message.startsWith("backend: ") &&
+      !e.message.includes("(grid point backend=")
+    ) {
       throw new ConfigError(`${applied.from}: ${e.message.slice("backend: ".length)}`);
     }
     if (e instanceof ConfigError && source !== "config") {

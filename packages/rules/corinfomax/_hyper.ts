@@ -10,14 +10,14 @@ export function corinfomaxHyper(
     "lambda": {
       type: "number",
       default: 0.99999,
-      min: 0,
+      above: 0,
       max: 1,
       doc: "Forgetting factor λ of the correlation; γ = (1 − λ)/λ",
     },
     "epsilon": {
       type: "number",
       default: 0.15,
-      min: 0,
+      above: 0,
       doc: "ε of the correlative information (error variance)",
     },
     "hopfield_g": {
@@ -64,7 +64,12 @@ export function corinfomaxHyper(
       integer: true,
       doc: "Nudged-phase iterations",
     },
-    "beta": { type: "number", default: 1, min: 0, doc: "Nudging strength |β| (> 0)" },
+    "beta": {
+      type: "number",
+      default: 1,
+      above: 0,
+      doc: "nudging strength |β| (its sign is drawn per batch)",
+    },
     "random_sign": { type: "boolean", default: true, doc: "Draw the sign of β afresh every batch" },
     "three_phase": {
       type: "boolean",

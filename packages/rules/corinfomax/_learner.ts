@@ -71,16 +71,10 @@ export function corinfomaxSettings(
   sparse: boolean,
 ): CorInfoMaxSettings {
   const P = sizes.length - 1, net = JSON.stringify(sizes);
+  // λ ∈ (0, 1], β > 0 and ε > 0 are declared (and checked) by the schema.
   const lambda = h["lambda"] as number,
     beta = h["beta"] as number,
     epsilon = h["epsilon"] as number;
-  if (!(lambda > 0 && lambda <= 1)) {
-    throw new Error(`rule.lambda: expected a number in (0, 1], got ${lambda}`);
-  }
-  if (!(beta > 0)) {
-    throw new Error(`rule.beta: expected a number > 0 (its sign is drawn per batch), got ${beta}`);
-  }
-  if (!(epsilon > 0)) throw new Error(`rule.epsilon: expected a number > 0, got ${epsilon}`);
   const lrFf = numbers(h, "lr_ff");
   if (lrFf.length !== P) {
     throw new Error(

@@ -53,10 +53,7 @@ export function energyNetSettings(
   sizes: readonly number[],
 ): EnergyNetSettings {
   const P = sizes.length - 1;
-  const beta = h["beta"] as number;
-  if (!(beta > 0)) {
-    throw new Error(`rule.beta: expected a number > 0 (its sign is drawn per batch), got ${beta}`);
-  }
+  const beta = h["beta"] as number; // > 0, declared by the schema
   return {
     rule,
     lateral,

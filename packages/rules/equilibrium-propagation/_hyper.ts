@@ -33,7 +33,12 @@ export function energyHyper(defaults: {
       integer: true,
       doc: "Nudged-phase iterations T2",
     },
-    "beta": { type: "number", default: 1, min: 0, doc: "Nudging strength |β| (> 0)" },
+    "beta": {
+      type: "number",
+      default: 1,
+      above: 0,
+      doc: "nudging strength |β| (its sign is drawn per batch)",
+    },
     "random_sign": {
       type: "boolean",
       default: true,

@@ -16,7 +16,14 @@ import {
   type WeightArray,
 } from "@plasticity/core";
 import { PC_LOSS, PCNetwork } from "./network.ts";
-import { PC_BP_SCHEMA, PC_NUDGE_SCHEMA, PC_SCHEMA, type PCMode, toPCConfig } from "./settings.ts";
+import {
+  checkPCSettings,
+  PC_BP_SCHEMA,
+  PC_NUDGE_SCHEMA,
+  PC_SCHEMA,
+  type PCMode,
+  toPCConfig,
+} from "./settings.ts";
 
 /** A {@linkcode PCNetwork} behind core's {@linkcode Learner} interface. */
 class PCLearner implements Learner {
@@ -94,6 +101,7 @@ function define(
     hyper,
     optimizer: true,
     loss: PC_LOSS,
+    check: (config) => checkPCSettings(mode, config.hyper),
     create(options: ResolvedLearnerOptions): Learner {
       const h = options.hyper;
       const net = new PCNetwork({

@@ -194,16 +194,44 @@ const MODE_SCHEMA: Record<PCMode, HyperSchema> = {
 };
 
 /**
+ * The checks across or beyond the schema's fields: `target_range` has 0 or 2 numbers, and
+ * PC-Nudge's nudge is not 0. `resolveLearnerConfig` runs them once (the rules' `check`), and
+ * {@linkcode pcConfig} for direct users.
+ *
+ * @param mode The learning mode.
+ * @param h The settings resolved against the mode's schema.
+ * @throws {SchemaError} On a bad `target_range` or a zero nudge.
+ *
+ * @example
+ * ```ts
+ * import { checkPCSettings } from "@plasticity/predictive-coding";
+ * try { checkPCSettings("nudge", { nudge: 0, target_range: [] }); } catch (e) {
+ *   console.assert((e as Error).message === "rule.nudge: expected a non-zero number, got 0");
+ * }
+ * ```
+ */
+export function checkPCSettings(mode: PCMode, h: Readonly<Record<string, HyperValue>>): void {
+  const range = h.target_range as readonly number[];
+  if (range.length !== 0 && range.length !== 2) {
+    throw new SchemaError(
+      `rule.target_range: expected [] or two numbers [lo, hi], got ${JSON.stringify(range)}`,
+    );
+  }
+  if (mode === "nudge" && h.nudge === 0) {
+    throw new SchemaError(`rule.nudge: expected a non-zero number, got 0`);
+  }
+}
+
+/**
  * The loop settings of a mode from settings already validated against that mode's schema (a
  * resolved `rule:` section): keys the mode does not use (T for `bp`, the nudge for `pc`) take the
  * other schemas' defaults, and the Whittington–Bogacz variant implies a sigmoid on the logit of
- * the input and targets mapped to [0.03, 0.97]. No value is validated again; the cross-key checks
- * (`target_range` has 0 or 2 numbers, the nudge is not 0) are made here, once.
+ * the input and targets mapped to [0.03, 0.97]. Nothing is validated again: the schema and
+ * {@linkcode checkPCSettings} (run once when the settings are resolved) have done it.
  *
  * @param mode The learning mode.
- * @param h The resolved settings.
+ * @param h The resolved and checked settings.
  * @returns The loop settings.
- * @throws {SchemaError} On a bad `target_range` or a zero nudge.
  *
  * @example
  * ```ts
@@ -220,14 +248,6 @@ export function toPCConfig(mode: PCMode, h: Readonly<Record<string, HyperValue>>
     ...h,
   };
   const range = v.target_range as readonly number[];
-  if (range.length !== 0 && range.length !== 2) {
-    throw new SchemaError(
-      `rule.target_range: expected [] or two numbers [lo, hi], got ${JSON.stringify(range)}`,
-    );
-  }
-  if (mode === "nudge" && v.nudge === 0) {
-    throw new SchemaError(`rule.nudge: expected a non-zero number, got 0`);
-  }
   const wb = v.variant === "whittington-bogacz";
   const c: PCConfig = {
     mode,
@@ -262,7 +282,9 @@ export function toPCConfig(mode: PCMode, h: Readonly<Record<string, HyperValue>>
  * ```
  */
 export function pcConfig(mode: PCMode, given: Record<string, unknown> = {}): PCConfig {
-  return toPCConfig(mode, resolveHyper(MODE_SCHEMA[mode], given, "rule"));
+  const h = resolveHyper(MODE_SCHEMA[mode], given, "rule");
+  checkPCSettings(mode, h);
+  return toPCConfig(mode, h);
 }
 
 /**
