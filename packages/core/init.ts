@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SectionField } from "./hyper.ts";
+import { type HyperValues, schemaDefaults, type SectionField, type Variants } from "./hyper.ts";
 import type { Rng } from "./random.ts";
 import type { Backend, Tensor } from "./tensor.ts";
 
@@ -88,6 +88,12 @@ export const INIT_SECTION: SectionField = {
   },
 };
 
+const INIT_DEFAULTS: Record<string, HyperValues> = Object.fromEntries(
+  Object.entries((INIT_SECTION.schema as Variants).variants).map((
+    [kind, schema],
+  ) => [kind, schemaDefaults(schema)]),
+);
+
 // The std of a standard normal truncated to [-2, 2].
 const TRUNC2_STD = 0.87962566103423978;
 
@@ -109,17 +115,19 @@ const TRUNC2_STD = 0.87962566103423978;
  * ```
  */
 export function initSampler(spec: InitSpec, fanIn: number, fanOut: number, rng: Rng): () => number {
+  // Parameters left out take the defaults INIT_SECTION declares.
+  const d = (INIT_DEFAULTS[spec.kind] ?? {}) as Record<string, number>;
   switch (spec.kind) {
     case "xavierUniform": {
-      const a = (spec.gain ?? 1) * Math.sqrt(6 / (fanIn + fanOut));
+      const a = (spec.gain ?? d.gain!) * Math.sqrt(6 / (fanIn + fanOut));
       return () => (2 * rng.next() - 1) * a;
     }
     case "xavierNormal": {
-      const s = (spec.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut));
+      const s = (spec.gain ?? d.gain!) * Math.sqrt(2 / (fanIn + fanOut));
       return () => rng.normal() * s;
     }
     case "lecunNormal": {
-      const s = Math.sqrt((spec.scale ?? 1) / fanIn) / TRUNC2_STD;
+      const s = Math.sqrt((spec.scale ?? d.scale!) / fanIn) / TRUNC2_STD;
       return () => {
         let z: number;
         do z = rng.normal(); while (z < -2 || z > 2);
@@ -127,11 +135,11 @@ export function initSampler(spec: InitSpec, fanIn: number, fanOut: number, rng: 
       };
     }
     case "varianceScaling": {
-      const s = Math.sqrt((spec.scale ?? 1) / fanIn);
+      const s = Math.sqrt((spec.scale ?? d.scale!) / fanIn);
       return () => rng.normal() * s;
     }
     case "kaimingUniform": {
-      const a = spec.a ?? Math.sqrt(5);
+      const a = spec.a ?? d.a!;
       const b = Math.sqrt(6 / ((1 + a * a) * fanIn));
       return () => (2 * rng.next() - 1) * b;
     }
@@ -140,7 +148,7 @@ export function initSampler(spec: InitSpec, fanIn: number, fanOut: number, rng: 
       return () => low + (high - low) * rng.next();
     }
     case "normal": {
-      const { std } = spec, mean = spec.mean ?? 0;
+      const { std } = spec, mean = spec.mean ?? d.mean!;
       return () => mean + std * rng.normal();
     }
     case "zeros":

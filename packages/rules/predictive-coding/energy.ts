@@ -21,9 +21,11 @@ import {
   type Backend,
   type LossSpec,
   lossValue,
+  NETWORK_DEFAULTS,
   shapeOf,
   type Tensor,
 } from "@plasticity/core";
+import { PC_LOSS } from "./network.ts";
 
 /** The parameters the energy depends on. */
 export interface PCEnergyParams {
@@ -40,8 +42,6 @@ export interface PCEnergyParams {
   /** Output loss ℓ (default ½ squared error); its reduction is replaced by a sum. */
   readonly loss?: LossSpec | undefined;
 }
-
-const HALF_SSE: LossSpec = { kind: "mse", half: true, reduction: "sum" };
 
 /**
  * The predictive-coding energy F = ℓ(f_out(μ_L), y) + Σ_{l=1}^{L−1} ½‖x_l − μ_l‖² of the hidden
@@ -73,11 +73,11 @@ export function pcEnergy(
 ): number {
   const L = checkParams(p, x, p.W.length - 1, "hidden value nodes x_1 … x_{L−1}");
   checkTarget(p, y);
-  const slope = p.slope ?? 0.01;
+  const slope = p.slope ?? NETWORK_DEFAULTS.leaky_slope;
   return b.tidy(() => {
     const [hidden, a] = hiddenTerms(b, p, a0, x, L - 1, slope);
     const out = b.activate(prediction(b, p, a, L), p.outputActivation ?? "identity", slope);
-    return hidden + lossValue(b, { ...(p.loss ?? HALF_SSE), reduction: "sum" }, out, y);
+    return hidden + lossValue(b, { ...(p.loss ?? PC_LOSS), reduction: "sum" }, out, y);
   });
 }
 
@@ -115,7 +115,7 @@ export function pcNudgeEnergy(
   const L = checkParams(p, x, p.W.length, "value nodes x_1 … x_L");
   checkTarget(p, y);
   return b.tidy(() => {
-    const [hidden] = hiddenTerms(b, p, a0, x, L, p.slope ?? 0.01);
+    const [hidden] = hiddenTerms(b, p, a0, x, L, p.slope ?? NETWORK_DEFAULTS.leaky_slope);
     return 2 * hidden + lambda * b.sumSquares(b.sub(x[L - 1]!, y));
   });
 }
