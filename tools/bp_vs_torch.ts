@@ -7,8 +7,8 @@
 // Needs Debian's python3-torch. Run:
 //   OPENBLAS_NUM_THREADS=1 deno run -A tools/bp_vs_torch.ts [--backend blas] [--rounds 7]
 import { parseArgs } from "node:util";
-import { createLearner, createRng, parseBackendName, type Tensor } from "@plasticity/core";
-import { selectEnvBackend } from "@plasticity/runner/backend-env";
+import { createLearner, createRng, type Tensor } from "@plasticity/core";
+import { parseBackendFlag, selectEnvBackend } from "@plasticity/runner/backend-env";
 import "@plasticity/backprop";
 
 const { values } = parseArgs({
@@ -78,9 +78,7 @@ async function torchEpoch(variant: string): Promise<number> {
   return Number(line);
 }
 
-const b = await selectEnvBackend(
-  values.backend === undefined ? undefined : parseBackendName(values.backend),
-);
+const b = await selectEnvBackend(parseBackendFlag(values.backend));
 const rng = createRng(0), data: [Tensor, Tensor][] = [];
 for (let i = 0; i < DISTINCT; i++) {
   const y = new Float32Array(B * 10);

@@ -3,10 +3,10 @@
 // `--every` batches up to `--batches`.
 // Run: OPENBLAS_NUM_THREADS=1 deno run -A tools/corinfomax_angle.ts [--batches 1000] [--every 100]
 import { parseArgs } from "node:util";
-import { createRng, deriveSeed, parseBackendName } from "@plasticity/core";
+import { createRng, deriveSeed } from "@plasticity/core";
 import { batches, loadDataset } from "@plasticity/datasets";
 import { createCorInfoMax } from "@plasticity/corinfomax";
-import { selectEnvBackend } from "@plasticity/runner/backend-env";
+import { parseBackendFlag, selectEnvBackend } from "@plasticity/runner/backend-env";
 
 const { values } = parseArgs({
   options: {
@@ -22,9 +22,7 @@ for (const [k, v] of [["batches", total], ["every", every], ["seed", seed]] as c
     throw new Error(`Invalid --${k} ${JSON.stringify(values[k])}: expected a whole number`);
   }
 }
-const b = await selectEnvBackend(
-  values.backend === undefined ? undefined : parseBackendName(values.backend),
-);
+const b = await selectEnvBackend(parseBackendFlag(values.backend));
 const data = await loadDataset("mnist", { normalize: "unit" }, { seed });
 const net = createCorInfoMax({
   network: { sizes: [784, 500, 10], activation: "hardSigmoid", output_activation: "hardSigmoid" },

@@ -4,8 +4,8 @@
 // BP's. 784-256-10 ReLU, softmax CE, SGD, batch 64, synthetic data (16 batches cycled).
 // Run: OPENBLAS_NUM_THREADS=1 deno run -A tools/fa_paired.ts [--backend blas] [--rounds 25]
 import { parseArgs } from "node:util";
-import { createLearner, createRng, parseBackendName, type Tensor } from "@plasticity/core";
-import { selectEnvBackend } from "@plasticity/runner/backend-env";
+import { createLearner, createRng, type Tensor } from "@plasticity/core";
+import { parseBackendFlag, selectEnvBackend } from "@plasticity/runner/backend-env";
 import "@plasticity/feedback-alignment";
 
 const { values } = parseArgs({
@@ -18,9 +18,7 @@ const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) {
   throw new Error(`Invalid --rounds ${JSON.stringify(values.rounds)}: expected a whole number ≥ 1`);
 }
-const b = await selectEnvBackend(
-  values.backend === undefined ? undefined : parseBackendName(values.backend),
-);
+const b = await selectEnvBackend(parseBackendFlag(values.backend));
 const rng = createRng(0), data: [Tensor, Tensor][] = [];
 for (let i = 0; i < 16; i++) {
   const y = new Float32Array(640);

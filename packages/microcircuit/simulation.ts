@@ -99,13 +99,14 @@ export function createMicrocircuitSimulation(
   seed: number,
   readTextFile: (path: string) => string,
 ): Simulation {
-  return palSimulation(resolveSimulationParams(params, readTextFile), seed);
-}
-
-function palSimulation(p: PalParams, seed: number): Simulation {
   if (!Number.isInteger(seed) || seed < 0 || seed > 4294967295) {
     throw new Error(`Invalid seed ${JSON.stringify(seed)}: expected an integer in [0, 2^32 - 1]`);
   }
+  return palSimulation(resolveSimulationParams(params, readTextFile), seed);
+}
+
+/** One seed's run from resolved parameters; the runner has checked the seed. */
+function palSimulation(p: PalParams, seed: number): Simulation {
   const run = createPalRun(p, seed);
   let last: SimRecord = {};
   let count = 0;

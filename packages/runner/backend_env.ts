@@ -95,3 +95,31 @@ export function selectEnvBackend(
     ...(blasPaths ? { blasPaths } : {}),
   });
 }
+
+/**
+ * Parses a backend name given on a command line (e.g. a tool's `--backend`), naming the flag in
+ * the error; `undefined` stays undefined so {@linkcode selectEnvBackend} falls back to
+ * `PLASTICITY_BACKEND`.
+ *
+ * @param value The flag's value, if given.
+ * @param flag The flag, for messages.
+ * @returns The validated name, or undefined.
+ *
+ * @example
+ * ```ts
+ * import { parseBackendFlag } from "@plasticity/runner/backend-env";
+ * console.assert(parseBackendFlag("js") === "js" && parseBackendFlag(undefined) === undefined);
+ * try { parseBackendFlag("gpu"); } catch (e) { console.assert((e as Error).message.startsWith("--backend: Unknown backend")); }
+ * ```
+ */
+export function parseBackendFlag(
+  value: string | undefined,
+  flag = "--backend",
+): BackendName | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseBackendName(value);
+  } catch (e) {
+    throw new Error(`${flag}: ${(e as Error).message}`);
+  }
+}

@@ -14,6 +14,7 @@ import {
   BACKEND_NAMES,
   type BackendName,
   checkValue,
+  describeField,
   getLearner,
   getSimulation,
   type HyperField,
@@ -406,7 +407,11 @@ function resolveChecked(raw: Record<string, unknown>, ctx: ResolveContext): Unse
   }
   for (const k of ["dataset", "network", "rule", "epochs"] as const) {
     if (raw[k] === undefined) {
-      fail(k, k === "epochs" ? "an integer ≥ 0" : "a mapping with its settings", undefined);
+      fail(
+        k,
+        k === "epochs" ? describeField(LEARNER_RUN_SCHEMA.epochs!) : "a mapping with its settings",
+        undefined,
+      );
     }
   }
   const ds = named(raw.dataset, "dataset");

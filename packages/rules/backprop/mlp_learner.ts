@@ -138,10 +138,7 @@ export class MlpLearner implements Learner {
     const o = config.options;
     this.rule = config.rule;
     this.backend = o.backend;
-    this.loss = o.loss;
-    if (this.loss.kind !== "mse" && this.loss.kind !== "ce") {
-      throw new Error(`Unknown loss ${JSON.stringify(this.loss.kind)}: expected mse or ce`);
-    }
+    this.loss = o.loss; // validated by LOSS_SECTION
     if (!o.optimizer) throw new Error(`optimizer: missing; ${config.rule} needs an optimiser`);
     this.optimizer = new Optimizer(o.backend, o.optimizer);
     this.decay = config.decay ?? "documented";
