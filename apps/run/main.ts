@@ -4,10 +4,17 @@
  * ```text
  * deno task run [run] <config.yaml> [--jobs N] [--force] [--backend NAME] [--dry-run]
  *                                   [--import MODULE]... [--progress auto|tty|plain|none]
- * deno task run status <config.yaml | results/<experiment>>
+ *                                   [--verbose] [--allow-large]
+ * deno task run status <config.yaml | results/<experiment>> [--allow-large]
  * deno task run list [experiments|rules|datasets|simulations]
  * deno task run clean <config.yaml | results/<experiment>> [--stale]
  * ```
+ *
+ * `--dry-run` prints the number of trials (computed, not expanded), the first 20 and "… and K
+ * more". A sweep of more than 100 000 trials (grid points × seeds) is refused unless
+ * `--allow-large` is given; see `CONFIG_LIMITS` of `@plasticity/runner/config` for the other
+ * limits. `status` finds a config's trials whatever backend they ran with, and lists each
+ * trial's state and backends. `--backend` naming another backend than the config's is an error.
  *
  * Exit codes: 0 all trials finished (done, diverged or skipped), 1 some trial failed, 2 bad
  * input (one line on stderr, nothing written), 130 interrupted.
@@ -17,25 +24,32 @@
 import { parseArgs } from "node:util";
 import { learnerNames, simulationNames } from "@plasticity/core";
 import { DATASET_NAMES } from "@plasticity/datasets";
-import { ConfigError } from "@plasticity/runner/config";
+import { ConfigError, showValue } from "@plasticity/runner/config";
+import { MAX_TRIALS } from "@plasticity/runner/grid";
 import { countStates, loadResultsIndex, resultsRoot } from "@plasticity/runner/results";
 import {
   cleanExperiment,
-  expandTrials,
   experimentStatus,
+  previewExperiment,
   runExperiment,
   type RunOptions,
   trialLabel,
 } from "@plasticity/runner/runner";
 
+/** Trials listed by --dry-run and status; the rest are counted. */
+const SHOWN = 20;
+
 const USAGE = `Usage:
   deno task run [run] <config.yaml> [--jobs N] [--force] [--backend NAME] [--dry-run]
                                     [--import MODULE]... [--progress auto|tty|plain|none]
-  deno task run status <config.yaml | results/<experiment>>
+                                    [--verbose] [--allow-large]
+  deno task run status <config.yaml | results/<experiment>> [--allow-large]
   deno task run list [experiments|rules|datasets|simulations]
   deno task run clean <config.yaml | results/<experiment>> [--stale]
 
-Results go to $PLASTICITY_RESULTS (default ./results)/<experiment>/<trial id>/.`;
+Results go to $PLASTICITY_RESULTS (default ./results)/<experiment>/<trial id>/.
+--dry-run lists the first ${SHOWN} trials and counts the rest; sweeps of more than ${MAX_TRIALS}
+trials need --allow-large. --backend may not contradict the config's backend.`;
 
 const COMMANDS = ["run", "status", "list", "clean", "help"] as const;
 
@@ -53,7 +67,11 @@ function table(rows: string[][]): string {
 }
 
 function showCell(v: unknown): string {
-  return typeof v === "string" ? v : JSON.stringify(v);
+  return typeof v === "string" ? v : showValue(v);
+}
+
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? "" : "s"}`;
 }
 
 async function main(args: string[]): Promise<number> {
@@ -68,9 +86,11 @@ async function main(args: string[]): Promise<number> {
         force: { type: "boolean" },
         backend: { type: "string" },
         "dry-run": { type: "boolean" },
+        "allow-large": { type: "boolean" },
         import: { type: "string", multiple: true },
         progress: { type: "string" },
         stale: { type: "boolean" },
+        verbose: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -92,9 +112,10 @@ async function main(args: string[]): Promise<number> {
     out(USAGE);
     return 0;
   }
-  const common: Pick<RunOptions, "backend" | "imports"> = {};
+  const common: Pick<RunOptions, "backend" | "imports" | "maxTrials"> = {};
   if (v.backend !== undefined) common.backend = v.backend;
   if (v.import) common.imports = v.import;
+  if (v["allow-large"]) common.maxTrials = Infinity;
 
   if (command === "list") {
     if (rest.length > 1) {
@@ -157,18 +178,55 @@ async function main(args: string[]): Promise<number> {
   if (command === "status") {
     const s = await experimentStatus(target, common);
     const parts = Object.entries(s.counts).map(([k, n]) => `${k} ${n}`);
-    out(`${s.dir}: ${s.total} trials${parts.length ? ": " + parts.join(", ") : ""}`);
-    for (const t of s.trials) if (t.error) out(`  ${t.id} ${t.state}: ${t.error}`);
+    const backends: Record<string, number> = {};
+    for (const t of s.trials) for (const b of t.backends) backends[b] = (backends[b] ?? 0) + 1;
+    const ran = Object.entries(backends).map(([b, n]) => `${b} ${n}`).join(", ");
+    out(
+      `${s.dir}: ${s.total} trials${parts.length ? ": " + parts.join(", ") : ""}${
+        ran ? ` (run with ${ran})` : ""
+      }`,
+    );
+    if (s.others > 0) {
+      out(`  ${plural(s.others, "other trial folder")} there belong to no trial of this config`);
+    }
+    const keys = Object.keys(s.trials[0]?.point ?? {});
+    const withSeed = s.trials[0]?.seed !== undefined;
+    const rows = [["#", "trial", ...keys, ...(withSeed ? ["seed"] : []), "state", "backends"]];
+    s.trials.slice(0, SHOWN).forEach((t, i) => {
+      rows.push([
+        String(i),
+        t.id,
+        ...keys.map((k) => showCell(t.point?.[k])),
+        ...(withSeed ? [String(t.seed)] : []),
+        t.state,
+        t.backends.join(",") || "-",
+      ]);
+    });
+    if (s.trials.length) out(table(rows));
+    if (s.trials.length > SHOWN) out(`… and ${s.trials.length - SHOWN} more`);
+    for (const t of s.trials) {
+      if (t.error) out(`  ${t.id} ${t.state} (${t.backends.join(",") || "-"}): ${t.error}`);
+    }
     return 0;
   }
 
   if (command === "clean") {
-    const removed = await cleanExperiment(target, { ...common, stale: v.stale ?? false });
+    const { removed, busy } = await cleanExperiment(target, {
+      ...common,
+      stale: v.stale ?? false,
+    });
     out(
       `removed ${removed.length} trial folder${removed.length === 1 ? "" : "s"}${
         removed.length ? ": " + removed.join(" ") : ""
       }`,
     );
+    if (busy.length) {
+      out(
+        `left ${busy.length} trial${busy.length === 1 ? "" : "s"} a live runner holds: ${
+          busy.join(" ")
+        }`,
+      );
+    }
     return 0;
   }
 
@@ -182,6 +240,7 @@ async function main(args: string[]): Promise<number> {
     options.jobs = n;
   }
   if (v.force) options.force = true;
+  if (v.verbose) options.verbose = true;
   if (v.progress !== undefined) {
     if (!["auto", "tty", "plain", "none"].includes(v.progress)) {
       throw new UsageError(
@@ -191,26 +250,31 @@ async function main(args: string[]): Promise<number> {
     options.progress = v.progress as NonNullable<RunOptions["progress"]>;
   }
   if (v["dry-run"]) {
-    const trials = await expandTrials(target, common);
-    const report = await runExperiment(target, { ...options, dryRun: true });
-    const keys = Object.keys(trials[0]!.point);
-    const rows = [["#", "trial", ...keys, "seed", "state"]];
-    report.trials.forEach((r, i) => {
+    // Bounded time and memory whatever the sweep: the count is computed, only SHOWN rows kept.
+    const p = await previewExperiment(target, { ...common, rows: SHOWN });
+    const rows = [["#", "trial", ...p.keys, "seed", "state"]];
+    p.rows.forEach((r, i) => {
       rows.push([
         String(i),
         r.trial.id,
-        ...keys.map((k) => showCell(r.trial.point[k])),
+        ...p.keys.map((k) => showCell(r.trial.point[k])),
         String(r.trial.seed),
         r.state,
       ]);
     });
     out(table(rows));
-    const points = trials.length / new Set(trials.map((t) => t.seed)).size;
+    if (p.total > p.rows.length) out(`… and ${p.total - p.rows.length} more`);
+    const finished = (p.counts?.done ?? 0) + (p.counts?.diverged ?? 0);
     out(
-      `${trials.length} trials (${points} grid point${points === 1 ? "" : "s"} × ${
-        trials.length / points
-      } seed${trials.length / points === 1 ? "" : "s"}) → ${report.dir}`,
+      `${plural(p.total, "trial")} (${plural(p.points, "grid point")} × ${
+        plural(p.seeds, "seed")
+      }) → ${p.dir}${finished ? `; ${finished} already finished` : ""}`,
     );
+    if (!p.counts) {
+      out(
+        `checked ${p.checkedPoints} of ${p.points} grid points (the first, and each grid value once); a run checks every point`,
+      );
+    }
     return 0;
   }
   const controller = new AbortController();

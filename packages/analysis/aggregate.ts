@@ -13,6 +13,7 @@ import { compareCells, type Row } from "./rows.ts";
 import { numberOf } from "./rows.ts";
 import { groupRows } from "./rows.ts";
 import { STAT_NAMES, type Stats, summarize } from "./stats.ts";
+import { rowTrialKey } from "./trials.ts";
 
 /** Whether smaller or larger values of a metric are better. */
 export type Goal = "min" | "max";
@@ -63,7 +64,11 @@ export interface ReduceOptions {
   readonly better?: Goal;
   /** The output column (default `<reduce>_<y>`, e.g. `final_test_accuracy`). */
   readonly as?: string;
-  /** The column that identifies a trial (default `trial`). */
+  /**
+   * The column that identifies a trial. By default a trial is known by its `trial_dir`,
+   * `experiment` and `trial` cells together ({@linkcode rowTrialKey}), so trials with the same id
+   * in two results roots stay apart; rows that hold only `trial` are keyed by it.
+   */
   readonly trialKey?: string;
   /** Only lines with x ≥ this (inclusive). */
   readonly from?: number;
@@ -98,12 +103,15 @@ export function reduceTrials(rows: readonly Row[], options: ReduceOptions): Row[
     throw new Error(`Unknown reduce "${reduce}": expected one of ${REDUCE_NAMES.join(", ")}`);
   }
   const x = options.x ?? "epoch";
-  const trialKey = options.trialKey ?? "trial";
+  const trialKey = options.trialKey;
+  const keyOf = trialKey === undefined
+    ? rowTrialKey
+    : (r: Row) => JSON.stringify(r[trialKey] ?? null);
   const as = options.as ?? `${reduce}_${y}`;
   const goal = reduce === "best" ? options.better ?? metricGoal(y) : undefined;
   const byTrial = new Map<string, Row[]>();
   for (const r of rows) {
-    const id = JSON.stringify(r[trialKey] ?? null);
+    const id = keyOf(r);
     let list = byTrial.get(id);
     if (!list) byTrial.set(id, list = []);
     list.push(r);

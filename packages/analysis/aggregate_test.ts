@@ -138,3 +138,33 @@ Deno.test("sortRows sorts by several columns", () => {
   const s = sortRows([{ a: 2, b: 1 }, { a: 1, b: 2 }, { a: 1, b: 1 }], ["a", "b"]);
   assert.deepEqual(s, [{ a: 1, b: 1 }, { a: 1, b: 2 }, { a: 2, b: 1 }]);
 });
+
+Deno.test("reduceTrials keeps trials with the same id from two results roots apart", () => {
+  // One config (id "abc") run in two results roots: final losses 0.25 and 0.75, not one merged curve.
+  const lines = (dir: string, final: number): Row[] =>
+    [1, final].map((loss, epoch) => ({
+      trial: "abc",
+      experiment: "e",
+      "trial_dir": `${dir}/e/abc`,
+      "meta.git_commit": dir,
+      epoch,
+      loss,
+    }));
+  const reduced = reduceTrials([...lines("/a", 0.25), ...lines("/b", 0.75)], {
+    y: "loss",
+    reduce: "final",
+  });
+  assert.deepEqual(
+    reduced.map((r) => [r.trial_dir, r["meta.git_commit"], r.final_loss]),
+    [["/a/e/abc", "/a", 0.25], ["/b/e/abc", "/b", 0.75]],
+  );
+  // With the trial id as the key, as asked, the two are one trial.
+  assert.equal(
+    reduceTrials(lines("/a", 0.25).concat(lines("/b", 0.75)), {
+      y: "loss",
+      reduce: "final",
+      trialKey: "trial",
+    }).length,
+    1,
+  );
+});

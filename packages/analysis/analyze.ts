@@ -5,6 +5,12 @@
  * report holding it all. The files come back as data, file name → content; the caller reads the
  * results and writes the files.
  *
+ * Which trials count: only finished ones (`done` and `diverged`, see `isFinished`) unless
+ * `includeUnfinished` is set or `states` names the states to keep. The trials left out are counted
+ * in {@linkcode AnalysisResult.leftOut} and said in `table.md` and `report.html`. Trials are told
+ * apart by folder, experiment and id (`rowTrialKey`), so the same trial id read from two results
+ * roots stays two trials.
+ *
  * @module
  */
 import { join } from "node:path";
@@ -19,7 +25,15 @@ import {
   statColumn,
 } from "./aggregate.ts";
 import { type Band, columnTitle, groupChart, lineBandChart, scatterChart } from "./charts.ts";
-import { trialColumns, type TrialRecord, trialRows } from "./trials.ts";
+import {
+  FINISHED_STATES,
+  isFinished,
+  rowTrialKey,
+  trialColumns,
+  trialKey,
+  type TrialRecord,
+  trialRows,
+} from "./trials.ts";
 import { renderPng, renderSvg } from "./render.ts";
 import { htmlReport, type ReportSection } from "./report.ts";
 import {
@@ -29,6 +43,7 @@ import {
   flatten,
   formatCell,
   groupRows,
+  numberOf,
   type Row,
   type Where,
 } from "./rows.ts";
@@ -50,8 +65,16 @@ export interface AnalyzeOptions {
    * `trial` column that tells which trial a metrics line belongs to.
    */
   readonly rows?: readonly Row[];
-  /** Keep only trials in these states, e.g. `["done"]` (default all). */
+  /**
+   * Keep only trials in these states, e.g. `["done"]`. When left out, the finished trials (`done`
+   * and `diverged`) are kept and the others left out, unless `includeUnfinished` is set.
+   */
   readonly states?: readonly string[];
+  /**
+   * Keep unfinished trials (`running`, `failed`, `unknown`, …) too, when `states` is left out
+   * (default false: they are left out and counted in {@linkcode AnalysisResult.leftOut}).
+   */
+  readonly includeUnfinished?: boolean;
   /** Keep only rows matching this filter. */
   readonly where?: Where;
   /**
@@ -97,8 +120,10 @@ export interface AnalyzeOptions {
    * Nothing is written here.
    */
   readonly out: string;
-  /** PNG width in pixels (default twice the SVG width). */
+  /** PNG width in pixels, at most `MAX_PNG_SIDE` (default twice the SVG width). */
   readonly pngWidth?: number;
+  /** PNG height in pixels, at most `MAX_PNG_SIDE`, instead of `pngWidth`. */
+  readonly pngHeight?: number;
   /** Font files for the PNGs (see `resolveFontFiles`). */
   readonly fontFiles: readonly string[];
   /** Significant digits in Markdown and HTML tables (default 4). */
@@ -115,6 +140,46 @@ export interface AnalysisFigure {
   readonly svgFile: string;
   /** The PNG file's name in {@linkcode AnalysisResult.files}. */
   readonly pngFile: string;
+}
+
+/** The trials an analysis left out because they are unfinished. */
+export interface LeftOut {
+  /** How many trials were left out. */
+  readonly total: number;
+  /** How many of each state, most first, e.g. `{ running: 2, failed: 1 }`. */
+  readonly byState: Readonly<Record<string, number>>;
+}
+
+/**
+ * One line that says how many unfinished trials were left out, of which states, and how to keep
+ * them; empty when none were.
+ *
+ * @param leftOut The count, as in {@linkcode AnalysisResult.leftOut}.
+ * @returns The line.
+ *
+ * @example
+ * ```ts
+ * import { unfinishedNote } from "@plasticity/analysis";
+ * console.assert(unfinishedNote({ total: 3, byState: { running: 2, failed: 1 } }) ===
+ *   "Left out 3 unfinished trials (running 2, failed 1): only done and diverged trials count; use --include-unfinished to keep them");
+ * console.assert(unfinishedNote({ total: 0, byState: {} }) === "");
+ * ```
+ */
+export function unfinishedNote(leftOut: LeftOut): string {
+  if (leftOut.total === 0) return "";
+  const states = Object.entries(leftOut.byState).map(([s, n]) => `${s} ${n}`).join(", ");
+  return `Left out ${leftOut.total} unfinished trial${
+    leftOut.total === 1 ? "" : "s"
+  } (${states}): only ${
+    FINISHED_STATES.join(" and ")
+  } trials count; use --include-unfinished to keep them`;
+}
+
+function countStates(states: readonly string[]): LeftOut {
+  const counts = new Map<string, number>();
+  for (const s of states) counts.set(s, (counts.get(s) ?? 0) + 1);
+  const sorted = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return { total: states.length, byState: Object.fromEntries(sorted) };
 }
 
 /** What {@linkcode analyze} produced. */
@@ -135,6 +200,8 @@ export interface AnalysisResult {
   readonly files: Map<string, string | Uint8Array>;
   /** Warnings worth showing a person, e.g. groups that pool trials with different settings. */
   readonly notes: string[];
+  /** The unfinished trials left out (see {@linkcode AnalyzeOptions.includeUnfinished}). */
+  readonly leftOut: LeftOut;
 }
 
 function list(v: string | readonly string[] | undefined): string[] {
@@ -192,7 +259,9 @@ export function varyingConfigColumns(trials: readonly TrialRecord[]): string[] {
  *
  * The table groups trials by `group` (and, for scatter/bar/point, by `x` too); each metric is
  * reduced per trial with `reduce` (column `<reduce>_<y>`) and summarised over the trials of the
- * group (`_n`, `_mean`, `_std` (sample, n − 1), `_sem`, `_min`, `_max`).
+ * group (`_n`, `_mean`, `_std` (sample, n − 1), `_sem`, `_min`, `_max`). Trials are told apart
+ * by folder, experiment and id; unfinished trials (not `done` or `diverged`) are left out unless
+ * `includeUnfinished` or `states` says otherwise, and counted in `leftOut`.
  *
  * @param o What to analyse, plot and tabulate, and where the files will go.
  * @returns The rows, tables, figures and files.
@@ -236,6 +305,9 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
 
   let trials: readonly TrialRecord[] | undefined;
   let rows: Row[];
+  // Unless states are named or unfinished trials asked for, only finished trials count.
+  const keepAll = o.states !== undefined || (o.includeUnfinished ?? false);
+  const leftOutStates: string[] = [];
   if (o.rows) {
     rows = [...o.rows];
     const missing = rows.findIndex((r) => r.trial === undefined || r.trial === null);
@@ -245,16 +317,40 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
       );
     }
     if (o.states) rows = filterRows(rows, { state: o.states });
+    if (!keepAll) {
+      // Rows with no state cell are kept: nothing says their trial is unfinished.
+      const seen = new Set<string>();
+      rows = rows.filter((r) => {
+        if (r.state === undefined || r.state === null || isFinished(String(r.state))) return true;
+        const key = rowTrialKey(r);
+        if (!seen.has(key)) {
+          seen.add(key);
+          leftOutStates.push(String(r.state));
+        }
+        return false;
+      });
+    }
   } else {
     if (o.trials === undefined) {
       throw new Error("No trials given: expected trial records or rows");
     }
     trials = o.trials;
-    rows = trialRows(trials, o.states ? { states: o.states } : {});
+    let kept = trials;
+    if (!keepAll) {
+      kept = trials.filter((t) => isFinished(t.state));
+      for (const t of trials) if (!isFinished(t.state)) leftOutStates.push(t.state);
+    }
+    rows = trialRows(kept, o.states ? { states: o.states } : {});
   }
+  const leftOut = countStates(leftOutStates);
+  const leftOutNote = unfinishedNote(leftOut);
   if (o.where) rows = filterRows(rows, o.where);
   if (rows.length === 0) {
-    throw new Error("No rows left to analyse: check the results paths, states and filters");
+    throw new Error(
+      leftOut.total > 0
+        ? `No rows left to analyse: ${leftOutNote.replace(/^Left out/, "left out")}`
+        : "No rows left to analyse: check the results paths, states and filters",
+    );
   }
   const columns = new Set(columnsOf(rows));
   const resolve = (c: string): string => {
@@ -264,6 +360,11 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
     throw new Error(`Column "${c}" not found in the rows: expected one of ${near}`);
   };
   x = resolve(x);
+  if (chart === "line" && !rows.some((r) => numberOf(r[x]) !== undefined)) {
+    throw new Error(
+      `Column "${x}" holds no numbers: expected a numeric x such as epoch or t for a line chart, or chart bar or point for a category such as ${x}`,
+    );
+  }
   group = group.map(resolve);
   const bestBy = o.bestBy?.map(resolve);
   for (const y of ys) {
@@ -280,13 +381,14 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
   const order = chart === "line"
     ? x
     : o.order ?? (columns.has("epoch") || !columns.has("t") ? "epoch" : "t");
+  // Keyed by folder, experiment and id: the same trial id from two results roots stays two trials.
   const perTrial = new Map<string, Row>();
   for (const y of ys) {
     for (const r of reduceTrials(rows, { y, reduce, x: order, ...opt("better", o.better) })) {
-      const id = JSON.stringify(r.trial ?? null);
-      const prev = perTrial.get(id);
+      const key = rowTrialKey(r);
+      const prev = perTrial.get(key);
       if (prev) prev[`${reduce}_${y}`] = r[`${reduce}_${y}`] ?? null;
-      else perTrial.set(id, r);
+      else perTrial.set(key, r);
     }
   }
   const trialTable = [...perTrial.values()];
@@ -295,7 +397,11 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
   const table = aggregate(trialTable, { by, y: reduced });
   const tableColumns = [...by, ...reduced.flatMap((r) => STAT_NAMES.map((s) => statColumn(r, s)))];
   const digits = o.digits ?? 4;
-  write("table.md", toMarkdown(table, { columns: tableColumns, digits }));
+  write(
+    "table.md",
+    toMarkdown(table, { columns: tableColumns, digits }) +
+      (leftOutNote ? `\n${leftOutNote}.\n` : ""),
+  );
   write("table.csv", toCsv(table, { columns: tableColumns }));
 
   let best: Row[] | undefined;
@@ -337,37 +443,59 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
     const svg = await renderSvg(spec);
     const base = `${chart}-${slug(y)}`;
     const svgFile = write(`${base}.svg`, svg);
-    const png = renderPng(svg, { ...opt("width", o.pngWidth), fontFiles: o.fontFiles });
+    const png = renderPng(svg, {
+      ...opt("width", o.pngWidth),
+      ...opt("height", o.pngHeight),
+      fontFiles: o.fontFiles,
+    });
     const pngFile = write(`${base}.png`, png);
     figures.push({ y, svg, svgFile, pngFile });
   }
 
   const title = o.title ??
     `${ys.map(columnTitle).join(", ")}${experiments.length ? ` — ${experiments.join(", ")}` : ""}`;
-  const usedIds = new Set(rows.map((r) => r.trial));
-  const used = trials ? trials.filter((t) => usedIds.has(t.id)) : [];
+  const usedKeys = new Set(rows.map(rowTrialKey));
+  const used = trials ? trials.filter((t) => usedKeys.has(trialKey(t))) : [];
   const varying = varyingConfigColumns(used);
-  // Config columns (other than seed) that differ between trials of the same group.
+  // Config columns (other than seed) that differ between trials of the same group, and trial ids
+  // (configs) that a group holds from more than one folder.
   const pooledSet = new Set<string>();
+  const twiceSet = new Set<string>();
   const indexed = used.map((t, i) => ({ ...trialColumns(t), __i: i }));
   for (const g of groupRows(indexed, by)) {
-    for (const c of varyingConfigColumns(g.rows.map((r) => used[r.__i as number]!))) {
-      pooledSet.add(c);
+    const inGroup = g.rows.map((r) => used[r.__i as number]!);
+    for (const c of varyingConfigColumns(inGroup)) pooledSet.add(c);
+    const firstKey = new Map<string, string>();
+    for (const t of inGroup) {
+      const k = firstKey.get(t.id);
+      if (k === undefined) firstKey.set(t.id, trialKey(t));
+      else if (k !== trialKey(t)) twiceSet.add(t.id);
     }
   }
   const pooled = [...pooledSet].sort();
-  const notes = pooled.length
-    ? [
+  const twice = [...twiceSet].sort();
+  const notes: string[] = [];
+  if (pooled.length) {
+    notes.push(
       `Note: some groups pool trials that differ in ${pooled.join(", ")}, not only in seed; ` +
-      `add ${pooled.length === 1 ? "it" : "them"} to the grouping to separate them.`,
-    ]
-    : [];
+        `add ${pooled.length === 1 ? "it" : "them"} to the grouping to separate them.`,
+    );
+  }
+  if (twice.length) {
+    notes.push(
+      `Note: some groups pool trials with the same config from different folders (${twice.length} ` +
+        `trial id${twice.length === 1 ? "" : "s"}, e.g. ${twice[0]}); group by a column that ` +
+        `tells them apart, e.g. meta.git_commit or trial_dir.`,
+    );
+  }
   const intro = [
     trials
       ? `${trials.length} trial${trials.length === 1 ? "" : "s"} loaded (${
         stateCounts(trials)
       }); ${rows.length} rows after filtering.`
       : `${rows.length} rows.`,
+    ...(leftOutNote ? [`${leftOutNote}.`] : []),
+    ...includedUnfinished(used),
     `Each trial's curve is reduced to its ${reduce} value, then summarised over the trials (seeds) of each ` +
     `group: mean, sample standard deviation (divisor n − 1), standard error (std/√n), min and max.`,
     ...(varying.length ? [`Config columns that vary: ${varying.join(", ")}.`] : []),
@@ -397,19 +525,33 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalysisResult> {
     if (failed.length > 0) {
       sections.push({
         heading: "Trials not done",
+        text: "Counted: whether the trial's rows are in the figures and tables.",
         tables: [{
           rows: failed.map((t) => ({
             experiment: t.experiment,
             trial: t.id,
             state: t.state,
+            counted: usedKeys.has(trialKey(t)) ? "yes" : "no",
             error: t.error ?? null,
+            folder: t.dir,
           })),
         }],
       });
     }
   }
   write("report.html", htmlReport({ title, intro, sections }));
-  return { rows, table, ...(best ? { best } : {}), figures, files, notes };
+  return { rows, table, ...(best ? { best } : {}), figures, files, notes, leftOut };
+}
+
+function includedUnfinished(used: readonly TrialRecord[]): string[] {
+  const states = used.filter((t) => !isFinished(t.state)).map((t) => t.state);
+  if (states.length === 0) return [];
+  const c = countStates(states);
+  const list = Object.entries(c.byState).map(([s, n]) => `${s} ${n}`).join(", ");
+  return [
+    `Includes ${c.total} unfinished trial${c.total === 1 ? "" : "s"} (${list}), as asked; ` +
+    `their curves may stop early.`,
+  ];
 }
 
 function opt<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {

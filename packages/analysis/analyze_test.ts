@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { analyze, type AnalyzeOptions } from "./analyze.ts";
 import { DEJAVU_FONT_FILES } from "./render.ts";
-import type { TrialRecord } from "./trials.ts";
-import { type FakeTrial, fakeTrials, learnerConfig } from "./_fake_results.ts";
+import { type TrialRecord, trialRows } from "./trials.ts";
+import { type FakeTrial, fakeTrial, fakeTrials, learnerConfig } from "./_fake_results.ts";
 import { byClass, parseXml, pngSize } from "./_testing.ts";
 
 const FONTS = { fontFiles: DEJAVU_FONT_FILES };
@@ -247,4 +247,132 @@ Deno.test("analyze plots simulation records against simulated time and notes poo
   });
   assert.deepEqual(grouped.notes, []);
   assert.equal(grouped.table.length, 2);
+});
+
+// Seeds 0 and 1 of one setting, read from a results root at one commit; the final test loss of
+// seed s is finals[s] (a straight line from 1 at epoch 0 to it at epoch 2).
+async function rootTrials(root: string, commit: string, finals: number[]): Promise<TrialRecord[]> {
+  return await Promise.all(finals.map(async (final, seed) => {
+    const t = await fakeTrial({
+      config: learnerConfig("tiny", "bp", 0.1, seed),
+      metrics: [0, 1, 2].map((epoch) => ({ epoch, test_loss: 1 - (1 - final) * epoch / 2 })),
+    }, root);
+    return { ...t, meta: { ...t.meta, "git_commit": commit } };
+  }));
+}
+
+Deno.test("analyze keeps trials with the same id from two results roots apart", async () => {
+  // The same two configs (same trial ids) in root A at commit c1 and in root B at commit c2.
+  const a = await rootTrials("/root-a", "c1", [0.2, 0.4]);
+  const b = await rootTrials("/root-b", "c2", [0.6, 1.0]);
+  assert.deepEqual(a.map((t) => t.id), b.map((t) => t.id));
+  const trials = [...a, ...b];
+  const byCommit = await analyze({
+    trials,
+    y: "test_loss",
+    group: "meta.git_commit",
+    out: "_x",
+    ...FONTS,
+  });
+  assert.equal(byCommit.rows.length, 4 * 3);
+  // c1: 0.2, 0.4 → mean 0.3, s = √((0.1² + 0.1²)/1) = √0.02; c2: 0.6, 1.0 → mean 0.8, s = √0.08.
+  assert.deepEqual(byCommit.table.map((r) => [r["meta.git_commit"], r.final_test_loss_n]), [
+    ["c1", 2],
+    ["c2", 2],
+  ]);
+  assert.ok(Math.abs((byCommit.table[0]!.final_test_loss_mean as number) - 0.3) < 1e-12);
+  assert.ok(Math.abs((byCommit.table[0]!.final_test_loss_std as number) - Math.sqrt(0.02)) < 1e-12);
+  assert.ok(Math.abs((byCommit.table[1]!.final_test_loss_mean as number) - 0.8) < 1e-12);
+  assert.ok(Math.abs((byCommit.table[1]!.final_test_loss_std as number) - Math.sqrt(0.08)) < 1e-12);
+  assert.ok(
+    !text(byCommit.files, "table.csv").split("\r\n").slice(1, 3).some((l) => l.includes(",,")),
+  );
+  assert.deepEqual(byCommit.notes, []);
+  // Bars per experiment: each commit keeps its column and its two trials.
+  const bars = await analyze({
+    trials,
+    chart: "bar",
+    x: "experiment",
+    y: "test_loss",
+    group: "meta.git_commit",
+    out: "_x",
+    ...FONTS,
+  });
+  assert.deepEqual(
+    bars.table.map((r) => [r.experiment, r["meta.git_commit"], r.final_test_loss_n]),
+    [["tiny", "c1", 2], ["tiny", "c2", 2]],
+  );
+  // Pooled, all four finals count (mean 0.55), and a note says two folders hold the same configs.
+  const pooled = await analyze({ trials, y: "test_loss", out: "_x", ...FONTS });
+  assert.equal(pooled.table[0]!.final_test_loss_n, 4);
+  assert.ok(Math.abs((pooled.table[0]!.final_test_loss_mean as number) - 0.55) < 1e-12);
+  assert.equal(pooled.notes.length, 1);
+  assert.match(pooled.notes[0]!, /same config from different folders \(2 trial ids, e\.g\. /);
+});
+
+Deno.test("analyze leaves unfinished trials out by default and says how many", async () => {
+  // Final test loss per seed: done 0.2 and 0.4, diverged (ends in null), running 0.9 and 0.8,
+  // failed 0.95, no status.json (unknown) 0.99.
+  const curve = (
+    final: number | null,
+  ) => [{ epoch: 0, test_loss: 1 }, { epoch: 1, test_loss: final }];
+  const trials = await fakeTrials([
+    { seed: 0, final: 0.2, state: "done" },
+    { seed: 1, final: 0.4, state: "done" },
+    { seed: 2, final: null, state: "diverged" },
+    { seed: 3, final: 0.9, state: "running" },
+    { seed: 4, final: 0.8, state: "running" },
+    { seed: 5, final: 0.95, state: "failed" },
+    { seed: 6, final: 0.99, state: "unknown" },
+  ].map(({ seed, final, state }): FakeTrial => ({
+    config: learnerConfig("grid", "bp", 0.1, seed),
+    metrics: curve(final),
+    ...(state === "unknown" ? { noStatus: true } : { state }),
+  })));
+  const base: AnalyzeOptions = { trials, y: "test_loss", out: "_x", ...FONTS };
+  const note =
+    "Left out 4 unfinished trials (running 2, failed 1, unknown 1): only done and diverged trials count; use --include-unfinished to keep them";
+  const r = await analyze(base);
+  assert.deepEqual(r.leftOut, { total: 4, byState: { running: 2, failed: 1, unknown: 1 } });
+  // The diverged trial is a finished result: its rows are in; its null final is skipped (n = 2).
+  assert.deepEqual([...new Set(r.rows.map((x) => x.state))].sort(), ["diverged", "done"]);
+  assert.equal(r.table[0]!.final_test_loss_n, 2);
+  assert.ok(Math.abs((r.table[0]!.final_test_loss_mean as number) - 0.3) < 1e-12);
+  assert.ok(text(r.files, "table.md").includes(note));
+  assert.ok(text(r.files, "report.html").includes(note));
+  // Kept when asked: n = 2 + 4.
+  const all = await analyze({ ...base, includeUnfinished: true });
+  assert.deepEqual(all.leftOut, { total: 0, byState: {} });
+  assert.equal(all.table[0]!.final_test_loss_n, 6);
+  assert.ok(!text(all.files, "table.md").includes("Left out"));
+  assert.ok(text(all.files, "report.html").includes("Includes 4 unfinished trials"));
+  // Named states are kept as named.
+  const running = await analyze({ ...base, states: ["running"] });
+  assert.equal(running.leftOut.total, 0);
+  assert.equal(running.table[0]!.final_test_loss_n, 2);
+  assert.ok(Math.abs((running.table[0]!.final_test_loss_mean as number) - 0.85) < 1e-12);
+  // Rows from trialRows follow the same rule, counting trials, not rows.
+  const fromRows = await analyze({ rows: trialRows(trials), y: "test_loss", out: "_x", ...FONTS });
+  assert.deepEqual(fromRows.leftOut, r.leftOut);
+  assert.equal(fromRows.table[0]!.final_test_loss_n, 2);
+  // Nothing finished: the error says what was left out.
+  await assert.rejects(
+    () =>
+      analyze({ ...base, trials: trials.filter((t) => !["done", "diverged"].includes(t.state)) }),
+    /^Error: No rows left to analyse: left out 4 unfinished trials \(running 2, failed 1, unknown 1\)/,
+  );
+});
+
+Deno.test("analyze says a line chart needs a numeric x", async () => {
+  await assert.rejects(
+    () =>
+      analyze({
+        rows: [{ trial: "a", experiment: "e", epoch: 0, loss: 1 }],
+        x: "experiment",
+        y: "loss",
+        out: "_x",
+        ...FONTS,
+      }),
+    /^Error: Column "experiment" holds no numbers: expected a numeric x such as epoch or t for a line chart, or chart bar or point/,
+  );
 });

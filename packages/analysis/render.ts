@@ -47,10 +47,24 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   }
 }
 
+/**
+ * The largest PNG side {@linkcode renderPng} makes, in pixels: 8192 (a 8192 × 8192 RGBA image
+ * is 256 MiB in memory; a figure needs far less).
+ */
+export const MAX_PNG_SIDE = 8192;
+
 /** Options of {@linkcode renderPng}. */
 export interface PngOptions {
-  /** The PNG width in pixels; the height keeps the SVG's aspect ratio (default twice the SVG width). */
+  /**
+   * The PNG width in pixels, 1 to {@linkcode MAX_PNG_SIDE}; the height keeps the SVG's aspect
+   * ratio. Give `width` or `height`, not both (default: twice the SVG's size).
+   */
   readonly width?: number;
+  /**
+   * The PNG height in pixels, 1 to {@linkcode MAX_PNG_SIDE}; the width keeps the SVG's aspect
+   * ratio.
+   */
+  readonly height?: number;
   /** Font files to draw text with (see {@linkcode resolveFontFiles}); resvg reads them. */
   readonly fontFiles: readonly string[];
   /** The font family that stands in for generic and unknown families (default `DejaVu Sans`). */
@@ -107,10 +121,11 @@ export function resolveFontFiles(
  * Rasterises SVG text to a PNG with resvg.
  *
  * @param svg The SVG document (e.g. from {@linkcode renderSvg}).
- * @param options Width and fonts.
+ * @param options Size and fonts.
  * @returns The PNG bytes.
- * @throws {Error} When no font file is given, the width is not a positive integer, or the SVG
- * does not parse.
+ * @throws {Error} When no font file is given, the width or height is not an integer from 1 to
+ * {@linkcode MAX_PNG_SIDE}, both are given, the SVG does not parse, or the PNG would have a side
+ * longer than {@linkcode MAX_PNG_SIDE}.
  *
  * @example
  * ```ts
@@ -119,6 +134,7 @@ export function resolveFontFiles(
  * const png = renderPng(svg, { width: 20, fontFiles: DEJAVU_FONT_FILES });
  * const view = new DataView(png.buffer, png.byteOffset);
  * console.assert(view.getUint32(16) === 20 && view.getUint32(20) === 10);
+ * try { renderPng(svg, { width: 9000, fontFiles: DEJAVU_FONT_FILES }); } catch (e) { console.assert(String(e).includes("at most 8192")); }
  * ```
  */
 export function renderPng(svg: string, options: PngOptions): Uint8Array {
@@ -126,9 +142,18 @@ export function renderPng(svg: string, options: PngOptions): Uint8Array {
   if (fontFiles.length === 0) {
     throw new Error("No font to draw text with: expected at least one font file in fontFiles");
   }
-  if (options.width !== undefined && !(Number.isInteger(options.width) && options.width > 0)) {
+  for (const [what, v] of [["width", options.width], ["height", options.height]] as const) {
+    if (v !== undefined && !(Number.isInteger(v) && v > 0 && v <= MAX_PNG_SIDE)) {
+      throw new Error(
+        `PNG ${what} ${
+          JSON.stringify(v)
+        } is not valid: expected a whole number of pixels from 1 to ${MAX_PNG_SIDE}`,
+      );
+    }
+  }
+  if (options.width !== undefined && options.height !== undefined) {
     throw new Error(
-      `PNG width ${JSON.stringify(options.width)} is not valid: expected a positive integer`,
+      `PNG width ${options.width} and height ${options.height} are both given: expected one of them, the other keeps the aspect ratio`,
     );
   }
   const family = options.fontFamily ?? "DejaVu Sans";
@@ -143,12 +168,26 @@ export function renderPng(svg: string, options: PngOptions): Uint8Array {
         serifFamily: family,
         monospaceFamily: family,
       },
-      fitTo: options.width === undefined
-        ? { mode: "zoom", value: 2 }
-        : { mode: "width", value: options.width },
+      fitTo: options.width !== undefined
+        ? { mode: "width", value: options.width }
+        : options.height !== undefined
+        ? { mode: "height", value: options.height }
+        : { mode: "zoom", value: 2 },
     });
   } catch (e) {
     throw new Error(`Cannot read the SVG: ${(e as Error).message}`);
+  }
+  // The size resvg will draw at, checked before any pixel memory is taken.
+  const w0 = Math.max(resvg.width, 1), h0 = Math.max(resvg.height, 1);
+  const [w, h] = options.width !== undefined
+    ? [options.width, Math.ceil(h0 * options.width / w0)]
+    : options.height !== undefined
+    ? [Math.ceil(w0 * options.height / h0), options.height]
+    : [Math.ceil(w0 * 2), Math.ceil(h0 * 2)];
+  if (w > MAX_PNG_SIDE || h > MAX_PNG_SIDE) {
+    throw new Error(
+      `PNG of ${w} × ${h} pixels is too large: expected at most ${MAX_PNG_SIDE} pixels a side; give a smaller width or height`,
+    );
   }
   return resvg.render().asPng();
 }

@@ -18,6 +18,8 @@ Deno.test("renderPng writes a PNG of the asked width and the SVG's aspect ratio"
   assert.ok(width > 500 && height > 300, `${width}×${height}`);
   const png = renderPng(svg, { width: 640, fontFiles: DEJAVU_FONT_FILES });
   assert.deepEqual(pngSize(png), { width: 640, height: Math.round((height * 640) / width) });
+  const byHeight = renderPng(svg, { height: 300, fontFiles: DEJAVU_FONT_FILES });
+  assert.deepEqual(pngSize(byHeight), { width: Math.round((width * 300) / height), height: 300 });
   // Default: twice the SVG's size.
   assert.deepEqual(pngSize(renderPng(svg, { fontFiles: DEJAVU_FONT_FILES })), {
     width: 2 * width,
@@ -51,8 +53,36 @@ Deno.test("renderPng and renderSvg reject bad input with one-line errors", async
   const fontFiles = DEJAVU_FONT_FILES;
   assert.throws(
     () => renderPng(svg, { width: 0, fontFiles }),
-    /PNG width 0 is not valid: expected a positive integer/,
+    /^Error: PNG width 0 is not valid: expected a whole number of pixels from 1 to 8192$/,
   );
+  // Sizes are bounded: no side above 8192 pixels, asked for or implied by the aspect ratio.
+  assert.throws(
+    () => renderPng(svg, { width: 8193, fontFiles }),
+    /^Error: PNG width 8193 is not valid: expected a whole number of pixels from 1 to 8192$/,
+  );
+  assert.throws(
+    () => renderPng(svg, { height: 1e6, fontFiles }),
+    /^Error: PNG height 1000000 is not valid: expected a whole number of pixels from 1 to 8192$/,
+  );
+  assert.throws(
+    () => renderPng(svg, { width: 100, height: 100, fontFiles }),
+    /^Error: PNG width 100 and height 100 are both given: expected one of them/,
+  );
+  // A 10 × 5000 SVG asked 20 wide would be 10000 high; twice a 5000-wide SVG is 10000 wide.
+  const tall = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="5000"/>';
+  assert.throws(
+    () => renderPng(tall, { width: 20, fontFiles }),
+    /^Error: PNG of 20 × 10000 pixels is too large: expected at most 8192 pixels a side/,
+  );
+  const wide = '<svg xmlns="http://www.w3.org/2000/svg" width="5000" height="10"/>';
+  assert.throws(
+    () => renderPng(wide, { fontFiles }),
+    /^Error: PNG of 10000 × 20 pixels is too large/,
+  );
+  assert.deepEqual(pngSize(renderPng(wide, { width: 8192, fontFiles })), {
+    width: 8192,
+    height: Math.round(10 * 8192 / 5000),
+  });
   assert.throws(
     () => renderPng(svg, { fontFiles: [] }),
     /^Error: No font to draw text with: expected at least one font file in fontFiles$/,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { type TrialRecord, trialRows } from "./trials.ts";
-import { fakeTrials, learnerConfig, trialId } from "./_fake_results.ts";
+import { isFinished, rowTrialKey, trialKey, type TrialRecord, trialRows } from "./trials.ts";
+import { fakeTrial, fakeTrials, learnerConfig, trialId } from "./_fake_results.ts";
 
 function fixture(): Promise<TrialRecord[]> {
   return fakeTrials([
@@ -72,4 +72,28 @@ Deno.test("a metrics key that clashes with a config column is stored as metrics.
   assert.equal(r!["metrics.seed"], 99);
   assert.equal(r!.t, 0.1);
   assert.equal(r!.state, "unknown");
+});
+
+Deno.test("trial keys tell the same trial id in two results roots apart, and match the rows", async () => {
+  const config = learnerConfig("exp-a", "bp", 0.1, 0);
+  const metrics = [{ epoch: 0, test_loss: 1 }];
+  const a = await fakeTrial({ config, metrics }, "/root-a");
+  const b = await fakeTrial({ config, metrics }, "/root-b");
+  assert.equal(a.id, b.id);
+  assert.notEqual(trialKey(a), trialKey(b));
+  const rows = trialRows([a, b]);
+  assert.deepEqual(rows.map((r) => r.trial_dir), [
+    `/root-a/exp-a/${a.id}`,
+    `/root-b/exp-a/${a.id}`,
+  ]);
+  assert.deepEqual(rows.map(rowTrialKey), [trialKey(a), trialKey(b)]);
+  // Rows that hold only a trial id are keyed by it.
+  assert.equal(rowTrialKey({ trial: "x" }), rowTrialKey({ trial: "x", epoch: 3 }));
+});
+
+Deno.test("done and diverged trials are finished; running, failed and unknown are not", () => {
+  assert.deepEqual(
+    ["done", "diverged", "running", "failed", "unknown", "incomplete"].map(isFinished),
+    [true, true, false, false, false, false],
+  );
 });

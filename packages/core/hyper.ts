@@ -148,8 +148,10 @@ export class SchemaError extends Error {
 }
 
 /**
- * A value as it appears in messages: JSON (cut at 80 characters), or `String(v)` where JSON
- * cannot show it, `nothing` for `undefined`.
+ * A value as it appears in messages: JSON (cut at 80 characters), with the numbers JSON cannot
+ * show written as YAML writes them (`.nan`, `.inf`, `-.inf`, also inside lists and mappings),
+ * `String(v)` where JSON cannot show a value, and `nothing` for `undefined`. Only the first 80
+ * characters are built, so a huge list costs no more than a short one.
  *
  * @param v The value.
  * @returns Its display form.
@@ -158,18 +160,59 @@ export class SchemaError extends Error {
  * ```ts
  * import { showValue } from "@plasticity/core";
  * console.assert(showValue("x") === '"x"' && showValue(undefined) === "nothing");
+ * console.assert(showValue([1, NaN, -Infinity]) === "[1,.nan,-.inf]");
  * ```
  */
 export function showValue(v: unknown): string {
   if (v === undefined) return "nothing";
-  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+  let s: string | undefined;
   try {
-    const s = JSON.stringify(v);
-    if (s === undefined) return String(v);
-    return s.length > 80 ? s.slice(0, 77) + "..." : s;
+    s = shown(v, new Set());
   } catch {
-    return String(v);
+    s = undefined;
   }
+  if (s === undefined) return String(v);
+  return s.length > 80 ? s.slice(0, 77) + "..." : s;
+}
+
+/** The display of a number: JSON, or YAML's `.nan`, `.inf`, `-.inf`. */
+function showNumber(n: number): string {
+  if (Number.isNaN(n)) return ".nan";
+  if (n === Infinity) return ".inf";
+  if (n === -Infinity) return "-.inf";
+  return JSON.stringify(n);
+}
+
+/** JSON-like text of `v`, stopping once it is longer than 80 characters; throws on a cycle. */
+function shown(v: unknown, open: Set<object>): string | undefined {
+  if (typeof v === "number") return showNumber(v);
+  if (v === null || typeof v === "string" || typeof v === "boolean") return JSON.stringify(v);
+  if (typeof v !== "object") return undefined;
+  if (typeof (v as { toJSON?: unknown }).toJSON === "function") return JSON.stringify(v);
+  if (open.has(v)) throw new TypeError("Cyclic value");
+  open.add(v);
+  let out: string;
+  if (Array.isArray(v)) {
+    out = "[";
+    for (let i = 0; i < v.length && out.length <= 80; i++) {
+      out += (i ? "," : "") + (shown(v[i], open) ?? "null");
+    }
+    out += "]";
+  } else {
+    out = "{";
+    let first = true;
+    for (const k in v) {
+      if (out.length > 80) break;
+      if (!Object.hasOwn(v, k)) continue;
+      const x = shown((v as Record<string, unknown>)[k], open);
+      if (x === undefined) continue;
+      out += (first ? "" : ",") + JSON.stringify(k) + ":" + x;
+      first = false;
+    }
+    out += "}";
+  }
+  open.delete(v);
+  return out;
 }
 
 function isMapping(v: unknown): v is Record<string, unknown> {
@@ -299,8 +342,10 @@ function checkKeys(given: Record<string, unknown>, allowed: readonly string[], w
   for (const key of Object.keys(given)) {
     if (!allowed.includes(key)) {
       throw new SchemaError(
-        `${join(where, key)}: unknown key (value ${showValue(given[key])}); expected one of ${
-          allowed.join(", ") || "no keys"
+        `${join(where, key)}: unknown key (value ${showValue(given[key])}); ${
+          allowed.length
+            ? `expected one of ${allowed.join(", ")}`
+            : `${where || "this mapping"} takes no keys`
         }`,
       );
     }
@@ -440,4 +485,41 @@ function resolveOne(
  */
 export function schemaDefaults(schema: HyperSchema): HyperValues {
   return resolveAll(schema, {}, "", true);
+}
+
+/**
+ * A copy of `schema` whose named number and number-list fields are bounded above by the given
+ * caps (the smaller of the cap and the field's own `max`); other fields, and caps naming keys the
+ * schema lacks, are left as they are. Apps use it to put resource limits (e.g. sample counts that
+ * would exhaust memory) on schemas declared elsewhere, so the limit is reported like any other
+ * bound: naming the key, the value and the maximum.
+ *
+ * @param schema The schema.
+ * @param caps The largest allowed value (of each entry, for lists) by key.
+ * @returns The bounded copy (the schema itself is not changed).
+ *
+ * @example
+ * ```ts
+ * import { capSchema, resolveHyper } from "@plasticity/core";
+ * const schema = capSchema(
+ *   { n: { type: "number", integer: true, min: 0, doc: "samples" } },
+ *   { n: 1000, absent: 5 },
+ * );
+ * try { resolveHyper(schema, { n: 1e10 }, "dataset"); } catch (e) {
+ *   console.assert((e as Error).message === "dataset.n: expected an integer ≥ 0 ≤ 1000, got 10000000000");
+ * }
+ * ```
+ */
+export function capSchema(
+  schema: HyperSchema,
+  caps: Readonly<Record<string, number>>,
+): HyperSchema {
+  const out: HyperSchema = { ...schema };
+  for (const [key, cap] of Object.entries(caps)) {
+    const f = out[key];
+    if (f && (f.type === "number" || f.type === "numbers")) {
+      out[key] = { ...f, max: Math.min(f.max ?? Infinity, cap) };
+    }
+  }
+  return out;
 }

@@ -57,7 +57,7 @@ Deno.test("the optimizer section rejects unknown names and bad learning rates, n
   );
   assert.throws(
     () => check({ name: "sgd", lr: NaN }),
-    /^SchemaError: optimizer\.lr: expected a number ≥ 0, got NaN$/,
+    /^SchemaError: optimizer\.lr: expected a number ≥ 0, got \.nan$/,
   );
   assert.throws(
     () => check({ name: "sgd", beta1: 0.9 }),

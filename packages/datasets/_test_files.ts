@@ -62,3 +62,12 @@ export function tarFile(files: { name: string; data: Uint8Array }[]): Uint8Array
   }
   return out;
 }
+
+/**
+ * Writes a full-size CIFAR-10 batch file (10 000 records): the given records first, then zero
+ * records (label 0, black), as a sparse file so tests stay cheap.
+ */
+export async function writeCifarBatch(path: string, labels: number[]): Promise<void> {
+  await Deno.writeFile(path, cifarFile(labels));
+  await Deno.truncate(path, 10000 * 3073);
+}

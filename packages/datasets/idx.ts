@@ -4,6 +4,7 @@
  * @module
  */
 import { gunzipSync } from "node:zlib";
+import { DatasetError } from "./errors.ts";
 
 /** A parsed IDX file of unsigned bytes. */
 export interface IdxArray {
@@ -33,8 +34,34 @@ export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-    throw new Error(`Cannot gunzip "${file}": ${msg}`);
+    throw new DatasetError(`Cannot gunzip "${file}": ${msg}; expected a whole gzip file`);
   }
+}
+
+/** The data types of the IDX format, by their magic-number byte. */
+const IDX_TYPES: Readonly<Record<number, string>> = {
+  0x08: "unsigned bytes",
+  0x09: "signed bytes",
+  0x0b: "int16",
+  0x0c: "int32",
+  0x0d: "float32",
+  0x0e: "float64",
+};
+
+function hex32(bytes: Uint8Array): string {
+  return "0x" + Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function expectedMagic(dims: number | undefined): string {
+  if (dims === undefined) return "0x000008NN (IDX unsigned bytes, NN ≥ 1 dimensions)";
+  const what = dims === 3 ? "IDX images: " : dims === 1 ? "IDX labels: " : "IDX ";
+  return `0x000008${dims.toString(16).padStart(2, "0")} (${what}unsigned bytes, ${
+    plural(dims, "dimension")
+  })`;
 }
 
 /**
@@ -45,6 +72,8 @@ export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
  * @param file File name, for messages.
  * @param expectDims Required number of dimensions (3 for images, 1 for labels).
  * @returns Dimensions and data (a view of `bytes`).
+ * @throws {DatasetError} On a wrong magic number (shown in hex, expected and found), a truncated
+ *   file or trailing bytes.
  *
  * @example
  * ```ts
@@ -55,32 +84,25 @@ export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
  */
 export function parseIdx(bytes: Uint8Array, file: string, expectDims?: number): IdxArray {
   if (bytes.length < 4) {
-    throw new Error(
-      `File "${file}" is truncated: ${bytes.length} bytes, too short for an IDX header`,
-    );
-  }
-  if (bytes[0] !== 0 || bytes[1] !== 0) {
-    const magic = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(
-      " ",
-    );
-    throw new Error(
-      `File "${file}" has a wrong magic number ${magic}: expected 00 00 08 0d (an IDX file)`,
-    );
-  }
-  if (bytes[2] !== 0x08) {
-    throw new Error(
-      `File "${file}" has IDX data type 0x${
-        bytes[2]!.toString(16).padStart(2, "0")
-      }: expected 0x08 (unsigned bytes)`,
+    throw new DatasetError(
+      `File "${file}" is truncated: ${bytes.length} bytes, expected at least the 4 bytes of an IDX magic number`,
     );
   }
   const d = bytes[3]!;
-  if (d < 1 || (expectDims !== undefined && d !== expectDims)) {
-    throw new Error(`File "${file}" has ${d} dimensions: expected ${expectDims ?? "at least 1"}`);
+  if (
+    bytes[0] !== 0 || bytes[1] !== 0 || bytes[2] !== 0x08 || d < 1 ||
+    (expectDims !== undefined && d !== expectDims)
+  ) {
+    const got = hex32(bytes), known = bytes[0] === 0 && bytes[1] === 0 && IDX_TYPES[bytes[2]!];
+    throw new DatasetError(
+      `File "${file}" has magic number ${got}${
+        known ? ` (IDX ${known}, ${plural(d, "dimension")})` : ""
+      }: expected ${expectedMagic(expectDims)}`,
+    );
   }
   const header = 4 + 4 * d;
   if (bytes.length < header) {
-    throw new Error(
+    throw new DatasetError(
       `File "${file}" is truncated: ${bytes.length} bytes, shorter than its ${header}-byte header`,
     );
   }
@@ -94,14 +116,14 @@ export function parseIdx(bytes: Uint8Array, file: string, expectDims?: number): 
   }
   const have = bytes.length - header;
   if (have < size) {
-    throw new Error(
+    throw new DatasetError(
       `File "${file}" is truncated: header says ${
         dims.join(" × ")
       } = ${size} bytes of data, found ${have}`,
     );
   }
   if (have > size) {
-    throw new Error(
+    throw new DatasetError(
       `File "${file}" has ${have - size} trailing bytes after ${
         dims.join(" × ")
       } = ${size} bytes of data`,
@@ -178,6 +200,7 @@ export async function readIdxPair(
  * @param labelsPath Label file name, for messages.
  * @param classes Number of classes.
  * @returns The raw split.
+ * @throws {DatasetError} When there are no images, the counts differ, or a label is too large.
  *
  * @example
  * ```ts
@@ -193,17 +216,11 @@ export function idxPair(
   labelsPath: string,
   classes = 10,
 ): RawImages {
+  checkCounts(im.dims, lb.dims, imagesPath, labelsPath);
   const n = im.dims[0]!;
-  if (lb.dims[0] !== n) {
-    throw new Error(
-      `Label count ${
-        lb.dims[0]
-      } in "${labelsPath}" does not match image count ${n} in "${imagesPath}"`,
-    );
-  }
   for (let i = 0; i < n; i++) {
     if (lb.data[i]! >= classes) {
-      throw new Error(
+      throw new DatasetError(
         `File "${labelsPath}" has label ${lb.data[i]} at index ${i}: expected 0..${classes - 1}`,
       );
     }
@@ -216,4 +233,61 @@ export function idxPair(
     height: im.dims[1]!,
     width: im.dims[2]!,
   };
+}
+
+function checkCounts(
+  im: readonly number[],
+  lb: readonly number[],
+  imagesPath: string,
+  labelsPath: string,
+): void {
+  if (im[0] === 0) {
+    throw new DatasetError(`File "${imagesPath}" holds 0 images: expected at least 1`);
+  }
+  if (lb[0] !== im[0]) {
+    throw new DatasetError(
+      `File "${labelsPath}" holds ${lb[0]} labels: expected ${
+        im[0]
+      }, one per image in "${imagesPath}"`,
+    );
+  }
+}
+
+/**
+ * Checks the dimensions of the four IDX files of a dataset (train images, train labels, test
+ * images, test labels) against each other: each image file holds at least one image, each label
+ * file one label per image, and the test images have the shape of the training images.
+ *
+ * @param paths The four files, for messages.
+ * @param dims Their dimensions (as parsed by {@linkcode parseIdx}).
+ * @throws {DatasetError} Naming the file at fault and what was expected.
+ *
+ * @example
+ * ```ts
+ * import { checkIdxSplits } from "@plasticity/datasets";
+ * const paths = ["ti", "tl", "si", "sl"];
+ * checkIdxSplits(paths, [[60000, 28, 28], [60000], [10000, 28, 28], [10000]]);
+ * let msg = "";
+ * try {
+ *   checkIdxSplits(paths, [[60000, 28, 28], [60000], [10000, 27, 27], [10000]]);
+ * } catch (e) {
+ *   msg = (e as Error).message;
+ * }
+ * console.assert(msg === 'File "si" holds 27 × 27 images: expected 28 × 28 like the training images in "ti"');
+ * ```
+ */
+export function checkIdxSplits(
+  paths: readonly string[],
+  dims: readonly (readonly number[])[],
+): void {
+  const [ti, tl, si, sl] = dims as [number[], number[], number[], number[]];
+  checkCounts(ti, tl, paths[0]!, paths[1]!);
+  checkCounts(si, sl, paths[2]!, paths[3]!);
+  if (si[1] !== ti[1] || si[2] !== ti[2]) {
+    throw new DatasetError(
+      `File "${paths[2]}" holds ${si[1]} × ${si[2]} images: expected ${ti[1]} × ${
+        ti[2]
+      } like the training images in "${paths[0]}"`,
+    );
+  }
 }

@@ -38,25 +38,31 @@ Deno.test("IDX errors: truncated, wrong magic, wrong type, label count mismatch,
       message: `File "${f}" is truncated: header says 2 × 28 × 28 = 1568 bytes of data, found 1000`,
     });
     await Deno.writeFile(f, Uint8Array.of(0, 0));
-    await assert.rejects(readIdxFile(f, 3), /is truncated: 2 bytes, too short for an IDX header/);
+    await assert.rejects(
+      readIdxFile(f, 3),
+      /is truncated: 2 bytes, expected at least the 4 bytes of an IDX magic number/,
+    );
     const bad = images(1);
     bad[0] = 0x1f;
     bad[1] = 0x8c;
     await Deno.writeFile(f, bad);
     await assert.rejects(readIdxFile(f, 3), {
       message:
-        `File "${f}" has a wrong magic number 1f 8c 08 03: expected 00 00 08 0d (an IDX file)`,
+        `File "${f}" has magic number 0x1f8c0803: expected 0x00000803 (IDX images: unsigned bytes, 3 dimensions)`,
     });
     assert.throws(
       () => parseIdx(Uint8Array.of(0, 0, 0x0d, 1, 0, 0, 0, 0), "x", 1),
-      /IDX data type 0x0d: expected 0x08/,
+      /magic number 0x00000d01 \(IDX float32, 1 dimension\): expected 0x00000801/,
     );
-    assert.throws(() => parseIdx(labels([1, 2]), "x", 3), /has 1 dimensions: expected 3/);
+    assert.throws(
+      () => parseIdx(labels([1, 2]), "x", 3),
+      /magic number 0x00000801 \(IDX unsigned bytes, 1 dimension\): expected 0x00000803/,
+    );
     const lf = join(dir, "train-labels-idx1-ubyte");
     await Deno.writeFile(f, images(3));
     await Deno.writeFile(lf, labels([1, 2]));
     await assert.rejects(readIdxPair(f, lf), {
-      message: `Label count 2 in "${lf}" does not match image count 3 in "${f}"`,
+      message: `File "${lf}" holds 2 labels: expected 3, one per image in "${f}"`,
     });
     await Deno.writeFile(lf, labels([1, 2, 10]));
     await assert.rejects(readIdxPair(f, lf), /has label 10 at index 2: expected 0\.\.9/);

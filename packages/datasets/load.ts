@@ -14,11 +14,12 @@ import {
 } from "@plasticity/core";
 import { dataDir } from "./data_dir.ts";
 import { loadImageDataset } from "./images.ts";
-import { datasetSchema, unknownDataset } from "./schema.ts";
+import { checkDatasetOptions, datasetSchema, unknownDataset } from "./schema.ts";
 import { generateSine } from "./sine.ts";
+import { checkSource, generatedSource } from "./source.ts";
 import { createTeacher, generateTeacherStudent, standardize } from "./teacher_student.ts";
 import { oneHot } from "./transform.ts";
-import type { Dataset, Split } from "./types.ts";
+import type { Dataset, DatasetSource, Split } from "./types.ts";
 import { generateYinYang } from "./yin_yang.ts";
 
 /** Context of {@linkcode loadDataset}. */
@@ -29,6 +30,12 @@ export interface LoadContext {
   log?: (line: string) => void;
   /** Data directory (default {@linkcode dataDir}). */
   dataDir?: string;
+  /**
+   * The source the data must come from (e.g. recorded by `datasetSource` when a sweep was
+   * expanded): when given, a dataset whose `provenance` differs is refused with a
+   * `DatasetError` (see `checkSource`).
+   */
+  expectSource?: DatasetSource;
 }
 
 function initSpec(kind: string, scale: number): InitSpec {
@@ -92,8 +99,10 @@ export async function loadDataset(
  *
  * @param name One of {@linkcode DATASET_NAMES}.
  * @param o The resolved options.
- * @param ctx Seed, notice sink and data directory.
- * @returns The dataset.
+ * @param ctx Seed, notice sink, data directory, and optionally the source the data must come from.
+ * @returns The dataset; its `provenance` says where the data came from (for files, the hash of
+ *   the bytes read).
+ * @throws {DatasetError} On bad options or data files, or data other than `ctx.expectSource`.
  *
  * @example
  * ```ts
@@ -109,7 +118,18 @@ export async function openDataset(
   o: Readonly<Record<string, HyperValue>>,
   ctx: LoadContext,
 ): Promise<Dataset> {
+  const d = await open(name, o, ctx);
+  if (ctx.expectSource) checkSource(name, ctx.expectSource, d.provenance);
+  return d;
+}
+
+async function open(
+  name: string,
+  o: Readonly<Record<string, HyperValue>>,
+  ctx: LoadContext,
+): Promise<Dataset> {
   const log = ctx.log ?? ((line: string) => console.error(line));
+  checkDatasetOptions(name, o);
   if (!Number.isFinite(ctx.seed)) {
     throw new Error(`Invalid seed ${JSON.stringify(ctx.seed)}: expected a finite number`);
   }
@@ -151,6 +171,7 @@ export async function openDataset(
           train: make(sizes[0]!, 0),
           test: make(sizes[2]!, 2),
           source: `generated (numpy seed ${base})`,
+          provenance: generatedSource(name),
         },
         sizes[1]! > 0 ? make(sizes[1]!, 1) : undefined,
       );
@@ -179,6 +200,7 @@ export async function openDataset(
           train: make(sizes[0]!, "train"),
           test: make(sizes[2]!, "test"),
           source: `generated (seed ${base})`,
+          provenance: generatedSource(name),
         },
         sizes[1]! > 0 ? make(sizes[1]!, "validation") : undefined,
       );
@@ -193,6 +215,7 @@ export async function openDataset(
           train: make(sizes[0]!, "train"),
           test: make(sizes[2]!, "test"),
           source: `generated (seed ${base})`,
+          provenance: generatedSource(name),
         },
         sizes[1]! > 0 ? make(sizes[1]!, "validation") : undefined,
       );

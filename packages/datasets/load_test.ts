@@ -16,7 +16,7 @@ Deno.test("unknown dataset names and options give one-line errors", async () => 
   );
   await assert.rejects(
     loadDataset("yin-yang", { train_size: -5 }, { seed: 0 }),
-    /dataset\.train_size: expected an integer ≥ 0, got -5/,
+    /dataset\.train_size: expected an integer ≥ 1, got -5/,
   );
   await assert.rejects(loadDataset("sine", { name: "yin-yang" }, { seed: 0 }), /dataset\.name/);
   for (const name of DATASET_NAMES) {
@@ -76,6 +76,10 @@ Deno.test("teacher-student options: companion variant standardises each split", 
   }
   await assert.rejects(
     loadDataset("teacher-student", { teacher_sizes: [3] }, { seed: 0 }),
-    /Invalid teacher_sizes \[3\]/,
+    {
+      name: "DatasetError",
+      message:
+        "dataset.teacher_sizes: expected at least two integers ≥ 1 (input size first), got [3]",
+    },
   );
 });

@@ -27,4 +27,7 @@ export * from "./idx.ts";
 export * from "./cifar.ts";
 export * from "./data_dir.ts";
 export * from "./images.ts";
+export type { EmbeddedName } from "./embedded.ts";
 export * from "./load.ts";
+export * from "./source.ts";
+export * from "./errors.ts";

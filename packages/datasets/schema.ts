@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { ACTIVATIONS, type HyperSchema, INIT_KINDS } from "@plasticity/core";
+import { ACTIVATIONS, type HyperSchema, type HyperValue, INIT_KINDS } from "@plasticity/core";
+import { DatasetError } from "./errors.ts";
 import { NORMALIZATIONS } from "./transform.ts";
 
 /** Every dataset name {@linkcode loadDataset} accepts. */
@@ -112,7 +113,7 @@ function synthSizes(train: number, validation: number, test: number): HyperSchem
       type: "number",
       default: train,
       integer: true,
-      min: 0,
+      min: 1,
       doc: "training samples",
     },
     "validation_size": {
@@ -122,7 +123,7 @@ function synthSizes(train: number, validation: number, test: number): HyperSchem
       min: 0,
       doc: "validation samples (0: none)",
     },
-    "test_size": { type: "number", default: test, integer: true, min: 0, doc: "test samples" },
+    "test_size": { type: "number", default: test, integer: true, min: 1, doc: "test samples" },
   };
 }
 
@@ -204,6 +205,69 @@ export function datasetSchema(name: string): HyperSchema {
       return { ...synthSizes(1440, 160, 320), data_seed: dataSeed };
   }
   throw unknownDataset(name);
+}
+
+/**
+ * Checks what the schema of a dataset cannot say about its resolved options: for the image sets,
+ * `train_size`, `test_size`, `per_class` and `test_per_class` are -1 (all) or at least 1,
+ * `target_values` has two entries, and the CIFAR normalisations are not asked of grayscale
+ * images; for teacher-student, `teacher_sizes` has at least two sizes; for yin-yang,
+ * 0 < 2 `r_small` < `r_big`. Called by the loader and by `datasetSource`.
+ *
+ * @param name A name from {@linkcode DATASET_NAMES}.
+ * @param o The options, resolved against {@linkcode datasetSchema}.
+ * @throws {DatasetError} Naming the key (`dataset.<key>`), the value and what was expected.
+ *
+ * @example
+ * ```ts
+ * import { checkDatasetOptions, datasetSchema } from "@plasticity/datasets";
+ * import { resolveHyper } from "@plasticity/core";
+ * const o = resolveHyper(datasetSchema("mnist"), { train_size: 0 }, "dataset");
+ * let msg = "";
+ * try {
+ *   checkDatasetOptions("mnist", o);
+ * } catch (e) {
+ *   msg = (e as Error).message;
+ * }
+ * console.assert(msg === "dataset.train_size: expected -1 (all) or an integer ≥ 1, got 0");
+ * ```
+ */
+export function checkDatasetOptions(name: string, o: Readonly<Record<string, HyperValue>>): void {
+  if (name === "teacher-student") {
+    const sizes = o.teacher_sizes as readonly number[];
+    if (sizes.length < 2 || !sizes.every((n) => Number.isInteger(n) && n >= 1)) {
+      throw new DatasetError(
+        `dataset.teacher_sizes: expected at least two integers ≥ 1 (input size first), got ${
+          JSON.stringify(sizes)
+        }`,
+      );
+    }
+  }
+  if (name === "yin-yang") {
+    const small = o.r_small as number, big = o.r_big as number;
+    if (!(small > 0 && big > 2 * small)) {
+      throw new DatasetError(
+        `dataset.r_small, dataset.r_big: expected 0 < 2 r_small < r_big, got r_small ${small} and r_big ${big}`,
+      );
+    }
+  }
+  if (name !== "mnist" && name !== "fashion-mnist" && name !== "cifar10") return;
+  if (o.grayscale === true && String(o.normalize).startsWith("cifar")) {
+    throw new DatasetError(
+      `dataset.normalize: "${o.normalize}" needs the 3 colour channels, but dataset.grayscale is true; expected none, unit, div256 or mnist with grayscale`,
+    );
+  }
+  const values = o.target_values as readonly number[];
+  if (values.length !== 2) {
+    throw new DatasetError(
+      `dataset.target_values: expected two numbers [off, on], got ${JSON.stringify(values)}`,
+    );
+  }
+  for (const key of ["train_size", "test_size", "per_class", "test_per_class"]) {
+    if (o[key] === 0) {
+      throw new DatasetError(`dataset.${key}: expected -1 (all) or an integer ≥ 1, got 0`);
+    }
+  }
 }
 
 /**

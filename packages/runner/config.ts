@@ -8,11 +8,16 @@
  * resolved config states every setting explicitly. The keys of a resolved config are the keys of
  * the core types, so a trial builds its learner from it without conversion.
  *
+ * Counts that allocate memory or loop are bounded ({@linkcode CONFIG_LIMITS}), so a typo such as
+ * `epochs: 1e12` or `network.sizes: [1, 1000000000, 1]` is a config error naming the key and
+ * the maximum rather than an out-of-memory crash or a run that never ends.
+ *
  * @module
  */
 import {
   BACKEND_NAMES,
   type BackendName,
+  capSchema,
   checkValue,
   describeField,
   getLearner,
@@ -22,14 +27,81 @@ import {
   type HyperValue,
   type LearnerDefinition,
   type LossSpec,
+  NETWORK_SECTION,
   type NetworkSpec,
+  OPTIMIZER_SECTION,
   type OptimizerSpec,
   resolveHyper,
   resolveLearnerConfig,
   SchemaError,
   showValue,
+  type Variants,
 } from "@plasticity/core";
 import { parseDocument } from "yaml";
+
+/** The upper bounds of {@linkcode CONFIG_LIMITS}. */
+export interface ConfigLimits {
+  /** Trials (grid points × seeds) of one experiment, unless `maxTrials` / `--allow-large`. */
+  trials: number;
+  /** Entries of `seeds`. */
+  seeds: number;
+  /** `epochs`. */
+  epochs: number;
+  /** `batch_size` and `metrics.test_batch_size`. */
+  batchSize: number;
+  /** `metrics.every`. */
+  every: number;
+  /** Each entry of `network.sizes` and `dataset.teacher_sizes`. */
+  layerSize: number;
+  /** Σ sizes[i]·sizes[i+1] of `network.sizes` and `dataset.teacher_sizes`. */
+  weights: number;
+  /** Each dataset sample count (`train_size`, `validation_size`, `test_size`, per class). */
+  samples: number;
+  /** Samples × (inputs + outputs) of a generated (teacher-student) dataset. */
+  dataValues: number;
+  /** Alias expansions in one YAML file. */
+  yamlAliases: number;
+  /** Characters of the experiment `name`. */
+  nameLength: number;
+}
+
+/**
+ * The documented upper bounds of an experiment config. Each guards a count that allocates memory
+ * or loops, so that a typo is a one-line config error naming the key and the maximum:
+ *
+ * - `trials` (100 000): grid points × seeds of one experiment, checked before the grid is
+ *   expanded; `--allow-large` (option `maxTrials`) lifts it.
+ * - `seeds` (10 000): entries of `seeds`.
+ * - `epochs` (10⁶): `epochs`.
+ * - `batchSize` (10⁶): `batch_size` and `metrics.test_batch_size`.
+ * - `every` (10⁶): `metrics.every`.
+ * - `layerSize` (100 000): each entry of `network.sizes` and `dataset.teacher_sizes`.
+ * - `weights` (10⁸): Σ sizes[i]·sizes[i+1] of `network.sizes` and `dataset.teacher_sizes`.
+ * - `samples` (10⁶): each of `dataset.train_size`, `validation_size`, `test_size`, `per_class`
+ *   and `test_per_class`.
+ * - `dataValues` (10⁸): samples × (inputs + outputs) of a generated (teacher-student) dataset.
+ * - `yamlAliases` (100): alias expansions in a YAML file (a "billion laughs" file is refused).
+ * - `nameLength` (100): characters of the experiment `name` (a folder name).
+ *
+ * @example
+ * ```ts
+ * import { CONFIG_LIMITS } from "@plasticity/runner/config";
+ * console.assert(CONFIG_LIMITS.trials === 100_000 && CONFIG_LIMITS.epochs === 1_000_000);
+ * ```
+ */
+export const CONFIG_LIMITS: Readonly<ConfigLimits> = Object.freeze({
+  trials: 100_000,
+  seeds: 10_000,
+  epochs: 1_000_000,
+  batchSize: 1_000_000,
+  every: 1_000_000,
+  layerSize: 100_000,
+  weights: 100_000_000,
+  samples: 1_000_000,
+  dataValues: 100_000_000,
+  yamlAliases: 100,
+  nameLength: 100,
+});
 
 /** A bad config: the message is one line naming the key path, the value and what was expected. */
 export class ConfigError extends Error {
@@ -48,6 +120,32 @@ export class ConfigError extends Error {
 export interface ResolveContext {
   /** The option schema of a dataset; throws `Unknown dataset …` for an unknown name. */
   datasetSchema(name: string): HyperSchema;
+  /**
+   * Where the data of a resolved dataset section comes from, as one line (the embedded package
+   * and version, or the files' content hash; see `sourceId` of `@plasticity/datasets`). Its
+   * answer becomes the trial's `data_source`, part of the trial id. May throw
+   * {@linkcode MissingDataSource} to ask an asynchronous caller to find it and resolve again.
+   */
+  dataSource?(dataset: Readonly<{ name: string; [option: string]: HyperValue }>): string;
+}
+
+/**
+ * Thrown by a {@linkcode ResolveContext.dataSource} that does not know a dataset section's
+ * source yet: the caller finds it (reading the files takes time) and resolves again.
+ */
+export class MissingDataSource extends Error {
+  /** The resolved dataset section. */
+  readonly dataset: Readonly<{ name: string; [option: string]: HyperValue }>;
+  /**
+   * Says which dataset section's source is missing.
+   *
+   * @param dataset The resolved dataset section.
+   */
+  constructor(dataset: Readonly<{ name: string; [option: string]: HyperValue }>) {
+    super(`The source of dataset ${dataset.name} is not known yet`);
+    this.dataset = dataset;
+    this.name = "MissingDataSource";
+  }
 }
 
 /** Resolved network section: core's {@linkcode NetworkSpec}, whose keys are the YAML keys. */
@@ -65,6 +163,11 @@ export interface MetricsConfig {
   diagnostics: boolean;
   /** Batch size of evaluation passes. */
   "test_batch_size": number;
+  /**
+   * A learner trial is `diverged` when a logged loss is not finite or exceeds this many times
+   * max(1, the same loss at epoch 0).
+   */
+  "diverge_factor": number;
 }
 
 /** Fields shared by both kinds of resolved trial config. */
@@ -85,6 +188,11 @@ export interface LearnerTrialConfig extends TrialConfigBase {
   kind: "learner";
   /** Dataset name and options (the keys of its schema). */
   dataset: { name: string; [option: string]: HyperValue };
+  /**
+   * Where the data comes from (embedded package and version, or the files' SHA-256), when the
+   * runner resolved it: part of the trial id, so results on other data are never reused.
+   */
+  "data_source"?: string;
   /** Network architecture. */
   network: NetworkConfig;
   /** Rule name and settings (the keys of its schema). */
@@ -176,7 +284,9 @@ function str(v: unknown, path: string): string {
 
 /**
  * Parses YAML text into plain data. Only plain YAML data is accepted: tags, duplicate keys and
- * anything else the parser warns about are errors.
+ * anything else the parser warns about are errors, and so are numbers whose literal does not fit
+ * a double (`1e400` would silently become `.inf`, `1e-400` 0) and files that expand more than
+ * {@linkcode CONFIG_LIMITS}.yamlAliases aliases (nested aliases that would exhaust memory).
  *
  * @param text The YAML text.
  * @param source Name of the file, for messages.
@@ -199,23 +309,73 @@ export function parseYaml(text: string, source: string): unknown {
     const msg = problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?.*$/, "");
     throw new ConfigError(`${where}: invalid YAML: ${msg}`);
   }
+  const position = (offset: number): string => {
+    const before = text.slice(0, Math.min(offset, text.length)).split("\n");
+    return `${source}:${before.length}:${before[before.length - 1]!.length + 1}`;
+  };
   let hasTag = false;
-  const visit = (node: unknown): void => {
+  let badNumber: string | undefined;
+  const visit = (node: unknown, path: string): void => {
     if (node && typeof node === "object") {
-      const n = node as { tag?: string; items?: unknown[]; key?: unknown; value?: unknown };
+      const n = node as {
+        tag?: string;
+        items?: unknown[];
+        key?: unknown;
+        value?: unknown;
+        source?: unknown;
+        range?: number[];
+      };
       if (typeof n.tag === "string" && !n.tag.startsWith("tag:yaml.org,2002:")) hasTag = true;
-      if (Array.isArray(n.items)) n.items.forEach(visit);
-      if ("key" in n) visit(n.key);
-      if ("value" in n) visit(n.value);
+      if (typeof n.value === "number" && typeof n.source === "string" && !badNumber) {
+        const why = numberLiteralProblem(n.value, n.source);
+        if (why) badNumber = `${position(n.range?.[0] ?? 0)}: ${path ? path + ": " : ""}${why}`;
+      }
+      if (Array.isArray(n.items)) {
+        n.items.forEach((item, i) =>
+          visit(item, item && typeof item === "object" && "key" in item ? path : `${path}[${i}]`)
+        );
+      }
+      if ("key" in n) {
+        visit(n.key, path);
+        const k = n.key as { value?: unknown } | null;
+        const name = k && typeof k === "object" ? String(k.value) : String(k);
+        if ("value" in n) visit(n.value, path ? `${path}.${name}` : name);
+      } else if ("value" in n) visit(n.value, path);
     }
   };
-  visit(doc.contents);
+  visit(doc.contents, "");
   if (hasTag) {
     throw new ConfigError(
       `${source}: invalid YAML: custom tags are not allowed (no code in configs)`,
     );
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  if (badNumber) throw new ConfigError(badNumber);
+  try {
+    return doc.toJS({ maxAliasCount: CONFIG_LIMITS.yamlAliases });
+  } catch (e) {
+    if (e instanceof ReferenceError && /alias/i.test(e.message)) {
+      throw new ConfigError(
+        `${source}: invalid YAML: aliases expand more than ${CONFIG_LIMITS.yamlAliases} times (nested aliases, a "billion laughs" file?); expected at most ${CONFIG_LIMITS.yamlAliases} alias expansions`,
+      );
+    }
+    throw new ConfigError(
+      `${source}: invalid YAML: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`,
+    );
+  }
+}
+
+/** Why a YAML number literal does not stand for its value (overflow, underflow), if it does not. */
+function numberLiteralProblem(value: number, literal: string): string | undefined {
+  const src = literal.trim();
+  if (!Number.isFinite(value) && !/^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$/.test(src)) {
+    return `${src} overflows to ${
+      showValue(value)
+    }; expected a number of magnitude below 1.8e308 (write .inf for infinity)`;
+  }
+  if (value === 0 && /[eE]/.test(src) && /[1-9]/.test(src.split(/[eE]/)[0]!)) {
+    return `${src} underflows to 0; expected 0 or a number of magnitude above 5e-324`;
+  }
+  return undefined;
 }
 
 /** The runner's own keys besides `name` and the sections, declared once. */
@@ -241,6 +401,7 @@ const RUN_SCHEMA: HyperSchema = {
         default: 1,
         integer: true,
         min: 1,
+        max: CONFIG_LIMITS.every,
         doc: "log every this many epochs (learners) or records (simulations)",
       },
       diagnostics: {
@@ -253,7 +414,15 @@ const RUN_SCHEMA: HyperSchema = {
         default: 1000,
         integer: true,
         min: 1,
+        max: CONFIG_LIMITS.batchSize,
         doc: "batch size of evaluation passes",
+      },
+      "diverge_factor": {
+        type: "number",
+        default: 1000,
+        min: 1,
+        doc: "a learner trial is diverged when a logged loss is not finite or exceeds this many " +
+          "times max(1, the same loss at epoch 0)",
       },
     },
   },
@@ -261,9 +430,71 @@ const RUN_SCHEMA: HyperSchema = {
 
 /** The runner's keys of a learner trial, declared once. */
 const LEARNER_RUN_SCHEMA: HyperSchema = {
-  epochs: { type: "number", integer: true, min: 0, doc: "training epochs" },
-  "batch_size": { type: "number", default: 32, integer: true, min: 1, doc: "training batch size" },
+  epochs: {
+    type: "number",
+    integer: true,
+    min: 0,
+    max: CONFIG_LIMITS.epochs,
+    doc: "training epochs",
+  },
+  "batch_size": {
+    type: "number",
+    default: 32,
+    integer: true,
+    min: 1,
+    max: CONFIG_LIMITS.batchSize,
+    doc: "training batch size",
+  },
 };
+
+/** The dataset options bounded by {@linkcode CONFIG_LIMITS} (where a dataset has them). */
+const DATASET_CAPS: Readonly<Record<string, number>> = {
+  "train_size": CONFIG_LIMITS.samples,
+  "validation_size": CONFIG_LIMITS.samples,
+  "test_size": CONFIG_LIMITS.samples,
+  "per_class": CONFIG_LIMITS.samples,
+  "test_per_class": CONFIG_LIMITS.samples,
+  "teacher_sizes": CONFIG_LIMITS.layerSize,
+};
+
+/** `network.sizes` with its per-layer bound, so the message states the maximum. */
+const BOUNDED_SIZES: HyperField = {
+  ...(NETWORK_SECTION.schema as HyperSchema).sizes!,
+  max: CONFIG_LIMITS.layerSize,
+} as HyperField;
+
+/** Checks the weights of a list of layer sizes against {@linkcode CONFIG_LIMITS}.weights. */
+function checkWeights(sizes: readonly number[], path: string): void {
+  let weights = 0;
+  for (let i = 0; i + 1 < sizes.length; i++) weights += sizes[i]! * sizes[i + 1]!;
+  if (weights > CONFIG_LIMITS.weights) {
+    throw new ConfigError(
+      `${path}: ${
+        showValue(sizes)
+      } makes ${weights} weights (Σ sizes[i]·sizes[i+1]); expected at most ${CONFIG_LIMITS.weights}`,
+    );
+  }
+}
+
+/** Every key of the optimiser section's variants (for the hint on a misplaced `rule.lr`). */
+const OPTIMIZER_KEYS: ReadonlySet<string> = new Set(
+  Object.values((OPTIMIZER_SECTION.schema as Variants).variants).flatMap((v) => Object.keys(v)),
+);
+
+/** Rejects keys of `rule:` the rule does not declare, saying so plainly for rules without any. */
+function checkRuleKeys(def: LearnerDefinition, given: Record<string, unknown>): void {
+  const allowed = Object.keys(def.hyper);
+  for (const key of Object.keys(given)) {
+    if (allowed.includes(key)) continue;
+    const expected = allowed.length
+      ? `expected one of name, ${allowed.join(", ")}`
+      : `rule ${def.name} has no hyper-parameters (expected only name)`;
+    const hint = def.optimizer && OPTIMIZER_KEYS.has(key) ? `; set it as optimizer.${key}` : "";
+    throw new ConfigError(
+      `rule.${key}: unknown key (value ${showValue(given[key])}); ${expected}${hint}`,
+    );
+  }
+}
 
 function pick(raw: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -278,7 +509,9 @@ function named(v: unknown, path: string): Record<string, unknown> {
 }
 
 /**
- * Checks an experiment name: lower-case letters, digits, `_` and `-`.
+ * Checks an experiment name, which names the experiment's results folder: lower-case letters,
+ * digits, `_` and `-`, starting with a letter or digit, at most
+ * {@linkcode CONFIG_LIMITS}.nameLength characters.
  *
  * @param v The candidate.
  * @returns The name.
@@ -290,8 +523,19 @@ function named(v: unknown, path: string): Record<string, unknown> {
  * ```
  */
 export function checkExperimentName(v: unknown): string {
-  if (typeof v !== "string" || !/^[a-z0-9_-]+$/.test(v)) {
-    fail("name", "an experiment name of lower-case letters, digits, _ and - (e.g. fa-sine)", v);
+  if (typeof v !== "string" || !/^[a-z0-9][a-z0-9_-]*$/.test(v)) {
+    fail(
+      "name",
+      "an experiment name of lower-case letters, digits, _ and - starting with a letter or digit (e.g. fa-sine); it names a folder",
+      v,
+    );
+  }
+  if (v.length > CONFIG_LIMITS.nameLength) {
+    throw new ConfigError(
+      `name: expected an experiment name of at most ${CONFIG_LIMITS.nameLength} characters (it names a folder), got ${v.length} characters ${
+        showValue(v)
+      }`,
+    );
   }
   return v;
 }
@@ -417,12 +661,13 @@ function resolveChecked(raw: Record<string, unknown>, ctx: ResolveContext): Unse
   const ds = named(raw.dataset, "dataset");
   let dsSchema: HyperSchema;
   try {
-    dsSchema = ctx.datasetSchema(ds.name as string);
+    dsSchema = capSchema(ctx.datasetSchema(ds.name as string), DATASET_CAPS);
   } catch (e) {
     throw new ConfigError(`dataset.name: ${e instanceof Error ? e.message : String(e)}`);
   }
   const { name: dsName, ...dsOptions } = ds;
   const dataset = { name: dsName as string, ...resolveHyper(dsSchema, dsOptions, "dataset") };
+  checkDatasetSize(dataset);
 
   const r = named(raw.rule, "rule");
   let def: LearnerDefinition;
@@ -432,18 +677,25 @@ function resolveChecked(raw: Record<string, unknown>, ctx: ResolveContext): Unse
     throw new ConfigError(`rule.name: ${e instanceof Error ? e.message : String(e)}`);
   }
   const { name: ruleName, ...ruleHyper } = r;
+  checkRuleKeys(def, ruleHyper);
+  const rawSizes = isMapping(raw.network) ? raw.network.sizes : undefined;
+  // Bounded before the network is resolved, so every message on sizes states the maximum.
+  if (rawSizes !== undefined) checkValue(BOUNDED_SIZES, rawSizes, "network.sizes");
   const learner = resolveLearnerConfig(def, {
     network: raw.network,
     hyper: ruleHyper,
     optimizer: raw.optimizer,
     loss: raw.loss,
   });
+  checkWeights(learner.network.sizes, "network.sizes");
   const own = resolveHyper(LEARNER_RUN_SCHEMA, pick(raw, Object.keys(LEARNER_RUN_SCHEMA)), "");
   // Key order as written to config.yaml: the optimiser after the rule, when the rule has one.
+  const source = ctx.dataSource?.(dataset as LearnerTrialConfig["dataset"]);
   return {
     name,
     kind,
     dataset,
+    ...(source === undefined ? {} : { "data_source": source }),
     network: learner.network,
     rule: { name: ruleName as string, ...learner.hyper },
     ...(learner.optimizer ? { optimizer: learner.optimizer } : {}),
@@ -453,6 +705,23 @@ function resolveChecked(raw: Record<string, unknown>, ctx: ResolveContext): Unse
     backend,
     metrics,
   };
+}
+
+/** Bounds the data a generated dataset allocates (teacher-student: its teacher and samples). */
+function checkDatasetSize(dataset: Record<string, unknown>): void {
+  const teacher = dataset.teacher_sizes;
+  if (!Array.isArray(teacher) || teacher.length === 0) return;
+  checkWeights(teacher as number[], "dataset.teacher_sizes");
+  const count = (k: string) => (typeof dataset[k] === "number" ? Math.max(0, dataset[k]) : 0);
+  const samples = count("train_size") + count("validation_size") + count("test_size");
+  const values = samples * ((teacher[0] as number) + (teacher[teacher.length - 1] as number));
+  if (values > CONFIG_LIMITS.dataValues) {
+    throw new ConfigError(
+      `dataset: ${samples} samples of ${teacher[0]} inputs and ${
+        teacher[teacher.length - 1]
+      } outputs make ${values} values; expected at most ${CONFIG_LIMITS.dataValues}`,
+    );
+  }
 }
 
 /**
@@ -467,7 +736,7 @@ function resolveChecked(raw: Record<string, unknown>, ctx: ResolveContext): Unse
  * import { withSeed } from "@plasticity/runner/config";
  * const t = withSeed({
  *   name: "x", kind: "simulation", simulation: { name: "s", params: {} }, backend: "js",
- *   metrics: { every: 1, diagnostics: true, test_batch_size: 10 },
+ *   metrics: { every: 1, diagnostics: true, test_batch_size: 10, diverge_factor: 1000 },
  * }, 4);
  * console.assert(t.seed === 4);
  * ```

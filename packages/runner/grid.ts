@@ -1,13 +1,18 @@
 /**
  * Sweeps: the `grid:` section's Cartesian product × `seeds` gives the trials of an experiment,
- * each a fully resolved config with an id derived from its content.
+ * each a fully resolved config with an id derived from its content. The size of a sweep is known
+ * without expanding it ({@linkcode planGrid}), trials can be taken one at a time
+ * ({@linkcode iterateGrid}), and {@linkcode expandGrid} refuses sweeps above a limit
+ * ({@linkcode MAX_TRIALS}) unless asked.
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import {
   checkSeed,
+  CONFIG_LIMITS,
   ConfigError,
+  MissingDataSource,
   resolveConfig,
   type ResolveContext,
   showValue,
@@ -163,21 +168,219 @@ function checkSeeds(raw: Record<string, unknown>): number[] {
       `seeds: expected a non-empty list of integers ≥ 0, got ${showValue(seeds)}`,
     );
   }
+  if (seeds.length > CONFIG_LIMITS.seeds) {
+    throw new ConfigError(
+      `seeds: expected at most ${CONFIG_LIMITS.seeds} seeds, got ${seeds.length}`,
+    );
+  }
   const out = seeds.map((s, i) => checkSeed(s, `seeds[${i}]`));
-  const dup = out.find((s, i) => out.indexOf(s) !== i);
-  if (dup !== undefined) {
-    throw new ConfigError(`seeds: duplicate seed ${dup}; expected distinct seeds`);
+  const seen = new Set<number>();
+  for (const s of out) {
+    if (seen.has(s)) throw new ConfigError(`seeds: duplicate seed ${s}; expected distinct seeds`);
+    seen.add(s);
   }
   return out;
 }
 
 /**
- * Expands an experiment config into its trials: every combination of the `grid:` values (the
- * last key varies fastest) × every seed, each validated and resolved. An error in one
- * combination names the grid values that produced it.
+ * The most trials an experiment may have without asking for more (`maxTrials`, `--allow-large`):
+ * {@linkcode CONFIG_LIMITS}.trials, 100 000.
+ *
+ * @example
+ * ```ts
+ * import { MAX_TRIALS } from "@plasticity/runner/grid";
+ * console.assert(MAX_TRIALS === 100_000);
+ * ```
+ */
+export const MAX_TRIALS: number = CONFIG_LIMITS.trials;
+
+/** The shape of a sweep, known without expanding it: its grid keys, values and seeds. */
+export interface GridPlan {
+  /** The grid's dotted key paths, in order (the last varies fastest). */
+  readonly keys: readonly string[];
+  /** The values of each key, in the order of `keys`. */
+  readonly values: readonly (readonly unknown[])[];
+  /** The seeds (innermost). */
+  readonly seeds: readonly number[];
+  /** Grid points: the product of the list lengths (1 without a grid). */
+  readonly points: number;
+  /** Trials: points × seeds (identical combinations, removed on expansion, are counted). */
+  readonly trials: number;
+}
+
+/**
+ * Checks the `grid:`, `seeds:` and `seed:` sections and returns the sweep's shape, without
+ * resolving or expanding anything: cheap for any size of grid.
+ *
+ * @param raw The parsed config.
+ * @returns The keys, values, seeds and counts.
+ *
+ * @example
+ * ```ts
+ * import { planGrid } from "@plasticity/runner/grid";
+ * const p = planGrid({ seeds: [0, 1], grid: { "optimizer.lr": [1, 2, 3], "rule.name": ["bp", "fa"] } });
+ * console.assert(p.points === 6 && p.trials === 12);
+ * ```
+ */
+export function planGrid(raw: unknown): GridPlan {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(
+      `config: expected a mapping of settings at the top level, got ${showValue(raw)}`,
+    );
+  }
+  const cfg = raw as Record<string, unknown>;
+  const grid = checkGrid(cfg.grid);
+  const seeds = checkSeeds(cfg);
+  const points = grid.reduce((acc, [, vs]) => acc * vs.length, 1);
+  return {
+    keys: grid.map(([k]) => k),
+    values: grid.map(([, vs]) => vs),
+    seeds,
+    points,
+    trials: points * seeds.length,
+  };
+}
+
+/**
+ * The values of one grid point, by key, in key order (the last key varies fastest).
+ *
+ * @param plan The sweep's shape.
+ * @param index The point's position, from 0 to `plan.points - 1`.
+ * @returns The values by dotted key path.
+ *
+ * @example
+ * ```ts
+ * import { gridPoint, planGrid } from "@plasticity/runner/grid";
+ * const p = planGrid({ grid: { "optimizer.lr": [1, 2], "rule.name": ["bp", "fa", "kp"] } });
+ * console.assert(JSON.stringify(gridPoint(p, 4)) === '{"optimizer.lr":2,"rule.name":"fa"}');
+ * ```
+ */
+export function gridPoint(plan: GridPlan, index: number): Record<string, unknown> {
+  const at: unknown[] = new Array(plan.keys.length);
+  let rem = index;
+  for (let k = plan.keys.length - 1; k >= 0; k--) {
+    const values = plan.values[k]!;
+    at[k] = values[rem % values.length];
+    rem = Math.floor(rem / values.length);
+  }
+  const point: Record<string, unknown> = {};
+  plan.keys.forEach((key, k) => point[key] = at[k]);
+  return point;
+}
+
+function countText(n: number): string {
+  return Number.isSafeInteger(n) ? String(n) : `more than ${Number.MAX_SAFE_INTEGER}`;
+}
+
+/**
+ * Refuses a sweep of more than `maxTrials` trials, before anything is expanded.
+ *
+ * @param plan The sweep's shape.
+ * @param maxTrials The limit (default {@linkcode MAX_TRIALS}; `Infinity` for none).
+ * @throws {ConfigError} Naming the count and the limit, and how to lift it.
+ *
+ * @example
+ * ```ts
+ * import { checkTrialCount, planGrid } from "@plasticity/runner/grid";
+ * const plan = planGrid({ seeds: [0, 1, 2] });
+ * checkTrialCount(plan, 3);
+ * try { checkTrialCount(plan, 2); } catch (e) {
+ *   console.assert((e as Error).message.startsWith("seeds: 3 trials (1 grid point × 3 seeds); expected at most 2"));
+ * }
+ * ```
+ */
+export function checkTrialCount(plan: GridPlan, maxTrials: number = MAX_TRIALS): void {
+  if (plan.trials <= maxTrials) return;
+  const s = (n: number, what: string) => `${countText(n)} ${what}${n === 1 ? "" : "s"}`;
+  throw new ConfigError(
+    `${plan.keys.length ? "grid" : "seeds"}: ${countText(plan.trials)} trials (${
+      s(plan.points, "grid point")
+    } × ${
+      s(plan.seeds.length, "seed")
+    }); expected at most ${maxTrials}: shrink the sweep, or allow it with --allow-large (option maxTrials)`,
+  );
+}
+
+/**
+ * The trials of an experiment one at a time, in sweep order (every combination of the `grid:`
+ * values, the last key fastest, × every seed), each validated and resolved when it is reached:
+ * memory and time grow with the trials taken, not with the size of the grid. An error in one
+ * combination names the grid values that produced it; a combination identical to an earlier
+ * one is skipped.
  *
  * @param raw The parsed config.
  * @param ctx Where dataset schemas come from.
+ * @param points Which grid points to visit (default: all, in order); see {@linkcode gridPoint}.
+ * @returns The trials; `index` counts the trials yielded before.
+ *
+ * @example Take the first two trials of a 10⁶-point sweep
+ * ```ts
+ * import { registerSimulation } from "@plasticity/core";
+ * import { iterateGrid } from "@plasticity/runner/grid";
+ * registerSimulation({
+ *   name: "doc-lazy", description: "emits nothing", resolve: (p) => p,
+ *   create: () => ({ totalRecords: 0, run: () => {}, summary: () => ({}) }),
+ * });
+ * const tau = Array.from({ length: 1000 }, (_, i) => i + 1);
+ * const it = iterateGrid({
+ *   name: "g", kind: "simulation", simulation: { name: "doc-lazy", params: {} },
+ *   grid: { "simulation.params.tau": tau, "simulation.params.x0": tau },
+ * }, { datasetSchema: () => ({}) });
+ * const first = it.next().value!, second = it.next().value!;
+ * console.assert(second.index === 1 && second.point["simulation.params.x0"] === 2);
+ * console.assert(first.id !== second.id);
+ * ```
+ */
+export function* iterateGrid(
+  raw: unknown,
+  ctx: ResolveContext,
+  points?: Iterable<number>,
+): Generator<Trial, void, undefined> {
+  const plan = planGrid(raw);
+  const { grid: _g, seeds: _s, seed: _seed, ...base } = raw as Record<string, unknown>;
+  const ids = new Set<string>();
+  let index = 0;
+  const all = function* () {
+    for (let c = 0; c < plan.points; c++) yield c;
+  };
+  for (const c of points ?? all()) {
+    const point = gridPoint(plan, c);
+    const applied = structuredClone(base);
+    let resolved;
+    try {
+      for (const [path, v] of Object.entries(point)) setPath(applied, path, structuredClone(v));
+      resolved = resolveConfig(applied, ctx);
+    } catch (e) {
+      if (e instanceof MissingDataSource) throw e;
+      const msg = e instanceof Error ? e.message : String(e);
+      const at = Object.entries(point).map(([p, v]) => `${p}=${showValue(v)}`).join(", ");
+      throw new ConfigError(at ? `${msg} (grid point ${at})` : msg);
+    }
+    for (const seed of plan.seeds) {
+      const config = withSeed(resolved, seed);
+      const id = trialId(config);
+      if (ids.has(id)) continue;
+      ids.add(id);
+      yield { id, index: index++, point, seed, config };
+    }
+  }
+}
+
+/** Options of {@linkcode expandGrid}. */
+export interface ExpandGridOptions {
+  /** Refuse sweeps of more trials than this (default {@linkcode MAX_TRIALS}; `Infinity`: none). */
+  maxTrials?: number;
+}
+
+/**
+ * Expands an experiment config into its trials: every combination of the `grid:` values (the
+ * last key varies fastest) × every seed, each validated and resolved. An error in one
+ * combination names the grid values that produced it. A sweep of more than `maxTrials` trials
+ * is refused before anything is expanded; {@linkcode iterateGrid} takes trials one at a time.
+ *
+ * @param raw The parsed config.
+ * @param ctx Where dataset schemas come from.
+ * @param options The trial limit.
  * @returns The trials, in sweep order; identical combinations appear once.
  *
  * @example A 2 × 2 sweep over a simulation's parameter and the seed
@@ -195,46 +398,11 @@ function checkSeeds(raw: Record<string, unknown>): number[] {
  * console.assert(trials.length === 4 && trials[1]!.seed === 1);
  * ```
  */
-export function expandGrid(raw: unknown, ctx: ResolveContext): Trial[] {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new ConfigError(
-      `config: expected a mapping of settings at the top level, got ${showValue(raw)}`,
-    );
-  }
-  const cfg = raw as Record<string, unknown>;
-  const grid = checkGrid(cfg.grid);
-  const seeds = checkSeeds(cfg);
-  const { grid: _g, seeds: _s, seed: _seed, ...base } = cfg;
-  const trials: Trial[] = [];
-  const ids = new Set<string>();
-  const n = grid.reduce((acc, [, vs]) => acc * vs.length, 1);
-  for (let c = 0; c < n; c++) {
-    const point: Record<string, unknown> = {};
-    let rem = c;
-    for (let k = grid.length - 1; k >= 0; k--) {
-      const [path, values] = grid[k]!;
-      point[path] = values[rem % values.length];
-      rem = Math.floor(rem / values.length);
-    }
-    const ordered: Record<string, unknown> = {};
-    for (const [path] of grid) ordered[path] = point[path];
-    const applied = structuredClone(base);
-    let resolved;
-    try {
-      for (const [path, v] of Object.entries(ordered)) setPath(applied, path, structuredClone(v));
-      resolved = resolveConfig(applied, ctx);
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      const at = Object.entries(ordered).map(([p, v]) => `${p}=${showValue(v)}`).join(", ");
-      throw new ConfigError(at ? `${msg} (grid point ${at})` : msg);
-    }
-    for (const seed of seeds) {
-      const config = withSeed(resolved, seed);
-      const id = trialId(config);
-      if (ids.has(id)) continue;
-      ids.add(id);
-      trials.push({ id, index: trials.length, point: ordered, seed, config });
-    }
-  }
-  return trials;
+export function expandGrid(
+  raw: unknown,
+  ctx: ResolveContext,
+  options: ExpandGridOptions = {},
+): Trial[] {
+  checkTrialCount(planGrid(raw), options.maxTrials);
+  return [...iterateGrid(raw, ctx)];
 }

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import type { TrialConfig } from "./config.ts";
 import { readStatus, TRIAL_FILES, type TrialMeta, writeJsonAtomic } from "./results.ts";
+import { lockTrial, recoverTrial } from "./trial_dir.ts";
 import type { TrialOutcome, TrialProgress } from "./trial.ts";
 
 /** Prefix of the lines a trial process writes to report to the pool. */
@@ -33,6 +34,14 @@ export interface TrialEvents {
   onProgress?: (p: TrialProgress) => void;
   /** Lines the process logged (notices, stray output, stderr). */
   onLog?: (line: string) => void;
+  /** Pass on stack traces of a crashing trial process too (default: its message only). */
+  verbose?: boolean;
+}
+
+/** Text without terminal colour codes. */
+function stripAnsi(line: string): string {
+  // deno-lint-ignore no-control-regex
+  return line.replace(/\x1b\[[0-9;]*m/g, "");
 }
 
 /** A running trial process. */
@@ -79,11 +88,12 @@ export function spawnTrial(job: TrialJob, events: TrialEvents = {}): TrialProces
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-    env: { OPENBLAS_NUM_THREADS: "1" },
+    env: { OPENBLAS_NUM_THREADS: "1", "NO_COLOR": "1" },
   }).spawn();
   let killed = false;
   let outcome: TrialOutcome | undefined;
   const stderrTail: string[] = [];
+  let crashMessage: string | undefined;
   const writer = child.stdin.getWriter();
   writer.write(new TextEncoder().encode(JSON.stringify(job) + "\n")).catch(() => {});
   const out = forEachLine(child.stdout, (line) => {
@@ -96,11 +106,15 @@ export function spawnTrial(job: TrialJob, events: TrialEvents = {}): TrialProces
     else if (msg.type === "log") events.onLog?.(msg.line);
     else if (msg.type === "end") outcome = msg.outcome;
   });
-  const err = forEachLine(child.stderr, (line) => {
+  const err = forEachLine(child.stderr, (raw) => {
+    const line = stripAnsi(raw);
     if (!line.trim()) return;
     stderrTail.push(line);
     if (stderrTail.length > 20) stderrTail.shift();
-    events.onLog?.(line);
+    // A crash prints `error: <message>`, then indented lines (the source line, a caret, the
+    // stack): only the message, unless verbose.
+    if (/^error: /.test(line)) crashMessage ??= line;
+    if (events.verbose || crashMessage === undefined || !/^\s/.test(line)) events.onLog?.(line);
   });
   const done = (async (): Promise<TrialOutcome> => {
     const status = await child.status;
@@ -111,14 +125,23 @@ export function spawnTrial(job: TrialJob, events: TrialEvents = {}): TrialProces
       return { state: "failed", error: "Interrupted", interrupted: true };
     }
     // The process died without reporting: record the failure unless the trial finished.
-    const why = stderrTail.filter((l) => /error/i.test(l)).pop() ??
+    const why = crashMessage ?? stderrTail.filter((l) => /error/i.test(l)).pop() ??
       stderrTail[stderrTail.length - 1] ?? "";
     const error = `Trial process exited with ${
       status.signal ? `signal ${status.signal}` : `code ${status.code}`
     }${why ? `: ${why.trim()}` : ""}`;
-    const prev = readStatus(job.dir);
-    if (prev?.state === "done" || prev?.state === "diverged") return { state: prev.state };
+    // Record the failure in the trial folder, unless another process has taken the trial over
+    // since, or the folder holds a finished result (a forced rerun crashed: the result is kept).
+    const lock = await lockTrial(job.dir, false).catch(() => undefined);
+    if (!lock) return { state: "failed", error };
     try {
+      recoverTrial(job.dir);
+      const prev = readStatus(job.dir);
+      if (prev?.state === "done" || prev?.state === "diverged") {
+        return job.force
+          ? { state: "failed", error: `${error} (the previous result is kept)` }
+          : { state: prev.state };
+      }
       Deno.mkdirSync(job.dir, { recursive: true });
       writeJsonAtomic(join(job.dir, TRIAL_FILES.status), {
         state: "failed",
@@ -126,7 +149,11 @@ export function spawnTrial(job: TrialJob, events: TrialEvents = {}): TrialProces
         started: prev?.started ?? new Date().toISOString(),
         finished: new Date().toISOString(),
       });
-    } catch { /* nothing more to do */ }
+    } catch {
+      /* nothing more to do */
+    } finally {
+      lock.release();
+    }
     return { state: "failed", error };
   })();
   return {

@@ -12,6 +12,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { parse as parseYaml, stringify } from "yaml";
 import type { TrialRecord } from "@plasticity/analysis/trials";
 import type { TrialConfig } from "./config.ts";
+import { trialLocked } from "./trial_dir.ts";
 
 /** The state of a trial as recorded in `status.json`. */
 export type TrialState = "running" | "done" | "diverged" | "failed";
@@ -38,6 +39,11 @@ export interface TrialMeta {
   backend: string;
   /** The Deno version. */
   deno: string;
+  /**
+   * Where a learner trial's data came from: the embedded package and version, or the folder,
+   * files and SHA-256 hashes of the files read (`DatasetSource` of `@plasticity/datasets`).
+   */
+  data?: Readonly<Record<string, unknown>>;
 }
 
 /** File names inside a trial folder. */
@@ -47,7 +53,6 @@ export const TRIAL_FILES = {
   metrics: "metrics.jsonl",
   summary: "summary.json",
   meta: "meta.json",
-  lock: ".lock",
 } as const;
 
 /**
@@ -148,7 +153,7 @@ export function writeJsonAtomic(path: string, value: unknown): void {
  * import { configToYaml } from "@plasticity/runner";
  * console.assert(configToYaml({
  *   name: "x", kind: "simulation", simulation: { name: "s", params: {} }, seed: 1, backend: "js",
- *   metrics: { every: 1, diagnostics: true, test_batch_size: 10 },
+ *   metrics: { every: 1, diagnostics: true, test_batch_size: 10, diverge_factor: 1000 },
  * }).includes("seed: 1"));
  * ```
  */
@@ -202,7 +207,17 @@ export function readMetrics(dir: string): Record<string, number | null>[] {
   } catch {
     return [];
   }
-  return text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l));
+  return completeLines(text).filter((l) => l.trim() !== "").map((l) => JSON.parse(l));
+}
+
+/**
+ * The complete lines of an appended file: a last line without its newline is one a killed writer
+ * left half-written, and is not returned.
+ */
+function completeLines(text: string): string[] {
+  const lines = text.split("\n");
+  lines.pop();
+  return lines;
 }
 
 /** One trial folder as found on disk. */
@@ -211,7 +226,10 @@ export interface ResultEntry {
   id: string;
   /** The folder. */
   dir: string;
-  /** The recorded state, or `incomplete` when the folder has no status yet. */
+  /**
+   * The recorded state, or `incomplete` when the folder has no status yet or says `running`
+   * while no live process holds the trial's lock (its runner was killed).
+   */
   state: TrialState | "incomplete";
   /** The recorded status. */
   status?: TrialStatus;
@@ -245,7 +263,13 @@ export function loadResultsIndex(dir: string): ResultEntry[] {
     if (!e.isDirectory || !/^[0-9a-f]{12}$/.test(e.name)) continue;
     const tdir = join(dir, e.name);
     const status = readStatus(tdir);
-    const entry: ResultEntry = { id: e.name, dir: tdir, state: status?.state ?? "incomplete" };
+    // `running` on disk with nobody holding the lock: its process died; a rerun redoes it.
+    const orphan = status?.state === "running" && !trialLocked(tdir);
+    const entry: ResultEntry = {
+      id: e.name,
+      dir: tdir,
+      state: orphan ? "incomplete" : status?.state ?? "incomplete",
+    };
     if (status) entry.status = status;
     const summary = readJson(join(tdir, TRIAL_FILES.summary));
     if (summary && typeof summary === "object") {
@@ -389,9 +413,12 @@ export function isTrialDir(dir: string): boolean {
   return isFile(join(dir, TRIAL_FILES.config));
 }
 
+/** Sub-folders, without the hidden ones (staging, trash and lock folders). */
 function subdirs(path: string): string[] {
   const out: string[] = [];
-  for (const e of Deno.readDirSync(path)) if (e.isDirectory) out.push(join(path, e.name));
+  for (const e of Deno.readDirSync(path)) {
+    if (e.isDirectory && !e.name.startsWith(".")) out.push(join(path, e.name));
+  }
   return out.sort();
 }
 
@@ -502,7 +529,7 @@ export async function readTrial(dir: string): Promise<TrialRecord> {
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
-  const lines = text.split("\n");
+  const lines = completeLines(text);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === "") continue;

@@ -6,11 +6,27 @@
  */
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { datasetSchema } from "@plasticity/datasets";
+import { type HyperValue, SchemaError } from "@plasticity/core";
+import { datasetSchema, datasetSource, sourceId } from "@plasticity/datasets";
 import "./registry.ts";
 import { envBackendName } from "./backend_env.ts";
-import { ConfigError, parseYaml, type ResolveContext, showValue } from "./config.ts";
-import { expandGrid, type Trial } from "./grid.ts";
+import {
+  ConfigError,
+  MissingDataSource,
+  parseYaml,
+  type ResolveContext,
+  showValue,
+} from "./config.ts";
+import {
+  canonicalJson,
+  checkTrialCount,
+  expandGrid,
+  iterateGrid,
+  MAX_TRIALS,
+  planGrid,
+  type Trial,
+  trialId,
+} from "./grid.ts";
 import { runPool, spawnTrial } from "./pool.ts";
 import { ProgressDisplay, type ProgressMode } from "./progress.ts";
 import {
@@ -19,21 +35,40 @@ import {
   gitCommit,
   loadResultsIndex,
   readStatus,
+  type ResultEntry,
   resultsRoot,
+  TRIAL_FILES,
   type TrialState,
   workspaceVersions,
 } from "./results.ts";
 import type { TrialOutcome } from "./trial.ts";
+import {
+  EXPERIMENT_MARKER,
+  isExperimentDir,
+  lockTrial,
+  markExperimentDir,
+  recoverTrial,
+  removeTrialDir,
+} from "./trial_dir.ts";
 
 /** The dataset catalogue of `@plasticity/datasets`, for validation. */
 export const DATASETS: ResolveContext = { datasetSchema };
 
 /** Options that shape the trials of an experiment. */
 export interface ExpandOptions {
-  /** Backend for every trial; overrides the config and `PLASTICITY_BACKEND`. */
+  /**
+   * Backend for every trial (`--backend`); overrides `PLASTICITY_BACKEND`. A config naming
+   * another backend (other than `auto`, which leaves the choice open), or a grid over `backend`
+   * with other values, is a config error: drop one of them.
+   */
   backend?: string;
   /** Modules to import first (paths or URLs), e.g. extra rule registrations. */
   imports?: readonly string[];
+  /**
+   * Refuse sweeps of more trials (grid points × seeds) than this, checked before expanding
+   * (default {@linkcode MAX_TRIALS}, 100 000; `Infinity` for no limit, as `--allow-large`).
+   */
+  maxTrials?: number;
 }
 
 /** Options of {@linkcode runExperiment}. */
@@ -50,6 +85,8 @@ export interface RunOptions extends ExpandOptions {
   progress?: ProgressMode | "auto";
   /** Stops the sweep: running trial processes are ended, no new ones start. */
   signal?: AbortSignal;
+  /** Show the stack trace of a crashing trial process (default: its one-line message). */
+  verbose?: boolean;
 }
 
 /** One trial in a run report. */
@@ -159,21 +196,36 @@ export async function importModules(specifiers: readonly string[]): Promise<stri
 }
 
 /**
- * Puts the `--backend` flag (which also replaces a grid over `backend`) or else, when the config
- * names none, `PLASTICITY_BACKEND` into the config. The name is validated once, with the rest of
- * the config, by the runner's schema; `from` is where it came from, for the message.
+ * Puts the `--backend` flag or else, when the config names none, `PLASTICITY_BACKEND` into the
+ * config. The flag may not contradict the config: a `backend:` naming another backend (other than
+ * `auto`, which leaves the choice open) or a grid over `backend` with other values is a config
+ * error rather than silently overridden. The name is validated once, with the rest of the config,
+ * by the runner's schema; `from` is where it came from, for the message.
  */
 function applyBackend(
   raw: Record<string, unknown>,
   flag: string | undefined,
 ): { raw: Record<string, unknown>; from?: string } {
   if (flag !== undefined) {
-    const out: Record<string, unknown> = { ...raw, backend: flag };
-    if (out.grid && typeof out.grid === "object" && "backend" in out.grid) {
-      const { backend: _b, ...grid } = out.grid as Record<string, unknown>;
-      out.grid = grid;
+    if (raw.backend !== undefined && raw.backend !== "auto" && raw.backend !== flag) {
+      throw new ConfigError(
+        `--backend: ${showValue(flag)} conflicts with the config's backend ${
+          showValue(raw.backend)
+        }; drop one`,
+      );
     }
-    return { raw: out, from: "--backend" };
+    const grid = raw.grid;
+    if (grid && typeof grid === "object" && !Array.isArray(grid) && "backend" in grid) {
+      const values = (grid as Record<string, unknown>).backend;
+      if (!Array.isArray(values) || values.some((v) => v !== flag)) {
+        throw new ConfigError(
+          `--backend: ${showValue(flag)} conflicts with the config's grid over backend ${
+            showValue(values)
+          }; drop one`,
+        );
+      }
+    }
+    return { raw: { ...raw, backend: flag }, from: "--backend" };
   }
   const env = envBackendName();
   if (raw.backend === undefined && env !== undefined) {
@@ -183,11 +235,79 @@ function applyBackend(
 }
 
 /**
+ * Loads a config and applies the backend (`withBackend`: the flag and `PLASTICITY_BACKEND`; else
+ * the config's own), then runs `expand` on it, naming the source of a config error.
+ */
+/**
+ * The data sources of the dataset sections met while expanding a sweep: a synchronous lookup for
+ * the resolver, filled asynchronously (hashing data files) between expansion attempts.
+ */
+class DataSources {
+  #known = new Map<string, string>();
+  lookup(dataset: Readonly<{ name: string; [option: string]: HyperValue }>): string {
+    const id = this.#known.get(canonicalJson(dataset));
+    if (id === undefined) throw new MissingDataSource(dataset);
+    return id;
+  }
+  async learn(dataset: Readonly<{ name: string; [option: string]: HyperValue }>): Promise<void> {
+    const { name, ...o } = dataset;
+    let source;
+    try {
+      source = await datasetSource(name, o);
+    } catch (e) {
+      // Bad data found while expanding is bad input: one line, exit 2, nothing written.
+      if (e instanceof SchemaError) throw new ConfigError(e.message);
+      throw e;
+    }
+    this.#known.set(canonicalJson(dataset), sourceId(source));
+  }
+}
+
+async function withConfig<T>(
+  input: ConfigInput,
+  options: ExpandOptions,
+  withBackend: boolean,
+  expand: (raw: Record<string, unknown>, ctx: ResolveContext) => T,
+): Promise<T> {
+  await importModules(options.imports ?? []);
+  const { raw, source } = await loadConfig(input);
+  const sources = new DataSources();
+  const ctx: ResolveContext = { ...DATASETS, dataSource: (d) => sources.lookup(d) };
+  const applied = withBackend ? applyBackend(raw, options.backend) : { raw };
+  try {
+    // Expansion is synchronous; a dataset section whose source is not known yet stops it, the
+    // source is found (files are hashed once) and expansion starts again.
+    for (;;) {
+      try {
+        return expand(applied.raw, ctx);
+      } catch (e) {
+        if (!(e instanceof MissingDataSource)) throw e;
+        await sources.learn(e.dataset);
+      }
+    }
+  } catch (e) {
+    // A bad backend named by the flag or the variable (not by a grid point) is reported as theirs.
+    if (
+      e instanceof ConfigError && applied.from && e.message.startsWith("backend: ") &&
+      !e.message.includes("(grid point backend=")
+    ) {
+      throw new ConfigError(`${applied.from}: ${e.message.slice("backend: ".length)}`);
+    }
+    if (e instanceof ConfigError && source !== "config") {
+      throw new ConfigError(`${source}: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+/**
  * Validates an experiment config and expands it into its trials (grid × seeds). The backend is
- * the `backend` option, else the config's `backend`, else `PLASTICITY_BACKEND`, else `auto`.
+ * the `backend` option, else the config's `backend`, else `PLASTICITY_BACKEND`, else `auto`; an
+ * option contradicting the config's backend is an error. A sweep of more than `maxTrials` trials
+ * (default {@linkcode MAX_TRIALS}) is refused before it is expanded.
  *
  * @param input A YAML file path or config data.
- * @param options Backend override and modules to import first.
+ * @param options Backend, modules to import first, and the trial limit.
  * @returns The trials in sweep order.
  *
  * @example
@@ -205,24 +325,123 @@ export async function expandTrials(
   input: ConfigInput,
   options: ExpandOptions = {},
 ): Promise<Trial[]> {
-  await importModules(options.imports ?? []);
-  const { raw, source } = await loadConfig(input);
-  const applied = applyBackend(raw, options.backend);
-  try {
-    return expandGrid(applied.raw, DATASETS);
-  } catch (e) {
-    // A bad backend named by the flag or the variable (not by a grid point) is reported as theirs.
-    if (
-      e instanceof ConfigError && applied.from && e.message.startsWith("backend: ") &&
-      !e.message.includes("(grid point backend=")
-    ) {
-      throw new ConfigError(`${applied.from}: ${e.message.slice("backend: ".length)}`);
+  const max = options.maxTrials;
+  return await withConfig(
+    input,
+    options,
+    true,
+    (raw, ctx) => expandGrid(raw, ctx, max === undefined ? {} : { maxTrials: max }),
+  );
+}
+
+/** What {@linkcode previewExperiment} found: the size of a sweep and its first trials. */
+export interface ExperimentPreview {
+  /** Experiment name. */
+  experiment: string;
+  /** Experiment folder. */
+  dir: string;
+  /** Trials: grid points × seeds, less identical combinations when every point was checked. */
+  total: number;
+  /** Grid points (1 without a grid). */
+  points: number;
+  /** Seeds per grid point. */
+  seeds: number;
+  /** The grid's dotted key paths. */
+  keys: string[];
+  /** The first trials, each `pending` or in its state on disk. */
+  rows: TrialReport[];
+  /** Trials per state, when every trial was checked (sweeps up to {@linkcode MAX_TRIALS}). */
+  counts?: Record<string, number>;
+  /** Grid points validated: all of them, or for larger sweeps the first ones and one per value. */
+  checkedPoints: number;
+}
+
+/**
+ * Previews an experiment without running or writing anything (`--dry-run`), in bounded time and
+ * memory whatever the size of the sweep: the number of trials is computed, not expanded. A sweep
+ * of up to {@linkcode MAX_TRIALS} trials is validated point by point and its states counted,
+ * keeping only the first `rows` trials; a larger one (allowed by `maxTrials`) validates the points
+ * shown and one point per grid value, so every value is checked once.
+ *
+ * @param input A YAML file path or config data.
+ * @param options Backend, imports, trial limit, results root, and how many trials to list (20).
+ * @returns The counts and the first trials.
+ *
+ * @example
+ * ```ts
+ * import { previewExperiment } from "@plasticity/runner";
+ * const p = await previewExperiment({
+ *   name: "doc-preview", dataset: { name: "sine" }, network: { sizes: [1, 8, 1] },
+ *   rule: { name: "bp" }, epochs: 1, seeds: [0, 1],
+ *   grid: { "optimizer.lr": [0.01, 0.1, 1] },
+ * }, { rows: 4, resultsDir: Deno.makeTempDirSync() });
+ * console.assert(p.total === 6 && p.rows.length === 4 && p.counts?.pending === 6);
+ * ```
+ */
+export async function previewExperiment(
+  input: ConfigInput,
+  options: ExpandOptions & { resultsDir?: string; rows?: number } = {},
+): Promise<ExperimentPreview> {
+  const root = options.resultsDir ?? resultsRoot();
+  const wanted = options.rows ?? 20;
+  return await withConfig(input, options, true, (raw, ctx) => {
+    const plan = planGrid(raw);
+    checkTrialCount(plan, options.maxTrials);
+    const rows: TrialReport[] = [];
+    let dir = "", name = "";
+    const report = (trial: Trial): TrialReport => {
+      if (!dir) [name, dir] = [trial.config.name, experimentDir(trial.config.name, root)];
+      const tdir = join(dir, trial.id);
+      return { trial, dir: tdir, state: readStatus(tdir)?.state ?? "pending" };
+    };
+    const preview: Omit<ExperimentPreview, "experiment" | "dir"> = {
+      total: 0,
+      points: plan.points,
+      seeds: plan.seeds.length,
+      keys: [...plan.keys],
+      rows,
+      checkedPoints: plan.points,
+    };
+    if (plan.trials <= MAX_TRIALS) {
+      const counts: Record<string, number> = {};
+      for (const trial of iterateGrid(raw, ctx)) {
+        const r = report(trial);
+        counts[r.state] = (counts[r.state] ?? 0) + 1;
+        preview.total++;
+        if (rows.length < wanted) rows.push(r);
+      }
+      preview.counts = counts;
+    } else {
+      const first = Math.min(plan.points, Math.ceil(wanted / plan.seeds.length));
+      for (const trial of iterateGrid(raw, ctx, range(first))) {
+        if (rows.length < wanted) rows.push(report(trial));
+      }
+      // One point per grid value: point i takes value i mod n of each key of n values.
+      let longest = 0;
+      for (const values of plan.values) longest = Math.max(longest, values.length);
+      const strides: number[] = [];
+      let stride = 1;
+      for (let k = plan.values.length - 1; k >= 0; k--) {
+        strides[k] = stride;
+        stride *= plan.values[k]!.length;
+      }
+      const cover = function* () {
+        for (let i = 0; i < longest; i++) {
+          let c = 0;
+          plan.values.forEach((values, k) => c += (i % values.length) * strides[k]!);
+          yield c;
+        }
+      };
+      for (const trial of iterateGrid(raw, ctx, cover())) if (!dir) report(trial);
+      preview.total = plan.trials;
+      preview.checkedPoints = first + longest;
     }
-    if (e instanceof ConfigError && source !== "config") {
-      throw new ConfigError(`${source}: ${e.message}`);
-    }
-    throw e;
-  }
+    return { experiment: name, dir, ...preview };
+  });
+}
+
+function* range(n: number): Generator<number> {
+  for (let i = 0; i < n; i++) yield i;
 }
 
 /**
@@ -287,6 +506,7 @@ export async function runExperiment(
   const imports = await importModules(options.imports ?? []);
   const name = trials[0]!.config.name;
   const dir = experimentDir(name, options.resultsDir ?? resultsRoot());
+  if (!options.dryRun) await recoverExperiment(dir);
   const reports: TrialReport[] = trials.map((trial) => {
     const tdir = join(dir, trial.id);
     const st = readStatus(tdir);
@@ -310,7 +530,7 @@ export async function runExperiment(
     report.counts = tally(reports);
     return report;
   }
-  Deno.mkdirSync(dir, { recursive: true });
+  markExperimentDir(dir, name);
   const todo = reports.filter((r) => r.state === "pending");
   const meta = { "git_commit": gitCommit(), versions: workspaceVersions() };
   const jobs = Math.max(1, options.jobs ?? navigator.hardwareConcurrency ?? 1);
@@ -339,6 +559,7 @@ export async function runExperiment(
         {
           onProgress: (p) => display.update(r.trial.id, p.done, p.total, p.note ?? ""),
           onLog: (line) => display.log(`${r.trial.id}: ${line}`),
+          verbose: options.verbose ?? false,
         },
       );
       running.add(proc);
@@ -359,18 +580,109 @@ export async function runExperiment(
   return report;
 }
 
+/**
+ * Repairs what killed processes left beside the trial folders of an experiment (staging, moved
+ * aside and trash folders; see `recoverTrial`), for trials no live process holds. Trials that will
+ * run are repaired by their own process anyway; this also covers the finished ones a run skips.
+ */
+async function recoverExperiment(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = [...Deno.readDirSync(dir)].map((e) => e.name);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  const ids = new Set<string>();
+  for (const n of names) {
+    const m = /^\.([0-9a-f]{12})\.(next|prev|trash)$/.exec(n);
+    if (m) ids.add(m[1]!);
+  }
+  for (const id of ids) {
+    const tdir = join(dir, id);
+    const lock = await lockTrial(tdir, false);
+    if (!lock) continue;
+    try {
+      recoverTrial(tdir);
+    } finally {
+      lock.release();
+    }
+  }
+}
+
 function tally(reports: readonly TrialReport[]): Record<string, number> {
   const c: Record<string, number> = {};
   for (const r of reports) c[r.state] = (c[r.state] ?? 0) + 1;
   return c;
 }
 
+/** One trial of {@linkcode experimentStatus}. */
+export interface TrialStatusReport {
+  /** The trial folder shown (for a config: the run whose state is given, or when none the id
+   * the config's own backend gives). */
+  id: string;
+  /** Its state: `pending` when no folder holds it. */
+  state: string;
+  /** The error of a failed or diverged run. */
+  error?: string;
+  /** The backends it was run with (the `backend` of each matching folder's `config.yaml`). */
+  backends: string[];
+  /** Its grid values (configs only). */
+  point?: Record<string, unknown>;
+  /** Its seed (configs only). */
+  seed?: number;
+}
+
+/** What {@linkcode experimentStatus} found. */
+export interface ExperimentStatus {
+  /** The experiment folder. */
+  dir: string;
+  /** Trials per state. */
+  counts: Record<string, number>;
+  /** Trials. */
+  total: number;
+  /** Every trial with its state. */
+  trials: TrialStatusReport[];
+  /** Trial folders that belong to no trial of the config (e.g. of an earlier version of it). */
+  others: number;
+}
+
+/** Which run of a trial speaks for it when it ran more than once (on several backends). */
+const STATE_RANK: Record<string, number> = {
+  done: 0,
+  diverged: 1,
+  running: 2,
+  incomplete: 3,
+  failed: 4,
+};
+
+/** A trial's identity without its backend: js and blas runs of one trial share it. */
+function backendFreeKey(config: unknown): string {
+  return trialId({ ...(config as Record<string, unknown>), backend: undefined });
+}
+
+/** A trial folder's `config.yaml` as data, or `undefined` when missing or unreadable. */
+function readTrialConfig(dir: string): Record<string, unknown> | undefined {
+  try {
+    const v = parseYaml(Deno.readTextFileSync(join(dir, TRIAL_FILES.config)), dir);
+    return v && typeof v === "object" && !Array.isArray(v)
+      ? v as Record<string, unknown>
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Trial states of an experiment, from a config (trials not yet started count as `pending`) or
- * from an experiment folder.
+ * from an experiment folder. For a config, the trials are matched to the folders whatever backend
+ * they ran with: a trial's id includes its backend, so each folder's `config.yaml` is compared
+ * with the config's trials ignoring `backend`; the `backend` option and `PLASTICITY_BACKEND` do
+ * not change which trials are found. A trial run on several backends is reported by its most
+ * advanced run (done, diverged, running, incomplete, failed) with every backend it ran with.
  *
  * @param target A config file, config data, or an experiment results folder.
- * @param options Results root, backend and imports (for configs).
+ * @param options Results root, imports and trial limit (for configs); `backend` is ignored.
  * @returns Counts per state, the experiment folder, and the trials found.
  *
  * @example
@@ -382,15 +694,8 @@ function tally(reports: readonly TrialReport[]): Record<string, number> {
  */
 export async function experimentStatus(
   target: ConfigInput,
-  options: Pick<RunOptions, "resultsDir" | "backend" | "imports"> = {},
-): Promise<
-  {
-    dir: string;
-    counts: Record<string, number>;
-    total: number;
-    trials: { id: string; state: string; error?: string }[];
-  }
-> {
+  options: Pick<RunOptions, "resultsDir" | "backend" | "imports" | "maxTrials"> = {},
+): Promise<ExperimentStatus> {
   if (typeof target === "string" && !isFile(target) && !isDirectory(target)) {
     const named = experimentDir(target, options.resultsDir ?? resultsRoot());
     if (/^[a-z0-9_-]+$/.test(target) && isDirectory(named)) target = named;
@@ -398,7 +703,12 @@ export async function experimentStatus(
   if (typeof target === "string" && isDirectory(target)) {
     const entries = loadResultsIndex(target);
     const trials = entries.map((e) => {
-      const t: { id: string; state: string; error?: string } = { id: e.id, state: e.state };
+      const backend = readTrialConfig(e.dir)?.backend;
+      const t: TrialStatusReport = {
+        id: e.id,
+        state: e.state,
+        backends: typeof backend === "string" ? [backend] : [],
+      };
       if (e.status?.error) t.error = e.status.error;
       return t;
     });
@@ -407,22 +717,66 @@ export async function experimentStatus(
       counts: dropZeros(countStates(entries)),
       total: entries.length,
       trials,
+      others: 0,
     };
   }
-  const trials = await expandTrials(target, options);
+  const { backend: _ignored, ...expand } = options;
+  const max = expand.maxTrials;
+  // The config's own backend: the flag and the variable must not change which trials are found.
+  const trials = await withConfig(
+    target,
+    expand,
+    false,
+    (raw, ctx) => expandGrid(raw, ctx, max === undefined ? {} : { maxTrials: max }),
+  );
   const dir = experimentDir(trials[0]!.config.name, options.resultsDir ?? resultsRoot());
+  const byId = new Map(trials.map((t) => [t.id, t]));
+  const byKey = new Map<string, Trial[]>();
+  for (const t of trials) {
+    const key = backendFreeKey(t.config);
+    byKey.set(key, [...(byKey.get(key) ?? []), t]);
+  }
+  const runs = new Map<Trial, { entry: ResultEntry; backend: string; exact: boolean }[]>();
+  let others = 0;
+  for (const entry of loadResultsIndex(dir)) {
+    const exact = byId.get(entry.id);
+    let owners: Trial[];
+    let backend: string;
+    if (exact) {
+      owners = [exact];
+      backend = exact.config.backend;
+    } else {
+      const cfg = readTrialConfig(entry.dir);
+      backend = typeof cfg?.backend === "string" ? cfg.backend : "unknown";
+      owners = cfg ? byKey.get(backendFreeKey(cfg)) ?? [] : [];
+      // A grid over backend: a run belongs to the trial of its own backend when there is one.
+      const same = owners.filter((t) => t.config.backend === backend);
+      if (same.length) owners = same;
+    }
+    if (owners.length === 0) others++;
+    for (const t of owners) {
+      runs.set(t, [...(runs.get(t) ?? []), { entry, backend, exact: exact !== undefined }]);
+    }
+  }
   const list = trials.map((t) => {
-    const st = readStatus(join(dir, t.id));
-    const r: { id: string; state: string; error?: string } = {
-      id: t.id,
-      state: st?.state ?? "pending",
+    const mine = [...(runs.get(t) ?? [])].sort((a, b) =>
+      (STATE_RANK[a.entry.state] ?? 5) - (STATE_RANK[b.entry.state] ?? 5) ||
+      Number(b.exact) - Number(a.exact)
+    );
+    const best = mine[0];
+    const r: TrialStatusReport = {
+      id: best?.entry.id ?? t.id,
+      state: best?.entry.state ?? "pending",
+      backends: [...new Set(mine.map((m) => m.backend))].sort(),
+      point: t.point,
+      seed: t.seed,
     };
-    if (st?.error) r.error = st.error;
+    if (best?.entry.status?.error) r.error = best.entry.status.error;
     return r;
   });
   const counts: Record<string, number> = {};
   for (const t of list) counts[t.state] = (counts[t.state] ?? 0) + 1;
-  return { dir, counts, total: list.length, trials: list };
+  return { dir, counts, total: list.length, trials: list, others };
 }
 
 function dropZeros(c: Record<string, number>): Record<string, number> {
@@ -445,33 +799,70 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/** What {@linkcode cleanExperiment} did. */
+export interface CleanReport {
+  /** The trial ids removed. */
+  removed: string[];
+  /** Trial ids left alone because a live process holds them (runs or replaces them now). */
+  busy: string[];
+}
+
 /**
  * Removes the folders of failed and diverged trials of an experiment (and, with `stale`, of
  * trials left `running` or without a status by an interrupted run), so a re-run redoes them.
+ * It only works in an experiment folder the runner marked as its own, never touches a trial a live
+ * process holds, and removes each trial by renaming it aside first, so no half-deleted trial is
+ * ever visible.
  *
  * @param target A config file, config data, or an experiment results folder.
  * @param options `stale`, and results root / backend / imports for configs.
- * @returns The removed trial ids.
+ * @returns The removed trial ids and the ones left alone because they were busy.
+ * @throws {ConfigError} When the folder exists but is not a marked experiment folder.
  *
  * @example
  * ```ts
- * import { cleanExperiment } from "@plasticity/runner";
- * console.assert((await cleanExperiment(Deno.makeTempDirSync())).length === 0);
+ * import { cleanExperiment, markExperimentDir } from "@plasticity/runner";
+ * const dir = Deno.makeTempDirSync();
+ * markExperimentDir(dir, "demo");
+ * console.assert((await cleanExperiment(dir)).removed.length === 0);
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function cleanExperiment(
   target: ConfigInput,
   options: Pick<RunOptions, "resultsDir" | "backend" | "imports"> & { stale?: boolean } = {},
-): Promise<string[]> {
+): Promise<CleanReport> {
   const { dir } = await experimentStatus(target, options);
-  const removed: string[] = [];
+  const report: CleanReport = { removed: [], busy: [] };
+  if (!isDirectory(dir)) return report;
+  if (!isExperimentDir(dir)) {
+    throw new ConfigError(
+      `"${dir}" is not an experiment folder written by the runner (no ${EXPERIMENT_MARKER} ` +
+        `file): nothing removed`,
+    );
+  }
   for (const e of loadResultsIndex(dir)) {
     const bad = e.state === "failed" || e.state === "diverged";
-    const stale = options.stale && (e.state === "running" || e.state === "incomplete");
-    if (bad || stale) {
-      Deno.removeSync(e.dir, { recursive: true });
-      removed.push(e.id);
+    // A `running` trial is stale only when no live process holds it (checked under the lock).
+    const stale = options.stale && (e.state === "incomplete" || e.state === "running");
+    if (!bad && !stale) continue;
+    const lock = await lockTrial(e.dir, false);
+    if (!lock) {
+      report.busy.push(e.id);
+      continue;
+    }
+    try {
+      // Read again under the lock: the trial may have been rerun since it was listed.
+      const now = readStatus(e.dir)?.state;
+      const stillBad = now === "failed" || now === "diverged";
+      const stillStale = options.stale && (now === undefined || now === "running");
+      if (stillBad || stillStale) {
+        removeTrialDir(e.dir);
+        report.removed.push(e.id);
+      }
+    } finally {
+      lock.release();
     }
   }
-  return removed;
+  return report;
 }

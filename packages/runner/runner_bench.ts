@@ -36,3 +36,30 @@ Deno.bench(
   },
 );
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+
+// metrics.jsonl is appended: the cost per logged epoch must not grow with the epochs before it.
+// Compare the time per epoch of the two (the 10 000-epoch run is 100 × the work of the other).
+async function tinyTrial(epochs: number) {
+  const [t] = await expandTrials({
+    name: "bench-log",
+    dataset: { name: "sine", train_size: 64, validation_size: 0, test_size: 32 },
+    network: { sizes: [1, 8, 1] },
+    rule: { name: "bp" },
+    epochs,
+    batch_size: 64,
+    backend: "js",
+    metrics: { diagnostics: false },
+  });
+  return t!.config;
+}
+const short = await tinyTrial(100), long = await tinyTrial(10_000);
+Deno.bench("100 logged epochs of a 1-8-1 sine net", { group: "metrics log" }, async () => {
+  await runTrial(short, dir, { force: true, log: () => {} });
+});
+Deno.bench(
+  "10 000 logged epochs of a 1-8-1 sine net (100 × the work)",
+  { group: "metrics log", n: 3, warmup: 1 },
+  async () => {
+    await runTrial(long, dir, { force: true, log: () => {} });
+  },
+);

@@ -23,8 +23,9 @@ import {
   lossValue,
   type SimRecord,
 } from "@plasticity/core";
-import { batches, openDataset, type Split } from "@plasticity/datasets";
+import { batches, openDataset, sourceId, type Split } from "@plasticity/datasets";
 import { selectEnvBackend } from "./backend_env.ts";
+import { lossDivergence } from "./divergence.ts";
 import type { LearnerTrialConfig, SimulationTrialConfig, TrialConfig } from "./config.ts";
 import {
   configToYaml,
@@ -35,6 +36,7 @@ import {
   writeAtomic,
   writeJsonAtomic,
 } from "./results.ts";
+import { commitStaged, lockTrial, recoverTrial, removeTrialDir, stagingDir } from "./trial_dir.ts";
 
 /** Progress of a running trial. */
 export interface TrialProgress {
@@ -137,7 +139,8 @@ class Pacer {
  * const dir = Deno.makeTempDirSync();
  * const out = await runTrial({
  *   name: "count", kind: "simulation", simulation: { name: "doc-count", params: {} }, seed: 0,
- *   backend: "js", metrics: { every: 1, diagnostics: false, test_batch_size: 1 },
+ *   backend: "js",
+ *   metrics: { every: 1, diagnostics: false, test_batch_size: 1, diverge_factor: 1000 },
  * }, dir);
  * console.assert(out.state === "done" && readMetrics(dir).length === 3);
  * Deno.removeSync(dir, { recursive: true });
@@ -148,17 +151,68 @@ export async function runTrial(
   dir: string,
   options: TrialRunOptions = {},
 ): Promise<TrialOutcome> {
-  Deno.mkdirSync(dir, { recursive: true });
-  const lock = await Deno.open(join(dir, TRIAL_FILES.lock), { create: true, write: true });
+  const lock = await lockTrial(dir);
   try {
-    await lock.lock(true);
-    const prev = readStatus(dir);
-    if (!options.force && (prev?.state === "done" || prev?.state === "diverged")) {
-      return { state: "skipped" };
+    const repaired = recoverTrial(dir);
+    if (repaired.length) {
+      (options.log ?? ((line: string) => console.error(line)))(
+        `repaired what a killed run left: ${repaired.join("; ")}`,
+      );
     }
-    return await runLocked(config, dir, options);
+    const prev = readStatus(dir);
+    const finished = prev?.state === "done" || prev?.state === "diverged";
+    if (!options.force && finished) return { state: "skipped" };
+    if (!finished) {
+      Deno.mkdirSync(dir, { recursive: true });
+      return await runLocked(config, dir, options);
+    }
+    // A forced rerun keeps the finished result until the new one is complete.
+    const staged = stagingDir(dir);
+    const outcome = await runLocked(config, staged, options);
+    if (outcome.state === "done" || outcome.state === "diverged") commitStaged(staged, dir);
+    else {
+      removeTrialDir(staged);
+      outcome.error = `${outcome.error ?? "failed"} (the previous result is kept)`;
+    }
+    return outcome;
   } finally {
-    lock.close();
+    lock!.release();
+  }
+}
+
+/**
+ * `metrics.jsonl`, appended one line at a time: the cost of a logged row does not grow with the
+ * rows before it, and a kill mid-write leaves every complete line readable (readers skip a last
+ * line without its newline).
+ */
+class MetricsLog {
+  #file: Deno.FsFile;
+  #pending: string[] = [];
+  #closed = false;
+  /** The last row logged, as text. */
+  last: string | undefined;
+  constructor(path: string) {
+    this.#file = Deno.openSync(path, { create: true, truncate: true, write: true });
+  }
+  push(row: unknown): void {
+    this.last = JSON.stringify(row);
+    this.#pending.push(this.last + "\n");
+  }
+  flush(): void {
+    if (this.#pending.length === 0) return;
+    const bytes = new TextEncoder().encode(this.#pending.join(""));
+    this.#pending = [];
+    let off = 0;
+    while (off < bytes.length) off += this.#file.writeSync(bytes.subarray(off));
+  }
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#file.close();
+  }
+  /** The numbers of the last row logged. */
+  lastNumbers(): Record<string, number | null> {
+    return this.last ? JSON.parse(this.last) : {};
   }
 }
 
@@ -172,30 +226,28 @@ async function runLocked(
   const statusPath = join(dir, TRIAL_FILES.status);
   writeJsonAtomic(statusPath, { state: "running", started });
   removeIfExists(join(dir, TRIAL_FILES.summary));
-  removeIfExists(join(dir, TRIAL_FILES.metrics));
   removeIfExists(join(dir, TRIAL_FILES.meta));
   writeAtomic(join(dir, TRIAL_FILES.config), configToYaml(config));
   const log = options.log ?? ((line: string) => console.error(line));
-  const lines: string[] = [];
-  const flush = () =>
-    writeAtomic(join(dir, TRIAL_FILES.metrics), lines.length ? lines.join("\n") + "\n" : "");
+  const metrics = new MetricsLog(join(dir, TRIAL_FILES.metrics));
   let backend: Backend | undefined;
   try {
     backend = await selectEnvBackend(config.backend, { log });
-    writeJsonAtomic(
-      join(dir, TRIAL_FILES.meta),
-      {
-        "git_commit": options.meta?.git_commit ?? "unknown",
-        versions: options.meta?.versions ?? {},
-        backend: backend.name,
-        deno: Deno.version.deno,
-      } satisfies TrialMeta,
-    );
+    const meta: TrialMeta = {
+      "git_commit": options.meta?.git_commit ?? "unknown",
+      versions: options.meta?.versions ?? {},
+      backend: backend.name,
+      deno: Deno.version.deno,
+    };
+    const writeMeta = (more: Partial<TrialMeta> = {}) =>
+      writeJsonAtomic(join(dir, TRIAL_FILES.meta), { ...meta, ...more });
+    writeMeta();
     const summary = config.kind === "learner"
-      ? await runLearner(config, backend, lines, flush, options)
-      : await runSimulation(config, backend, lines, flush, options);
+      ? await runLearner(config, backend, metrics, options, writeMeta)
+      : await runSimulation(config, backend, metrics, options);
     summary.wall_s = round3((performance.now() - t0) / 1000);
-    flush();
+    metrics.flush();
+    metrics.close();
     writeJsonAtomic(join(dir, TRIAL_FILES.summary), summary);
     writeJsonAtomic(statusPath, { state: "done", started, finished: new Date().toISOString() });
     return { state: "done", summary, backend: backend.name };
@@ -203,12 +255,16 @@ async function runLocked(
     const state: TrialState = e instanceof Diverged ? "diverged" : "failed";
     const error = firstLine(e);
     try {
-      flush();
+      metrics.flush();
     } catch { /* the error below matters more */ }
+    metrics.close();
     const out: TrialOutcome = { state, error };
     if (backend) out.backend = backend.name;
     if (e instanceof Diverged) {
-      const summary = { ...lastNumbers(lines), "wall_s": round3((performance.now() - t0) / 1000) };
+      const summary = {
+        ...metrics.lastNumbers(),
+        "wall_s": round3((performance.now() - t0) / 1000),
+      };
       writeJsonAtomic(join(dir, TRIAL_FILES.summary), summary);
       out.summary = summary;
     }
@@ -219,11 +275,6 @@ async function runLocked(
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
-}
-
-function lastNumbers(lines: string[]): Record<string, number | null> {
-  const last = lines[lines.length - 1];
-  return last ? JSON.parse(last) : {};
 }
 
 /** Loss per sample and accuracy (classification) of the learner on a split. */
@@ -267,9 +318,9 @@ const RESERVED = new Set([
 async function runLearner(
   config: LearnerTrialConfig,
   b: Backend,
-  lines: string[],
-  flush: () => void,
+  metrics: MetricsLog,
   options: TrialRunOptions,
+  writeMeta: (more: Partial<TrialMeta>) => void,
 ): Promise<Record<string, number | null>> {
   const pacer = new Pacer(options);
   const { name: dsName, ...dsOptions } = config.dataset;
@@ -278,6 +329,14 @@ async function runLearner(
     seed: config.seed,
     log: options.log ?? ((line: string) => console.error(line)),
   });
+  const used = sourceId(data.provenance);
+  if (config.data_source !== undefined && used !== config.data_source) {
+    throw new Error(
+      `data_source: the data of dataset ${dsName} found here is ${used}, expected ` +
+        `${config.data_source} as recorded when the sweep was expanded`,
+    );
+  }
+  writeMeta({ data: data.provenance });
   const sizes = config.network.sizes;
   if (sizes[0] !== data.train.inputDim) {
     throw new Error(
@@ -313,6 +372,12 @@ async function runLearner(
       ? firstBatch(data.test, config.metrics.test_batch_size, b)
       : undefined;
     let best: number | undefined;
+    let base: Record<string, number | null> | undefined;
+    const checkDivergence = (row: Record<string, number | null>) => {
+      base ??= row;
+      const why = lossDivergence(row, base, config.metrics.diverge_factor);
+      if (why) throw new Diverged(why);
+    };
     const record = (epoch: number, trainLoss: number) => {
       const row: Record<string, number | null> = { epoch, "train_loss": trainLoss };
       const test = evaluate(learner, b, data.test, config, classification);
@@ -332,11 +397,9 @@ async function runLearner(
           row[RESERVED.has(k) ? `diag_${k}` : k] = Number.isFinite(v) ? v : null;
         }
       }
-      lines.push(JSON.stringify(row));
-      flush();
-      if (!Number.isFinite(test.loss)) {
-        throw new Diverged(`Non-finite test loss ${test.loss} at epoch ${epoch}`);
-      }
+      metrics.push(row);
+      metrics.flush();
+      checkDivergence(row);
     };
     options.onProgress?.({ done: 0, total, note: `epoch 0/${config.epochs}` });
     record(0, evaluate(learner, b, data.train, config, false).loss);
@@ -349,7 +412,7 @@ async function runLearner(
         b.dispose(x, y);
         step++;
         if (!Number.isFinite(loss)) {
-          lines.push(JSON.stringify({ epoch, "train_loss": null }));
+          metrics.push({ epoch, "train_loss": null });
           throw new Diverged(`Non-finite training loss ${loss} at epoch ${epoch}, batch ${step}`);
         }
         sum += summed;
@@ -366,9 +429,7 @@ async function runLearner(
       learner.endEpoch?.(epoch);
       const trainLoss = sum / Math.max(rows, 1);
       if (epoch % config.metrics.every === 0 || epoch === config.epochs) record(epoch, trainLoss);
-      else if (!Number.isFinite(trainLoss)) {
-        throw new Diverged(`Non-finite training loss at epoch ${epoch}`);
-      }
+      else checkDivergence({ epoch, "train_loss": trainLoss });
       options.onProgress?.({
         done: epoch * perEpoch,
         total,
@@ -376,7 +437,7 @@ async function runLearner(
       });
     }
     if (diag) b.dispose(diag[0], diag[1]);
-    const summary: Record<string, number | null> = { ...lastNumbers(lines) };
+    const summary: Record<string, number | null> = { ...metrics.lastNumbers() };
     delete summary.epoch;
     summary.epochs = config.epochs;
     if (best !== undefined) summary.best_test_accuracy = best;
@@ -389,8 +450,7 @@ async function runLearner(
 async function runSimulation(
   config: SimulationTrialConfig,
   b: Backend,
-  lines: string[],
-  flush: () => void,
+  metrics: MetricsLog,
   options: TrialRunOptions,
 ): Promise<Record<string, number | null>> {
   const def = getSimulation(config.simulation.name);
@@ -406,13 +466,13 @@ async function runSimulation(
   options.onProgress?.({ done: 0, total });
   await pacer.tick();
   sim.run((r: SimRecord) => {
-    if (i % every === 0 || i === total - 1) lines.push(JSON.stringify(r));
+    if (i % every === 0 || i === total - 1) metrics.push(r);
     i++;
     if ((i & 255) === 0) options.checkAlive?.();
     if (options.onProgress && pacer.progressDue()) options.onProgress({ done: i, total });
     const now = performance.now();
     if (now - lastFlush > 2000) {
-      flush();
+      metrics.flush();
       lastFlush = now;
     }
   });

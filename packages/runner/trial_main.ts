@@ -14,10 +14,18 @@ import { MESSAGE_PREFIX } from "./pool.ts";
 
 const encoder = new TextEncoder();
 
+/**
+ * Reports to the parent. When the parent is gone (the pipe is broken) the process exits at
+ * once: the trial stays `running` on disk, its lock is released, and a rerun redoes it.
+ */
 function emit(msg: unknown): void {
   const bytes = encoder.encode(MESSAGE_PREFIX + JSON.stringify(msg) + "\n");
   let off = 0;
-  while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
+  try {
+    while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
+  } catch {
+    Deno.exit(3);
+  }
 }
 
 async function main(): Promise<void> {
@@ -52,4 +60,13 @@ async function main(): Promise<void> {
   Deno.exit(0);
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (e) {
+    // One line for the pool to record; the stack trace only goes to a verbose run.
+    console.error(`error: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`);
+    if (e instanceof Error && e.stack) console.error(e.stack.split("\n").slice(1).join("\n"));
+    Deno.exit(1);
+  }
+}

@@ -99,9 +99,9 @@ Deno.test("deno task analyze writes figure SVG+PNG, table.md, table.csv and repo
   }
 });
 
-Deno.test("deno task analyze fails with one-line errors and exit code 1", async () => {
+Deno.test("deno task analyze fails with one-line errors: exit code 2 for usage, 1 otherwise", async () => {
   const noMetric = await run(["results"]);
-  assert.equal(noMetric.code, 1);
+  assert.equal(noMetric.code, 2);
   assert.equal(
     noMetric.stderr.trim(),
     "error: No metric given: expected --y <column>, e.g. --y test_accuracy",

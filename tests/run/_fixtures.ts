@@ -32,6 +32,7 @@ class LinearLearner implements Learner {
   #opt: Optimizer;
   #loss;
   #explodeAfter: number;
+  #crashAfter: number | undefined;
   #steps = 0;
 
   constructor(o: ResolvedLearnerOptions) {
@@ -44,6 +45,7 @@ class LinearLearner implements Learner {
     this.#opt = new Optimizer(b, o.optimizer!);
     this.#loss = o.loss;
     this.#explodeAfter = (o.hyper.explode_after as number | undefined) ?? -1;
+    this.#crashAfter = o.hyper.crash_after as number | undefined;
   }
 
   predict(x: Tensor): Tensor {
@@ -57,6 +59,11 @@ class LinearLearner implements Learner {
     const out = this.predict(x);
     let loss = lossValue(b, this.#loss, out, y);
     if (this.#explodeAfter >= 0 && this.#steps > this.#explodeAfter) loss = Number.NaN;
+    if (this.#crashAfter !== undefined && this.#steps > this.#crashAfter) {
+      setTimeout(() => {
+        throw new Error("test-linear crashed on purpose");
+      }, 0);
+    }
     const g = lossGrad(b, this.#loss, out, y);
     this.#w = this.#opt.update("w", this.#w, b.matmul(x, g, true));
     this.#b = this.#opt.update("b", this.#b, b.sum(g, 0));
@@ -93,6 +100,12 @@ registerLearner({
       default: -1,
       integer: true,
       doc: "report a NaN loss after this many steps (−1: never), to test divergence handling",
+    },
+    "crash_after": {
+      type: "number",
+      integer: true,
+      optional: true,
+      doc: "throw from a timer after this many steps, crashing the process (tests crash reports)",
     },
   },
   optimizer: true,

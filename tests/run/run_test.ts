@@ -40,9 +40,8 @@ function writeConfig(dir: string, name: string, text: string): string {
 
 function trialDirs(expDir: string): string[] {
   try {
-    return [...Deno.readDirSync(expDir)].filter((e) => e.isDirectory).map((e) =>
-      join(expDir, e.name)
-    ).sort();
+    return [...Deno.readDirSync(expDir)].filter((e) => e.isDirectory && !e.name.startsWith("."))
+      .map((e) => join(expDir, e.name)).sort();
   } catch {
     return [];
   }
@@ -86,7 +85,7 @@ Deno.test("bad input gives one line on stderr, exit code 2 and no results folder
     [
       "wrong_type.yaml",
       SINE.replace("epochs: 3", "epochs: three"),
-      /^error: .*wrong_type\.yaml: epochs: expected an integer ≥ 0, got "three" \(grid point rule\.name="bp"\)$/,
+      /^error: .*wrong_type\.yaml: epochs: expected an integer ≥ 0 ≤ 1000000, got "three" \(grid point rule\.name="bp"\)$/,
     ],
     [
       "unknown_rule.yaml",
@@ -329,5 +328,180 @@ grid: { "simulation.params.tau": [1, 4] }
     assert.ok(summary.wall_s >= 0);
     assert.equal(readStatus(d)!.state, "done");
   }
+  Deno.removeSync(tmp, { recursive: true });
+});
+
+/** Runs the CLI with extra environment variables and V8 flags (e.g. a heap limit). */
+async function cliWith(
+  args: string[],
+  results: string,
+  env: Record<string, string> = {},
+  v8Flags: string[] = [],
+): Promise<CliResult & { seconds: number }> {
+  const t0 = performance.now();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--quiet",
+      ...(v8Flags.length ? [`--v8-flags=${v8Flags.join(",")}`] : []),
+      "--config",
+      ROOT_CONFIG,
+      MAIN,
+      ...args,
+    ],
+    env: {
+      PLASTICITY_RESULTS: results,
+      OPENBLAS_NUM_THREADS: "1",
+      PLASTICITY_BACKEND: "",
+      ...env,
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+Deno.test("--dry-run of a 10⁶-trial sweep: refused without --allow-large, else a summary in seconds and bounded memory", async () => {
+  const tmp = Deno.makeTempDirSync({ prefix: "run-huge-" });
+  const results = join(tmp, "results");
+  const lrs = Array.from({ length: 100 }, (_, i) => (i + 1) / 1000);
+  const moms = Array.from({ length: 100 }, (_, i) => i / 100);
+  const seeds = Array.from({ length: 100 }, (_, i) => i);
+  const text = (momentum: number[]) =>
+    `name: huge
+dataset: { name: sine }
+network: { sizes: [1, 4, 1] }
+rule: bp
+optimizer: { name: sgd }
+epochs: 1
+seeds: [${seeds.join(", ")}]
+grid:
+  optimizer.lr: [${lrs.join(", ")}]
+  optimizer.momentum: [${momentum.join(", ")}]
+`;
+  const config = writeConfig(tmp, "huge.yaml", text(moms));
+  // 256 MB of heap: far less than 10⁶ resolved trials take.
+  const heap = ["--max-old-space-size=256"];
+
+  const refused = await cliWith([config, "--dry-run"], results, {}, heap);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.equal(refused.stdout, "");
+  assert.equal(
+    refused.stderr,
+    `error: ${config}: grid: 1000000 trials (10000 grid points × 100 seeds); expected at most 100000: shrink the sweep, or allow it with --allow-large (option maxTrials)\n`,
+  );
+  const refusedRun = await cliWith([config], results, {}, heap);
+  assert.equal(refusedRun.code, 2, refusedRun.stderr);
+
+  const dry = await cliWith([config, "--dry-run", "--allow-large"], results, {}, heap);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.ok(dry.seconds < 30, `took ${dry.seconds} s`);
+  const lines = dry.stdout.trimEnd().split("\n");
+  assert.match(lines[0]!, /^#\s+trial\s+optimizer\.lr\s+optimizer\.momentum\s+seed\s+state$/);
+  // 20 rows: the first grid point (lr[0], momentum[0]) with seeds 0..19.
+  for (let i = 0; i < 20; i++) {
+    const cells = lines[1 + i]!.split(/\s+/);
+    assert.deepEqual(
+      [cells[0], cells[2], cells[3], cells[4], cells[5]],
+      [String(i), String(lrs[0]), String(moms[0]), String(seeds[i]), "pending"],
+    );
+    assert.match(cells[1]!, /^[0-9a-f]{12}$/);
+  }
+  assert.equal(lines[21], "… and 999980 more");
+  assert.equal(
+    lines[22],
+    `1000000 trials (10000 grid points × 100 seeds) → ${join(results, "huge")}`,
+  );
+  assert.match(lines[23]!, /^checked 101 of 10000 grid points/);
+  assert.equal(lines.length, 24);
+  assert.ok(!exists(results), "a dry run writes nothing");
+
+  // Every grid value is checked once, so a bad last value is found without expanding the grid.
+  const bad = writeConfig(tmp, "bad.yaml", text([...moms.slice(0, 99), 1.5]));
+  const r = await cliWith([bad, "--dry-run", "--allow-large"], results, {}, heap);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(
+    r.stderr,
+    `error: ${bad}: optimizer.momentum: expected a number ≥ 0 ≤ 1, got 1.5 (grid point optimizer.lr=0.1, optimizer.momentum=1.5)\n`,
+  );
+  Deno.removeSync(tmp, { recursive: true });
+});
+
+Deno.test("status finds trials run with any backend; --backend may not contradict the config", async () => {
+  const tmp = Deno.makeTempDirSync({ prefix: "run-status-" });
+  const root = join(tmp, "results");
+  const config = writeConfig(
+    tmp,
+    "decay.yaml",
+    `name: decay-status
+kind: simulation
+simulation: { name: test-decay, params: { steps: 3 } }
+grid: { "simulation.params.tau": [1, 2] }
+`,
+  );
+  const imp = ["--import", FIXTURES];
+  const run = await cliWith([config, ...imp, "--backend", "js", "--progress", "none"], root);
+  assert.equal(run.code, 0, run.stderr);
+  const dirs = trialDirs(join(root, "decay-status"));
+  assert.equal(dirs.length, 2);
+  const ids = dirs.map((d) => d.split("/").pop()!);
+  // Whatever backend status is asked for, by flag or variable, it finds the js runs.
+  for (
+    const [args, env] of [
+      [[], {}],
+      [[], { PLASTICITY_BACKEND: "tfjs-wasm" }],
+      [["--backend", "blas"], {}],
+    ] as [string[], Record<string, string>][]
+  ) {
+    const s = await cliWith(["status", config, ...imp, ...args], root, env);
+    assert.equal(s.code, 0, s.stderr);
+    const lines = s.stdout.trimEnd().split("\n");
+    assert.equal(
+      lines[0],
+      `${join(root, "decay-status")}: 2 trials: done 2 (run with js 2)`,
+      JSON.stringify(env),
+    );
+    assert.match(lines[1]!, /^#\s+trial\s+simulation\.params\.tau\s+seed\s+state\s+backends$/);
+    const rows = lines.slice(2).map((l) => l.split(/\s+/));
+    assert.deepEqual(rows.map((c) => [c[2], c[4], c[5]]), [["1", "done", "js"], [
+      "2",
+      "done",
+      "js",
+    ]]);
+    assert.deepEqual(rows.map((c) => c[1]).sort(), ids);
+  }
+  // A config's backend that the flag contradicts is a config error; nothing is run or written.
+  const pinned = writeConfig(tmp, "pinned.yaml", SINE);
+  for (const extra of [[], ["--dry-run"]]) {
+    const r = await cliWith([pinned, "--backend", "blas", ...extra], root);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      `error: --backend: "blas" conflicts with the config's backend "js"; drop one\n`,
+    );
+  }
+  const grid = writeConfig(
+    tmp,
+    "grid.yaml",
+    SINE.replace("backend: js\n", "").replace(
+      'grid: { "rule.name": [bp, fa] }',
+      'grid: { "rule.name": [bp, fa], backend: [js, tfjs-wasm] }',
+    ),
+  );
+  const g = await cliWith([grid, "--backend", "js", "--dry-run"], root);
+  assert.equal(g.code, 2, g.stderr);
+  assert.equal(
+    g.stderr,
+    `error: --backend: "js" conflicts with the config's grid over backend ["js","tfjs-wasm"]; drop one\n`,
+  );
+  assert.ok(!exists(join(root, "sine-e2e")));
   Deno.removeSync(tmp, { recursive: true });
 });

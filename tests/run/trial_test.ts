@@ -1,6 +1,13 @@
 // runTrial in process: what the metrics mean, independent of the loss's reduction.
 import assert from "node:assert/strict";
-import { DATASETS, expandGrid, parseYaml, readMetrics, runTrial } from "@plasticity/runner";
+import {
+  DATASETS,
+  expandGrid,
+  parseYaml,
+  readMetrics,
+  readTrial,
+  runTrial,
+} from "@plasticity/runner";
 import "@plasticity/backprop";
 
 const ctx = DATASETS;
@@ -37,5 +44,96 @@ metrics: { every: 1, diagnostics: false, test_batch_size: 20 }
     } finally {
       Deno.removeSync(dir, { recursive: true });
     }
+  }
+});
+
+function oneTrial(yaml: string) {
+  const [t] = expandGrid(parseYaml(yaml, "t.yaml"), ctx);
+  return t!.config;
+}
+
+const BLOWUP = `
+name: blowup
+dataset: { name: yin-yang, train_size: 600, test_size: 300 }
+network: { sizes: [4, 30, 3], activation: tanh }
+rule: bp
+loss: { kind: ce }
+optimizer: { name: adam, lr: 1000 }
+epochs: 20
+batch_size: 20
+backend: js
+`;
+
+Deno.test("a cross-entropy Adam run whose loss explodes while staying finite ends diverged", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const out = await runTrial(oneTrial(BLOWUP), dir);
+    assert.equal(out.state, "diverged", String(out.error));
+    const rows = readMetrics(dir) as { epoch: number; train_loss: number }[];
+    const last = rows.at(-1)!;
+    // The rule: a loss above 1000 × max(1, its epoch-0 value), here ln 3 ≈ 1.1 < 1 + 0.1.
+    assert.ok(Number.isFinite(last.train_loss) && last.train_loss > 1000, `${last.train_loss}`);
+    assert.ok(rows.length < 21, "the trial stopped when it diverged");
+    assert.match(out.error!, /exceeds 1000 × max\(1, 1\.10\) \(metrics\.diverge_factor\)$/);
+    // The same run with a factor above its peak loss runs to the end.
+    const lenient = oneTrial(BLOWUP + "metrics: { diverge_factor: 1e9 }\n");
+    const dir2 = Deno.makeTempDirSync();
+    assert.equal((await runTrial(lenient, dir2)).state, "done");
+    Deno.removeSync(dir2, { recursive: true });
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+const SMALL = `
+name: small
+dataset: { name: sine, train_size: 64, validation_size: 0, test_size: 32 }
+network: { sizes: [1, 8, 1] }
+rule: bp
+epochs: 3
+backend: js
+`;
+
+Deno.test("metrics.jsonl: a half-written last line (a kill mid-write) is skipped by every reader", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    await runTrial(oneTrial(SMALL), dir);
+    const path = `${dir}/metrics.jsonl`;
+    const text = Deno.readTextFileSync(path);
+    assert.equal(text.split("\n").length, 5, "four lines, each ended by a newline");
+    Deno.writeTextFileSync(path, text + '{"epoch": 4, "train_lo');
+    assert.deepEqual(readMetrics(dir).map((r) => r.epoch), [0, 1, 2, 3]);
+    assert.deepEqual((await readTrial(dir)).metrics.map((r) => r.epoch), [0, 1, 2, 3]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("--force: a rerun that fails keeps the previous complete result", async () => {
+  const dir = Deno.makeTempDirSync() + "/exp/0123456789ab";
+  try {
+    assert.equal((await runTrial(oneTrial(SMALL), dir)).state, "done");
+    const before = ["config.yaml", "metrics.jsonl", "summary.json", "status.json"].map((f) =>
+      Deno.readTextFileSync(`${dir}/${f}`)
+    );
+    // A config the dataset does not fit fails when the trial starts.
+    const bad = oneTrial(SMALL.replace("[1, 8, 1]", "[2, 8, 1]"));
+    const out = await runTrial(bad, dir, { force: true });
+    assert.equal(out.state, "failed");
+    assert.match(out.error!, /\(the previous result is kept\)$/);
+    const after = ["config.yaml", "metrics.jsonl", "summary.json", "status.json"].map((f) =>
+      Deno.readTextFileSync(`${dir}/${f}`)
+    );
+    assert.deepEqual(after, before);
+    assert.deepEqual([...Deno.readDirSync(`${dir}/..`)].map((e) => e.name).sort(), [
+      ".locks",
+      "0123456789ab",
+    ]);
+    // A rerun that succeeds replaces it.
+    const good = await runTrial(oneTrial(SMALL), dir, { force: true });
+    assert.equal(good.state, "done");
+    assert.notEqual(Deno.readTextFileSync(`${dir}/status.json`), before[3]);
+  } finally {
+    Deno.removeSync(dir.replace("/exp/0123456789ab", ""), { recursive: true });
   }
 });
