@@ -28,9 +28,11 @@ const ALLOWED: Record<string, readonly string[]> = {
     "microcircuit",
     "analysis",
   ],
-  "apps/run": ["core", "datasets", "runner"],
+  "packages/cluster": ["core", "runner"],
+  "apps/run": ["core", "datasets", "runner", "cluster"],
+  "apps/worker": ["cluster"],
   "apps/analyze": ["core", "analysis", "runner"],
-  "apps/reproduce": ["core", "datasets", "analysis", "runner"],
+  "apps/reproduce": ["core", "datasets", "analysis", "runner", "cluster"],
   "apps/data": ["core", "datasets"],
 };
 

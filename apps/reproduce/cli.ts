@@ -24,6 +24,10 @@ export interface CliOptions {
   jobs: number;
   /** Redo finished trials. */
   force: boolean;
+  /** Where trials run: `local` processes (default) or `bullmq` workers. */
+  executor: "local" | "bullmq";
+  /** The Redis URL of the queue (`--executor bullmq`; else `PLASTICITY_REDIS_URL`). */
+  redis?: string;
 }
 
 /** Usage text. */
@@ -43,6 +47,9 @@ Options:
   --out DIR         output root (default results/reproduce)
   --jobs N          parallel trial processes (default 1)
   --force           redo trials that already finished
+  --executor E      local (default) or bullmq: run the trials on workers of a BullMQ queue
+                    (start them with deno task worker)
+  --redis URL       the queue's Redis (default PLASTICITY_REDIS_URL), with --executor bullmq
   -h, --help        this text`;
 
 /**
@@ -75,6 +82,8 @@ export function parseCli(args: readonly string[]): CliOptions {
         out: { type: "string", default: "results/reproduce" },
         jobs: { type: "string", default: "1" },
         force: { type: "boolean", default: false },
+        executor: { type: "string", default: "local" },
+        redis: { type: "string" },
       },
     });
   } catch (e) {
@@ -88,6 +97,12 @@ export function parseCli(args: readonly string[]): CliOptions {
   if (!Number.isInteger(jobs) || jobs < 1) {
     throw new Error(`Invalid --jobs "${v.jobs}": expected a positive integer`);
   }
+  if (v.executor !== "local" && v.executor !== "bullmq") {
+    throw new Error(`Invalid --executor "${v.executor}": expected local or bullmq`);
+  }
+  if (v.redis !== undefined && v.executor !== "bullmq") {
+    throw new Error("Option --redis needs --executor bullmq");
+  }
   const panels = (v.panels as string[]).flatMap((p) => p.split(",")).map((p) => p.trim())
     .filter((p) => p.length > 0);
   return {
@@ -99,5 +114,7 @@ export function parseCli(args: readonly string[]): CliOptions {
     out: v.out as string,
     jobs,
     force: v.force as boolean,
+    executor: v.executor,
+    ...(v.redis === undefined ? {} : { redis: v.redis as string }),
   };
 }

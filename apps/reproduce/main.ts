@@ -1,4 +1,5 @@
 // Entry point of `deno task reproduce`: see cli.ts for the options.
+import type { Executor } from "@plasticity/runner";
 import { parseCli, USAGE } from "./cli.ts";
 import { listFigures, selectFigures } from "./registry.ts";
 import { type FigureReport, reproduceFigure, selectPanels } from "./reproduce.ts";
@@ -29,6 +30,11 @@ async function main(args: string[]): Promise<number> {
   }
   const t0 = performance.now();
   const reports: FigureReport[] = [];
+  let executor: Executor | undefined;
+  if (o.executor === "bullmq") {
+    const { bullmqExecutor, redisTarget } = await import("@plasticity/cluster");
+    executor = bullmqExecutor({ redis: redisTarget(o.redis, Deno.env.toObject()) });
+  }
   for (const f of figures) {
     if (selectPanels(f, o.panels).size === 0) {
       console.error(`${f.id}: none of the requested panels; skipped`);
@@ -41,6 +47,7 @@ async function main(args: string[]): Promise<number> {
       outRoot: o.out,
       jobs: o.jobs,
       force: o.force,
+      ...(executor ? { executor } : {}),
     });
     reports.push(r);
     console.error(`== ${f.id}: done in ${r.wallS.toFixed(1)} s; report ${r.outDir}/report.html`);

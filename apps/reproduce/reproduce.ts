@@ -8,7 +8,14 @@
  */
 import { join } from "node:path";
 import { renderPng, renderSvg, resolveFontFiles, type Row, trialRows } from "@plasticity/analysis";
-import { isFile, isTrialDir, loadConfig, readTrials, runExperiment } from "@plasticity/runner";
+import {
+  type Executor,
+  isFile,
+  isTrialDir,
+  loadConfig,
+  readTrials,
+  runExperiment,
+} from "@plasticity/runner";
 import { describeOverride, mergeConfig } from "./overrides.ts";
 import { figureDir } from "./registry.ts";
 import { writeReport } from "./report.ts";
@@ -29,6 +36,8 @@ export interface ReproduceOptions {
   force?: boolean;
   /** Where progress lines go (default stderr). */
   log?: (line: string) => void;
+  /** Where the trials run (default: local processes, `jobs` at a time). */
+  executor?: Executor;
 }
 
 /** What {@linkcode reproduceFigure} produced. */
@@ -149,6 +158,7 @@ export async function reproduceFigure(
       jobs: options.jobs ?? 1,
       force: options.force ?? false,
       progress: "none",
+      ...(options.executor ? { executor: options.executor } : {}),
     });
     trialDirs.set(e.file, report.trials.map((t) => t.dir));
     trials.total += report.trials.length;

@@ -5,10 +5,18 @@
  * deno task run [run] <config.yaml> [--jobs N] [--force] [--backend NAME] [--dry-run]
  *                                   [--import MODULE]... [--progress auto|tty|plain|none]
  *                                   [--verbose] [--allow-large]
- * deno task run status <config.yaml | results/<experiment>> [--allow-large]
+ *                                   [--executor local|bullmq --redis URL [--queue NAME]]
+ *                                   [--shard i/N]
+ * deno task run emit slurm|k8s <config.yaml> [--shards N] [--out FILE] [options]
+ * deno task run status <config.yaml | results/<experiment>> [--allow-large] [--redis URL]
  * deno task run list [experiments|rules|datasets|simulations]
- * deno task run clean <config.yaml | results/<experiment>> [--stale]
+ * deno task run clean <config.yaml | results/<experiment>> [--stale] [--redis URL]
  * ```
+ *
+ * `--executor bullmq` puts the sweep's pending trials on a BullMQ queue in Redis, where workers
+ * (`deno task worker`) run them, and writes their results here as they come back; with `--redis`,
+ * `status` adds the queue's counts and `clean` also removes the experiment's failed jobs (with
+ * `--stale`, its waiting ones too).
  *
  * `--dry-run` prints the number of trials (computed, not expanded), the first 20 and "… and K
  * more". A sweep of more than 100 000 trials (grid points × seeds) is refused unless
@@ -21,11 +29,14 @@
  *
  * @module
  */
+import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { learnerNames, simulationNames } from "@plasticity/core";
 import { DATASET_NAMES } from "@plasticity/datasets";
 import { ConfigError, showValue } from "@plasticity/runner/config";
+import { emitK8s, emitSlurm } from "@plasticity/runner/emit";
 import { MAX_TRIALS } from "@plasticity/runner/grid";
+import { resolveShard } from "@plasticity/runner/shard";
 import { countStates, loadResultsIndex, resultsRoot } from "@plasticity/runner/results";
 import {
   cleanExperiment,
@@ -43,15 +54,23 @@ const USAGE = `Usage:
   deno task run [run] <config.yaml> [--jobs N] [--force] [--backend NAME] [--dry-run]
                                     [--import MODULE]... [--progress auto|tty|plain|none]
                                     [--verbose] [--allow-large]
-  deno task run status <config.yaml | results/<experiment>> [--allow-large]
+                                    [--executor local|bullmq --redis URL [--queue NAME]]
+                                    [--shard i/N]
+  deno task run emit slurm <config.yaml> [--shards N] [--concurrency K] [--partition P]
+                     [--time T] [--cpus C] [--mem M] [--module M]... [--setup LINE]... [--out FILE]
+  deno task run emit k8s <config.yaml> [--shards N] [--parallelism K] [--image IMG]
+                     [--workdir DIR] [--pvc CLAIM] [--cpus C] [--mem M] [--out FILE]
+  deno task run status <config.yaml | results/<experiment>> [--allow-large] [--redis URL]
   deno task run list [experiments|rules|datasets|simulations]
-  deno task run clean <config.yaml | results/<experiment>> [--stale]
+  deno task run clean <config.yaml | results/<experiment>> [--stale] [--redis URL]
 
 Results go to $PLASTICITY_RESULTS (default ./results)/<experiment>/<trial id>/.
+--shard i/N runs the trials whose sweep index is i mod N (also read from SLURM_ARRAY_TASK_ID
+and SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX and PLASTICITY_SHARD_COUNT).
 --dry-run lists the first ${SHOWN} trials and counts the rest; sweeps of more than ${MAX_TRIALS}
 trials need --allow-large. --backend may not contradict the config's backend.`;
 
-const COMMANDS = ["run", "status", "list", "clean", "help"] as const;
+const COMMANDS = ["run", "status", "list", "clean", "emit", "help"] as const;
 
 class UsageError extends Error {}
 
@@ -91,6 +110,23 @@ async function main(args: string[]): Promise<number> {
         progress: { type: "string" },
         stale: { type: "boolean" },
         verbose: { type: "boolean", short: "v" },
+        executor: { type: "string" },
+        shard: { type: "string" },
+        shards: { type: "string" },
+        concurrency: { type: "string" },
+        partition: { type: "string" },
+        time: { type: "string" },
+        cpus: { type: "string" },
+        mem: { type: "string" },
+        module: { type: "string", multiple: true },
+        setup: { type: "string", multiple: true },
+        image: { type: "string" },
+        workdir: { type: "string" },
+        pvc: { type: "string" },
+        parallelism: { type: "string" },
+        out: { type: "string" },
+        redis: { type: "string" },
+        queue: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -116,6 +152,21 @@ async function main(args: string[]): Promise<number> {
   if (v.backend !== undefined) common.backend = v.backend;
   if (v.import) common.imports = v.import;
   if (v["allow-large"]) common.maxTrials = Infinity;
+  if (v.executor !== undefined && !["local", "bullmq"].includes(v.executor)) {
+    throw new UsageError(`--executor: expected one of local, bullmq, got "${v.executor}"`);
+  }
+  const onQueue = v.executor === "bullmq" || v.redis !== undefined;
+  /** The queue, when the sweep runs on one (`--executor bullmq`, or `--redis` for status/clean). */
+  const queue = async () => {
+    const cluster = await import("@plasticity/cluster");
+    let redis;
+    try {
+      redis = cluster.redisTarget(v.redis, Deno.env.toObject());
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    return { cluster, redis, name: v.queue ?? cluster.DEFAULT_QUEUE };
+  };
 
   if (command === "list") {
     if (rest.length > 1) {
@@ -166,6 +217,8 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
 
+  if (command === "emit") return await emit(rest, v, common);
+
   if (rest.length !== 1) {
     throw new UsageError(
       `${command}: expected one config file${
@@ -207,6 +260,15 @@ async function main(args: string[]): Promise<number> {
     for (const t of s.trials) {
       if (t.error) out(`  ${t.id} ${t.state} (${t.backends.join(",") || "-"}): ${t.error}`);
     }
+    if (onQueue) {
+      const q = await queue();
+      const c = await q.cluster.queueCounts(q.redis, basename(s.dir), q.name);
+      out(
+        `queue ${q.name} on ${q.redis.shown}: ${
+          Object.entries(c).map(([k, n]) => `${k} ${n}`).join(", ")
+        }`,
+      );
+    }
     return 0;
   }
 
@@ -227,6 +289,19 @@ async function main(args: string[]): Promise<number> {
         }`,
       );
     }
+    if (onQueue) {
+      const q = await queue();
+      const { dir } = await experimentStatus(target, common);
+      const jobs = await q.cluster.cleanQueue(q.redis, basename(dir), {
+        stale: v.stale ?? false,
+        queue: q.name,
+      });
+      out(
+        `removed ${plural(jobs.length, "job")} from queue ${q.name}${
+          jobs.length ? ": " + jobs.join(" ") : ""
+        }`,
+      );
+    }
     return 0;
   }
 
@@ -241,6 +316,18 @@ async function main(args: string[]): Promise<number> {
   }
   if (v.force) options.force = true;
   if (v.verbose) options.verbose = true;
+  try {
+    const shard = resolveShard(v.shard, Deno.env.toObject());
+    if (shard) options.shard = shard;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (v.executor === "bullmq") {
+    const q = await queue();
+    options.executor = q.cluster.bullmqExecutor({ redis: q.redis, queue: q.name });
+  } else if (v.redis !== undefined || v.queue !== undefined) {
+    throw new UsageError("--redis and --queue need --executor bullmq");
+  }
   if (v.progress !== undefined) {
     if (!["auto", "tty", "plain", "none"].includes(v.progress)) {
       throw new UsageError(
@@ -297,6 +384,86 @@ async function main(args: string[]): Promise<number> {
   }
   if (report.interrupted) return 130;
   return report.trials.some((r) => r.state === "failed") ? 1 : 0;
+}
+
+/** A count flag: a positive integer, or absent. */
+function count(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UsageError(`--${flag}: expected a positive integer, got "${value}"`);
+  }
+  return n;
+}
+
+/** Drops the options left undefined (the emitters take exact optional types). */
+function given<T extends Record<string, unknown>>(
+  o: T,
+): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
+
+/** `emit slurm|k8s <config>`: a job-array script or an Indexed Job manifest for the sweep. */
+async function emit(
+  rest: string[],
+  v: Record<string, string | boolean | string[] | undefined>,
+  common: Pick<RunOptions, "backend" | "imports" | "maxTrials">,
+): Promise<number> {
+  const [kind, config, ...extra] = rest;
+  if (kind !== "slurm" && kind !== "k8s") {
+    throw new UsageError(
+      `emit: expected slurm or k8s, got ${kind === undefined ? "nothing" : `"${kind}"`}`,
+    );
+  }
+  if (config === undefined || extra.length) {
+    throw new UsageError(
+      `emit ${kind}: expected one config file, got ${rest.length - 1} arguments`,
+    );
+  }
+  const p = await previewExperiment(config, { ...common, rows: 0 });
+  const str = (k: string) => v[k] as string | undefined;
+  const base = { config, trials: p.total, experiment: p.experiment };
+  let text: string;
+  try {
+    text = kind === "slurm"
+      ? emitSlurm({
+        ...base,
+        ...given({
+          shards: count("shards", str("shards")),
+          concurrency: count("concurrency", str("concurrency")),
+          partition: str("partition"),
+          time: str("time"),
+          cpusPerTask: count("cpus", str("cpus")),
+          memory: str("mem"),
+          modules: v.module as string[] | undefined,
+          setup: v.setup as string[] | undefined,
+        }),
+      })
+      : emitK8s({
+        ...base,
+        ...given({
+          shards: count("shards", str("shards")),
+          parallelism: count("parallelism", str("parallelism")),
+          image: str("image"),
+          workdir: str("workdir"),
+          pvc: str("pvc"),
+          cpu: str("cpus"),
+          memory: str("mem"),
+        }),
+      });
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message);
+  }
+  const file = str("out");
+  if (file === undefined) Deno.stdout.writeSync(new TextEncoder().encode(text));
+  else {
+    Deno.writeTextFileSync(file, text);
+    console.error(`wrote ${file}: ${p.total} trials of ${p.experiment}`);
+  }
+  return 0;
 }
 
 if (import.meta.main) {

@@ -28,5 +28,8 @@ export * from "./trial.ts";
 export * from "./trial_dir.ts";
 export * from "./divergence.ts";
 export * from "./pool.ts";
+export * from "./executor.ts";
 export * from "./progress.ts";
+export * from "./shard.ts";
+export * from "./emit.ts";
 export * from "./runner.ts";

@@ -133,13 +133,13 @@ export function spawnTrial(job: TrialJob, events: TrialEvents = {}): TrialProces
     // Record the failure in the trial folder, unless another process has taken the trial over
     // since, or the folder holds a finished result (a forced rerun crashed: the result is kept).
     const lock = await lockTrial(job.dir, false).catch(() => undefined);
-    if (!lock) return { state: "failed", error };
+    if (!lock) return { state: "failed", error, crashed: true };
     try {
       recoverTrial(job.dir);
       const prev = readStatus(job.dir);
       if (prev?.state === "done" || prev?.state === "diverged") {
         return job.force
-          ? { state: "failed", error: `${error} (the previous result is kept)` }
+          ? { state: "failed", error: `${error} (the previous result is kept)`, crashed: true }
           : { state: prev.state };
       }
       Deno.mkdirSync(job.dir, { recursive: true });
@@ -154,7 +154,7 @@ export function spawnTrial(job: TrialJob, events: TrialEvents = {}): TrialProces
     } finally {
       lock.release();
     }
-    return { state: "failed", error };
+    return { state: "failed", error, crashed: true };
   })();
   return {
     done,

@@ -27,7 +27,8 @@ import {
   type Trial,
   trialId,
 } from "./grid.ts";
-import { runPool, spawnTrial } from "./pool.ts";
+import { type Executor, localExecutor } from "./executor.ts";
+import { describeShard, inShard, type Shard } from "./shard.ts";
 import { ProgressDisplay, type ProgressMode } from "./progress.ts";
 import {
   countStates,
@@ -87,6 +88,13 @@ export interface RunOptions extends ExpandOptions {
   signal?: AbortSignal;
   /** Show the stack trace of a crashing trial process (default: its one-line message). */
   verbose?: boolean;
+  /** Where the trials run (default: {@linkcode localExecutor} with `jobs` processes). */
+  executor?: Executor;
+  /**
+   * Run only this shard's trials: those whose index in the sweep is `index` modulo `count` (see
+   * `inShard`), so shards started anywhere, at any time, split the sweep without overlap.
+   */
+  shard?: Shard;
 }
 
 /** One trial in a run report. */
@@ -502,9 +510,10 @@ export async function runExperiment(
   input: ConfigInput,
   options: RunOptions = {},
 ): Promise<RunReport> {
-  const trials = await expandTrials(input, options);
+  const all = await expandTrials(input, options);
+  const trials = all.filter((t) => inShard(t.index, options.shard));
   const imports = await importModules(options.imports ?? []);
-  const name = trials[0]!.config.name;
+  const name = all[0]!.config.name;
   const dir = experimentDir(name, options.resultsDir ?? resultsRoot());
   if (!options.dryRun) await recoverExperiment(dir);
   const reports: TrialReport[] = trials.map((trial) => {
@@ -538,41 +547,46 @@ export async function runExperiment(
     todo.length,
     todo.length ? progressMode(options.progress) : "none",
   );
+  if (options.shard) {
+    display.log(
+      `${name}: ${describeShard(options.shard)}: ${trials.length} of ${all.length} trials`,
+    );
+  }
   const skipped = reports.length - todo.length;
   if (skipped > 0) {
     display.log(
       `${name}: ${skipped} of ${reports.length} trials already finished (use --force to redo)`,
     );
   }
-  const running = new Set<{ kill(): void }>();
-  const onAbort = () => {
-    report.interrupted = true;
-    for (const p of running) p.kill();
-  };
-  options.signal?.addEventListener("abort", onAbort);
+  const executor = options.executor ?? localExecutor({ jobs, verbose: options.verbose ?? false });
+  const byId = new Map(todo.map((r) => [r.trial.id, r]));
   try {
-    await runPool(todo, jobs, async (r) => {
-      const label = trialLabel(r.trial);
-      display.start(r.trial.id, label);
-      const proc = spawnTrial(
-        { config: r.trial.config, dir: r.dir, force: options.force ?? false, imports, meta },
-        {
-          onProgress: (p) => display.update(r.trial.id, p.done, p.total, p.note ?? ""),
-          onLog: (line) => display.log(`${r.trial.id}: ${line}`),
-          verbose: options.verbose ?? false,
+    await executor.run(
+      todo.map((r) => ({
+        trial: r.trial,
+        dir: r.dir,
+        force: options.force ?? false,
+        imports,
+        meta,
+      })),
+      {
+        onStart: (t) => display.start(t.trial.id, trialLabel(t.trial)),
+        onProgress: (t, p) => display.update(t.trial.id, p.done, p.total, p.note ?? ""),
+        onLog: (t, line) => display.log(`${t.trial.id}: ${line}`),
+        onEnd: (t, outcome) => {
+          const r = byId.get(t.trial.id)!;
+          if (outcome.interrupted) report.interrupted = true;
+          r.state = outcome.interrupted ? "incomplete" : outcome.state;
+          if (outcome.error) r.error = outcome.error;
+          if (outcome.summary) r.summary = outcome.summary;
+          if (!outcome.interrupted) {
+            display.end(t.trial.id, outcome.state, outcomeDetail(outcome));
+          }
         },
-      );
-      running.add(proc);
-      const outcome = await proc.done;
-      running.delete(proc);
-      if (outcome.interrupted) report.interrupted = true;
-      r.state = report.interrupted ? "incomplete" : outcome.state;
-      if (outcome.error) r.error = outcome.error;
-      if (outcome.summary) r.summary = outcome.summary;
-      if (!report.interrupted) display.end(r.trial.id, outcome.state, outcomeDetail(outcome));
-    }, options.signal);
+      },
+      options.signal,
+    );
   } finally {
-    options.signal?.removeEventListener("abort", onAbort);
     display.close();
   }
   if (options.signal?.aborted) report.interrupted = true;

@@ -74,6 +74,11 @@ export interface TrialOutcome {
   backend?: string;
   /** True when the run was stopped from outside (the trial stays `running` on disk). */
   interrupted?: boolean;
+  /**
+   * True when the trial's process died without reporting an end (killed, out of memory, a crash
+   * outside the trial's own error handling): worth retrying elsewhere, unlike a trial's own error.
+   */
+  crashed?: boolean;
 }
 
 class Diverged extends Error {}

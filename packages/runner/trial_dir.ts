@@ -307,3 +307,89 @@ export function recoverTrial(dir: string): string[] {
   }
   return done;
 }
+
+/** The files of a trial result, as text by file name (`config.yaml`, `status.json`, …). */
+export type TrialFiles = Readonly<Record<string, string>>;
+
+const RESULT_FILES = ["config.yaml", "metrics.jsonl", "summary.json", "meta.json", "status.json"];
+
+/**
+ * Reads the result files of a trial folder, as text by name (the files a finished trial has).
+ *
+ * @param dir The trial folder.
+ * @returns The files present.
+ *
+ * @example
+ * ```ts
+ * import { readTrialFiles } from "@plasticity/runner";
+ * console.assert(Object.keys(readTrialFiles("/nonexistent")).length === 0);
+ * ```
+ */
+export function readTrialFiles(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of RESULT_FILES) {
+    try {
+      out[name] = Deno.readTextFileSync(join(dir, name));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+  return out;
+}
+
+/**
+ * Puts a trial result computed elsewhere (e.g. by a remote worker) into its folder, with the same
+ * guarantees as a local run: under the trial's lock, through a staging folder swapped in whole
+ * (`status.json` written last), never over a finished result unless `force`.
+ *
+ * @param dir The trial folder.
+ * @param files The result files by name; only the results layout's names are accepted.
+ * @param force Replace a finished result.
+ * @returns Whether the files were installed (false: a finished result was already there).
+ * @throws {Error} On a file name outside the results layout, or without `status.json`.
+ *
+ * @example
+ * ```ts
+ * import { installTrialFiles, readTrialFiles } from "@plasticity/runner";
+ * const root = Deno.makeTempDirSync();
+ * const dir = `${root}/e/0123456789ab`;
+ * await installTrialFiles(dir, { "config.yaml": "seed: 0\n", "status.json": '{"state":"done"}' });
+ * console.assert(readTrialFiles(dir)["config.yaml"] === "seed: 0\n");
+ * Deno.removeSync(root, { recursive: true });
+ * ```
+ */
+export async function installTrialFiles(
+  dir: string,
+  files: TrialFiles,
+  force = false,
+): Promise<boolean> {
+  for (const name of Object.keys(files)) {
+    if (!RESULT_FILES.includes(name)) {
+      throw new Error(
+        `Result file "${name}" is not part of a trial's results: expected ${
+          RESULT_FILES.join(", ")
+        }`,
+      );
+    }
+  }
+  if (files["status.json"] === undefined) {
+    throw new Error(`A trial result for "${dir}" lacks status.json`);
+  }
+  const lock = await lockTrial(dir);
+  try {
+    recoverTrial(dir);
+    const state = statusState(dir);
+    if (!force && (state === "done" || state === "diverged")) return false;
+    const next = stagingDir(dir);
+    for (const name of RESULT_FILES) {
+      if (name !== "status.json" && files[name] !== undefined) {
+        Deno.writeTextFileSync(join(next, name), files[name]);
+      }
+    }
+    Deno.writeTextFileSync(join(next, "status.json"), files["status.json"]);
+    commitStaged(next, dir);
+    return true;
+  } finally {
+    lock!.release();
+  }
+}

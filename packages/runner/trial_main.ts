@@ -2,8 +2,9 @@
  * Entry point of a trial worker process, spawned by the runner's pool. It reads one JSON job
  * line on stdin ({@linkcode TrialJob}), imports the requested modules (rule and simulation
  * registrations), runs the trial with {@linkcode runTrial} and reports on stdout in lines that
- * start with {@linkcode MESSAGE_PREFIX}. When its parent goes away (stdin closes, or the parent
- * process id changes) it exits at once, leaving the trial `running`, never `done`.
+ * start with {@linkcode MESSAGE_PREFIX}. When its parent goes away (stdin closes, its stdout pipe
+ * breaks, or the parent process id changes) it exits at once, leaving the trial `running`, never
+ * `done`.
  *
  * @module
  */
@@ -28,6 +29,21 @@ function emit(msg: unknown): void {
   }
 }
 
+/**
+ * The parent process id now. `Deno.ppid` is read once at start, so on Linux the live value comes
+ * from `/proc/self/stat` (the field after the state); elsewhere the start value is returned, and
+ * the closed stdin and the broken stdout pipe are what tell a worker its parent is gone.
+ */
+function currentParent(fallback: number): number {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    return Number.isInteger(ppid) ? ppid : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
 async function main(): Promise<void> {
   const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
   let buf = "";
@@ -40,8 +56,12 @@ async function main(): Promise<void> {
   Deno.addSignalListener("SIGINT", () => {});
   const job = JSON.parse(buf.slice(0, buf.indexOf("\n"))) as TrialJob;
   const parent = Deno.ppid;
+  let lastCheck = 0;
   const checkAlive = () => {
-    if (Deno.ppid !== parent) Deno.exit(3);
+    const now = performance.now();
+    if (now - lastCheck < 20) return;
+    lastCheck = now;
+    if (currentParent(parent) !== parent) Deno.exit(3);
   };
   // The parent holds our stdin open for as long as it lives.
   (async () => {

@@ -22,19 +22,39 @@ export interface CliResult {
   stderr: string;
 }
 
+/** How to start the runner's command line. */
+export interface CliOptions {
+  /** Start it in its own process group (via `setsid`), so the whole group can be killed. */
+  setsid?: boolean;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** V8 flags, e.g. a heap limit. */
+  v8Flags?: string[];
+}
+
 /**
  * The command that runs the runner's command line with `args`, writing under `results`.
  *
  * @param args Command-line arguments.
  * @param results The results root.
- * @param setsid Start it in its own process group (via `setsid`), so the group can be killed.
+ * @param options Process group, environment and V8 flags.
  * @returns The command, to spawn or run.
  */
-export function cliCommand(args: string[], results: string, setsid = false): Deno.Command {
-  const deno = ["run", "-A", "--quiet", "--config", ROOT_CONFIG, MAIN, ...args];
-  return new Deno.Command(setsid ? "setsid" : Deno.execPath(), {
-    args: setsid ? [Deno.execPath(), ...deno] : deno,
-    env: { PLASTICITY_RESULTS: results, OPENBLAS_NUM_THREADS: "1", PLASTICITY_BACKEND: "" },
+export function cliCommand(
+  args: string[],
+  results: string,
+  options: CliOptions = {},
+): Deno.Command {
+  const v8 = options.v8Flags?.length ? [`--v8-flags=${options.v8Flags.join(",")}`] : [];
+  const deno = ["run", "-A", "--quiet", ...v8, "--config", ROOT_CONFIG, MAIN, ...args];
+  return new Deno.Command(options.setsid ? "setsid" : Deno.execPath(), {
+    args: options.setsid ? [Deno.execPath(), ...deno] : deno,
+    env: {
+      PLASTICITY_RESULTS: results,
+      OPENBLAS_NUM_THREADS: "1",
+      PLASTICITY_BACKEND: "",
+      ...options.env,
+    },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -46,12 +66,23 @@ export function cliCommand(args: string[], results: string, setsid = false): Den
  *
  * @param args Command-line arguments.
  * @param results The results root.
- * @returns Exit code and output.
+ * @param options Environment and V8 flags.
+ * @returns Exit code, output and the wall time in seconds.
  */
-export async function cli(args: string[], results: string): Promise<CliResult> {
-  const out = await cliCommand(args, results).output();
+export async function cli(
+  args: string[],
+  results: string,
+  options: CliOptions = {},
+): Promise<CliResult & { seconds: number }> {
+  const t0 = performance.now();
+  const out = await cliCommand(args, results, options).output();
   const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 /**

@@ -22,6 +22,54 @@ backend: js
 grid: { "rule.name": [bp, fa] }
 `;
 const N_TRIALS = 8;
+const ANALYZE = new URL("../../apps/analyze/main.ts", import.meta.url).pathname;
+
+/** `deno task analyze <paths> --y test_loss --group …` into a fresh folder: table.csv and stderr. */
+async function analyzeCsv(
+  paths: string[],
+  group: string,
+): Promise<{ csv: string; stderr: string }> {
+  const out = Deno.makeTempDirSync({ prefix: "fault-analyze-" }) + "/report";
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--quiet",
+      ANALYZE,
+      ...paths,
+      "--y",
+      "test_loss",
+      "--group",
+      group,
+      "--out",
+      out,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(r.stderr);
+  assert.equal(r.code, 0, stderr);
+  const csv = Deno.readTextFileSync(join(out, "table.csv"));
+  Deno.removeSync(join(out, ".."), { recursive: true });
+  return { csv, stderr };
+}
+
+/** Mean of the final test loss of the given trials of the reference run, per rule. */
+function referenceMeans(
+  ref: Map<string, ReturnType<typeof result>>,
+  ids: Iterable<string>,
+  rule: Map<string, string>,
+) {
+  const sums = new Map<string, { n: number; sum: number }>();
+  for (const id of ids) {
+    const r = rule.get(id)!;
+    const s = sums.get(r) ?? { n: 0, sum: 0 };
+    s.n++;
+    s.sum += ref.get(id)!.summary.test_loss as number;
+    sums.set(r, s);
+  }
+  return sums;
+}
 
 /** A seeded generator of the kill moments (mulberry32), so a failure can be replayed. */
 function moments(seed: number): () => number {
@@ -111,11 +159,14 @@ Deno.test("20 kills at random moments: each trial ends once, nothing complete is
   const next = moments(16);
   const finishedAt = new Map<string, string>();
   let kills = 0, forcedKills = 0, groupKills = 0;
+  // A copy of the folder taken part-way, holding finished and unfinished trials.
+  const partial = join(tmp, "partial");
+  let partialDone: string[] | undefined;
   for (let round = 0; kills < 20 && round < 60; round++) {
     // Once everything is done, the kills hit forced reruns instead.
     const force = finishedAt.size === N_TRIALS;
     const args = [config, "--jobs", "2", "--progress", "none", ...(force ? ["--force"] : [])];
-    const child = cliCommand(args, root, true).spawn();
+    const child = cliCommand(args, root, { setsid: true }).spawn();
     const exited = child.status.then(() => true);
     const delay = 400 + next() * 2600;
     const group = next() < 0.5;
@@ -136,6 +187,12 @@ Deno.test("20 kills at random moments: each trial ends once, nothing complete is
       if (!force && finishedAt.has(id)) assert.equal(s, finishedAt.get(id), `${id} ran twice`);
       finishedAt.set(id, s);
     }
+    const unfinished = trialDirs(expDir).length - started.size;
+    if (!partialDone && started.size >= 2 && unfinished >= 1) {
+      const copy = await new Deno.Command("cp", { args: ["-r", root, partial] }).output();
+      assert.ok(copy.success);
+      partialDone = [...started.keys()];
+    }
   }
   assert.equal(kills, 20);
   assert.ok(forcedKills >= 1 && groupKills >= 1 && groupKills < 20, `${forcedKills} ${groupKills}`);
@@ -143,6 +200,43 @@ Deno.test("20 kills at random moments: each trial ends once, nothing complete is
   assert.equal(last.code, 0, last.stderr);
   checkAgainst(ref, expDir, { allDone: true });
   assert.deepEqual(leftovers(expDir), [], "a run removes what killed runs left behind");
+
+  // analyze: the killed-and-resumed folder gives the statistics of the uninterrupted one.
+  const killed = await analyzeCsv([root], "rule.name");
+  const uninterrupted = await analyzeCsv([join(tmp, "reference")], "rule.name");
+  assert.equal(killed.csv, uninterrupted.csv);
+  // The partial copy: unfinished trials are left out and counted; the rest are the reference's.
+  assert.ok(partialDone, "a copy was taken part-way");
+  const part = await analyzeCsv([partial], "rule.name");
+  const leftOut = trialDirs(join(partial, "crash")).length - partialDone.length;
+  assert.match(part.stderr, new RegExp(`^Left out ${leftOut} unfinished trials? `, "m"));
+  const rule = new Map(
+    trialDirs(expDir).map((d) => [
+      d.split("/").pop()!,
+      /rule:\n\s+name: (\w+)/.exec(Deno.readTextFileSync(join(d, "config.yaml")))![1]!,
+    ]),
+  );
+  const want = referenceMeans(ref, partialDone, rule);
+  const rows = part.csv.trim().split("\n").slice(1).map((l) => l.split(","));
+  assert.equal(rows.length, want.size);
+  for (const [r, n, mean] of rows) {
+    assert.equal(Number(n), want.get(r!)!.n, `${r}: n`);
+    assert.ok(Math.abs(Number(mean) - want.get(r!)!.sum / want.get(r!)!.n) < 1e-12, `${r}: mean`);
+  }
+  // Two copies of one folder, told apart by their commit: two groups, each complete.
+  const copy = join(tmp, "copy");
+  assert.ok((await new Deno.Command("cp", { args: ["-r", root, copy] }).output()).success);
+  for (const d of trialDirs(join(copy, "crash"))) {
+    const meta = JSON.parse(Deno.readTextFileSync(join(d, "meta.json")));
+    Deno.writeTextFileSync(
+      join(d, "meta.json"),
+      JSON.stringify({ ...meta, "git_commit": "other" }),
+    );
+  }
+  const both = await analyzeCsv([root, copy], "meta.git_commit");
+  const groups = both.csv.trim().split("\n").slice(1).map((l) => l.split(","));
+  assert.equal(groups.length, 2);
+  for (const g of groups) assert.equal(g[1], String(N_TRIALS), both.csv);
   Deno.removeSync(tmp, { recursive: true });
 });
 
@@ -154,7 +248,12 @@ Deno.test("clean against a live sweep removes only orphans, never a trial a runn
   const expDir = join(root, "crash");
   // Orphans first: a runner killed alone leaves its trials `running` with nobody holding them.
   const first = cliCommand([config, "--jobs", "2", "--progress", "none"], root).spawn();
-  await sleep(1500);
+  // Kill it once a trial has logged an epoch (well before its 300th).
+  for (let i = 0; i < 1500; i++) {
+    await sleep(20);
+    const running = trialDirs(expDir).filter((d) => readStatus(d)?.state === "running");
+    if (running.some((d) => exists(join(d, "meta.json")))) break;
+  }
   first.kill("SIGKILL");
   await first.status;
   await Promise.all([first.stdout.cancel(), first.stderr.cancel()]);

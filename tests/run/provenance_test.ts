@@ -39,7 +39,7 @@ const MNIST = {
   network: { sizes: [784, 10] },
   rule: { name: "bp" },
   epochs: 1,
-  batch_size: 10,
+  "batch_size": 10,
   backend: "js",
   metrics: { diagnostics: false },
 };
@@ -78,7 +78,7 @@ Deno.test("the data's source is part of the trial id: same bytes, same id; other
   // At run time the data must be the data recorded; meta.json says what was read.
   const dir = join(tmp, "results", "prov", a!.id);
   const ok = await withData(join(tmp, "b"), () => runTrial(a!.config, dir, { log: () => {} }));
-  assert.equal(ok.state, "done", ok.error);
+  assert.equal(ok.state, "done", String(ok.error));
   const meta = JSON.parse(Deno.readTextFileSync(join(dir, "meta.json")));
   assert.equal(meta.data.kind, "files");
   assert.equal(meta.data.sha256, hashA);

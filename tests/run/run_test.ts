@@ -5,56 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readMetrics, readStatus } from "@plasticity/runner";
-
-const MAIN = new URL("../../apps/run/main.ts", import.meta.url).pathname;
-const FIXTURES = new URL("./_fixtures.ts", import.meta.url).pathname;
-const ROOT_CONFIG = new URL("../../deno.json", import.meta.url).pathname;
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cliCommand(args: string[], results: string): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", "--config", ROOT_CONFIG, MAIN, ...args],
-    env: { PLASTICITY_RESULTS: results, OPENBLAS_NUM_THREADS: "1", PLASTICITY_BACKEND: "" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
-async function cli(args: string[], results: string): Promise<CliResult> {
-  const out = await cliCommand(args, results).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
-
-function writeConfig(dir: string, name: string, text: string): string {
-  const path = join(dir, name);
-  Deno.writeTextFileSync(path, text);
-  return path;
-}
-
-function trialDirs(expDir: string): string[] {
-  try {
-    return [...Deno.readDirSync(expDir)].filter((e) => e.isDirectory && !e.name.startsWith("."))
-      .map((e) => join(expDir, e.name)).sort();
-  } catch {
-    return [];
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { cli, cliCommand, exists, FIXTURES, trialDirs, writeConfig } from "./_cli.ts";
 
 const SINE = `name: sine-e2e
 dataset: { name: sine, train_size: 2400, validation_size: 0, test_size: 100 }
@@ -331,44 +282,6 @@ grid: { "simulation.params.tau": [1, 4] }
   Deno.removeSync(tmp, { recursive: true });
 });
 
-/** Runs the CLI with extra environment variables and V8 flags (e.g. a heap limit). */
-async function cliWith(
-  args: string[],
-  results: string,
-  env: Record<string, string> = {},
-  v8Flags: string[] = [],
-): Promise<CliResult & { seconds: number }> {
-  const t0 = performance.now();
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--quiet",
-      ...(v8Flags.length ? [`--v8-flags=${v8Flags.join(",")}`] : []),
-      "--config",
-      ROOT_CONFIG,
-      MAIN,
-      ...args,
-    ],
-    env: {
-      PLASTICITY_RESULTS: results,
-      OPENBLAS_NUM_THREADS: "1",
-      PLASTICITY_BACKEND: "",
-      ...env,
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-    seconds: (performance.now() - t0) / 1000,
-  };
-}
-
 Deno.test("--dry-run of a 10⁶-trial sweep: refused without --allow-large, else a summary in seconds and bounded memory", async () => {
   const tmp = Deno.makeTempDirSync({ prefix: "run-huge-" });
   const results = join(tmp, "results");
@@ -391,17 +304,17 @@ grid:
   // 256 MB of heap: far less than 10⁶ resolved trials take.
   const heap = ["--max-old-space-size=256"];
 
-  const refused = await cliWith([config, "--dry-run"], results, {}, heap);
+  const refused = await cli([config, "--dry-run"], results, { v8Flags: heap });
   assert.equal(refused.code, 2, refused.stderr);
   assert.equal(refused.stdout, "");
   assert.equal(
     refused.stderr,
     `error: ${config}: grid: 1000000 trials (10000 grid points × 100 seeds); expected at most 100000: shrink the sweep, or allow it with --allow-large (option maxTrials)\n`,
   );
-  const refusedRun = await cliWith([config], results, {}, heap);
+  const refusedRun = await cli([config], results, { v8Flags: heap });
   assert.equal(refusedRun.code, 2, refusedRun.stderr);
 
-  const dry = await cliWith([config, "--dry-run", "--allow-large"], results, {}, heap);
+  const dry = await cli([config, "--dry-run", "--allow-large"], results, { v8Flags: heap });
   assert.equal(dry.code, 0, dry.stderr);
   assert.ok(dry.seconds < 30, `took ${dry.seconds} s`);
   const lines = dry.stdout.trimEnd().split("\n");
@@ -426,7 +339,7 @@ grid:
 
   // Every grid value is checked once, so a bad last value is found without expanding the grid.
   const bad = writeConfig(tmp, "bad.yaml", text([...moms.slice(0, 99), 1.5]));
-  const r = await cliWith([bad, "--dry-run", "--allow-large"], results, {}, heap);
+  const r = await cli([bad, "--dry-run", "--allow-large"], results, { v8Flags: heap });
   assert.equal(r.code, 2, r.stderr);
   assert.equal(
     r.stderr,
@@ -448,7 +361,7 @@ grid: { "simulation.params.tau": [1, 2] }
 `,
   );
   const imp = ["--import", FIXTURES];
-  const run = await cliWith([config, ...imp, "--backend", "js", "--progress", "none"], root);
+  const run = await cli([config, ...imp, "--backend", "js", "--progress", "none"], root);
   assert.equal(run.code, 0, run.stderr);
   const dirs = trialDirs(join(root, "decay-status"));
   assert.equal(dirs.length, 2);
@@ -461,7 +374,7 @@ grid: { "simulation.params.tau": [1, 2] }
       [["--backend", "blas"], {}],
     ] as [string[], Record<string, string>][]
   ) {
-    const s = await cliWith(["status", config, ...imp, ...args], root, env);
+    const s = await cli(["status", config, ...imp, ...args], root, { env });
     assert.equal(s.code, 0, s.stderr);
     const lines = s.stdout.trimEnd().split("\n");
     assert.equal(
@@ -481,7 +394,7 @@ grid: { "simulation.params.tau": [1, 2] }
   // A config's backend that the flag contradicts is a config error; nothing is run or written.
   const pinned = writeConfig(tmp, "pinned.yaml", SINE);
   for (const extra of [[], ["--dry-run"]]) {
-    const r = await cliWith([pinned, "--backend", "blas", ...extra], root);
+    const r = await cli([pinned, "--backend", "blas", ...extra], root);
     assert.equal(r.code, 2, r.stderr);
     assert.equal(
       r.stderr,
@@ -496,7 +409,7 @@ grid: { "simulation.params.tau": [1, 2] }
       'grid: { "rule.name": [bp, fa], backend: [js, tfjs-wasm] }',
     ),
   );
-  const g = await cliWith([grid, "--backend", "js", "--dry-run"], root);
+  const g = await cli([grid, "--backend", "js", "--dry-run"], root);
   assert.equal(g.code, 2, g.stderr);
   assert.equal(
     g.stderr,
