@@ -134,7 +134,7 @@ export function resolveFontFiles(
  * const png = renderPng(svg, { width: 20, fontFiles: DEJAVU_FONT_FILES });
  * const view = new DataView(png.buffer, png.byteOffset);
  * console.assert(view.getUint32(16) === 20 && view.getUint32(20) === 10);
- * try { renderPng(svg, { width: 9000, fontFiles: DEJAVU_FONT_FILES }); } catch (e) { console.assert(String(e).includes("at most 8192")); }
+ * try { renderPng(svg, { width: 9000, fontFiles: DEJAVU_FONT_FILES }); } catch (e) { console.assert(String(e).includes("from 1 to 8192")); }
  * ```
  */
 export function renderPng(svg: string, options: PngOptions): Uint8Array {

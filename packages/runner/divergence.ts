@@ -25,7 +25,7 @@ export const WATCHED_LOSSES = ["train_loss", "test_loss", "validation_loss"] as 
  * import { lossDivergence } from "@plasticity/runner";
  * console.assert(lossDivergence({ epoch: 3, test_loss: 2.1 }, { test_loss: 2.3 }, 1000) === undefined);
  * console.assert(lossDivergence({ epoch: 3, test_loss: 1e5 }, { test_loss: 2.3 }, 1000)!.startsWith("test_loss"));
- * console.assert(lossDivergence({ epoch: 3, train_loss: null }, {}, 1000)!.includes("not finite"));
+ * console.assert(lossDivergence({ epoch: 3, train_loss: null }, {}, 1000)!.startsWith("Non-finite"));
  * ```
  */
 export function lossDivergence(

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { queueCounts, redisTarget } from "@plasticity/cluster";
-import { cli, cliCommand, trialDirs, writeConfig } from "../run/_cli.ts";
+import { cli, cliCommand, FIXTURES, trialDirs, writeConfig } from "../run/_cli.ts";
 import { HAS_REDIS, startLocalRedis } from "@plasticity/cluster/local-redis";
 
 /** Always under CI (which installs redis-server: its absence fails there); else where present. */
@@ -191,4 +191,100 @@ Deno.test("bullmq: bad command lines are one line and exit 2", async () => {
   assert.equal(other.code, 2);
   assert.match(other.stderr, /^error: --executor: expected one of local, bullmq, got "ray"\n$/);
   Deno.removeSync(tmp, { recursive: true });
+});
+
+const MIXED = `name: mixed
+dataset: { name: sine, train_size: 64, validation_size: 0, test_size: 32 }
+network: { sizes: [1, 1] }
+rule: { name: test-linear }
+optimizer: { name: sgd, lr: 0.1 }
+epochs: 3000
+batch_size: 8
+seeds: [0]
+backend: js
+grid:
+  rule:
+    - { name: test-linear, explode_after: 5 }
+    - { name: test-linear, crash_after: 2 }
+  network.sizes: [[1, 1], [2, 1]]
+`;
+
+Deno.test({
+  name:
+    "bullmq: a crashing trial is retried, its own error and divergence are not; queue status and clean",
+  ignore: !RUN_REDIS_TESTS,
+  async fn() {
+    const tmp = Deno.makeTempDirSync({ prefix: "bullmq-mixed-" });
+    const config = writeConfig(tmp, "mixed.yaml", MIXED);
+    const redis = await startLocalRedis();
+    const root = join(tmp, "results");
+    const sub = [config, "--import", FIXTURES, "--executor", "bullmq", "--redis", redis.url];
+    try {
+      // Submitted with no worker running, then stopped: the jobs wait in the queue.
+      const early = cliCommand([...sub, "--progress", "none"], root).spawn();
+      const url = redisTarget(redis.url, {});
+      for (let i = 0; i < 250; i++) {
+        if ((await queueCounts(url, "mixed")).waiting === 4) break;
+        await sleep(20);
+      }
+      early.kill("SIGINT");
+      assert.equal((await early.output()).code, 130);
+      const status = await cli(
+        ["status", config, "--import", FIXTURES, "--redis", redis.url],
+        root,
+      );
+      assert.match(status.stdout, /queue plasticity on redis:\/\/127\.0\.0\.1:\d+: waiting 4,/);
+      const cleaned = await cli(
+        ["clean", config, "--import", FIXTURES, "--stale", "--redis", redis.url],
+        root,
+      );
+      assert.equal(cleaned.code, 0, cleaned.stderr);
+      assert.match(cleaned.stdout, /removed 4 jobs from queue plasticity/);
+      assert.equal((await queueCounts(url, "mixed")).waiting, 0);
+
+      // Now with a worker.
+      const w = startWorker(redis.url, "w");
+      try {
+        const run = await cli([...sub, "--progress", "plain"], root);
+        assert.equal(run.code, 1, run.stderr);
+        const attempts = new Map<string, number>();
+        for (const l of w.lines) {
+          const m = /^start (\w+) \(mixed, attempt (\d+)\)/.exec(l);
+          if (m) attempts.set(m[1]!, Math.max(attempts.get(m[1]!) ?? 0, Number(m[2])));
+        }
+        const states = new Map(
+          trialDirs(join(root, "mixed")).map((d) => {
+            const st = JSON.parse(Deno.readTextFileSync(join(d, "status.json")));
+            return [d.split("/").pop()!, st as { state: string; error?: string }];
+          }),
+        );
+        assert.equal(states.size, 4);
+        for (const [id, st] of states) {
+          if (st.state === "diverged") {
+            assert.equal(attempts.get(id), 1, "a divergence is a result");
+          } else if (/does not match the 1 inputs/.test(st.error ?? "")) {
+            assert.equal(attempts.get(id), 1, "the trial's own error is not retried");
+          } else {
+            assert.equal(st.state, "failed");
+            assert.match(st.error!, /crashed on purpose/);
+            assert.equal(attempts.get(id), 3, "a crashing process is retried, 3 attempts in all");
+          }
+        }
+        assert.deepEqual(
+          [...states.values()].map((s) => s.state).sort(),
+          ["diverged", "failed", "failed", "failed"],
+        );
+        const left = await queueCounts(url, "mixed");
+        assert.deepEqual(left, { waiting: 0, active: 0, delayed: 0, completed: 0, failed: 0 });
+      } finally {
+        w.child.kill("SIGTERM");
+        await w.child.status;
+        await w.read;
+        await w.err;
+      }
+    } finally {
+      await redis.stop();
+      Deno.removeSync(tmp, { recursive: true });
+    }
+  },
 });
