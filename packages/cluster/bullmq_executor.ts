@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { dirname, join } from "node:path";
 import { Job, Queue, QueueEvents } from "bullmq";
 import {
   configToYaml,
@@ -129,9 +130,24 @@ async function enqueue(
       if (!stale) continue; // queued, running, or finished and waiting to be collected
       await existing.remove();
     }
+    const data: TrialJobData = {
+      id: task.trial.id,
+      config: task.trial.config,
+      imports: [...task.imports],
+    };
+    const from = task.trial.config.kind === "learner" ? task.trial.config.init_from : undefined;
+    if (from && "trial" in from) {
+      // Workers share no files: the weights the trial starts from travel with its job.
+      const path = join(dirname(dirname(task.dir)), from.experiment, from.trial, "weights.json");
+      try {
+        data.initWeights = Deno.readTextFileSync(path);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+    }
     add.push({
       name: task.trial.config.name,
-      data: { id: task.trial.id, config: task.trial.config, imports: [...task.imports] },
+      data,
       opts: {
         jobId,
         attempts: options.attempts ?? 3,

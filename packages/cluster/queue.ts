@@ -21,6 +21,8 @@ export interface TrialJobData {
   config: TrialConfig;
   /** Modules to import first (file URLs of the submitting machine). */
   imports: string[];
+  /** The `weights.json` a trial with `init_from` starts from, read on the submitting machine. */
+  initWeights?: string;
 }
 
 /** What a worker returns for a finished (done or diverged) trial. */

@@ -67,8 +67,15 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     },
   );
   async function runJob(job: Job<TrialJobData, TrialJobResult>): Promise<TrialJobResult> {
-    const { id, config, imports } = job.data;
+    const { id, config, imports, initWeights } = job.data;
     const tmp = await Deno.makeTempDir({ prefix: "plasticity-worker-" });
+    const from = config.kind === "learner" ? config.init_from : undefined;
+    if (initWeights !== undefined && from && "trial" in from) {
+      // The trial finds the weights it starts from beside its own experiment folder.
+      const at = join(tmp, from.experiment, from.trial);
+      await Deno.mkdir(at, { recursive: true });
+      await Deno.writeTextFile(join(at, "weights.json"), initWeights);
+    }
     log(`start ${id} (${config.name}, attempt ${job.attemptsMade + 1})`);
     try {
       const proc = spawnTrial(

@@ -19,6 +19,7 @@
 export * from "./types.ts";
 export * from "./schema.ts";
 export * from "./transform.ts";
+export * from "./tasks.ts";
 export * from "./batches.ts";
 export * from "./yin_yang.ts";
 export * from "./teacher_student.ts";

@@ -127,6 +127,11 @@ export interface ResolveContext {
    * {@linkcode MissingDataSource} to ask an asynchronous caller to find it and resolve again.
    */
   dataSource?(dataset: Readonly<{ name: string; [option: string]: HyperValue }>): string;
+  /**
+   * The trial a learner trial with `init_from: { config }` and this seed starts from (the
+   * runner expands the other sweep to know). Without it, `init_from` is an error.
+   */
+  initFrom?(given: { config: string }, seed: number): { experiment: string; trial: string };
 }
 
 /**
@@ -168,6 +173,8 @@ export interface MetricsConfig {
    * max(1, the same loss at epoch 0).
    */
   "diverge_factor": number;
+  /** Also log a row every this many training batches (learners). */
+  "every_batches"?: number;
 }
 
 /** Fields shared by both kinds of resolved trial config. */
@@ -205,7 +212,26 @@ export interface LearnerTrialConfig extends TrialConfigBase {
   epochs: number;
   /** Training batch size. */
   "batch_size": number;
+  /** Batches per epoch (an iteration of that many batches); absent: one pass over the data. */
+  "batches_per_epoch"?: number;
+  /** Save the weights (`weights.json`) at the end, and every `every` epochs when above 0. */
+  checkpoint?: CheckpointConfig;
+  /**
+   * Start from the saved weights of another trial: the experiment config as given (`config`,
+   * before the sweep is expanded), then the trial it resolves to, whose id is part of this
+   * trial's id.
+   */
+  "init_from"?: InitFrom;
 }
+
+/** Resolved `checkpoint` section. */
+export interface CheckpointConfig {
+  /** Also save every this many epochs (0: only at the end). */
+  every: number;
+}
+
+/** `init_from` as given (the other sweep's config file) or resolved (the trial to start from). */
+export type InitFrom = { config: string } | { experiment: string; trial: string };
 
 /** A resolved simulation trial. */
 export interface SimulationTrialConfig extends TrialConfigBase {
@@ -232,6 +258,9 @@ export const TOP_LEVEL_KEYS = [
   "loss",
   "epochs",
   "batch_size",
+  "batches_per_epoch",
+  "checkpoint",
+  "init_from",
   "simulation",
   "seeds",
   "seed",
@@ -248,6 +277,9 @@ const LEARNER_ONLY = [
   "loss",
   "epochs",
   "batch_size",
+  "batches_per_epoch",
+  "checkpoint",
+  "init_from",
 ] as const;
 
 export { showValue };
@@ -417,6 +449,15 @@ const RUN_SCHEMA: HyperSchema = {
         max: CONFIG_LIMITS.batchSize,
         doc: "batch size of evaluation passes",
       },
+      "every_batches": {
+        type: "number",
+        integer: true,
+        min: 1,
+        max: CONFIG_LIMITS.epochs,
+        optional: true,
+        doc: "also log a row every this many training batches (learners), with `step` (batches " +
+          "so far) and the mean training loss of those batches; absent: rows per epoch only",
+      },
       "diverge_factor": {
         type: "number",
         default: 1000,
@@ -425,6 +466,18 @@ const RUN_SCHEMA: HyperSchema = {
           "times max(1, the same loss at epoch 0)",
       },
     },
+  },
+};
+
+/** The `checkpoint` section of a learner trial. */
+const CHECKPOINT_SCHEMA: HyperSchema = {
+  every: {
+    type: "number",
+    default: 0,
+    integer: true,
+    min: 0,
+    max: CONFIG_LIMITS.epochs,
+    doc: "also save the weights every this many epochs (0: only at the end)",
   },
 };
 
@@ -444,6 +497,16 @@ const LEARNER_RUN_SCHEMA: HyperSchema = {
     min: 1,
     max: CONFIG_LIMITS.batchSize,
     doc: "training batch size",
+  },
+  "batches_per_epoch": {
+    type: "number",
+    integer: true,
+    min: 1,
+    max: CONFIG_LIMITS.batchSize,
+    optional: true,
+    doc: "batches per epoch, drawn from passes over the shuffled training set (a new shuffle " +
+      "each pass); absent: one pass. With it, an epoch is an iteration of that many batches " +
+      "followed by a test, as in Song et al. 2024, Fig. 4b (200 batches per iteration)",
   },
 };
 
@@ -702,9 +765,41 @@ function resolveChecked(raw: Record<string, unknown>, ctx: ResolveContext): Unse
     loss: learner.loss,
     epochs: own.epochs as number,
     "batch_size": own.batch_size as number,
+    ...(own.batches_per_epoch === undefined
+      ? {}
+      : { "batches_per_epoch": own.batches_per_epoch as number }),
+    ...(raw.checkpoint === undefined || raw.checkpoint === null ? {} : {
+      checkpoint: resolveHyper(
+        CHECKPOINT_SCHEMA,
+        raw.checkpoint === true ? {} : checkMapping(raw.checkpoint, "checkpoint"),
+        "checkpoint",
+      ) as unknown as CheckpointConfig,
+    }),
+    ...(raw.init_from === undefined ? {} : { "init_from": initFromGiven(raw.init_from) }),
     backend,
     metrics,
   };
+}
+
+function checkMapping(v: unknown, path: string): Record<string, unknown> {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) {
+    fail(path, "a mapping (or true)", v);
+  }
+  return v as Record<string, unknown>;
+}
+
+/** `init_from: other.yaml` or `{ config: other.yaml }`, as given. */
+function initFromGiven(v: unknown): { config: string } {
+  const config = typeof v === "string"
+    ? v
+    : v !== null && typeof v === "object" && !Array.isArray(v) &&
+        Object.keys(v).length === 1 && typeof (v as { config?: unknown }).config === "string"
+    ? (v as { config: string }).config
+    : undefined;
+  if (config === undefined || config.trim() === "") {
+    fail("init_from", "the path of another experiment config, or { config: <path> }", v);
+  }
+  return { config };
 }
 
 /** Bounds the data a generated dataset allocates (teacher-student: its teacher and samples). */

@@ -357,7 +357,16 @@ export function* iterateGrid(
       throw new ConfigError(at ? `${msg} (grid point ${at})` : msg);
     }
     for (const seed of plan.seeds) {
-      const config = withSeed(resolved, seed);
+      let config = withSeed(resolved, seed);
+      if (config.kind === "learner" && config.init_from && "config" in config.init_from) {
+        if (!ctx.initFrom) {
+          throw new ConfigError(
+            `init_from: "${config.init_from.config}" needs the runner to expand that sweep ` +
+              "(expandTrials or deno task run), not a bare grid expansion",
+          );
+        }
+        config = { ...config, "init_from": ctx.initFrom(config.init_from, seed) };
+      }
       const id = trialId(config);
       if (ids.has(id)) continue;
       ids.add(id);

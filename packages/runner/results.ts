@@ -53,6 +53,7 @@ export const TRIAL_FILES = {
   metrics: "metrics.jsonl",
   summary: "summary.json",
   meta: "meta.json",
+  weights: "weights.json",
 } as const;
 
 /**

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type HyperValue, SchemaError } from "@plasticity/core";
 import { datasetSchema, datasetSource, sourceId } from "@plasticity/datasets";
@@ -283,6 +283,8 @@ async function withConfig<T>(
   const ctx: ResolveContext = { ...DATASETS, dataSource: (d) => sources.lookup(d) };
   const applied = withBackend ? applyBackend(raw, options.backend) : { raw };
   try {
+    const initFrom = await startingPoints(raw, source, options);
+    if (initFrom) ctx.initFrom = initFrom;
     // Expansion is synchronous; a dataset section whose source is not known yet stops it, the
     // source is found (files are hashed once) and expansion starts again.
     for (;;) {
@@ -306,6 +308,64 @@ async function withConfig<T>(
     }
     throw e;
   }
+}
+
+/** Sweeps being expanded for `init_from`, outermost first, to refuse a cycle. */
+const expanding: string[] = [];
+
+/**
+ * For a config with `init_from: other.yaml`: expands the other sweep (its path relative to the
+ * config's folder) and returns the lookup of the trial each seed starts from — the other sweep's
+ * trial with the same seed, or its only trial.
+ */
+async function startingPoints(
+  raw: Record<string, unknown>,
+  source: string,
+  options: ExpandOptions,
+): Promise<ResolveContext["initFrom"]> {
+  const given = raw.init_from;
+  const path = typeof given === "string"
+    ? given
+    : given && typeof given === "object" && typeof (given as { config?: unknown }).config ===
+        "string"
+    ? (given as { config: string }).config
+    : undefined;
+  if (path === undefined) return undefined; // absent, or malformed: the schema says so
+  const file = resolve(source === "config" ? Deno.cwd() : dirname(source), path);
+  if (expanding.includes(file)) {
+    throw new ConfigError(
+      `init_from: "${path}" starts from itself through ${expanding.join(" → ")}`,
+    );
+  }
+  let deps: Trial[];
+  expanding.push(file);
+  try {
+    deps = await expandTrials(file, {
+      ...(options.imports ? { imports: options.imports } : {}),
+      ...(options.maxTrials === undefined ? {} : { maxTrials: options.maxTrials }),
+    });
+  } catch (e) {
+    throw new ConfigError(`init_from: ${(e instanceof Error ? e.message : String(e))}`);
+  } finally {
+    expanding.pop();
+  }
+  const bySeed = new Map<number, Trial[]>();
+  for (const t of deps) bySeed.set(t.seed, [...(bySeed.get(t.seed) ?? []), t]);
+  return (g, seed) => {
+    if (g.config !== path) {
+      throw new ConfigError(
+        `init_from: "${g.config}" set by the grid; expected init_from at the top level only`,
+      );
+    }
+    const match = bySeed.get(seed) ?? (deps.length === 1 ? deps : []);
+    if (match.length !== 1) {
+      throw new ConfigError(
+        `init_from: "${path}" has ${match.length} trials with seed ${seed}; expected one ` +
+          "per seed, or a sweep of a single trial",
+      );
+    }
+    return { experiment: match[0]!.config.name, trial: match[0]!.id };
+  };
 }
 
 /**

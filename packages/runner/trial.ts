@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   type Backend,
   correctCount,
@@ -22,6 +22,8 @@ import {
   lossDivisor,
   lossValue,
   type SimRecord,
+  type Tensor,
+  type WeightArray,
 } from "@plasticity/core";
 import { batches, openDataset, sourceId, type Split } from "@plasticity/datasets";
 import { selectEnvBackend } from "./backend_env.ts";
@@ -232,6 +234,7 @@ async function runLocked(
   writeJsonAtomic(statusPath, { state: "running", started });
   removeIfExists(join(dir, TRIAL_FILES.summary));
   removeIfExists(join(dir, TRIAL_FILES.meta));
+  removeIfExists(join(dir, TRIAL_FILES.weights));
   writeAtomic(join(dir, TRIAL_FILES.config), configToYaml(config));
   const log = options.log ?? ((line: string) => console.error(line));
   const metrics = new MetricsLog(join(dir, TRIAL_FILES.metrics));
@@ -248,7 +251,7 @@ async function runLocked(
       writeJsonAtomic(join(dir, TRIAL_FILES.meta), { ...meta, ...more });
     writeMeta();
     const summary = config.kind === "learner"
-      ? await runLearner(config, backend, metrics, options, writeMeta)
+      ? await runLearner(config, backend, metrics, options, writeMeta, dir)
       : await runSimulation(config, backend, metrics, options);
     summary.wall_s = round3((performance.now() - t0) / 1000);
     metrics.flush();
@@ -280,6 +283,40 @@ async function runLocked(
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** The content of `weights.json`: a learner's exported weights after an epoch. */
+export interface Checkpoint {
+  /** Epochs trained. */
+  epoch: number;
+  /** `learner.exportWeights()`. */
+  weights: Record<string, WeightArray>;
+}
+
+/**
+ * The weights a trial starts from (`init_from`): the `weights.json` of the other trial, found
+ * beside this trial's experiment folder in the same results root.
+ */
+function readCheckpoint(
+  from: { experiment: string; trial: string },
+  dir: string,
+): Record<string, WeightArray> {
+  const path = join(dirname(dirname(dir)), from.experiment, from.trial, TRIAL_FILES.weights);
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    throw new Error(
+      `init_from: no saved weights of trial ${from.trial} of experiment ${from.experiment} ` +
+        `("${path}"): run that experiment, with a checkpoint section, first`,
+    );
+  }
+  const c = JSON.parse(text) as Partial<Checkpoint>;
+  if (!c || typeof c !== "object" || !c.weights || typeof c.weights !== "object") {
+    throw new Error(`init_from: "${path}" holds no weights: expected { epoch, weights }`);
+  }
+  return c.weights;
 }
 
 /** Loss per sample and accuracy (classification) of the learner on a split. */
@@ -326,6 +363,7 @@ async function runLearner(
   metrics: MetricsLog,
   options: TrialRunOptions,
   writeMeta: (more: Partial<TrialMeta>) => void,
+  dir: string,
 ): Promise<Record<string, number | null>> {
   const pacer = new Pacer(options);
   const { name: dsName, ...dsOptions } = config.dataset;
@@ -368,10 +406,31 @@ async function runLearner(
     config.seed,
   );
   try {
+    if (config.init_from && "trial" in config.init_from) {
+      learner.importWeights(readCheckpoint(config.init_from, dir));
+    }
+    const saveCheckpoint = (epoch: number) =>
+      writeJsonAtomic(
+        join(dir, TRIAL_FILES.weights),
+        {
+          epoch,
+          weights: learner.exportWeights(),
+        } satisfies Checkpoint,
+      );
     const classification = data.task === "classification";
     const shuffleRng = createRng(deriveSeed(config.seed, "shuffle"));
     const lossSpec = config.loss;
-    const perEpoch = Math.ceil(data.train.n / config.batch_size);
+    const perEpoch = config.batches_per_epoch ?? Math.ceil(data.train.n / config.batch_size);
+    const everyBatches = config.metrics.every_batches;
+    // With batches_per_epoch, batches come from consecutive shuffled passes over the data, a new
+    // shuffle each pass, and an epoch takes the next that many of them.
+    const stream = config.batches_per_epoch === undefined ? undefined : (function* () {
+      for (;;) yield* batches(data.train, config.batch_size, b, { rng: shuffleRng });
+    })();
+    const epochBatches = function* (): Generator<[Tensor, Tensor]> {
+      if (!stream) return yield* batches(data.train, config.batch_size, b, { rng: shuffleRng });
+      for (let i = 0; i < perEpoch; i++) yield stream.next().value!;
+    };
     const total = perEpoch * config.epochs;
     const diag = config.metrics.diagnostics
       ? firstBatch(data.test, config.metrics.test_batch_size, b)
@@ -383,8 +442,11 @@ async function runLearner(
       const why = lossDivergence(row, base, config.metrics.diverge_factor);
       if (why) throw new Diverged(why);
     };
+    // Batches so far, and the summed loss and rows of those since the last logged row.
+    let steps = 0, windowSum = 0, windowRows = 0;
     const record = (epoch: number, trainLoss: number) => {
       const row: Record<string, number | null> = { epoch, "train_loss": trainLoss };
+      if (everyBatches !== undefined) row.step = steps;
       const test = evaluate(learner, b, data.test, config, classification);
       row.test_loss = test.loss;
       if (test.accuracy !== undefined) {
@@ -404,13 +466,15 @@ async function runLearner(
       }
       metrics.push(row);
       metrics.flush();
+      windowSum = windowRows = 0;
       checkDivergence(row);
     };
     options.onProgress?.({ done: 0, total, note: `epoch 0/${config.epochs}` });
     record(0, evaluate(learner, b, data.train, config, false).loss);
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       let sum = 0, rows = 0, step = 0;
-      for (const [x, y] of batches(data.train, config.batch_size, b, { rng: shuffleRng })) {
+      const epochRowDue = epoch % config.metrics.every === 0 || epoch === config.epochs;
+      for (const [x, y] of epochBatches()) {
         const { loss } = learner.trainBatch(x, y);
         // The batch's summed loss, so that train_loss is per sample whatever the reduction.
         const n = x.rows, summed = loss * lossDivisor(lossSpec, n, y.cols);
@@ -422,6 +486,15 @@ async function runLearner(
         }
         sum += summed;
         rows += n;
+        steps++;
+        if (everyBatches !== undefined) {
+          windowSum += summed;
+          windowRows += n;
+          // A row every k batches, unless the epoch's own row comes right after this batch.
+          if (steps % everyBatches === 0 && !(step === perEpoch && epochRowDue)) {
+            record(epoch, windowSum / windowRows);
+          }
+        }
         if (options.onProgress && pacer.progressDue()) {
           options.onProgress({
             done: (epoch - 1) * perEpoch + step,
@@ -433,8 +506,10 @@ async function runLearner(
       }
       learner.endEpoch?.(epoch);
       const trainLoss = sum / Math.max(rows, 1);
-      if (epoch % config.metrics.every === 0 || epoch === config.epochs) record(epoch, trainLoss);
+      if (epochRowDue) record(epoch, trainLoss);
       else checkDivergence({ epoch, "train_loss": trainLoss });
+      const every = config.checkpoint?.every ?? 0;
+      if (every > 0 && epoch % every === 0 && epoch < config.epochs) saveCheckpoint(epoch);
       options.onProgress?.({
         done: epoch * perEpoch,
         total,
@@ -442,6 +517,7 @@ async function runLearner(
       });
     }
     if (diag) b.dispose(diag[0], diag[1]);
+    if (config.checkpoint) saveCheckpoint(config.epochs);
     const summary: Record<string, number | null> = { ...metrics.lastNumbers() };
     delete summary.epoch;
     summary.epochs = config.epochs;

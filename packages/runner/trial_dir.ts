@@ -311,7 +311,14 @@ export function recoverTrial(dir: string): string[] {
 /** The files of a trial result, as text by file name (`config.yaml`, `status.json`, …). */
 export type TrialFiles = Readonly<Record<string, string>>;
 
-const RESULT_FILES = ["config.yaml", "metrics.jsonl", "summary.json", "meta.json", "status.json"];
+const RESULT_FILES = [
+  "config.yaml",
+  "metrics.jsonl",
+  "summary.json",
+  "meta.json",
+  "weights.json",
+  "status.json",
+];
 
 /**
  * Reads the result files of a trial folder, as text by name (the files a finished trial has).

@@ -137,3 +137,63 @@ Deno.test("--force: a rerun that fails keeps the previous complete result", asyn
     Deno.removeSync(dir.replace("/exp/0123456789ab", ""), { recursive: true });
   }
 });
+
+const FROZEN = `
+name: frozen
+dataset: { name: sine, train_size: 64, validation_size: 0, test_size: 32 }
+network: { sizes: [1, 8, 1] }
+rule: bp
+optimizer: { name: sgd, lr: 0 }
+batch_size: 16
+backend: js
+metrics: { diagnostics: false }
+`;
+
+Deno.test("batches_per_epoch: an epoch takes the next batches of consecutive shuffled passes", async () => {
+  // 64 samples in batches of 16 is 4 batches a pass; 2 epochs of 6 batches are 3 whole passes.
+  // With lr 0 a whole pass averages to the epoch-0 training loss, so the two epochs — pass 1
+  // and half of pass 2, then the other half and pass 3 — average to it too, while each alone
+  // does not (the halves of pass 2 are random).
+  const dir = Deno.makeTempDirSync();
+  try {
+    await runTrial(oneTrial(FROZEN + "epochs: 2\nbatches_per_epoch: 6\n"), dir);
+    const [e0, e1, e2] = readMetrics(dir) as { train_loss: number }[];
+    const l0 = e0!.train_loss;
+    assert.ok(Math.abs((e1!.train_loss + e2!.train_loss) / 2 - l0) < 1e-6 * l0);
+    assert.ok(Math.abs(e1!.train_loss - l0) > 1e-4 * l0, "epoch 1 is not one whole pass");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("metrics.every_batches: rows every k batches, with the step and the window's loss", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    await runTrial(
+      oneTrial(
+        FROZEN.replace("{ diagnostics: false }", "{ diagnostics: false, every_batches: 3 }") +
+          "epochs: 3\n",
+      ),
+      dir,
+    );
+    const rows = readMetrics(dir) as {
+      epoch: number;
+      step: number;
+      train_loss: number;
+      test_loss: number;
+    }[];
+    // 4 batches an epoch: batch rows at steps 3, 6, 9; epoch rows at 4, 8, 12 (step 12 ends
+    // epoch 3, so its batch row is the epoch row).
+    assert.deepEqual(rows.map((r) => [r.epoch, r.step]), [[0, 0], [1, 3], [1, 4], [2, 6], [2, 8], [
+      3,
+      9,
+    ], [3, 12]]);
+    // lr 0: every test loss is the first; every epoch row's training loss is a whole pass's.
+    for (const r of rows) assert.equal(r.test_loss, rows[0]!.test_loss);
+    for (const r of rows.filter((r) => r.step % 4 === 0)) {
+      assert.ok(Math.abs(r.train_loss - rows[0]!.train_loss) < 1e-6 * rows[0]!.train_loss);
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
