@@ -37,6 +37,7 @@ import {
   showValue,
   type Variants,
 } from "@plasticity/core";
+import { type DriftConfig, resolveDrift, resolveTasks, type TasksConfig } from "./protocol.ts";
 import { parseDocument } from "yaml";
 
 /** The upper bounds of {@linkcode CONFIG_LIMITS}. */
@@ -222,6 +223,10 @@ export interface LearnerTrialConfig extends TrialConfigBase {
    * trial's id.
    */
   "init_from"?: InitFrom;
+  /** Continual learning: a sequence of class tasks on a shared head (`protocol.ts`). */
+  tasks?: TasksConfig;
+  /** Concept drift: re-drawn subsets and permuted labels every few epochs (`protocol.ts`). */
+  drift?: DriftConfig;
 }
 
 /** Resolved `checkpoint` section. */
@@ -261,6 +266,8 @@ export const TOP_LEVEL_KEYS = [
   "batches_per_epoch",
   "checkpoint",
   "init_from",
+  "tasks",
+  "drift",
   "simulation",
   "seeds",
   "seed",
@@ -280,6 +287,8 @@ const LEARNER_ONLY = [
   "batches_per_epoch",
   "checkpoint",
   "init_from",
+  "tasks",
+  "drift",
 ] as const;
 
 export { showValue };
@@ -752,6 +761,9 @@ function resolveChecked(raw: Record<string, unknown>, ctx: ResolveContext): Unse
   });
   checkWeights(learner.network.sizes, "network.sizes");
   const own = resolveHyper(LEARNER_RUN_SCHEMA, pick(raw, Object.keys(LEARNER_RUN_SCHEMA)), "");
+  if (raw.tasks !== undefined && raw.drift !== undefined) {
+    fail("drift", "no drift section beside tasks (one protocol per trial)", raw.drift);
+  }
   // Key order as written to config.yaml: the optimiser after the rule, when the rule has one.
   const source = ctx.dataSource?.(dataset as LearnerTrialConfig["dataset"]);
   return {
@@ -776,6 +788,8 @@ function resolveChecked(raw: Record<string, unknown>, ctx: ResolveContext): Unse
       ) as unknown as CheckpointConfig,
     }),
     ...(raw.init_from === undefined ? {} : { "init_from": initFromGiven(raw.init_from) }),
+    ...(raw.tasks === undefined ? {} : { tasks: resolveTasks(raw.tasks) }),
+    ...(raw.drift === undefined ? {} : { drift: resolveDrift(raw.drift) }),
     backend,
     metrics,
   };

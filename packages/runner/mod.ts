@@ -25,6 +25,7 @@ export * from "./config.ts";
 export * from "./grid.ts";
 export * from "./results.ts";
 export * from "./trial.ts";
+export * from "./protocol.ts";
 export * from "./trial_dir.ts";
 export * from "./divergence.ts";
 export * from "./pool.ts";

@@ -26,6 +26,7 @@ import {
   type WeightArray,
 } from "@plasticity/core";
 import { batches, openDataset, sourceId, type Split } from "@plasticity/datasets";
+import { type DataPhase, driftProtocol, taskProtocol } from "./protocol.ts";
 import { selectEnvBackend } from "./backend_env.ts";
 import { lossDivergence } from "./divergence.ts";
 import type { LearnerTrialConfig, SimulationTrialConfig, TrialConfig } from "./config.ts";
@@ -388,11 +389,22 @@ async function runLearner(
       } does not match the ${data.train.inputDim} inputs of dataset ${dsName}`,
     );
   }
-  if (sizes[sizes.length - 1] !== data.train.targetDim) {
+  // A protocol (tasks, drift) changes the data between epochs; without one, one phase.
+  const values = (config.dataset.target_values as number[] | undefined) ?? [0, 1];
+  const protocol = config.tasks
+    ? taskProtocol(config.tasks, data, values, config.seed)
+    : config.drift
+    ? driftProtocol(config.drift, data, values, config.seed)
+    : undefined;
+  let phase: DataPhase = protocol?.(0) ??
+    { train: data.train, test: data.test, tests: {}, marks: {} };
+  if (sizes[sizes.length - 1] !== phase.train.targetDim) {
     throw new Error(
       `network.sizes: last size ${
         sizes[sizes.length - 1]
-      } does not match the ${data.train.targetDim} targets of dataset ${dsName}`,
+      } does not match the ${phase.train.targetDim} targets of ${
+        config.tasks ? "tasks.head" : `dataset ${dsName}`
+      }`,
     );
   }
   const { name: ruleName, ...hyper } = config.rule;
@@ -420,20 +432,24 @@ async function runLearner(
     const classification = data.task === "classification";
     const shuffleRng = createRng(deriveSeed(config.seed, "shuffle"));
     const lossSpec = config.loss;
-    const perEpoch = config.batches_per_epoch ?? Math.ceil(data.train.n / config.batch_size);
+    const perEpochOf = (train: Split) =>
+      config.batches_per_epoch ?? Math.ceil(train.n / config.batch_size);
+    let perEpoch = perEpochOf(phase.train);
     const everyBatches = config.metrics.every_batches;
     // With batches_per_epoch, batches come from consecutive shuffled passes over the data, a new
     // shuffle each pass, and an epoch takes the next that many of them.
-    const stream = config.batches_per_epoch === undefined ? undefined : (function* () {
-      for (;;) yield* batches(data.train, config.batch_size, b, { rng: shuffleRng });
-    })();
+    const streamOf = (train: Split) =>
+      config.batches_per_epoch === undefined ? undefined : (function* () {
+        for (;;) yield* batches(train, config.batch_size, b, { rng: shuffleRng });
+      })();
+    let stream = streamOf(phase.train);
     const epochBatches = function* (): Generator<[Tensor, Tensor]> {
-      if (!stream) return yield* batches(data.train, config.batch_size, b, { rng: shuffleRng });
+      if (!stream) return yield* batches(phase.train, config.batch_size, b, { rng: shuffleRng });
       for (let i = 0; i < perEpoch; i++) yield stream.next().value!;
     };
     const total = perEpoch * config.epochs;
     const diag = config.metrics.diagnostics
-      ? firstBatch(data.test, config.metrics.test_batch_size, b)
+      ? firstBatch(phase.test, config.metrics.test_batch_size, b)
       : undefined;
     let best: number | undefined;
     let base: Record<string, number | null> | undefined;
@@ -447,13 +463,19 @@ async function runLearner(
     const record = (epoch: number, trainLoss: number) => {
       const row: Record<string, number | null> = { epoch, "train_loss": trainLoss };
       if (everyBatches !== undefined) row.step = steps;
-      const test = evaluate(learner, b, data.test, config, classification);
+      Object.assign(row, phase.marks);
+      const test = evaluate(learner, b, phase.test, config, classification);
       row.test_loss = test.loss;
       if (test.accuracy !== undefined) {
         row.test_accuracy = test.accuracy;
         best = Math.max(best ?? -Infinity, test.accuracy);
       }
-      if (data.validation && data.validation.n > 0) {
+      for (const [name, split] of Object.entries(phase.tests)) {
+        const t = evaluate(learner, b, split, config, classification);
+        row[`${name}_test_loss`] = t.loss;
+        if (t.accuracy !== undefined) row[`${name}_test_accuracy`] = t.accuracy;
+      }
+      if (data.validation && data.validation.n > 0 && !protocol) {
         const v = evaluate(learner, b, data.validation, config, classification);
         row.validation_loss = v.loss;
         if (v.accuracy !== undefined) row.validation_accuracy = v.accuracy;
@@ -470,7 +492,7 @@ async function runLearner(
       checkDivergence(row);
     };
     options.onProgress?.({ done: 0, total, note: `epoch 0/${config.epochs}` });
-    record(0, evaluate(learner, b, data.train, config, false).loss);
+    record(0, evaluate(learner, b, phase.train, config, false).loss);
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       let sum = 0, rows = 0, step = 0;
       const epochRowDue = epoch % config.metrics.every === 0 || epoch === config.epochs;
@@ -508,6 +530,12 @@ async function runLearner(
       const trainLoss = sum / Math.max(rows, 1);
       if (epochRowDue) record(epoch, trainLoss);
       else checkDivergence({ epoch, "train_loss": trainLoss });
+      const next = protocol?.(epoch);
+      if (next && next !== phase) {
+        phase = next;
+        perEpoch = perEpochOf(phase.train);
+        stream = streamOf(phase.train);
+      }
       const every = config.checkpoint?.every ?? 0;
       if (every > 0 && epoch % every === 0 && epoch < config.epochs) saveCheckpoint(epoch);
       options.onProgress?.({

@@ -197,3 +197,57 @@ Deno.test("metrics.every_batches: rows every k batches, with the step and the wi
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+const YY = `
+name: protocol
+dataset: { name: yin-yang, train_size: 300, test_size: 150 }
+rule: bp
+optimizer: { name: sgd, lr: 0.1 }
+batch_size: 20
+epochs: 5
+backend: js
+metrics: { diagnostics: false }
+`;
+
+Deno.test("tasks in a trial: rows name the task trained, test on it, and test every task", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const config = oneTrial(
+      YY +
+        "network: { sizes: [4, 8, 2] }\ntasks: { classes: [[0], [1, 2]], switch_every: 2, head: 2 }\n",
+    );
+    assert.equal((await runTrial(config, dir)).state, "done");
+    const rows = readMetrics(dir) as Record<string, number>[];
+    // Epochs 1–2 train task 0, 3–4 task 1, 5 task 0 again; epoch 0 evaluates task 0.
+    assert.deepEqual(rows.map((r) => r.task), [0, 0, 0, 1, 1, 0]);
+    for (const r of rows) {
+      assert.equal(r.test_accuracy, r[`task${r.task}_test_accuracy`]);
+      assert.ok("task0_test_loss" in r && "task1_test_loss" in r);
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("drift in a trial: rows count the drifts; a head of the wrong size is refused", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const config = oneTrial(
+      YY + "network: { sizes: [4, 8, 3] }\ndrift: { every: 2, classes: [1, 2], per_class: 30 }\n",
+    );
+    assert.equal((await runTrial(config, dir)).state, "done");
+    assert.deepEqual(readMetrics(dir).map((r) => r.drift), [0, 0, 0, 1, 1, 2]);
+    const wrong = oneTrial(
+      YY +
+        "network: { sizes: [4, 8, 3] }\ntasks: { classes: [[0], [1, 2]], switch_every: 2, head: 2 }\n",
+    );
+    const out = await runTrial(wrong, Deno.makeTempDirSync());
+    assert.equal(out.state, "failed");
+    assert.equal(
+      out.error,
+      "network.sizes: last size 3 does not match the 2 targets of tasks.head",
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
