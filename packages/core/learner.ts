@@ -17,6 +17,7 @@ import {
 import { INIT_SECTION, type InitSpec } from "./init.ts";
 import { Registry } from "./registry.ts";
 import { LOSS_SECTION, type LossSpec } from "./loss.ts";
+import { checkLrSchedule } from "./lr_schedule.ts";
 import { OPTIMIZER_SECTION, type OptimizerSpec } from "./optimizer.ts";
 import { type Activation, ACTIVATIONS, type Backend, type Tensor } from "./tensor.ts";
 
@@ -303,6 +304,9 @@ export function resolveLearnerConfig(
       : { loss: sections.loss ?? def.loss },
     "",
   ) as unknown as { optimizer?: OptimizerSpec; loss: LossSpec };
+  // What the schema language cannot say (milestones strictly increasing), checked here too, so
+  // that a config with a bad schedule fails when it is resolved, not when the trial starts.
+  checkLrSchedule(shared.optimizer?.schedule, "optimizer.schedule");
   // Key order of the config: network, hyper, optimizer, loss.
   const out: ResolvedLearnerConfig = shared.optimizer
     ? { network, hyper, optimizer: shared.optimizer, loss: shared.loss }

@@ -1,7 +1,8 @@
 /**
  * `@plasticity/core`: the small tensor interface every learning rule is written against, three
  * backends (`js`, `blas`, `tfjs`), seeded generators (including a numpy-compatible MT19937),
- * initialisers, losses, metrics, optimisers and the learner interface every rule implements.
+ * initialisers, losses, metrics, optimisers (with learning-rate schedules) and the learner interface
+ * every rule implements.
  *
  * @example Train a linear layer by hand on the js backend
  * ```ts
@@ -32,6 +33,7 @@ export * from "./init.ts";
 export * from "./loss.ts";
 export * from "./metrics.ts";
 export * from "./optimizer.ts";
+export * from "./lr_schedule.ts";
 export * from "./hyper.ts";
 export * from "./learner.ts";
 export * from "./weights.ts";

@@ -1,17 +1,24 @@
 /**
  * Optimisers on backend tensors: SGD (with optional momentum) and Adam, both with decoupled
- * weight decay p ← (1 − λ)·p − η·u.
+ * weight decay p ← (1 − λ)·p − η·u, and an optional learning-rate schedule η(e) stepped once per
+ * epoch (see {@linkcode scheduledLr}).
  *
  * @module
  */
 import type { SectionField } from "./hyper.ts";
+import {
+  checkLrSchedule,
+  LR_SCHEDULE_SECTION,
+  type LrScheduleSpec,
+  scheduledLr,
+} from "./lr_schedule.ts";
 import type { Backend, Tensor } from "./tensor.ts";
 
 /** Optimiser settings. */
 export interface OptimizerSpec {
   /** `sgd` or `adam`. */
   name: "sgd" | "adam";
-  /** Learning rate η. */
+  /** Initial learning rate η₀ (the rate throughout without a `schedule`). */
   lr: number;
   /** SGD momentum μ (PyTorch form v ← μv + g, p ← p − ηv). Default 0. */
   momentum?: number;
@@ -23,6 +30,8 @@ export interface OptimizerSpec {
   eps?: number;
   /** Decoupled weight decay λ: p ← (1 − λ)·p − η·u. Default 0. */
   "weight_decay"?: number;
+  /** Learning-rate schedule stepped once per epoch; absent: η = `lr` throughout. */
+  schedule?: LrScheduleSpec;
 }
 
 /** Optimiser names. */
@@ -39,7 +48,9 @@ const DECAY = {
 /**
  * The `optimizer` section of a config, declared once: `name` (`sgd`, the default, or `adam`),
  * `lr` (0.01), `weight_decay` (0); SGD's `momentum` (0); Adam's `beta1` (0.9), `beta2` (0.999)
- * and `eps` (1e-8). Rules that set their own rates do not take this section.
+ * and `eps` (1e-8); for both, an optional `schedule` ({@linkcode LR_SCHEDULE_SECTION}: `step`,
+ * `exponential` or `multistep`), left out of the result when absent. Rules that set their own
+ * rates do not take this section.
  *
  * @example
  * ```ts
@@ -67,6 +78,7 @@ export const OPTIMIZER_SECTION: SectionField = {
           doc: "momentum μ (PyTorch form v ← μv + g, p ← p − ηv)",
         },
         "weight_decay": DECAY,
+        schedule: LR_SCHEDULE_SECTION,
       },
       adam: {
         lr: LR,
@@ -74,6 +86,7 @@ export const OPTIMIZER_SECTION: SectionField = {
         beta2: { type: "number", default: 0.999, min: 0, max: 1, doc: "Adam β₂" },
         eps: { type: "number", default: 1e-8, above: 0, doc: "Adam ε" },
         "weight_decay": DECAY,
+        schedule: LR_SCHEDULE_SECTION,
       },
     },
   },
@@ -86,7 +99,9 @@ interface SlotState {
 }
 
 /**
- * An optimiser with per-parameter state kept under string keys.
+ * An optimiser with per-parameter state kept under string keys, and a count of completed epochs
+ * that sets the learning rate {@linkcode Optimizer.lr} through the spec's `schedule` (learners
+ * call {@linkcode Optimizer.endEpoch} from their own `endEpoch`).
  *
  * @example One SGD step
  * ```ts
@@ -95,23 +110,60 @@ interface SlotState {
  * const w = opt.update("w", b.fill(1, 1, 1), b.fill(1, 1, 2));
  * console.assert(b.read(w)[0] === 0);
  * ```
+ *
+ * @example A StepLR schedule halving the rate every 2 epochs
+ * ```ts
+ * import { jsBackend as b, Optimizer } from "@plasticity/core";
+ * const opt = new Optimizer(b, { name: "sgd", lr: 0.5, schedule: { name: "step", step_size: 2, gamma: 0.5 } });
+ * const rates = [];
+ * for (let e = 0; e < 5; e++, opt.endEpoch()) rates.push(opt.lr);
+ * console.assert(rates.join() === "0.5,0.5,0.25,0.25,0.125" && opt.epochsDone === 5);
+ * ```
  */
 export class Optimizer {
   /** The settings. */
   readonly spec: Readonly<OptimizerSpec>;
   #b: Backend;
   #slots = new Map<string, SlotState>();
+  #epochs: number;
 
   /**
-   * Makes an optimiser. The settings are not checked here: they come validated by
-   * {@linkcode OPTIMIZER_SECTION} (through `resolveLearnerConfig` or `resolveHyper`).
+   * Makes an optimiser. The settings come validated by {@linkcode OPTIMIZER_SECTION} (through
+   * `resolveLearnerConfig` or `resolveHyper`); only what the section cannot state is checked
+   * here ({@linkcode checkLrSchedule}: strictly increasing `multistep` milestones).
    *
    * @param backend The backend of the parameters.
    * @param spec The settings.
+   * @param epochsDone Completed epochs to start from (default 0), e.g. for a fresh optimiser
+   * standing in for one mid-training.
+   * @throws {SchemaError} On `multistep` milestones that are not strictly increasing.
+   * @throws {RangeError} When `epochsDone` is not an integer ≥ 0.
    */
-  constructor(backend: Backend, spec: OptimizerSpec) {
+  constructor(backend: Backend, spec: OptimizerSpec, epochsDone = 0) {
+    checkLrSchedule(spec.schedule);
+    scheduledLr(spec.schedule, spec.lr, epochsDone); // throws on a bad epoch count
     this.#b = backend;
-    this.spec = { ...spec };
+    const { schedule, ...rest } = spec;
+    this.spec = schedule ? { ...rest, schedule: structuredClone(schedule) } : rest;
+    this.#epochs = epochsDone;
+  }
+
+  /** Completed epochs counted by {@linkcode Optimizer.endEpoch}. */
+  get epochsDone(): number {
+    return this.#epochs;
+  }
+
+  /**
+   * The learning rate η of the current epoch: `spec.lr` through the schedule,
+   * {@linkcode scheduledLr}(`spec.schedule`, `spec.lr`, {@linkcode Optimizer.epochsDone}).
+   */
+  get lr(): number {
+    return scheduledLr(this.spec.schedule, this.spec.lr, this.#epochs);
+  }
+
+  /** Marks one more epoch as completed, moving the rate along the schedule (if any). */
+  endEpoch(): void {
+    this.#epochs++;
   }
 
   /**
@@ -164,18 +216,18 @@ export class Optimizer {
    * @param key The parameter's name (its optimiser state lives under it).
    * @param param The parameter.
    * @param grad Its gradient (same shape).
-   * @returns (1 − λ)·param − η·u.
+   * @returns (1 − λ)·param − η·u, with η = {@linkcode Optimizer.lr} (the scheduled rate).
    */
   update(key: string, param: Tensor, grad: Tensor): Tensor {
-    const b = this.#b, s = this.spec;
+    const b = this.#b, s = this.spec, lr = this.lr;
     const u = this.direction(key, grad);
     const wd = s.weight_decay ?? 0;
-    const out = b.tidy(() => b.axpy(-s.lr, u, wd === 0 ? param : b.scale(param, 1 - wd)));
+    const out = b.tidy(() => b.axpy(-lr, u, wd === 0 ? param : b.scale(param, 1 - wd)));
     if (u !== grad && this.spec.name === "adam") b.dispose(u);
     return out;
   }
 
-  /** Forgets all state. */
+  /** Forgets all per-parameter state (the epoch count, and so the scheduled rate, is kept). */
   reset(): void {
     for (const st of this.#slots.values()) {
       if (st.m) this.#b.dispose(st.m);

@@ -61,7 +61,7 @@ Deno.test("the optimizer section rejects unknown names and bad learning rates, n
   );
   assert.throws(
     () => check({ name: "sgd", beta1: 0.9 }),
-    /^SchemaError: optimizer\.beta1: unknown key \(value 0\.9\); expected one of name, lr, momentum, weight_decay$/,
+    /^SchemaError: optimizer\.beta1: unknown key \(value 0\.9\); expected one of name, lr, momentum, weight_decay, schedule$/,
   );
   assert.deepEqual(check(undefined).optimizer, {
     name: "sgd",
@@ -69,4 +69,106 @@ Deno.test("the optimizer section rejects unknown names and bad learning rates, n
     momentum: 0,
     "weight_decay": 0,
   });
+});
+
+Deno.test("SGD steps with the scheduled rate η₀·γ^⌊e / step_size⌋ of the epoch", () => {
+  const opt = new Optimizer(b, {
+    name: "sgd",
+    lr: 0.5,
+    schedule: { name: "step", step_size: 2, gamma: 0.5 },
+  });
+  let p = b.fromArray([0], 1, 1);
+  const seen: number[] = [];
+  for (let e = 0; e < 5; e++) {
+    assert.equal(opt.epochsDone, e);
+    p = opt.update("p", p, b.fromArray([1], 1, 1));
+    seen.push(b.read(p)[0]!);
+    opt.endEpoch();
+  }
+  // η per epoch: 0.5, 0.5, 0.25, 0.25, 0.125 (cumulative sums of −η, exact in float32).
+  assert.deepEqual(seen, [-0.5, -1, -1.25, -1.5, -1.625]);
+});
+
+Deno.test("Adam with an exponential schedule: Kingma & Ba's step with η₀·γ^e", () => {
+  const opt = new Optimizer(b, {
+    name: "adam",
+    lr: 0.01,
+    beta1: 0.9,
+    beta2: 0.99,
+    eps: 1e-8,
+    schedule: { name: "exponential", gamma: 0.7 },
+  });
+  let p = b.fromArray([0.5, -0.5], 1, 2);
+  const pe = [0.5, -0.5], m = [0, 0], v = [0, 0];
+  const gs = [[1, 2], [-1, 0.5], [0.3, -0.2], [0.1, 1]];
+  // Two steps per epoch: epochs 0, 0, 1, 1.
+  gs.forEach((g, t) => {
+    p = opt.update("p", p, b.fromArray(g, 1, 2));
+    const eta = 0.01 * 0.7 ** Math.floor(t / 2);
+    for (let i = 0; i < 2; i++) {
+      m[i] = 0.9 * m[i]! + 0.1 * g[i]!;
+      v[i] = 0.99 * v[i]! + 0.01 * g[i]! ** 2;
+      const mh = m[i]! / (1 - 0.9 ** (t + 1)), vh = v[i]! / (1 - 0.99 ** (t + 1));
+      pe[i] = pe[i]! - eta * mh / (Math.sqrt(vh) + 1e-8);
+    }
+    if (t % 2 === 1) opt.endEpoch();
+  });
+  assertClose(b.read(p), pe, 1e-5);
+});
+
+Deno.test("weight decay is not scheduled: with the rate at 0, p ← (1 − λ)p", () => {
+  // γ = 0 (outside the section's bounds, built directly): η = 0.5 in epoch 0, then 0.
+  const opt = new Optimizer(b, {
+    name: "sgd",
+    lr: 0.5,
+    momentum: 0.9,
+    weight_decay: 0.1,
+    schedule: { name: "exponential", gamma: 0 },
+  });
+  let p = b.fromArray([1], 1, 1);
+  const want = [0.9 * 1 - 0.5 * 1, 0.9 * 0.4, 0.9 * 0.36];
+  const got: number[] = [];
+  for (let e = 0; e < 3; e++, opt.endEpoch()) {
+    p = opt.update("p", p, b.fromArray([1], 1, 1));
+    got.push(b.read(p)[0]!);
+  }
+  assertClose(got, want, 1e-6);
+});
+
+Deno.test("the rate, epoch count and a fresh optimiser started mid-schedule", () => {
+  const spec = {
+    name: "sgd",
+    lr: 1,
+    schedule: { name: "multistep", milestones: [1, 3], gamma: 0.5 },
+  } as const;
+  const opt = new Optimizer(b, spec);
+  const lrs: number[] = [];
+  for (let e = 0; e < 5; e++, opt.endEpoch()) lrs.push(opt.lr);
+  assert.deepEqual(lrs, [1, 0.5, 0.5, 0.25, 0.25]);
+  opt.reset();
+  assert.equal(opt.epochsDone, 5);
+  assert.equal(new Optimizer(b, spec, 2).lr, 0.5);
+  assert.equal(new Optimizer(b, { name: "sgd", lr: 0.3 }).lr, 0.3);
+  assert.throws(
+    () => new Optimizer(b, spec, -1),
+    /^RangeError: Invalid epoch count -1: expected an integer ≥ 0$/,
+  );
+});
+
+Deno.test("the optimiser refuses milestones that are not strictly increasing", () => {
+  assert.throws(
+    () =>
+      new Optimizer(b, {
+        name: "adam",
+        lr: 0.1,
+        schedule: { name: "multistep", milestones: [4, 2], gamma: 0.1 },
+      }),
+    /^SchemaError: optimizer\.schedule\.milestones: expected strictly increasing integers > 0, got \[4,2\]$/,
+  );
+});
+
+Deno.test("a spec without a schedule is kept without one", () => {
+  const opt = new Optimizer(b, { name: "sgd", lr: 0.1, momentum: 0 });
+  assert.deepEqual(opt.spec, { name: "sgd", lr: 0.1, momentum: 0 });
+  assert.ok(!("schedule" in opt.spec));
 });

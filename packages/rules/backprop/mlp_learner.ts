@@ -93,7 +93,8 @@ const backpropPath = (mlp: Mlp): FeedbackPath => ({
  * A multilayer perceptron learner. Each step: forward pass, e = ∂ℒ/∂h_L, backward pass through
  * the rule's feedback path, then per parameter p with gradient estimate g the optimiser's
  * direction u (SGD, momentum or Adam) and p ← c·p − η·u with c = 1 − λ (or 1 + λ in
- * `bioflax-compat` mode). Weights come from the seed stream `weights`, feedback matrices from
+ * `bioflax-compat` mode) and η the optimiser's rate of the current epoch (its `schedule`,
+ * advanced by {@linkcode MlpLearner.endEpoch}). Weights come from the seed stream `weights`, feedback matrices from
  * `feedback`, so two rules with the same seed start from the same forward weights.
  *
  * @example Backprop on a two-sample regression problem
@@ -173,7 +174,7 @@ export class MlpLearner implements Learner {
    */
   trainBatch(x: Tensor, y: Tensor): StepStats {
     this.#checkBatch("trainBatch", x, y);
-    const b = this.backend, mlp = this.mlp, opt = this.optimizer, lr = opt.spec.lr;
+    const b = this.backend, mlp = this.mlp, opt = this.optimizer, lr = opt.lr;
     const lambda = opt.spec.weight_decay ?? 0;
     const c = this.decay === "documented" ? 1 - lambda : 1 + lambda;
     const adam = opt.spec.name === "adam";
@@ -212,6 +213,16 @@ export class MlpLearner implements Learner {
     mlp.b = next.bias;
     if (!inPlace) b.dispose(...oldW, ...oldB.filter((t): t is Tensor => t !== undefined));
     return { loss };
+  }
+
+  /**
+   * Ends an epoch: advances the optimiser's epoch count, so the next epoch's steps use the rate
+   * of its `schedule` ({@linkcode Optimizer.endEpoch}; nothing changes without one).
+   *
+   * @param _epoch The epoch just finished (1-based; the optimiser counts calls itself).
+   */
+  endEpoch(_epoch: number): void {
+    this.optimizer.endEpoch();
   }
 
   /**

@@ -56,6 +56,10 @@ class PCLearner implements Learner {
     return this.net.predict(x);
   }
 
+  endEpoch(_epoch: number): void {
+    this.net.endEpoch();
+  }
+
   diagnostics(x?: Tensor, y?: Tensor): Record<string, number> {
     const out: Record<string, number> = {};
     const e = this.net.lastEnergies;

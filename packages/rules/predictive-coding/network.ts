@@ -503,7 +503,8 @@ export class PCNetwork {
 
   /**
    * Target alignment and prospective indices of one learning step on (`x`, `y`), measured with a
-   * fresh optimiser of the same settings and undone afterwards (the network is left unchanged).
+   * fresh optimiser of the same settings at the same epoch (so the same scheduled rate) and undone
+   * afterwards (the network is left unchanged).
    *
    * @param x Inputs.
    * @param y Targets (before any `target_range` mapping).
@@ -524,7 +525,7 @@ export class PCNetwork {
     const target = b.read(yt);
     if (yt !== y) b.dispose(yt);
     const energies = this.lastEnergies;
-    const opt = new Optimizer(b, this.optimizerSpec as OptimizerSpec);
+    const opt = new Optimizer(b, this.optimizerSpec as OptimizerSpec, this.#opt.epochsDone);
     const r = this.step(x, y, { optimizer: opt, capture: true });
     opt.reset();
     this.lastEnergies = energies;
@@ -535,6 +536,15 @@ export class PCNetwork {
       ? r.relaxed.map((v, i) => prospectiveIndex(ffBefore[i]!, v, ffAfter[i]!))
       : [];
     return { targetAlignment: targetAlignment(before, after, target), prospectiveIndex: pi };
+  }
+
+  /**
+   * Ends an epoch: advances the weight optimiser's epoch count, so later steps use the rate of its
+   * `schedule` (nothing changes without one). Independent of the inference rate γ and its `decay`,
+   * which act within each step's relaxation.
+   */
+  endEpoch(): void {
+    this.#opt.endEpoch();
   }
 
   /**
