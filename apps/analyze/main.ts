@@ -9,6 +9,11 @@
  *
  * @module
  */
+import { enterUserWorkdir } from "@plasticity/runner/workdir";
 import { main } from "./cli.ts";
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  // Relative paths are the user's: `deno task` starts us in the toolkit's folder.
+  enterUserWorkdir();
+  Deno.exit(await main(Deno.args));
+}

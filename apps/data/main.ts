@@ -130,4 +130,9 @@ async function printSources(
   return 0;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  // Relative paths are the user's: `deno task` starts us in the toolkit's folder (INIT_CWD).
+  const init = Deno.env.get("INIT_CWD");
+  if (init && init !== Deno.cwd()) Deno.chdir(init);
+  Deno.exit(await main(Deno.args));
+}

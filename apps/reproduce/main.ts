@@ -1,5 +1,6 @@
 // Entry point of `deno task reproduce`: see cli.ts for the options.
 import type { Executor } from "@plasticity/runner";
+import { enterUserWorkdir } from "@plasticity/runner/workdir";
 import { parseCli, USAGE } from "./cli.ts";
 import { listFigures, selectFigures } from "./registry.ts";
 import { type FigureReport, reproduceFigure, selectPanels } from "./reproduce.ts";
@@ -69,6 +70,8 @@ async function main(args: string[]): Promise<number> {
 
 if (import.meta.main) {
   try {
+    // Relative paths (--out) are the user's: `deno task` starts us in the toolkit's folder.
+    enterUserWorkdir();
     Deno.exit(await main(Deno.args));
   } catch (e) {
     console.error(`reproduce: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);

@@ -37,6 +37,7 @@ import { ConfigError, showValue } from "@plasticity/runner/config";
 import { emitK8s, emitSlurm } from "@plasticity/runner/emit";
 import { MAX_TRIALS } from "@plasticity/runner/grid";
 import { resolveShard } from "@plasticity/runner/shard";
+import { enterUserWorkdir } from "@plasticity/runner/workdir";
 import { countStates, loadResultsIndex, resultsRoot } from "@plasticity/runner/results";
 import {
   cleanExperiment,
@@ -469,6 +470,8 @@ async function emit(
 if (import.meta.main) {
   let code: number;
   try {
+    // Relative paths are the user's: `deno task` starts us in the toolkit's folder.
+    enterUserWorkdir();
     code = await main(Deno.args);
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0];

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import "./_msgpackr_js.ts";
 import { dirname, join } from "node:path";
 import { Job, Queue, QueueEvents } from "bullmq";
 import {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import "./_msgpackr_js.ts";
 import { Queue } from "bullmq";
 import type { TrialConfig, TrialFiles, TrialOutcome } from "@plasticity/runner";
 import { connectionOptions, type RedisTarget } from "./redis.ts";

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import "./_msgpackr_js.ts";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { type Job, UnrecoverableError, Worker } from "bullmq";

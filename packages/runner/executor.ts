@@ -23,7 +23,7 @@ export interface TrialTask {
   /** Modules to import before it runs (file URLs): extra rule or simulation registrations. */
   readonly imports: readonly string[];
   /** Git commit and package versions of the submitting checkout. */
-  readonly meta: Pick<TrialMeta, "git_commit" | "versions">;
+  readonly meta: Pick<TrialMeta, "git_commit" | "versions" | "workdir_git">;
 }
 
 /** What an executor reports as trials run. */

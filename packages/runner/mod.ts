@@ -34,3 +34,4 @@ export * from "./progress.ts";
 export * from "./shard.ts";
 export * from "./emit.ts";
 export * from "./runner.ts";
+export * from "./workdir.ts";

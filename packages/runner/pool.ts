@@ -25,7 +25,7 @@ export interface TrialJob {
   /** Modules to import before the trial (file URLs), e.g. extra rule registrations. */
   imports: string[];
   /** Git commit and package versions for `meta.json`. */
-  meta: Pick<TrialMeta, "git_commit" | "versions">;
+  meta: Pick<TrialMeta, "git_commit" | "versions" | "workdir_git">;
 }
 
 /** Callbacks of a running trial process. */

@@ -40,6 +40,11 @@ export interface TrialMeta {
   /** The Deno version. */
   deno: string;
   /**
+   * The git state of the folder the sweep was run from (its commit, and whether it had
+   * uncommitted changes), when that folder is in a git repository.
+   */
+  "workdir_git"?: { commit: string; dirty: boolean };
+  /**
    * Where a learner trial's data came from: the embedded package and version, or the folder,
    * files and SHA-256 hashes of the files read (`DatasetSource` of `@plasticity/datasets`).
    */

@@ -29,6 +29,7 @@ import {
 } from "./grid.ts";
 import { type Executor, localExecutor } from "./executor.ts";
 import { describeShard, inShard, type Shard } from "./shard.ts";
+import { workdirGit } from "./workdir.ts";
 import { ProgressDisplay, type ProgressMode } from "./progress.ts";
 import {
   countStates,
@@ -601,7 +602,12 @@ export async function runExperiment(
   }
   markExperimentDir(dir, name);
   const todo = reports.filter((r) => r.state === "pending");
-  const meta = { "git_commit": gitCommit(), versions: workspaceVersions() };
+  const git = workdirGit();
+  const meta = {
+    "git_commit": gitCommit(),
+    versions: workspaceVersions(),
+    ...(git ? { "workdir_git": git } : {}),
+  };
   const jobs = Math.max(1, options.jobs ?? navigator.hardwareConcurrency ?? 1);
   const display = new ProgressDisplay(
     todo.length,

@@ -56,7 +56,7 @@ export interface TrialRunOptions {
   /** Run even when the folder already holds a finished trial. */
   force?: boolean;
   /** Git commit and package versions for `meta.json` (default: unknown / none). */
-  meta?: Pick<TrialMeta, "git_commit" | "versions">;
+  meta?: Pick<TrialMeta, "git_commit" | "versions" | "workdir_git">;
   /** Called as work progresses (at most every 100 ms or so). */
   onProgress?: (p: TrialProgress) => void;
   /** Where notices go (e.g. a backend fallback); default stderr. */
@@ -247,6 +247,7 @@ async function runLocked(
       versions: options.meta?.versions ?? {},
       backend: backend.name,
       deno: Deno.version.deno,
+      ...(options.meta?.workdir_git ? { "workdir_git": options.meta.workdir_git } : {}),
     };
     const writeMeta = (more: Partial<TrialMeta> = {}) =>
       writeJsonAtomic(join(dir, TRIAL_FILES.meta), { ...meta, ...more });
