@@ -208,6 +208,46 @@ export function correctCount(y: ArrayLike<number>, t: ArrayLike<number>, cols: n
 }
 
 /**
+ * Number of rows whose target class (the argmax of the row of `t`) is among the `k` largest
+ * outputs of the row of `y`: top-k accuracy's numerator. A tie at the k-th place counts against
+ * the target (the target is in the top k only when fewer than k outputs exceed it, ties before it
+ * included), so top-1 equals {@linkcode correctCount} exactly.
+ *
+ * @param y Outputs, row-major.
+ * @param t Targets, row-major.
+ * @param cols Row width.
+ * @param k How many of the largest outputs count (≥ 1).
+ * @returns The count.
+ *
+ * @example
+ * ```ts
+ * import { topKCorrectCount } from "@plasticity/core";
+ * const y = [0.1, 0.5, 0.4, 0.9, 0.05, 0.05];
+ * const t = [0, 0, 1, 0, 0, 1];
+ * console.assert(topKCorrectCount(y, t, 3, 1) === 0 && topKCorrectCount(y, t, 3, 2) === 1);
+ * ```
+ */
+export function topKCorrectCount(
+  y: ArrayLike<number>,
+  t: ArrayLike<number>,
+  cols: number,
+  k: number,
+): number {
+  let correct = 0;
+  for (let o = 0; o < y.length; o += cols) {
+    const target = argmax(t, o, cols), v = y[o + target]!;
+    // Outputs ranked before the target: larger ones, and equal ones at a lower index (as argmax).
+    let before = 0;
+    for (let j = 0; j < cols && before < k; j++) {
+      const u = y[o + j]!;
+      if (u > v || (u === v && j < target)) before++;
+    }
+    if (before < k) correct++;
+  }
+  return correct;
+}
+
+/**
  * Index of the largest of `cols` values starting at `offset` (first on ties).
  *
  * @param a Values.

@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { accuracy, angleDeg, angleFromCos, argmax, cosine, CosineAccumulator } from "./metrics.ts";
+import {
+  accuracy,
+  angleDeg,
+  angleFromCos,
+  argmax,
+  correctCount,
+  cosine,
+  CosineAccumulator,
+  topKCorrectCount,
+} from "./metrics.ts";
 import { jsBackend as b } from "./js_backend.ts";
 import { createRng } from "./random.ts";
 
@@ -62,4 +71,25 @@ Deno.test("accuracy() and argmax() count agreeing rows, first index on ties", ()
   const y = b.fromArray([0.1, 0.9, 0.8, 0.2, 0.5, 0.5], 3, 2),
     t = b.fromArray([0, 1, 0, 1, 1, 0], 3, 2);
   assert.equal(accuracy(b, y, t), 2 / 3);
+});
+
+Deno.test("topKCorrectCount: the target's rank by sorting, ties broken by index as argmax does", () => {
+  const rng = createRng(5);
+  const rows = 200, cols = 7;
+  // Values from a small set, so that ties happen often.
+  const y = Array.from({ length: rows * cols }, () => rng.int(4));
+  const t = Array.from({ length: rows * cols }, () => 0);
+  for (let r = 0; r < rows; r++) t[r * cols + rng.int(cols)] = 1;
+  for (let k = 1; k <= cols; k++) {
+    let expected = 0;
+    for (let r = 0; r < rows; r++) {
+      const row = y.slice(r * cols, (r + 1) * cols);
+      const target = t.slice(r * cols, (r + 1) * cols).indexOf(1);
+      const order = row.map((v, j) => [v, j] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+      if (order.findIndex(([, j]) => j === target) < k) expected++;
+    }
+    assert.equal(topKCorrectCount(y, t, cols, k), expected, `k = ${k}`);
+  }
+  assert.equal(topKCorrectCount(y, t, cols, 1), correctCount(y, t, cols));
+  assert.equal(topKCorrectCount(y, t, cols, cols), rows);
 });

@@ -176,6 +176,8 @@ export interface MetricsConfig {
   "diverge_factor": number;
   /** Also log a row every this many training batches (learners). */
   "every_batches"?: number;
+  /** Also log `test_top<k>_accuracy` (classification). */
+  "top_k"?: number;
 }
 
 /** Fields shared by both kinds of resolved trial config. */
@@ -466,6 +468,15 @@ const RUN_SCHEMA: HyperSchema = {
         optional: true,
         doc: "also log a row every this many training batches (learners), with `step` (batches " +
           "so far) and the mean training loss of those batches; absent: rows per epoch only",
+      },
+      "top_k": {
+        type: "number",
+        integer: true,
+        min: 2,
+        max: 1000,
+        optional: true,
+        doc: "also log test_top<k>_accuracy (classification): the target among the k largest " +
+          "outputs, e.g. 5 for CIFAR-100",
       },
       "diverge_factor": {
         type: "number",

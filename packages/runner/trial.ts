@@ -23,6 +23,7 @@ import {
   lossValue,
   type SimRecord,
   type Tensor,
+  topKCorrectCount,
   type WeightArray,
 } from "@plasticity/core";
 import { batches, openDataset, sourceId, type Split } from "@plasticity/datasets";
@@ -328,17 +329,23 @@ function evaluate(
   split: Split,
   config: LearnerTrialConfig,
   classification: boolean,
-): { loss: number; accuracy?: number } {
+): { loss: number; accuracy?: number; topK?: number } {
   const spec = { ...config.loss, reduction: "sum" as const };
-  let total = 0, correct = 0;
+  const k = classification ? config.metrics.top_k : undefined;
+  let total = 0, correct = 0, inTopK = 0;
   for (const [x, y] of batches(split, config.metrics.test_batch_size, b)) {
     const out = learner.predict(x);
     total += lossValue(b, spec, out, y);
-    if (classification) correct += correctCount(b.read(out), b.read(y), split.targetDim);
+    if (classification) {
+      const o = b.read(out), t = b.read(y);
+      correct += correctCount(o, t, split.targetDim);
+      if (k !== undefined) inTopK += topKCorrectCount(o, t, split.targetDim, k);
+    }
     b.dispose(x, y, out);
   }
-  const r: { loss: number; accuracy?: number } = { loss: total / split.n };
+  const r: { loss: number; accuracy?: number; topK?: number } = { loss: total / split.n };
   if (classification) r.accuracy = correct / split.n;
+  if (k !== undefined) r.topK = inTopK / split.n;
   return r;
 }
 
@@ -467,6 +474,7 @@ async function runLearner(
       Object.assign(row, phase.marks);
       const test = evaluate(learner, b, phase.test, config, classification);
       row.test_loss = test.loss;
+      if (test.topK !== undefined) row[`test_top${config.metrics.top_k}_accuracy`] = test.topK;
       if (test.accuracy !== undefined) {
         row.test_accuracy = test.accuracy;
         best = Math.max(best ?? -Infinity, test.accuracy);

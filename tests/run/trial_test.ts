@@ -251,3 +251,23 @@ Deno.test("drift in a trial: rows count the drifts; a head of the wrong size is 
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("metrics.top_k: top-k accuracy beside top-1; k = the number of classes is 1", async () => {
+  for (const k of [2, 3]) {
+    const dir = Deno.makeTempDirSync();
+    try {
+      const config = oneTrial(
+        YY.replace("{ diagnostics: false }", `{ diagnostics: false, top_k: ${k} }`) +
+          "network: { sizes: [4, 8, 3] }\n",
+      );
+      assert.equal((await runTrial(config, dir)).state, "done");
+      for (const r of readMetrics(dir) as Record<string, number>[]) {
+        const topK = r[`test_top${k}_accuracy`]!;
+        assert.ok(topK >= r.test_accuracy!, "top-k is at least top-1");
+        if (k === 3) assert.equal(topK, 1, "3 of 3 classes always hold the target");
+      }
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  }
+});
