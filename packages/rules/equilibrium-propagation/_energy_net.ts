@@ -34,6 +34,8 @@ export interface EnergyNetSettings {
   lr: number[];
   lrM: number[];
   neuralLr: number;
+  /** η of the free phase of `predict` (evaluation). */
+  evalNeuralLr: number;
   tFree: number;
   tNudged: number;
   beta: number;
@@ -60,6 +62,7 @@ export function energyNetSettings(
     lr: perLayer(h, "lr", P, `weight matrix of ${JSON.stringify(sizes)}`),
     lrM: lateral ? perLayer(h, "lr_m", P - 1, `hidden layer of ${JSON.stringify(sizes)}`) : [],
     neuralLr: h["neural_lr"] as number,
+    evalNeuralLr: (h["eval_neural_lr"] ?? h["neural_lr"]) as number,
     tFree: h["t_free"] as number,
     tNudged: h["t_nudged"] as number,
     beta,
@@ -135,8 +138,9 @@ export class EnergyNet implements Learner {
     beta: number,
     T: number,
     y?: Tensor,
+    eta: number = this.settings.neuralLr,
   ): { s: Tensor[]; first: number; last: number } {
-    const b = this.backend, eta = this.settings.neuralLr;
+    const b = this.backend;
     let first = 0, last = 0;
     for (let t = 0; t < T; t++) {
       const g = energyGradient(b, this.#params, x, s, beta, y, drive0);
@@ -221,7 +225,17 @@ export class EnergyNet implements Learner {
   predict(x: Tensor): Tensor {
     const b = this.backend;
     return b.tidy(() => {
-      const s = this.#relax(x, this.#drive0(x), this.#zeros(x.rows), 0, this.settings.tFree).s;
+      const st = this.settings;
+      const s = this.#relax(
+        x,
+        this.#drive0(x),
+        this.#zeros(x.rows),
+        0,
+        st.tFree,
+        undefined,
+        st.evalNeuralLr,
+      )
+        .s;
       return s[s.length - 1]!;
     });
   }

@@ -19,6 +19,14 @@ export function energyHyper(defaults: {
       min: 0,
       doc: "Neural step η of s ← σ(s − η ∂Φ/∂s)",
     },
+    "eval_neural_lr": {
+      type: "number",
+      min: 0,
+      optional: true,
+      doc: "Neural step η of the free phase that predicts (evaluation); absent: neural_lr. The " +
+        "CorInfoMax comparison's CIFAR-10 scripts evaluate EP and CSM with another η than " +
+        "they train with (e.g. CSM 0.05 vs 0.5)",
+    },
     "t_free": {
       type: "number",
       default: 20,

@@ -244,3 +244,37 @@ Deno.test("EP: schema errors, optimiser check and weights round trip", () => {
   assert.deepEqual(b.read(c.predict(x)), b.read(a.predict(x)));
   assert.throws(() => c.importWeights({}), /missing matrix "W_0"/);
 });
+
+Deno.test("EP and CSM: eval_neural_lr is the step of predict's free phase, training keeps neural_lr", () => {
+  const rng = createRng(12);
+  const x = b.fromArray(randomArray(rng, 24, 0, 1), 6, 4);
+  const y = b.fromArray([1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1], 6, 2);
+  for (const rule of ["ep", "csm"]) {
+    const make = (hyper: Record<string, number>) =>
+      createLearner(rule, {
+        network: { sizes: [4, 5, 2], activation: "hardSigmoid", output_activation: "hardSigmoid" },
+        // Few free steps, so that the step size shows in the state reached.
+        hyper: { t_free: 3, ...hyper },
+        backend: b,
+        seed: 4,
+      });
+    // Weights past the start, whose outputs are not all clipped at 0.
+    const base = make({ neural_lr: 0.5 });
+    for (let i = 0; i < 50; i++) base.trainBatch(x, y);
+    const make2 = (hyper: Record<string, number>) => {
+      const l = make(hyper);
+      l.importWeights(base.exportWeights());
+      return l;
+    };
+    // Evaluation at η = 0.05 predicts what a network relaxing at η = 0.05 predicts.
+    const split = make2({ neural_lr: 0.5, eval_neural_lr: 0.05 });
+    const slow = make2({ neural_lr: 0.05 });
+    assert.deepEqual([...b.read(split.predict(x))], [...b.read(slow.predict(x))], rule);
+    assert.notDeepEqual([...b.read(split.predict(x))], [...b.read(make2({}).predict(x))], rule);
+    // Training still relaxes at neural_lr: the same step as a network without eval_neural_lr.
+    const plain = make2({ neural_lr: 0.5 });
+    split.trainBatch(x, y);
+    plain.trainBatch(x, y);
+    assert.deepEqual(split.exportWeights(), plain.exportWeights(), rule);
+  }
+});
