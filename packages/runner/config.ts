@@ -176,6 +176,8 @@ export interface MetricsConfig {
   "diverge_factor": number;
   /** Also log a row every this many training batches (learners). */
   "every_batches"?: number;
+  /** Diagnostics averaged over the first n training batches of each logged epoch (bioflax). */
+  "diagnostics_train_batches"?: number;
   /** Also log `test_top<k>_accuracy` (classification). */
   "top_k"?: number;
 }
@@ -468,6 +470,16 @@ const RUN_SCHEMA: HyperSchema = {
         optional: true,
         doc: "also log a row every this many training batches (learners), with `step` (batches " +
           "so far) and the mean training loss of those batches; absent: rows per epoch only",
+      },
+      "diagnostics_train_batches": {
+        type: "number",
+        integer: true,
+        min: 1,
+        max: CONFIG_LIMITS.epochs,
+        optional: true,
+        doc: "take the diagnostics as bioflax does: averaged over the first n training batches " +
+          "of each logged epoch (gradient metrics before each update, weight metrics after " +
+          "it); absent: on the first test batch at the end of the epoch",
       },
       "top_k": {
         type: "number",

@@ -11,6 +11,7 @@
  */
 import { dirname, join } from "node:path";
 import {
+  angleFromCos,
   type Backend,
   correctCount,
   createRng,
@@ -288,6 +289,32 @@ function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
+/**
+ * Diagnostics as bioflax takes them: on each of the first n training batches of an epoch, the
+ * gradient metrics on that batch before the update and the weight metrics (those the learner
+ * reports without a batch) after it; each averaged over the n batches — cosines averaged, an
+ * `angle_<x>` then the angle of the mean `cos_<x>`, other numbers averaged.
+ */
+class TrainDiagnostics {
+  #sum = new Map<string, number>();
+  #n = 0;
+  add(before: Record<string, number>, after: Record<string, number>): void {
+    for (const [k, v] of Object.entries({ ...before, ...after })) {
+      if (typeof v === "number") this.#sum.set(k, (this.#sum.get(k) ?? 0) + v);
+    }
+    this.#n++;
+  }
+  means(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, v] of this.#sum) out[k] = v / this.#n;
+    for (const k of Object.keys(out)) {
+      const cos = out[`cos_${k.slice("angle_".length)}`];
+      if (k.startsWith("angle_") && cos !== undefined) out[k] = angleFromCos(cos);
+    }
+    return out;
+  }
+}
+
 /** The content of `weights.json`: a learner's exported weights after an epoch. */
 export interface Checkpoint {
   /** Epochs trained. */
@@ -456,9 +483,15 @@ async function runLearner(
       for (let i = 0; i < perEpoch; i++) yield stream.next().value!;
     };
     const total = perEpoch * config.epochs;
-    const diag = config.metrics.diagnostics
+    // Diagnostics on the first test batch (default), or as bioflax takes them: averaged over the
+    // first `diagnostics_train_batches` training batches of the epoch (see `trainDiagnostics`).
+    const trainDiag = config.metrics.diagnostics
+      ? config.metrics.diagnostics_train_batches
+      : undefined;
+    const diag = config.metrics.diagnostics && trainDiag === undefined
       ? firstBatch(phase.test, config.metrics.test_batch_size, b)
       : undefined;
+    let epochDiag = new TrainDiagnostics();
     let best: number | undefined;
     let base: Record<string, number | null> | undefined;
     const checkDivergence = (row: Record<string, number | null>) => {
@@ -489,12 +522,12 @@ async function runLearner(
         row.validation_loss = v.loss;
         if (v.accuracy !== undefined) row.validation_accuracy = v.accuracy;
       }
-      if (diag) {
-        for (const [k, v] of Object.entries(learner.diagnostics(diag[0], diag[1]))) {
-          if (typeof v !== "number") continue;
-          row[RESERVED.has(k) ? `diag_${k}` : k] = Number.isFinite(v) ? v : null;
-        }
+      const d = diag ? learner.diagnostics(diag[0], diag[1]) : epochDiag.means();
+      for (const [k, v] of Object.entries(d)) {
+        if (typeof v !== "number") continue;
+        row[RESERVED.has(k) ? `diag_${k}` : k] = Number.isFinite(v) ? v : null;
       }
+      epochDiag = new TrainDiagnostics();
       metrics.push(row);
       metrics.flush();
       windowSum = windowRows = 0;
@@ -506,7 +539,10 @@ async function runLearner(
       let sum = 0, rows = 0, step = 0;
       const epochRowDue = epoch % config.metrics.every === 0 || epoch === config.epochs;
       for (const [x, y] of epochBatches()) {
+        const probe = trainDiag !== undefined && epochRowDue && step < trainDiag;
+        const before = probe ? learner.diagnostics(x, y) : undefined;
         const { loss } = learner.trainBatch(x, y);
+        if (before) epochDiag.add(before, learner.diagnostics());
         // The batch's summed loss, so that train_loss is per sample whatever the reduction.
         const n = x.rows, summed = loss * lossDivisor(lossSpec, n, y.cols);
         b.dispose(x, y);

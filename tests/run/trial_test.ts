@@ -9,6 +9,9 @@ import {
   runTrial,
 } from "@plasticity/runner";
 import "@plasticity/backprop";
+import "@plasticity/feedback-alignment";
+import { angleFromCos, createLearner, createRng, deriveSeed, jsBackend } from "@plasticity/core";
+import { batches, loadDataset } from "@plasticity/datasets";
 
 const ctx = DATASETS;
 
@@ -269,5 +272,53 @@ Deno.test("metrics.top_k: top-k accuracy beside top-1; k = the number of classes
     } finally {
       Deno.removeSync(dir, { recursive: true });
     }
+  }
+});
+
+Deno.test("metrics.diagnostics_train_batches: alignment averaged over the first training batches, as bioflax", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const config = oneTrial(`
+name: bioflax-metrics
+dataset: { name: sine, train_size: 64, validation_size: 0, test_size: 32 }
+network: { sizes: [1, 8, 8, 1], activation: tanh }
+rule: fa
+optimizer: { name: sgd, lr: 0 }
+batch_size: 16
+epochs: 1
+seed: 3
+backend: js
+metrics: { diagnostics: true, diagnostics_train_batches: 2 }
+`);
+    assert.equal((await runTrial(config, dir)).state, "done");
+    const [e0, e1] = readMetrics(dir) as Record<string, number>[];
+    assert.ok(!("angle_grad_0" in e0!), "no training batch before epoch 1");
+    // Independently: the first two batches of epoch 1's shuffle, on a learner of the same seed
+    // (lr 0: no update changes it), cosines averaged, then the angle of the mean.
+    if (config.kind !== "learner") throw new Error("a learner trial");
+    const { name: _rule, ...hyper } = config.rule;
+    const learner = createLearner("fa", {
+      network: config.network,
+      hyper,
+      optimizer: config.optimizer!,
+      loss: config.loss,
+      backend: jsBackend,
+      seed: config.seed,
+    });
+    const data = await loadDataset("sine", config.dataset, { seed: config.seed });
+    const it = batches(data.train, 16, jsBackend, {
+      rng: createRng(deriveSeed(config.seed, "shuffle")),
+    });
+    const cos: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const [x, y] = it.next().value!;
+      cos.push(learner.diagnostics(x, y).cos_grad_0!);
+    }
+    const mean = (cos[0]! + cos[1]!) / 2;
+    assert.ok(Math.abs(e1!.cos_grad_0! - mean) < 1e-12);
+    assert.ok(Math.abs(e1!.angle_grad_0! - angleFromCos(mean)) < 1e-9);
+    assert.ok("angle_W_BT_0" in e1!, "weight alignment too");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
   }
 });
