@@ -37,6 +37,7 @@ export * from "./feedback_init.ts";
 export * from "./fa.ts";
 export * from "./dfa.ts";
 export * from "./kp.ts";
+export * from "./sign_symmetry.ts";
 export * from "@plasticity/backprop";
 export {
   type Backend,
