@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createLearner, createRng, jsBackend as b, type Learner } from "./mod.ts";
 
 const network = { sizes: [3, 6, 5, 2], activation: "tanh" as const };
-const optimizer = { name: "sgd" as const, lr: 0.1, momentum: 0, weight_decay: 0 };
+const optimizer = { name: "sgd" as const, lr: 0.1, momentum: 0, "weight_decay": 0 };
 
 function batch(seed: number) {
   const rng = createRng(seed);
