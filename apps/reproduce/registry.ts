@@ -8,10 +8,11 @@
 import { fileURLToPath } from "node:url";
 import { PAL_FIG3 } from "./figures/pal/fig3/figure.ts";
 import { PC_FIG3 } from "./figures/pc/fig3/figure.ts";
+import { PC_FIG4 } from "./figures/pc/fig4/figure.ts";
 import type { FigureDefinition } from "./types.ts";
 
 /** Every registered figure, in listing order. */
-export const FIGURES: readonly FigureDefinition[] = [PC_FIG3, PAL_FIG3];
+export const FIGURES: readonly FigureDefinition[] = [PC_FIG3, PC_FIG4, PAL_FIG3];
 
 /**
  * The folder of a figure (its configs and README).

@@ -81,8 +81,7 @@ export function writeReport(
   const protocol = info.mode === "full"
     ? "Full mode: the paper's protocol."
     : "Quick mode (reduced protocol): " +
-      (info.notes.filter((n) => n.reduced).map((n) => `${n.file}: ${n.reduced}`).join("; ") ||
-        "nothing reduced");
+      (reducedByNote(info.notes).join("; ") || "nothing reduced");
   const timing = `Wall time ${r.wallS.toFixed(0)} s for ${r.trials.total} trials${
     r.trials.reused ? ` (${r.trials.reused} reused from an earlier invocation)` : ""
   }.`;
@@ -167,4 +166,13 @@ ${
 `;
   write("report.html", html);
   return files;
+}
+
+/** Each distinct quick-mode reduction once, after the files it applies to (`a.yaml, b.yaml: …`). */
+function reducedByNote(notes: readonly { file: string; reduced: string }[]): string[] {
+  const files = new Map<string, string[]>();
+  for (const n of notes) {
+    if (n.reduced) files.set(n.reduced, [...(files.get(n.reduced) ?? []), n.file]);
+  }
+  return [...files].map(([reduced, f]) => `${f.join(", ")}: ${reduced}`);
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { renderPng, renderSvg, resolveFontFiles, type Row, trialRows } from "@plasticity/analysis";
 import {
   type Executor,
@@ -86,16 +86,35 @@ export async function experimentConfigs(
   const out = [];
   for (const e of figure.experiments) {
     if (!e.panels.some((p) => panels.has(p))) continue;
-    const { raw } = await loadConfig(join(figureDir(figure.id), e.file));
+    const dir = figureDir(figure.id);
+    const { raw } = await loadConfig(join(dir, e.file));
     const quick = mode === "quick" && e.quick ? e.quick : undefined;
     out.push({
       file: e.file,
-      raw: quick ? mergeConfig(raw, quick) : raw,
+      raw: withInitFromIn(dir, quick ? mergeConfig(raw, quick) : raw),
       reduced: quick ? (e.quickNote ?? describeOverride(quick)) : "",
       panels: e.panels,
     });
   }
   return out;
+}
+
+/**
+ * A figure's config is passed to the runner as data, so a relative `init_from` path in it would
+ * resolve against the working folder: it is made absolute against the figure's folder, as the
+ * runner does for a config read from a file.
+ */
+function withInitFromIn(dir: string, raw: Record<string, unknown>): Record<string, unknown> {
+  const given = raw.init_from;
+  const abs = (p: string) => isAbsolute(p) ? p : join(dir, p);
+  if (typeof given === "string") return { ...raw, "init_from": abs(given) };
+  if (
+    given && typeof given === "object" && typeof (given as { config?: unknown }).config === "string"
+  ) {
+    const g = given as { config: string };
+    return { ...raw, "init_from": { ...g, config: abs(g.config) } };
+  }
+  return raw;
 }
 
 /**

@@ -10,6 +10,17 @@ const FULL_TRIALS: Record<string, number> = {
   "3e.yaml": 1, // one simulation runs every depth and network
   "3fgh_pc.yaml": 9 * 13 * 3, // 351 PC trials (9 depths × 13 learning rates × 3 seeds)
   "3fgh_bp.yaml": 9 * 13 * 3,
+  // pc/fig4: PC and BP × the α grid × seeds (see pc_fig4_test.ts)
+  "4bc_b1.yaml": 2 * 6 * 3,
+  "4bc_b8.yaml": 2 * 4 * 3,
+  "4bc_b16.yaml": 2 * 4 * 3,
+  "4bc_b32.yaml": 2 * 5 * 3,
+  "4bc_b64.yaml": 2 * 5 * 3,
+  "4de.yaml": 2 * 6 * 21,
+  "4fg_pretrain.yaml": 1,
+  "4fg.yaml": 2 * 5 * 3,
+  "4h_small.yaml": 3 * 2 * 17 * 3,
+  "4h_large.yaml": 2 * 2 * 17 * 3,
   "fig3abc_pal.yaml": 10, // 10 seeds
   "fig3abc_bp_fa.yaml": 20, // BP and FA × 10 seeds
   "fig3def_pal.yaml": 10,

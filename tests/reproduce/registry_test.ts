@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { figureDir, FIGURES, listFigures, selectFigures } from "@plasticity/reproduce/registry";
 import { parseCli } from "@plasticity/reproduce/cli";
 
-Deno.test("the registry lists pc/fig3 and pal/fig3 with their panels", () => {
-  assert.deepEqual(FIGURES.map((f) => f.id), ["pc/fig3", "pal/fig3"]);
+Deno.test("the registry lists pc/fig3, pc/fig4 and pal/fig3 with their panels", () => {
+  assert.deepEqual(FIGURES.map((f) => f.id), ["pc/fig3", "pc/fig4", "pal/fig3"]);
   const pc = FIGURES[0]!;
   assert.deepEqual(pc.panels.map((p) => p.id), ["3a", "3d", "3e", "3f", "3g", "3h"]);
   const text = listFigures();
