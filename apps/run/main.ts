@@ -11,7 +11,12 @@
  * deno task run status <config.yaml | results/<experiment>> [--allow-large] [--redis URL]
  * deno task run list [experiments|rules|datasets|simulations]
  * deno task run clean <config.yaml | results/<experiment>> [--stale] [--redis URL]
+ * deno task run schema [--out FILE] [--import MODULE]...
  * ```
+ *
+ * `schema` prints the JSON Schema of an experiment config (for the rules, datasets and
+ * simulations registered, with `--import`ed modules' own), for editors to autocomplete and check
+ * configs; `apps/run/experiment.schema.json` is the toolkit's, kept up to date by the tests.
  *
  * `--executor bullmq` puts the sweep's pending trials on a BullMQ queue in Redis, where workers
  * (`deno task worker`) run them, and writes their results here as they come back; with `--redis`,
@@ -35,6 +40,7 @@ import { learnerNames, simulationNames } from "@plasticity/core";
 import { DATASET_NAMES } from "@plasticity/datasets";
 import { ConfigError, showValue } from "@plasticity/runner/config";
 import { emitK8s, emitSlurm } from "@plasticity/runner/emit";
+import { experimentJsonSchema } from "@plasticity/runner/json-schema";
 import { MAX_TRIALS } from "@plasticity/runner/grid";
 import { resolveShard } from "@plasticity/runner/shard";
 import { enterUserWorkdir } from "@plasticity/runner/workdir";
@@ -64,6 +70,7 @@ const USAGE = `Usage:
   deno task run status <config.yaml | results/<experiment>> [--allow-large] [--redis URL]
   deno task run list [experiments|rules|datasets|simulations]
   deno task run clean <config.yaml | results/<experiment>> [--stale] [--redis URL]
+  deno task run schema [--out FILE] [--import MODULE]...
 
 Results go to $PLASTICITY_RESULTS (default ./results)/<experiment>/<trial id>/.
 --shard i/N runs the trials whose sweep index is i mod N (also read from SLURM_ARRAY_TASK_ID
@@ -71,7 +78,7 @@ and SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX and PLASTICITY_SHARD_COUNT).
 --dry-run lists the first ${SHOWN} trials and counts the rest; sweeps of more than ${MAX_TRIALS}
 trials need --allow-large. --backend may not contradict the config's backend.`;
 
-const COMMANDS = ["run", "status", "list", "clean", "emit", "help"] as const;
+const COMMANDS = ["run", "status", "list", "clean", "emit", "schema", "help"] as const;
 
 class UsageError extends Error {}
 
@@ -219,6 +226,19 @@ async function main(args: string[]): Promise<number> {
   }
 
   if (command === "emit") return await emit(rest, v, common);
+
+  if (command === "schema") {
+    if (rest.length) throw new UsageError(`schema: expected no arguments, got ${rest.length}`);
+    const { importModules } = await import("@plasticity/runner/runner");
+    await importModules(common.imports ?? []);
+    const text = JSON.stringify(experimentJsonSchema(), null, 2) + "\n";
+    if (v.out === undefined) Deno.stdout.writeSync(new TextEncoder().encode(text));
+    else {
+      Deno.writeTextFileSync(v.out, text);
+      console.error(`wrote ${v.out}`);
+    }
+    return 0;
+  }
 
   if (rest.length !== 1) {
     throw new UsageError(

@@ -12,6 +12,7 @@
  * @module
  */
 import type { Backend } from "./tensor.ts";
+import type { HyperSchema } from "./hyper.ts";
 import { Registry } from "./registry.ts";
 
 /** One record of a simulation: named numbers, e.g. `{ t: 0.1, angle_B_WT_0: 88.2 }`. */
@@ -33,6 +34,11 @@ export interface SimulationDefinition {
   name: string;
   /** One line on what it simulates. */
   description: string;
+  /**
+   * The parameters' schema, when they have one (the JSON Schema of a config states it); the
+   * check across keys stays in `resolve`.
+   */
+  schema?: HyperSchema;
   /**
    * The one validation pass of the parameters: checks them (an error names the bad key as
    * `simulation.params.<key>`) and returns them resolved, every default filled, as plain data.

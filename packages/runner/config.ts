@@ -542,6 +542,20 @@ const LEARNER_RUN_SCHEMA: HyperSchema = {
   },
 };
 
+/**
+ * The runner's own schemas: `run` (kind, backend, metrics), `learner` (epochs, batch size,
+ * batches per epoch) and the `checkpoint` section, as the JSON Schema of a config states them.
+ *
+ * @example
+ * ```ts
+ * import { RUNNER_SCHEMAS } from "@plasticity/runner/config";
+ * console.assert("metrics" in RUNNER_SCHEMAS.run && "epochs" in RUNNER_SCHEMAS.learner);
+ * ```
+ */
+export const RUNNER_SCHEMAS: Readonly<
+  { run: HyperSchema; learner: HyperSchema; checkpoint: HyperSchema }
+> = Object.freeze({ run: RUN_SCHEMA, learner: LEARNER_RUN_SCHEMA, checkpoint: CHECKPOINT_SCHEMA });
+
 /** The dataset options bounded by {@linkcode CONFIG_LIMITS} (where a dataset has them). */
 const DATASET_CAPS: Readonly<Record<string, number>> = {
   "train_size": CONFIG_LIMITS.samples,

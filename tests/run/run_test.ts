@@ -418,3 +418,19 @@ grid: { "simulation.params.tau": [1, 2] }
   assert.ok(!exists(join(root, "sine-e2e")));
   Deno.removeSync(tmp, { recursive: true });
 });
+
+Deno.test("schema: prints the committed JSON Schema; --import adds a module's rules", async () => {
+  const root = await Deno.makeTempDir();
+  const plain = await cli(["schema"], root);
+  assert.equal(plain.code, 0, plain.stderr);
+  const committed = new URL("../../apps/run/experiment.schema.json", import.meta.url);
+  assert.equal(plain.stdout, Deno.readTextFileSync(committed));
+  const withFixtures = await cli(["schema", "--import", FIXTURES], root);
+  const rules = (s: string) => JSON.parse(s).properties.rule.anyOf[0].enum as string[];
+  assert.ok(!rules(plain.stdout).includes("test-linear"));
+  assert.ok(rules(withFixtures.stdout).includes("test-linear"));
+  const bad = await cli(["schema", "extra"], root);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /schema: expected no arguments, got 1/);
+  await Deno.remove(root, { recursive: true });
+});

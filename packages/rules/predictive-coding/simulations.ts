@@ -306,6 +306,7 @@ function alignmentOf(
 export const OUTPUT_TRAJECTORY_SIMULATION: SimulationDefinition = {
   name: "pc-output-trajectory",
   description: "Fig. 3a of Song et al. 2024: outputs of a 1-1-2 linear net trained by PC and by BP",
+  schema: OUTPUT_TRAJECTORY_SCHEMA,
   resolve: resolveTrajectory,
   create: (params, context) => trajectoryOf(params as Record<string, HyperValue>, context.backend),
 };
@@ -324,6 +325,7 @@ export const TARGET_ALIGNMENT_SIMULATION: SimulationDefinition = {
   name: "pc-target-alignment",
   description:
     "Fig. 3e of Song et al. 2024: one-step target alignment of PC and BP in deep linear nets",
+  schema: TARGET_ALIGNMENT_SCHEMA,
   resolve: resolveAlignment,
   create: (params, context) => alignmentOf(params as Record<string, HyperValue>, context),
 };
