@@ -494,8 +494,11 @@ if (import.meta.main) {
     enterUserWorkdir();
     code = await main(Deno.args);
   } catch (e) {
-    const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-    console.error(`error: ${msg}`);
+    // A config error may list several problems, one per line; anything else prints one line.
+    const lines = (e instanceof Error ? e.message : String(e)).split("\n");
+    for (const line of e instanceof ConfigError ? lines : lines.slice(0, 1)) {
+      console.error(`error: ${line}`);
+    }
     code = e instanceof ConfigError || e instanceof UsageError ? 2 : 1;
   }
   Deno.exit(code);

@@ -104,15 +104,31 @@ export const CONFIG_LIMITS: Readonly<ConfigLimits> = Object.freeze({
   nameLength: 100,
 });
 
-/** A bad config: the message is one line naming the key path, the value and what was expected. */
+/**
+ * A bad config: each problem is one line naming the key path, the value and what was expected;
+ * the message is the problems, one per line (one problem, one line).
+ *
+ * @example
+ * ```ts
+ * import { ConfigError } from "@plasticity/runner/config";
+ * const e = new ConfigError(["a.yaml:3:1: epochs: expected …", "a.yaml:5:1: seeds: expected …"]);
+ * console.assert(e.problems.length === 2 && e.message.split("\n").length === 2);
+ * ```
+ */
 export class ConfigError extends Error {
+  /** The problems, one line each. */
+  readonly problems: readonly string[];
   /**
    * Makes the error.
    *
-   * @param message The one-line message.
+   * @param message The one-line message (only its first line is kept), or several problems.
    */
-  constructor(message: string) {
-    super(message.split("\n")[0]);
+  constructor(message: string | readonly string[]) {
+    const problems = typeof message === "string"
+      ? [message.split("\n")[0]!]
+      : message.map((m) => m.split("\n")[0]!);
+    super(problems.join("\n"));
+    this.problems = problems;
     this.name = "ConfigError";
   }
 }
@@ -345,6 +361,29 @@ function str(v: unknown, path: string): string {
  * ```
  */
 export function parseYaml(text: string, source: string): unknown {
+  return parseYamlWithPositions(text, source).value;
+}
+
+/**
+ * {@linkcode parseYaml}, also returning where each key is written: its key path (`rule.T`,
+ * `grid.optimizer.lr`, `grid.rule[1].T`) → `line:column` of the key, for error messages.
+ *
+ * @param text The file's text.
+ * @param source The file name, for messages.
+ * @returns The value and the positions of its keys.
+ *
+ * @example
+ * ```ts
+ * import { parseYamlWithPositions } from "@plasticity/runner/config";
+ * const { positions } = parseYamlWithPositions("name: demo\nrule:\n  name: bp\n", "demo.yaml");
+ * console.assert(positions.get("rule.name") === "3:3");
+ * ```
+ */
+export function parseYamlWithPositions(
+  text: string,
+  source: string,
+): { value: unknown; positions: ReadonlyMap<string, string> } {
+  const positions = new Map<string, string>();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) {
@@ -354,10 +393,11 @@ export function parseYaml(text: string, source: string): unknown {
     const msg = problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?.*$/, "");
     throw new ConfigError(`${where}: invalid YAML: ${msg}`);
   }
-  const position = (offset: number): string => {
+  const lineColumn = (offset: number): string => {
     const before = text.slice(0, Math.min(offset, text.length)).split("\n");
-    return `${source}:${before.length}:${before[before.length - 1]!.length + 1}`;
+    return `${before.length}:${before[before.length - 1]!.length + 1}`;
   };
+  const position = (offset: number): string => `${source}:${lineColumn(offset)}`;
   let hasTag = false;
   let badNumber: string | undefined;
   const visit = (node: unknown, path: string): void => {
@@ -384,7 +424,10 @@ export function parseYaml(text: string, source: string): unknown {
         visit(n.key, path);
         const k = n.key as { value?: unknown } | null;
         const name = k && typeof k === "object" ? String(k.value) : String(k);
-        if ("value" in n) visit(n.value, path ? `${path}.${name}` : name);
+        const at = path ? `${path}.${name}` : name;
+        const keyRange = k && typeof k === "object" ? (k as { range?: number[] }).range : undefined;
+        if (keyRange && !positions.has(at)) positions.set(at, lineColumn(keyRange[0]!));
+        if ("value" in n) visit(n.value, at);
       } else if ("value" in n) visit(n.value, path);
     }
   };
@@ -396,7 +439,7 @@ export function parseYaml(text: string, source: string): unknown {
   }
   if (badNumber) throw new ConfigError(badNumber);
   try {
-    return doc.toJS({ maxAliasCount: CONFIG_LIMITS.yamlAliases });
+    return { value: doc.toJS({ maxAliasCount: CONFIG_LIMITS.yamlAliases }), positions };
   } catch (e) {
     if (e instanceof ReferenceError && /alias/i.test(e.message)) {
       throw new ConfigError(

@@ -14,6 +14,7 @@ import {
   ConfigError,
   MissingDataSource,
   parseYaml,
+  parseYamlWithPositions,
   type ResolveContext,
   showValue,
 } from "./config.ts";
@@ -144,7 +145,9 @@ export type ConfigInput = string | URL | Record<string, unknown>;
  */
 export async function loadConfig(
   input: ConfigInput,
-): Promise<{ raw: Record<string, unknown>; source: string }> {
+): Promise<
+  { raw: Record<string, unknown>; source: string; positions?: ReadonlyMap<string, string> }
+> {
   if (typeof input === "object" && !(input instanceof URL)) {
     return { raw: structuredClone(input), source: "config" };
   }
@@ -158,13 +161,13 @@ export async function loadConfig(
       : (e instanceof Error ? e.message : String(e));
     throw new ConfigError(`${source}: cannot read config: ${why}`);
   }
-  const raw = parseYaml(text, source);
+  const { value: raw, positions } = parseYamlWithPositions(text, source);
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new ConfigError(
       `${source}: expected a mapping of settings at the top level, got ${showValue(raw)}`,
     );
   }
-  return { raw: raw as Record<string, unknown>, source };
+  return { raw: raw as Record<string, unknown>, source, positions };
 }
 
 const imported = new Set<string>();
@@ -279,36 +282,140 @@ async function withConfig<T>(
   expand: (raw: Record<string, unknown>, ctx: ResolveContext) => T,
 ): Promise<T> {
   await importModules(options.imports ?? []);
-  const { raw, source } = await loadConfig(input);
+  const { raw, source, positions } = await loadConfig(input);
   const sources = new DataSources();
   const ctx: ResolveContext = { ...DATASETS, dataSource: (d) => sources.lookup(d) };
   const applied = withBackend ? applyBackend(raw, options.backend) : { raw };
+  const located = (e: ConfigError): ConfigError => {
+    // A bad backend named by the flag or the variable (not by a grid point) is reported as theirs.
+    if (
+      applied.from && e.message.startsWith("backend: ") &&
+      !e.message.includes("(grid point backend=")
+    ) {
+      return new ConfigError(`${applied.from}: ${e.message.slice("backend: ".length)}`);
+    }
+    if (source === "config") return e;
+    const at = positions ? keyPosition(e.message, positions) : undefined;
+    return new ConfigError(`${source}${at ? `:${at}` : ""}: ${e.message}`);
+  };
   try {
     const initFrom = await startingPoints(raw, source, options);
     if (initFrom) ctx.initFrom = initFrom;
-    // Expansion is synchronous; a dataset section whose source is not known yet stops it, the
-    // source is found (files are hashed once) and expansion starts again.
-    for (;;) {
-      try {
-        return expand(applied.raw, ctx);
-      } catch (e) {
-        if (!(e instanceof MissingDataSource)) throw e;
-        await sources.learn(e.dataset);
-      }
-    }
   } catch (e) {
-    // A bad backend named by the flag or the variable (not by a grid point) is reported as theirs.
-    if (
-      e instanceof ConfigError && applied.from && e.message.startsWith("backend: ") &&
-      !e.message.includes("(grid point backend=")
-    ) {
-      throw new ConfigError(`${applied.from}: ${e.message.slice("backend: ".length)}`);
-    }
-    if (e instanceof ConfigError && source !== "config") {
-      throw new ConfigError(`${source}: ${e.message}`);
-    }
-    throw e;
+    throw e instanceof ConfigError ? located(e) : e;
   }
+  // Every error of the file at once: after each, the value it names is dropped (its default
+  // applies) and validation goes on, until the file passes or an error names no given value.
+  const found: ConfigError[] = [];
+  const dropped = new Set<string>();
+  for (let current = applied.raw;;) {
+    try {
+      const result = await expandKnowingSources(current, ctx, sources, expand);
+      if (found.length === 0) return result;
+      break;
+    } catch (e) {
+      if (!(e instanceof ConfigError)) {
+        if (found.length === 0) throw e;
+        break;
+      }
+      const path = namedPath(e.message);
+      // An error about a value dropped before (now missing) is not the user's.
+      if (found.length && path !== undefined && dropped.has(path)) break;
+      found.push(located(e));
+      const next = found.length < MAX_CONFIG_ERRORS ? withoutNamedValue(current, e.message) : null;
+      if (next === null) break;
+      dropped.add(path!);
+      current = next;
+    }
+  }
+  throw new ConfigError(found.map((e) => e.message));
+}
+
+/** The key path an error message starts with (`rule.T` of `rule.T: expected …`). */
+function namedPath(message: string): string | undefined {
+  return /^([A-Za-z0-9_.-]+): /.exec(message)?.[1];
+}
+
+/**
+ * The grid key that set the value at `path`, when the message ends with its grid point
+ * (`(grid point optimizer.lr=0.1, optimizer.momentum=1.5)`): the key equal to the path or above it.
+ */
+function gridKeyOf(message: string, path: string): string | undefined {
+  const point = /\(grid point (.*)\)$/.exec(message)?.[1];
+  if (point === undefined) return undefined;
+  for (const [, key] of point.matchAll(/(?:^|, )([^=\s,]+)=/g)) {
+    if (key !== undefined && (path === key || path.startsWith(`${key}.`))) return key;
+  }
+  return undefined;
+}
+
+/** Errors of one config reported at once, at most. */
+const MAX_CONFIG_ERRORS = 20;
+
+/**
+ * Expansion is synchronous; a dataset section whose source is not known yet stops it, the source
+ * is found (files are hashed once) and expansion starts again.
+ */
+async function expandKnowingSources<T>(
+  raw: Record<string, unknown>,
+  ctx: ResolveContext,
+  sources: DataSources,
+  expand: (raw: Record<string, unknown>, ctx: ResolveContext) => T,
+): Promise<T> {
+  for (;;) {
+    try {
+      return expand(raw, ctx);
+    } catch (e) {
+      if (!(e instanceof MissingDataSource)) throw e;
+      await sources.learn(e.dataset);
+    }
+  }
+}
+
+/**
+ * The config without the value an error message names (`rule.T: …` drops `rule.T`; a section
+ * given as a bare string is dropped whole), or null when the message names no value the config
+ * gives (a missing key, a value set by a grid point, a data file).
+ */
+function withoutNamedValue(
+  raw: Record<string, unknown>,
+  message: string,
+): Record<string, unknown> | null {
+  const path = namedPath(message);
+  if (path === undefined) return null;
+  if (gridKeyOf(message, path) !== undefined) return null;
+  const out = structuredClone(raw);
+  let parent: Record<string, unknown> = out;
+  const keys = path.split(".");
+  for (const [i, key] of keys.entries()) {
+    if (!Object.hasOwn(parent, key)) return null;
+    const value = parent[key];
+    const isLast = i === keys.length - 1;
+    if (isLast || value === null || typeof value !== "object" || Array.isArray(value)) {
+      delete parent[key];
+      return out;
+    }
+    parent = value as Record<string, unknown>;
+  }
+  return null;
+}
+
+/**
+ * Where the key an error message starts with is written (`line:column`): the key itself, else
+ * the grid entry that set it (a message ending in `(grid point <key>=…)`), else its closest
+ * written parent (`rule` for `rule.T` when `T` comes from a default).
+ */
+function keyPosition(message: string, positions: ReadonlyMap<string, string>): string | undefined {
+  const path = /^([A-Za-z0-9_.[\]-]+): /.exec(message)?.[1];
+  if (path === undefined) return undefined;
+  const grid = gridKeyOf(message, path);
+  if (grid !== undefined && positions.has(`grid.${grid}`)) return positions.get(`grid.${grid}`);
+  if (positions.has(path)) return positions.get(path);
+  for (let p = path; p.includes(".");) {
+    p = p.slice(0, p.lastIndexOf("."));
+    if (positions.has(p)) return positions.get(p);
+  }
+  return undefined;
 }
 
 /** Sweeps being expanded for `init_from`, outermost first, to refuse a cycle. */

@@ -31,22 +31,22 @@ Deno.test("bad input gives one line on stderr, exit code 2 and no results folder
     [
       "unknown_key.yaml",
       SINE + "colour: blue\n",
-      /^error: .*unknown_key\.yaml: colour: unknown key \(value "blue"\)/,
+      /^error: .*unknown_key\.yaml:11:1: colour: unknown key \(value "blue"\)/,
     ],
     [
       "wrong_type.yaml",
       SINE.replace("epochs: 3", "epochs: three"),
-      /^error: .*wrong_type\.yaml: epochs: expected an integer ≥ 0 ≤ 1000000, got "three" \(grid point rule\.name="bp"\)$/,
+      /^error: .*wrong_type\.yaml:6:1: epochs: expected an integer ≥ 0 ≤ 1000000, got "three" \(grid point rule\.name="bp"\)$/,
     ],
     [
       "unknown_rule.yaml",
       SINE.replace('"rule.name": [bp, fa]', '"rule.name": [bp, nope]'),
-      /^error: .*rule\.name: Unknown rule "nope": expected one of .*bp.*\(grid point rule\.name="nope"\)$/,
+      /^error: .*unknown_rule\.yaml:10:9: rule\.name: Unknown rule "nope": expected one of .*bp.*\(grid point rule\.name="nope"\)$/,
     ],
     [
       "unknown_dataset.yaml",
       SINE.replace("name: sine,", "name: sinus,"),
-      /^error: .*dataset\.name: Unknown dataset "sinus": expected one of .*sine/,
+      /^error: .*unknown_dataset\.yaml:2:12: dataset\.name: Unknown dataset "sinus": expected one of .*sine/,
     ],
     ["missing.yaml", "", /^error: .*nothere\.yaml: cannot read config: no such file$/],
   ];
@@ -309,7 +309,7 @@ grid:
   assert.equal(refused.stdout, "");
   assert.equal(
     refused.stderr,
-    `error: ${config}: grid: 1000000 trials (10000 grid points × 100 seeds); expected at most 100000: shrink the sweep, or allow it with --allow-large (option maxTrials)\n`,
+    `error: ${config}:8:1: grid: 1000000 trials (10000 grid points × 100 seeds); expected at most 100000: shrink the sweep, or allow it with --allow-large (option maxTrials)\n`,
   );
   const refusedRun = await cli([config], results, { v8Flags: heap });
   assert.equal(refusedRun.code, 2, refusedRun.stderr);
@@ -343,7 +343,7 @@ grid:
   assert.equal(r.code, 2, r.stderr);
   assert.equal(
     r.stderr,
-    `error: ${bad}: optimizer.momentum: expected a number ≥ 0 ≤ 1, got 1.5 (grid point optimizer.lr=0.1, optimizer.momentum=1.5)\n`,
+    `error: ${bad}:10:3: optimizer.momentum: expected a number ≥ 0 ≤ 1, got 1.5 (grid point optimizer.lr=0.1, optimizer.momentum=1.5)\n`,
   );
   Deno.removeSync(tmp, { recursive: true });
 });
@@ -433,4 +433,44 @@ Deno.test("schema: prints the committed JSON Schema; --import adds a module's ru
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /schema: expected no arguments, got 1/);
   await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("every error of a config at once, each with its line and column", async () => {
+  const tmp = Deno.makeTempDirSync({ prefix: "run-errors-" });
+  const results = join(tmp, "results");
+  const text = `name: many-errors
+dataset: { name: sine, train_size: 64, test_size: 16 }
+network: { sizes: [1, 8, 1], activation: tanh }
+rule: { name: fa, T: 3 }
+optimizer: { name: sgd, lr: -1 }
+epochs: 2
+batch_size: 0
+colour: blue
+seeds: [0]
+`;
+  const path = writeConfig(tmp, "many.yaml", text);
+  const r = await cli([path], results);
+  assert.equal(r.code, 2, r.stderr);
+  const lines = r.stderr.trimEnd().split("\n");
+  const expected = [
+    /^error: .*many\.yaml:8:1: colour: unknown key/,
+    /^error: .*many\.yaml:4:19: rule\.T: unknown key \(value 3\)/,
+    /^error: .*many\.yaml:5:25: optimizer\.lr: expected a number/,
+    /^error: .*many\.yaml:7:1: batch_size: expected an integer ≥ 1/,
+  ];
+  assert.equal(lines.length, expected.length, r.stderr);
+  for (const re of expected) assert.ok(lines.some((l) => re.test(l)), `${re} in\n${r.stderr}`);
+  assert.equal(await exists(results), false, "nothing written");
+  // The same file with the errors fixed runs.
+  const fixed = writeConfig(
+    tmp,
+    "fixed.yaml",
+    text.replace(", T: 3", "").replace("lr: -1", "lr: 0.1").replace(
+      "batch_size: 0",
+      "batch_size: 8",
+    )
+      .replace("colour: blue\n", ""),
+  );
+  assert.equal((await cli([fixed, "--dry-run"], results)).code, 0);
+  await Deno.remove(tmp, { recursive: true });
 });
