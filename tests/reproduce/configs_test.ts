@@ -21,6 +21,7 @@ const FULL_TRIALS: Record<string, number> = {
   "4fg.yaml": 2 * 5 * 3,
   "4h_small.yaml": 3 * 2 * 17 * 3,
   "4h_large.yaml": 2 * 2 * 17 * 3,
+  "pi.yaml": 2, // linear and sigmoid
   "fig3abc_pal.yaml": 10, // 10 seeds
   "fig3abc_bp_fa.yaml": 20, // BP and FA × 10 seeds
   "fig3def_pal.yaml": 10,

@@ -23,6 +23,7 @@ const FULL_TRIALS: Record<string, number> = {
   "4fg.yaml": 2 * 5 * 3,
   "4h_small.yaml": 3 * 2 * 17 * 3, // 60, 300, 600 per class
   "4h_large.yaml": 2 * 2 * 17 * 3, // 3000, 6000 per class
+  "pi.yaml": 2, // one simulation per hidden-unit activation (linear, sigmoid)
 };
 
 function ctx(panels: string[], rows: Record<string, Row[]>): AnalysisContext {
@@ -61,7 +62,10 @@ function verdicts(outcomes: { panel: string; verdict: string }[], panel: string)
 
 Deno.test("pc/fig4 is registered with panels 4b–4h, its configs and a README", () => {
   assert.ok(FIG4, "pc/fig4 missing from the registry");
-  assert.deepEqual(FIG4.panels.map((p) => p.id), ["4b", "4c", "4d", "4e", "4f", "4g", "4h"]);
+  assert.deepEqual(
+    FIG4.panels.map((p) => p.id),
+    ["4b", "4c", "4d", "4e", "4f", "4g", "4h", "pi"],
+  );
   assert.deepEqual(selectFigures(["pc/fig4"]).map((f) => f.id), ["pc/fig4"]);
   assert.ok(selectFigures(["pc"]).some((f) => f.id === "pc/fig4"));
   assert.deepEqual(FIG4.experiments.map((e) => e.file).sort(), Object.keys(FULL_TRIALS).sort());
@@ -85,6 +89,7 @@ for (const mode of ["full", "quick"] as const) {
       names.add(trials[0]!.config.name);
       if (mode === "full") assert.equal(trials.length, FULL_TRIALS[e.file], e.file);
       else assert.ok(trials.length <= FULL_TRIALS[e.file]!, e.file);
+      if (e.file === "pi.yaml") continue; // a simulation running both weight protocols
       // Both rules side by side in every config but the BP pretraining.
       const rules = new Set(
         trials.map((t) => (t.config as unknown as { rule: { name: string } }).rule.name),
@@ -325,4 +330,33 @@ Deno.test("4h: minimum error, α chosen by the mean over seeds, verdicts at 60 a
     "4h_large.yaml": large.map((r) => ({ ...r, test_accuracy: 1 - 0.15 })),
   }));
   assert.deepEqual(verdicts(tie.outcomes, "4h"), ["not run", "met"]);
+});
+
+Deno.test("pi: verdicts from the mean index per layer; w′ ≥ 0.97 and w* ≥ 0.99 in the linear net", async () => {
+  const rows = (activation: string, prime: number[], star: number[]) =>
+    prime.flatMap((p, l) =>
+      [0, 1].map((seed) => ({
+        "simulation.params.activation": activation,
+        seed,
+        layer: l + 1,
+        // Two seeds whose mean is the given value.
+        "pi_w_prime": p + (seed ? 0.01 : -0.01),
+        "pi_w_star": star[l]!,
+      }))
+    );
+  const good = await FIG4.analyse(ctx(["pi"], {
+    "pi.yaml": [
+      ...rows("identity", [1, 0.99, 0.975], [1, 1, 0.995]),
+      ...rows("sigmoid", [1, 1, 0.99], [1, 1, 1]),
+    ],
+  }));
+  assert.deepEqual(good.outcomes.map((o) => o.verdict), ["met", "met", "info"]);
+  assert.match(good.outcomes[0]!.ours, /^0\.975–1\.000 over layers 1–3$/);
+  assert.equal(good.charts.length, 1);
+  const bad = await FIG4.analyse(ctx(["pi"], {
+    "pi.yaml": rows("identity", [1, 0.96, 0.98], [1, 0.98, 1]),
+  }));
+  assert.deepEqual(bad.outcomes.map((o) => o.verdict), ["not met", "not met"]);
+  const none = await FIG4.analyse(ctx(["pi"], { "pi.yaml": [] }));
+  assert.deepEqual(none.outcomes.map((o) => o.verdict), ["not run", "not run"]);
 });

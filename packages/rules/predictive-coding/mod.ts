@@ -3,7 +3,8 @@
  * prospective-configuration paper (Song et al., Nat. Neurosci. 2024), the same network trained by
  * backpropagation, PC-Nudge (Millidge et al. 2023) and the Whittington–Bogacz variant of the
  * Supervised-CorInfoMax repository, registered as the learners `pc`, `pc-bp` and `pc-nudge`, plus
- * the simulations `pc-output-trajectory` (Fig. 3a) and `pc-target-alignment` (Fig. 3e).
+ * the simulations `pc-output-trajectory` (Fig. 3a), `pc-target-alignment` (Fig. 3e) and
+ * `pc-prospective-index` (the prospective index per layer, w′ and w*).
  *
  * @example Train the paper's 1-1-2 network by PC through the registry
  * ```ts

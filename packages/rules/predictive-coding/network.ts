@@ -315,15 +315,31 @@ export class PCNetwork {
    *
    * @param x Inputs, batch × n₀.
    * @param y Targets, batch × n_L.
+   * With `weightSteps` k > 1 (not `nudge`), the value nodes stay frozen at their relaxed values
+   * after the first weight update and k − 1 more updates follow, each with the errors
+   * ε_l = x_l − μ_l recomputed from the current weights (the w* of Song et al. 2024's prospective
+   * index: weights trained towards the relaxed x).
+   *
+   * @param x Inputs, batch × n₀.
+   * @param y Targets, batch × n_L.
    * @param options `optimizer` to use instead of the network's own; `capture` to return the
-   * relaxed value nodes.
+   * relaxed value nodes; `weightSteps` (1) weight updates at the relaxed value nodes.
    * @returns Loss before the step, the energy trace, final γ and the number of decays.
    */
   step(
     x: Tensor,
     y: Tensor,
-    options: { optimizer?: Optimizer; capture?: boolean } = {},
+    options: { optimizer?: Optimizer; capture?: boolean; weightSteps?: number } = {},
   ): PCStepResult {
+    const weightSteps = options.weightSteps ?? 1;
+    if (!Number.isInteger(weightSteps) || weightSteps < 1) {
+      throw new Error(`Invalid weightSteps ${weightSteps}: expected an integer ≥ 1`);
+    }
+    if (weightSteps > 1 && this.config.mode !== "pc") {
+      throw new Error(
+        `Invalid weightSteps ${weightSteps} in mode "${this.config.mode}": expected 1 (frozen-x weight steps need mode "pc")`,
+      );
+    }
     this.#checkInput(x);
     if (y.rows !== x.rows) {
       throw new Error(`Target of shape ${shapeOf(y)}: expected ${x.rows} rows like the input`);
@@ -333,7 +349,13 @@ export class PCNetwork {
     try {
       const r = this.config.mode === "bp"
         ? this.#stepBP(a0, yt, options.optimizer ?? this.#opt)
-        : this.#stepPC(a0, yt, options.optimizer ?? this.#opt, options.capture ?? false);
+        : this.#stepPC(
+          a0,
+          yt,
+          options.optimizer ?? this.#opt,
+          options.capture ?? false,
+          weightSteps,
+        );
       this.lastEnergies = r.energies;
       return r;
     } finally {
@@ -380,7 +402,13 @@ export class PCNetwork {
     return { loss: lossSum * c, energies: [lossSum], gamma: 0, decays: 0 };
   }
 
-  #stepPC(a0: Tensor, y: Tensor, opt: Optimizer, capture: boolean): PCStepResult {
+  #stepPC(
+    a0: Tensor,
+    y: Tensor,
+    opt: Optimizer,
+    capture: boolean,
+    weightSteps = 1,
+  ): PCStepResult {
     const ops = this.#ops, L = this.L, cfg = this.config, nudge = cfg.mode === "nudge";
     const mu = this.#mu, x = this.#x, a = this.#a, eps = this.#eps, back = this.#back;
     const slope = this.#slope, acts = this.#acts;
@@ -473,9 +501,24 @@ export class PCNetwork {
       }
       prev = F;
     }
+    for (let k = 1; k < weightSteps; k++) this.#frozenWeightStep(a0, y, opt, gradScale);
     const r: PCStepResult = { loss: lossSum * c, energies, gamma, decays };
     if (relaxed) r.relaxed = relaxed;
     return r;
+  }
+
+  /**
+   * One more weight update at the frozen value nodes: μ_l and ε_l = x_l − μ_l (ε_L from the loss)
+   * from the current weights, then W_l ← W_l − α ∂F/∂W_l.
+   */
+  #frozenWeightStep(a0: Tensor, y: Tensor, opt: Optimizer, gradScale: number): void {
+    const ops = this.#ops, L = this.L, mu = this.#mu, eps = this.#eps, x = this.#x, a = this.#a;
+    for (let l = 1; l <= L; l++) {
+      mu[l] = ops.predict(mu[l], l === 1 ? a0 : a[l - 1]!, this.#W[l]!, this.#bias[l]);
+      if (l < L) eps[l] = ops.error(eps[l], x[l]!, mu[l]!)[0];
+    }
+    eps[L] = ops.outputError(eps[L], mu[L]!, y, this.loss, this.#fOut, this.#slope)[0];
+    this.#updateWeights(opt, a0, gradScale);
   }
 
   /** W_l ← optimiser step with gradient `scale`·a_{l−1}ᵀ ε_l (and `scale`·Σ ε_l for b_l). */
@@ -508,10 +551,16 @@ export class PCNetwork {
    *
    * @param x Inputs.
    * @param y Targets (before any `target_range` mapping).
+   * @param options `weightSteps` (1) weight updates at the relaxed value nodes (see
+   * {@linkcode PCNetwork.step}): 1 measures w′ of the prospective index, many w*.
    * @returns `targetAlignment` = cos(Δprediction, y − prediction) and, outside `bp` mode,
    * `prospectiveIndex[l−1]` = cos(V′, V⁺) of hidden layer l.
    */
-  probeStep(x: Tensor, y: Tensor): { targetAlignment: number; prospectiveIndex: number[] } {
+  probeStep(
+    x: Tensor,
+    y: Tensor,
+    options: { weightSteps?: number } = {},
+  ): { targetAlignment: number; prospectiveIndex: number[] } {
     const b = this.backend;
     const saved = this.exportWeights();
     const readOut = (t: Tensor) => {
@@ -526,7 +575,7 @@ export class PCNetwork {
     if (yt !== y) b.dispose(yt);
     const energies = this.lastEnergies;
     const opt = new Optimizer(b, this.optimizerSpec as OptimizerSpec, this.#opt.epochsDone);
-    const r = this.step(x, y, { optimizer: opt, capture: true });
+    const r = this.step(x, y, { optimizer: opt, capture: true, ...options });
     opt.reset();
     this.lastEnergies = energies;
     const after = readOut(this.predict(x));

@@ -9,6 +9,10 @@
  * - `pc-target-alignment` (Fig. 3e): linear width-64 nets of each depth, one sample with input and
  *   target drawn from N(0, I), one learning step. One record per (depth, seed):
  *   `{ depth, seed, pc_target_alignment, bp_target_alignment }`.
+ * - `pc-prospective-index` (`nature_pc_pi_layered`): a linear width-64 PCN of 6 weight layers,
+ *   one sample s, y ~ N(0, I); the prospective index cos(V′, V⁺) of every hidden layer after one
+ *   weight step at the relaxed value nodes (w′) and after `weight_steps` steps with the value
+ *   nodes frozen (w*). One record per (seed, layer): `{ seed, layer, pi_w_prime, pi_w_star }`.
  *
  * @module
  */
@@ -72,6 +76,46 @@ export const TARGET_ALIGNMENT_SCHEMA: HyperSchema = {
   T: { type: "number", default: 512, integer: true, min: 1, doc: "PC inference iterations" },
   gamma: { type: "number", default: 0.1, min: 0, doc: "inference rate γ" },
   decay: { type: "number", default: 0.5, min: 1e-12, max: 1, doc: "inference-rate decay d" },
+};
+
+/**
+ * Parameters of `pc-prospective-index` (defaults: the paper's `nature_pc_pi_layered`: x relaxed
+ * for t < 100, the weights updated at t = 100 (w′) or at t = 100…199 with x frozen (w*)).
+ *
+ * @example
+ * ```ts
+ * import { PROSPECTIVE_INDEX_SCHEMA } from "@plasticity/predictive-coding";
+ * console.assert(PROSPECTIVE_INDEX_SCHEMA.weight_steps?.type === "number");
+ * ```
+ */
+export const PROSPECTIVE_INDEX_SCHEMA: HyperSchema = {
+  layers: { type: "number", default: 6, integer: true, min: 2, max: 100, doc: "weight layers L" },
+  width: { type: "number", default: 64, integer: true, min: 1, max: 4096, doc: "units per layer" },
+  activation: {
+    type: "string",
+    default: "identity",
+    enum: ["identity", "sigmoid", "tanh"],
+    doc: "activation of the hidden layers",
+  },
+  seeds: { type: "number", default: 20, integer: true, min: 1, doc: "networks (samples)" },
+  lr: { type: "number", default: 0.01, min: 0, doc: "weight learning rate α (SGD)" },
+  T: {
+    type: "number",
+    default: 101,
+    integer: true,
+    min: 2,
+    doc: "inference iterations: T − 1 value-node steps, the weight update at the last",
+  },
+  gamma: { type: "number", default: 0.1, min: 0, doc: "inference rate γ" },
+  decay: { type: "number", default: 0.5, min: 1e-12, max: 1, doc: "inference-rate decay d" },
+  "weight_steps": {
+    type: "number",
+    default: 100,
+    integer: true,
+    min: 1,
+    max: 100_000,
+    doc: "weight steps of w* at the frozen value nodes",
+  },
 };
 
 function resolve(schema: HyperSchema, params: Record<string, unknown>): Record<string, HyperValue> {
@@ -294,6 +338,122 @@ function alignmentOf(
 }
 
 /**
+ * Prospective indices of one network and sample (`nature_pc_pi_layered`): xavier-uniform weights
+ * (gain 1, no bias), s, y ~ N(0, I), PC relaxation, then the index of every hidden layer l,
+ * PI_l = cos(V′, V⁺) with V⁺ = x_l(relaxed) − x_l(feed-forward, before) and V′ = x_l(feed-forward,
+ * after) − x_l(feed-forward, before), for w′ (one weight step) and w* (`weight_steps` steps at the
+ * frozen value nodes).
+ *
+ * @param seed Seed of the weights and of the sample.
+ * @param h The resolved parameters of {@linkcode PROSPECTIVE_INDEX_SCHEMA}.
+ * @param backend The backend.
+ * @returns `wPrime[l − 1]` and `wStar[l − 1]` of hidden layer l.
+ *
+ * @example
+ * ```ts
+ * import { jsBackend, resolveHyper } from "@plasticity/core";
+ * import { PROSPECTIVE_INDEX_SCHEMA, prospectiveIndices } from "@plasticity/predictive-coding";
+ * const h = resolveHyper(PROSPECTIVE_INDEX_SCHEMA, { width: 8, layers: 3, T: 21 }, "params");
+ * const pi = prospectiveIndices(0, h, jsBackend);
+ * console.assert(pi.wPrime.length === 2 && pi.wStar.every((v) => v > 0.99));
+ * ```
+ */
+export function prospectiveIndices(
+  seed: number,
+  h: Record<string, HyperValue>,
+  backend: Backend,
+): { wPrime: number[]; wStar: number[] } {
+  const width = h.width as number;
+  const rng = createRng(deriveSeed(seed, "pc-prospective-index-sample"));
+  const s = backend.random(1, width, () => rng.normal());
+  const y = backend.random(1, width, () => rng.normal());
+  const net = new PCNetwork({
+    network: {
+      sizes: new Array<number>((h.layers as number) + 1).fill(width),
+      activation: h.activation as "identity" | "sigmoid" | "tanh",
+      bias: false,
+      init: { kind: "xavierUniform", gain: 1 },
+    },
+    config: toPCConfig("pc", { T: h.T!, gamma: h.gamma!, decay: h.decay! }),
+    optimizer: { name: "sgd", lr: h.lr as number },
+    backend,
+    seed,
+  });
+  const wPrime = net.probeStep(s, y).prospectiveIndex;
+  const wStar = net.probeStep(s, y, { weightSteps: h.weight_steps as number }).prospectiveIndex;
+  net.dispose();
+  backend.dispose(s, y);
+  return { wPrime, wStar };
+}
+
+function indexOf(
+  h: Record<string, HyperValue>,
+  context: { seed: number; backend: Backend },
+): Simulation {
+  const seeds = h.seeds as number, hidden = (h.layers as number) - 1;
+  const sums = {
+    wPrime: new Array<number>(hidden).fill(0),
+    wStar: new Array<number>(hidden).fill(0),
+  };
+  const mins = { wPrime: Infinity, wStar: Infinity };
+  return {
+    totalRecords: seeds * hidden,
+    run(onRecord) {
+      for (let i = 0; i < seeds; i++) {
+        const seed = deriveSeed(context.seed, `pc-prospective-index-${i}`);
+        const pi = prospectiveIndices(seed, h, context.backend);
+        for (let l = 0; l < hidden; l++) {
+          sums.wPrime[l]! += pi.wPrime[l]!;
+          sums.wStar[l]! += pi.wStar[l]!;
+          mins.wPrime = Math.min(mins.wPrime, pi.wPrime[l]!);
+          mins.wStar = Math.min(mins.wStar, pi.wStar[l]!);
+          onRecord({
+            seed: i,
+            layer: l + 1,
+            "pi_w_prime": pi.wPrime[l]!,
+            "pi_w_star": pi.wStar[l]!,
+          });
+        }
+      }
+    },
+    summary() {
+      const out: Record<string, number> = {
+        "pi_w_prime_min": mins.wPrime,
+        "pi_w_star_min": mins.wStar,
+      };
+      for (let l = 0; l < hidden; l++) {
+        out[`pi_w_prime_mean_L${l + 1}`] = sums.wPrime[l]! / seeds;
+        out[`pi_w_star_mean_L${l + 1}`] = sums.wStar[l]! / seeds;
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * `pc-prospective-index`: prospective indices per hidden layer (`nature_pc_pi_layered`).
+ *
+ * @example
+ * ```ts
+ * import { getSimulation, jsBackend } from "@plasticity/core";
+ * import "@plasticity/predictive-coding";
+ * const def = getSimulation("pc-prospective-index");
+ * const sim = def.create(def.resolve({ width: 8, seeds: 2, T: 21 }), { seed: 0, backend: jsBackend });
+ * const rows: Record<string, number>[] = [];
+ * sim.run((r) => rows.push(r));
+ * console.assert(rows.length === 10 && sim.summary().pi_w_star_min! > 0.99);
+ * ```
+ */
+export const PROSPECTIVE_INDEX_SIMULATION: SimulationDefinition = {
+  name: "pc-prospective-index",
+  description:
+    "Song et al. 2024 (nature_pc_pi_layered): prospective index per hidden layer, w′ and w*",
+  schema: PROSPECTIVE_INDEX_SCHEMA,
+  resolve: (params) => resolve(PROSPECTIVE_INDEX_SCHEMA, params),
+  create: (params, context) => indexOf(params as Record<string, HyperValue>, context),
+};
+
+/**
  * `pc-output-trajectory`: the paper's Fig. 3a.
  *
  * @example
@@ -332,3 +492,4 @@ export const TARGET_ALIGNMENT_SIMULATION: SimulationDefinition = {
 
 registerSimulation(OUTPUT_TRAJECTORY_SIMULATION);
 registerSimulation(TARGET_ALIGNMENT_SIMULATION);
+registerSimulation(PROSPECTIVE_INDEX_SIMULATION);

@@ -695,6 +695,7 @@ export const PC_FIG4: FigureDefinition = {
     { id: "4f", title: "concept drift: test error at the best α against iteration" },
     { id: "4g", title: "concept drift: mean test error against α" },
     { id: "4h", title: "few data: minimum test error at the best α against images per class" },
+    { id: "pi", title: "prospective index per hidden layer of a 6-layer linear PCN (w′ and w*)" },
   ],
   experiments: [
     ...BATCH_SIZES.map((b) => ({
@@ -750,6 +751,7 @@ export const PC_FIG4: FigureDefinition = {
         grid: { dataset: [fewData(6000)], "optimizer.lr": [0.005] },
       },
     },
+    { file: "pi.yaml", panels: ["pi"] },
   ],
   async analyse(ctx): Promise<FigureOutput> {
     const charts: Chart[] = [], outcomes: Outcome[] = [], tables: DataTable[] = [];
@@ -966,6 +968,122 @@ export const PC_FIG4: FigureDefinition = {
         });
       }
     }
+    if (has("pi")) {
+      const byLayer = prospectiveIndexByLayer(await ctx.rows("pi.yaml"));
+      charts.push(prospectiveIndexChart(byLayer, ctx.note("pi")));
+      const linear = byLayer.filter((p) => p.activation === "identity");
+      const meansOf = (w: string) => linear.filter((p) => p.weights === w).map((p) => p.mean);
+      const wPrime = meansOf(W_PRIME), wStar = meansOf(W_STAR);
+      const range = (v: number[]) =>
+        v.length ? `${Math.min(...v).toFixed(3)}–${Math.max(...v).toFixed(3)}` : "no data";
+      outcomes.push({
+        panel: "pi",
+        expected: "linear net, one weight step (w′): mean PI ≥ 0.97 in every hidden layer",
+        paper: "≥ 0.97, falling slightly with depth (Song et al. 2024, nature_pc_pi_layered)",
+        ours: `${range(wPrime)} over layers 1–${wPrime.length}`,
+        verdict: verdictOf(wPrime.length ? wPrime.every((v) => v >= 0.97) : undefined),
+      }, {
+        panel: "pi",
+        expected: "linear net, weights trained at the frozen relaxed x (w*): PI ≈ 1 (≥ 0.99)",
+        paper: "≈ 1.00 (Song et al. 2024, nature_pc_pi_layered)",
+        ours: `${range(wStar)} over layers 1–${wStar.length}`,
+        verdict: verdictOf(wStar.length ? wStar.every((v) => v >= 0.99) : undefined),
+      });
+      const sig = byLayer.filter((p) => p.activation === "sigmoid" && p.weights === W_PRIME);
+      if (sig.length) {
+        outcomes.push({
+          panel: "pi",
+          expected: "sigmoid hidden units, one weight step (w′): mean PI per layer",
+          paper: "stays ≈ 1 (Song et al. 2024, base-prospective-index)",
+          ours: range(sig.map((p) => p.mean)),
+          verdict: "info",
+        });
+      }
+    }
     return { charts, outcomes, tables };
   },
 };
+
+const W_PRIME = "w′ (one step at t = 100)";
+const W_STAR = "w* (100 steps, x frozen)";
+
+/** Mean prospective index over seeds per (activation, weights, layer). */
+interface LayerIndex {
+  activation: string;
+  weights: string;
+  layer: number;
+  mean: number;
+  n: number;
+}
+
+function prospectiveIndexByLayer(rows: readonly Row[]): LayerIndex[] {
+  const acc = new Map<string, LayerIndex>();
+  for (const r of rows) {
+    const activation = String(r["simulation.params.activation"] ?? "identity");
+    const layer = numberOf(r.layer);
+    if (layer === undefined) continue;
+    for (const [weights, key] of [[W_PRIME, "pi_w_prime"], [W_STAR, "pi_w_star"]] as const) {
+      const v = numberOf(r[key]);
+      if (v === undefined) continue;
+      const id = `${activation}|${weights}|${layer}`;
+      const e = acc.get(id) ?? { activation, weights, layer, mean: 0, n: 0 };
+      e.mean += (v - e.mean) / ++e.n;
+      acc.set(id, e);
+    }
+  }
+  return [...acc.values()].sort((a, b) => a.layer - b.layer);
+}
+
+function prospectiveIndexChart(byLayer: readonly LayerIndex[], note: string): Chart {
+  const n = Math.max(0, ...byLayer.map((p) => p.n));
+  return {
+    panel: "pi",
+    name: "pi",
+    spec: chart(
+      "Prospective index per hidden layer (Song et al. 2024, nature_pc_pi_layered)",
+      [
+        "PI = cos(V′, V⁺): V⁺ the change of each layer's activity by inference, V′ its feed-forward " +
+        "change by learning; 6-layer width-64 PCN, one sample s, y ~ N(0, I)",
+        `mean over ${n} networks; solid: linear, dashed: sigmoid hidden units`,
+        note,
+      ],
+      {
+        data: {
+          values: byLayer.map((p) => ({
+            layer: p.layer,
+            weights: p.weights,
+            activation: p.activation,
+            value: p.mean,
+          })),
+        },
+        mark: { type: "line", point: true, strokeWidth: 2 },
+        encoding: {
+          x: {
+            field: "layer",
+            type: "ordinal",
+            title: "hidden layer",
+            axis: { labelAngle: 0 },
+          },
+          y: {
+            field: "value",
+            type: "quantitative",
+            title: "prospective index",
+            scale: { domain: [0.9, 1.002] },
+          },
+          color: {
+            field: "weights",
+            type: "nominal",
+            title: "weights",
+            scale: { domain: [W_PRIME, W_STAR], range: ["#d62728", "#1f77b4"] },
+          },
+          strokeDash: {
+            field: "activation",
+            type: "nominal",
+            title: "hidden units",
+            scale: { domain: ["identity", "sigmoid"], range: [[1, 0], [6, 3]] },
+          },
+        },
+      },
+    ),
+  };
+}
