@@ -21,7 +21,8 @@ export type HyperValue =
   | boolean
   | readonly number[]
   | readonly string[]
-  | { readonly [key: string]: HyperValue };
+  | { readonly [key: string]: HyperValue }
+  | readonly { readonly [key: string]: HyperValue }[];
 
 /** Resolved values of a mapping, by key. */
 export type HyperValues = Record<string, HyperValue>;
@@ -106,6 +107,13 @@ export interface Variants {
   default?: string;
   /** Each variant's schema (its keys besides `by`). */
   variants: Readonly<Record<string, HyperSchema>>;
+  /**
+   * When present, a mapping may also name its variant as its one key: `{conv: {out: 6}}` reads
+   * as `{type: conv, out: 6}` (with `by` = `type`). The variant's value is a mapping of its keys,
+   * nothing, or a scalar setting the key this record names for the variant (`{dense: 120}` reads
+   * as `{type: dense, out: 120}` with `keyed: {dense: "out"}`). The result has the `by` form.
+   */
+  keyed?: Readonly<Record<string, string>>;
 }
 
 /** A nested mapping with its own schema (or variants); a bare string sets its `shorthand` key. */
@@ -122,6 +130,19 @@ export interface SectionField {
   doc: string;
 }
 
+/**
+ * A list of mappings, each resolved against one section (e.g. a network's layers); an entry's
+ * errors name it by index, `network.layers[2].kernel`.
+ */
+export interface ListField extends FieldBase<readonly HyperValues[]> {
+  /** Kind. */
+  type: "list";
+  /** The section every entry is resolved against. */
+  item: SectionField;
+  /** Fewest entries. */
+  minItems?: number;
+}
+
 /** One key's type, bounds, default and documentation. */
 export type HyperField =
   | NumberField
@@ -129,7 +150,8 @@ export type HyperField =
   | BooleanField
   | NumbersField
   | ChoiceField
-  | SectionField;
+  | SectionField
+  | ListField;
 
 /** A schema: every key of a mapping with its field. */
 export type HyperSchema = Record<string, HyperField>;
@@ -272,6 +294,8 @@ export function describeField(f: HyperField): string {
         : `one of ${f.enum.join(", ")}`;
     case "section":
       return "a mapping";
+    case "list":
+      return `a list of ${f.minItems ? `at least ${f.minItems} ` : ""}entries (${f.item.doc})`;
   }
 }
 
@@ -312,6 +336,11 @@ function checkField(
       }
       if (typeof v !== "string" || !f.enum.includes(v)) fail(path, what, v);
       return v;
+    case "list":
+      if (!Array.isArray(v) || (f.minItems !== undefined && v.length < f.minItems)) {
+        fail(path, what, v);
+      }
+      return v.map((x, i) => resolveSection(f.item, x, `${path}[${i}]`));
   }
 }
 
@@ -353,10 +382,11 @@ function checkKeys(given: Record<string, unknown>, allowed: readonly string[], w
 }
 
 function resolveSection(f: SectionField, v: unknown, path: string): HyperValues {
-  const given = typeof v === "string" && f.shorthand ? { [f.shorthand]: v } : v;
-  if (!isMapping(given)) fail(path, "a mapping", v);
-  if (!("variants" in f.schema)) return resolveHyper(f.schema as HyperSchema, given, path);
+  const written = typeof v === "string" && f.shorthand ? { [f.shorthand]: v } : v;
+  if (!isMapping(written)) fail(path, "a mapping", v);
+  if (!("variants" in f.schema)) return resolveHyper(f.schema as HyperSchema, written, path);
   const s = f.schema as Variants;
+  const given = s.keyed ? unkey(s, written, path) : written;
   const names = Object.keys(s.variants);
   const chosen = given[s.by] ?? s.default;
   if (typeof chosen !== "string" || !(chosen in s.variants)) {
@@ -366,6 +396,22 @@ function resolveSection(f: SectionField, v: unknown, path: string): HyperValues 
   checkKeys(given, [s.by, ...Object.keys(variant)], path);
   const { [s.by]: _, ...rest } = given;
   return { [s.by]: chosen, ...resolveHyper(variant, rest, path) };
+}
+
+/** The `by` form of a mapping written in the keyed form of {@linkcode Variants.keyed}. */
+function unkey(s: Variants, given: Record<string, unknown>, path: string): Record<string, unknown> {
+  const keys = Object.keys(given);
+  if (keys.length !== 1 || keys[0] === s.by || !(keys[0]! in s.variants)) return given;
+  const name = keys[0]!, value = given[name], scalar = s.keyed?.[name];
+  if (value === null || value === undefined) return { [s.by]: name };
+  if (isMapping(value)) {
+    if (s.by in value) {
+      fail(`${path}.${name}.${s.by}`, `no ${s.by} key inside ${name} (it is ${name})`, value[s.by]);
+    }
+    return { [s.by]: name, ...value };
+  }
+  if (scalar === undefined) fail(`${path}.${name}`, "a mapping", value);
+  return { [s.by]: name, [scalar]: value };
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import {
   checkValue,
+  describeField,
   type HyperSchema,
   type HyperValues,
   resolveHyper,
@@ -15,6 +16,8 @@ import {
   showValue,
 } from "./hyper.ts";
 import { INIT_SECTION, type InitSpec } from "./init.ts";
+import { LAYER_SECTION, layerShapes, type LayerSpec, weightLayerCount } from "./layers.ts";
+import { imageSize } from "./image_shape.ts";
 import { Registry } from "./registry.ts";
 import { LOSS_SECTION, type LossSpec } from "./loss.ts";
 import { checkLrSchedule } from "./lr_schedule.ts";
@@ -23,7 +26,11 @@ import { type Activation, ACTIVATIONS, type Backend, type Tensor } from "./tenso
 
 /** The architecture of a layered network. */
 export interface NetworkSpec {
-  /** Layer sizes from input to output, e.g. `[784, 500, 10]`. */
+  /**
+   * Layer sizes from input to output, e.g. `[784, 500, 10]`. For a network given by `layers`,
+   * {@linkcode resolveNetwork} sets it to `[c·h·w, outputs]`: the input and output sizes, which
+   * the data must have.
+   */
   sizes: readonly number[];
   /** Hidden activation: one for all hidden layers, or one per hidden layer. */
   activation: Activation | readonly Activation[];
@@ -35,13 +42,23 @@ export interface NetworkSpec {
   init?: InitSpec;
   /** Whether layers have biases (default true). */
   bias?: boolean;
+  /** Shape `[c, h, w]` of one input image, for a network given by `layers`. */
+  "input_shape"?: readonly number[];
+  /**
+   * The layers (conv, pool, flatten, dense; see `layers.ts`), for networks other than
+   * multilayer perceptrons; absent: the MLP of `sizes`. Only rules that declare
+   * {@linkcode LearnerDefinition.layers} accept it.
+   */
+  layers?: readonly LayerSpec[];
 }
 
 /**
- * The `network` section of a config, declared once: `sizes` (required), `activation` (`tanh`;
- * one for all hidden layers or one per hidden layer), `output_activation` (absent: the rule's
- * default), `leaky_slope` (0.01), `bias` (true) and `init` (absent: the rule's default; see
- * {@linkcode INIT_SECTION}). {@linkcode resolveNetwork} adds the check across keys.
+ * The `network` section of a config, declared once: `sizes` (required unless `layers` is given),
+ * `activation` (`tanh`; one for all hidden layers or one per hidden layer), `output_activation`
+ * (absent: the rule's default), `leaky_slope` (0.01), `bias` (true), `init` (absent: the rule's
+ * default; see {@linkcode INIT_SECTION}), and for networks other than MLPs `input_shape` and
+ * `layers` (see {@linkcode LAYER_SECTION}). {@linkcode resolveNetwork} adds the checks across
+ * keys.
  *
  * @example
  * ```ts
@@ -58,7 +75,9 @@ export const NETWORK_SECTION: SectionField = {
       integer: true,
       min: 1,
       minItems: 2,
-      doc: "layer sizes from input to output, e.g. [784, 500, 10]",
+      optional: true,
+      doc:
+        "layer sizes from input to output, e.g. [784, 500, 10] (required unless layers is given)",
     },
     activation: {
       type: "choice",
@@ -76,6 +95,20 @@ export const NETWORK_SECTION: SectionField = {
     "leaky_slope": { type: "number", default: 0.01, min: 0, doc: "negative slope of leakyRelu" },
     bias: { type: "boolean", default: true, doc: "whether layers have biases" },
     init: INIT_SECTION,
+    "input_shape": {
+      type: "numbers",
+      integer: true,
+      min: 1,
+      optional: true,
+      doc: "shape [channels, height, width] of one input image, with layers",
+    },
+    layers: {
+      type: "list",
+      item: LAYER_SECTION,
+      minItems: 1,
+      optional: true,
+      doc: "the layers from input to output (conv, pool, flatten, dense) instead of sizes",
+    },
   },
 };
 
@@ -102,8 +135,11 @@ export const NETWORK_DEFAULTS: Readonly<{
 );
 
 /**
- * Validates a `network` section against {@linkcode NETWORK_SECTION} and the check across its
- * keys (one activation per hidden layer), filling defaults.
+ * Validates a `network` section against {@linkcode NETWORK_SECTION} and the checks across its
+ * keys (one activation per hidden layer; `sizes` or `layers` with `input_shape`, with the layers'
+ * shapes checked by {@linkcode layerShapes}), filling defaults. For a network given by `layers`,
+ * `sizes` becomes `[c·h·w, outputs]` (given as well, it must say exactly that), and the hidden
+ * layers are the conv and dense layers but the last.
  *
  * @param given The section as written.
  * @param where Its key path, for messages (default `network`).
@@ -121,8 +157,36 @@ export const NETWORK_DEFAULTS: Readonly<{
  * ```
  */
 export function resolveNetwork(given: unknown, where = "network"): NetworkSpec {
-  const n = checkValue(NETWORK_SECTION, given ?? {}, where) as unknown as NetworkSpec;
-  const hidden = n.sizes.length - 2;
+  let n = checkValue(NETWORK_SECTION, given ?? {}, where) as unknown as NetworkSpec;
+  const schema = NETWORK_SECTION.schema as HyperSchema;
+  if (n.layers === undefined) {
+    if (n.input_shape !== undefined) {
+      throw new SchemaError(
+        `${where}.input_shape: given without ${where}.layers (value ${
+          showValue(n.input_shape)
+        }): expected layers beside it, or no input_shape for an MLP of sizes`,
+      );
+    }
+    if (n.sizes === undefined) {
+      throw new SchemaError(`${where}.sizes: missing; expected ${describeField(schema.sizes!)}`);
+    }
+  } else {
+    const shapes = layerShapes(n, where);
+    const out = shapes.outputs[shapes.outputs.length - 1] as number;
+    const sizes = [imageSize(shapes.input), out];
+    if (n.sizes !== undefined && (n.sizes.length !== 2 || n.sizes.some((v, i) => v !== sizes[i]))) {
+      throw new SchemaError(
+        `${where}.sizes: expected ${
+          showValue(sizes)
+        } (the input and output sizes of layers) or no sizes beside layers, got ${
+          showValue(n.sizes)
+        }`,
+      );
+    }
+    const { sizes: _, ...rest } = n;
+    n = { sizes, ...rest };
+  }
+  const hidden = n.layers ? weightLayerCount(n.layers) - 1 : n.sizes.length - 2;
   if (typeof n.activation !== "string" && n.activation.length !== hidden) {
     throw new SchemaError(
       `${where}.activation: expected one activation per hidden layer (${hidden}), got ${
@@ -237,6 +301,11 @@ export interface LearnerDefinition {
   /** Its own default loss, when not the core default (½ squared error, mean over rows). */
   loss?: LossSpec;
   /**
+   * Whether it trains networks given by `network.layers` (conv, pool, flatten, dense); without
+   * it such a network is an error naming `network.layers`.
+   */
+  layers?: boolean;
+  /**
    * Checks across keys or sections that its schema cannot state (e.g. a list of two numbers),
    * run once by {@linkcode resolveLearnerConfig} on the resolved sections; throws a
    * `SchemaError` naming the key.
@@ -289,6 +358,14 @@ export function resolveLearnerConfig(
   sections: { network: unknown; hyper?: unknown; optimizer?: unknown; loss?: unknown },
 ): ResolvedLearnerConfig {
   const network = resolveNetwork(sections.network);
+  if (network.layers && !def.layers) {
+    const able = registry.names().filter((n) => registry.get(n).layers);
+    throw new SchemaError(
+      `network.layers: rule ${def.name} trains multilayer perceptrons only: expected network.sizes, or a rule that takes layers (${
+        able.join(", ") || "none registered"
+      })`,
+    );
+  }
   const hyper = resolveHyper(def.hyper, sections.hyper as Record<string, unknown>, "rule");
   if (!def.optimizer && sections.optimizer !== undefined) {
     throw new SchemaError(

@@ -40,3 +40,7 @@ export * from "./weights.ts";
 export * from "./simulation.ts";
 export * from "./registry.ts";
 export * from "./relaxation.ts";
+export * from "./image_shape.ts";
+export * from "./conv2d.ts";
+export * from "./pool2d.ts";
+export * from "./layers.ts";

@@ -74,6 +74,13 @@ export function fieldJsonSchema(f: HyperField): JsonSchema {
     }
     case "section":
       return sectionJsonSchema(f);
+    case "list":
+      return {
+        type: "array",
+        items: sectionJsonSchema(f.item),
+        ...(f.minItems === undefined ? {} : { minItems: f.minItems }),
+        ...meta,
+      };
   }
 }
 
@@ -119,10 +126,31 @@ function variantsJsonSchema(v: Variants): JsonSchema {
   };
 }
 
+/**
+ * The keyed forms of variants ({@linkcode Variants.keyed}): `{variant: mapping}`,
+ * `{variant: null}` or `{variant: scalar}` for a variant with a scalar key.
+ */
+function keyedJsonSchemas(v: Variants): JsonSchema[] {
+  if (!v.keyed) return [];
+  return Object.entries(v.variants).map(([name, schema]) => {
+    const forms: JsonSchema[] = [mappingJsonSchema(schema), { type: "null" }];
+    const scalar = v.keyed![name];
+    if (scalar !== undefined && schema[scalar]) forms.push(fieldJsonSchema(schema[scalar]!));
+    return {
+      type: "object",
+      properties: { [name]: { anyOf: forms } },
+      required: [name],
+      additionalProperties: false,
+    };
+  });
+}
+
 function sectionJsonSchema(f: SectionField): JsonSchema {
-  const body = "variants" in f.schema
+  const keyed = "variants" in f.schema ? keyedJsonSchemas(f.schema as Variants) : [];
+  const plain = "variants" in f.schema
     ? variantsJsonSchema(f.schema as Variants)
     : mappingJsonSchema(f.schema as HyperSchema);
+  const body = keyed.length ? { anyOf: [plain, ...keyed] } : plain;
   if (f.shorthand === undefined) return { ...body, description: f.doc };
   const shorthand = "variants" in f.schema && (f.schema as Variants).by === f.shorthand
     ? { type: "string", enum: Object.keys((f.schema as Variants).variants) }

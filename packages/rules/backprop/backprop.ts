@@ -4,6 +4,7 @@
  * @module
  */
 import { type HyperSchema, type LearnerDefinition, registerLearner } from "@plasticity/core";
+import { ConvNetLearner } from "./convnet_learner.ts";
 import { MlpLearner } from "./mlp_learner.ts";
 
 /** Hyper-parameters of `bp`: none. */
@@ -12,7 +13,9 @@ export const BACKPROP_HYPER: HyperSchema = {};
 /**
  * Backpropagation: the error at hᵢ is δᵢWᵢᵀ, so δᵢ₋₁ = φ'(aᵢ₋₁) ⊙ (δᵢWᵢᵀ) and ∂Wᵢ = hᵢᵀδᵢ is the
  * exact gradient of the loss (Rumelhart, Hinton & Williams 1986). No hyper-parameters; the
- * optimiser, loss, initialiser and biases come from the learner options.
+ * optimiser, loss, initialiser and biases come from the learner options. A network given by
+ * `network.layers` (conv, pool, flatten, dense) trains as a {@linkcode ConvNetLearner}, an MLP
+ * of `network.sizes` as an {@linkcode MlpLearner}.
  *
  * @example Fit y = 2x with a linear network
  * ```ts
@@ -35,5 +38,9 @@ export const bpRule: LearnerDefinition = registerLearner({
   description: "Backpropagation through a multilayer perceptron (exact gradients)",
   hyper: BACKPROP_HYPER,
   optimizer: true,
-  create: (options) => new MlpLearner({ rule: "bp", options }),
+  layers: true,
+  create: (options) =>
+    options.network.layers
+      ? new ConvNetLearner({ rule: "bp", options })
+      : new MlpLearner({ rule: "bp", options }),
 });

@@ -86,6 +86,11 @@ export class Mlp {
    * @param b Biases per layer (`undefined` entries when there are none).
    */
   constructor(backend: Backend, network: NetworkSpec, W: Tensor[], b: (Tensor | undefined)[]) {
+    if (network.layers) {
+      throw new Error(
+        "Mlp: network.layers is set: expected a multilayer perceptron of network.sizes (a network given by layers is a ConvNet)",
+      );
+    }
     const L = network.sizes.length - 1;
     const acts: Activation[] = [];
     for (let i = 0; i < L - 1; i++) acts.push(hiddenActivation(network, i));

@@ -21,3 +21,5 @@
 export * from "./mlp.ts";
 export * from "./mlp_learner.ts";
 export * from "./backprop.ts";
+export * from "./convnet.ts";
+export * from "./convnet_learner.ts";

@@ -1,0 +1,236 @@
+/**
+ * 2-D convolution (PyTorch's `Conv2d`: cross-correlation, zero padding, square kernels) and its
+ * gradients, on batches of channel-major images stored as `batch × (c·h·w)` tensors (see
+ * `image_shape.ts`).
+ *
+ * With input x (n × c × h × w), weights W (o × c × k × k), bias b (o), stride s and padding p:
+ *
+ *   y[n, j, u, v] = b[j] + Σ_{i, κ, λ} W[j, i, κ, λ] · x[n, i, u·s − p + κ, v·s − p + λ]
+ *
+ * (x read as 0 outside the image). The weights are a `o × (c·k·k)` tensor, PyTorch's
+ * `weight.view(o, -1)`. Each image is unfolded by im2col into the `(c·k·k) × (oh·ow)` matrix
+ * X̃ₙ, so that yₙ = W·X̃ₙ + b is one matrix product through the backend's
+ * {@linkcode RawKernels.gemmInto} (OpenBLAS `sgemm` on `blas`, the `js` loop on `js`). The
+ * gradients of a loss ℒ with δₙ = ∂ℒ/∂yₙ (o × oh·ow) are
+ *
+ *   ∂ℒ/∂W = Σₙ δₙ X̃ₙᵀ,   ∂ℒ/∂b[j] = Σ_{n,u,v} δ[n, j, u, v],   ∂ℒ/∂xₙ = col2im(Wᵀ δₙ),
+ *
+ * col2im being the adjoint of im2col (it adds each entry back to the pixel it came from).
+ *
+ * These operations need the raw-buffer capability ({@linkcode Backend.raw}, the `js` and `blas`
+ * backends); on other backends they throw.
+ *
+ * @module
+ */
+import { col2im, im2col, type Unfold } from "./_im2col.ts";
+import { checkImages, type Conv2dGeometry, conv2dOutputShape, imageSize } from "./image_shape.ts";
+import { type Backend, type RawKernels, shapeOf, type Tensor } from "./tensor.ts";
+
+/**
+ * The raw buffers of `b`, or a one-line error naming the operation and the backend.
+ *
+ * @param b The backend.
+ * @param op The operation, for the message.
+ * @returns Its raw-buffer capability.
+ *
+ * @example
+ * ```ts
+ * import { imageRaw, jsBackend } from "@plasticity/core";
+ * console.assert(imageRaw(jsBackend, "conv2d") === jsBackend.raw);
+ * ```
+ */
+export function imageRaw(b: Backend, op: string): RawKernels {
+  if (!b.raw) {
+    throw new Error(
+      `${op} needs a backend with raw buffers: got backend "${b.name}", expected js or blas`,
+    );
+  }
+  return b.raw;
+}
+
+/** The unfolding geometry and output size of `g`. */
+function unfold(g: Conv2dGeometry): Unfold {
+  const o = conv2dOutputShape(g);
+  return {
+    c: g.input.c,
+    h: g.input.h,
+    w: g.input.w,
+    k: g.kernel,
+    s: g.stride ?? 1,
+    p: g.padding ?? 0,
+    oh: o.h,
+    ow: o.w,
+  };
+}
+
+/** True when im2col is the identity (1×1 kernel, stride 1, no padding). */
+function trivial(u: Unfold): boolean {
+  return u.k === 1 && u.s === 1 && u.p === 0;
+}
+
+function checkWeights(op: string, w: Tensor, g: Conv2dGeometry): void {
+  const ckk = g.input.c * g.kernel * g.kernel;
+  if (w.rows !== g.outChannels || w.cols !== ckk) {
+    throw new Error(
+      `${op}: weights have shape ${shapeOf(w)}: expected ${g.outChannels}×${ckk} (out × in·k·k)`,
+    );
+  }
+}
+
+/**
+ * The convolution y = W ⊛ x + b of a batch of images (see the module description).
+ *
+ * @param b The backend (`js` or `blas`).
+ * @param x Input images, batch × (c·h·w).
+ * @param w Weights, outChannels × (c·k·k).
+ * @param g The geometry.
+ * @param bias Bias per output channel, 1 × outChannels (absent: none).
+ * @returns Output images, batch × (outChannels·oh·ow).
+ *
+ * @example A 2×2 kernel of ones sums each 2×2 window
+ * ```ts
+ * import { conv2d, jsBackend as b } from "@plasticity/core";
+ * const x = b.fromArray([1, 2, 3, 4, 5, 6, 7, 8, 9], 1, 9);
+ * const y = conv2d(b, x, b.fill(1, 4, 1), { input: { c: 1, h: 3, w: 3 }, outChannels: 1, kernel: 2 });
+ * console.assert(b.read(y).join() === "12,16,24,28");
+ * ```
+ */
+export function conv2d(
+  b: Backend,
+  x: Tensor,
+  w: Tensor,
+  g: Conv2dGeometry,
+  bias?: Tensor,
+): Tensor {
+  const raw = imageRaw(b, "conv2d"), u = unfold(g);
+  checkImages("conv2d", "input", x, g.input);
+  checkWeights("conv2d", w, g);
+  if (bias && (bias.rows !== 1 || bias.cols !== g.outChannels)) {
+    throw new Error(`conv2d: bias has shape ${shapeOf(bias)}: expected 1×${g.outChannels}`);
+  }
+  const o = g.outChannels, ckk = w.cols, plane = u.oh * u.ow, inSize = imageSize(g.input);
+  const xd = raw.data(x), wd = raw.data(w), out = new Float32Array(x.rows * o * plane);
+  const bd = bias ? raw.data(bias) : undefined;
+  const cols = trivial(u) ? undefined : new Float32Array(ckk * plane);
+  for (let n = 0; n < x.rows; n++) {
+    const yn = out.subarray(n * o * plane, (n + 1) * o * plane);
+    if (bd) { for (let j = 0; j < o; j++) yn.fill(bd[j]!, j * plane, (j + 1) * plane); }
+    let xn: Float32Array;
+    if (cols) {
+      im2col(xd, n * inSize, u, cols);
+      xn = cols;
+    } else xn = xd.subarray(n * inSize, (n + 1) * inSize);
+    raw.gemmInto(wd, xn, yn, { m: o, k: ckk, n: plane });
+  }
+  return raw.wrap(out, x.rows, o * plane);
+}
+
+/**
+ * ∂ℒ/∂x of a convolution: col2im(Wᵀ δₙ) for each image n.
+ *
+ * @param b The backend (`js` or `blas`).
+ * @param dy ∂ℒ/∂y, batch × (outChannels·oh·ow).
+ * @param w Weights, outChannels × (c·k·k).
+ * @param g The geometry.
+ * @returns ∂ℒ/∂x, batch × (c·h·w).
+ *
+ * @example Each input pixel of a 1×1 convolution gets w·δ
+ * ```ts
+ * import { conv2dInputGrad, jsBackend as b } from "@plasticity/core";
+ * const dx = conv2dInputGrad(b, b.fromArray([1, 2], 1, 2), b.fill(1, 1, 3), { input: { c: 1, h: 1, w: 2 }, outChannels: 1, kernel: 1 });
+ * console.assert(b.read(dx).join() === "3,6");
+ * ```
+ */
+export function conv2dInputGrad(b: Backend, dy: Tensor, w: Tensor, g: Conv2dGeometry): Tensor {
+  const raw = imageRaw(b, "conv2dInputGrad"), u = unfold(g);
+  checkWeights("conv2dInputGrad", w, g);
+  checkImages("conv2dInputGrad", "output gradient", dy, conv2dOutputShape(g));
+  const o = g.outChannels, ckk = w.cols, plane = u.oh * u.ow, inSize = imageSize(g.input);
+  const dyd = raw.data(dy), dx = new Float32Array(dy.rows * inSize);
+  // A backend that copies transposed operands gets Wᵀ once instead of once per image.
+  const wT = raw.copiesTransposes ? raw.data(b.transpose(w)) : undefined;
+  const wd = wT ?? raw.data(w);
+  const shape = { m: ckk, k: o, n: plane, transA: wT === undefined };
+  const cols = trivial(u) ? undefined : new Float32Array(ckk * plane);
+  for (let n = 0; n < dy.rows; n++) {
+    const dyn = dyd.subarray(n * o * plane, (n + 1) * o * plane);
+    if (cols) {
+      cols.fill(0);
+      raw.gemmInto(wd, dyn, cols, shape);
+      col2im(cols, u, dx, n * inSize);
+    } else raw.gemmInto(wd, dyn, dx.subarray(n * inSize, (n + 1) * inSize), shape);
+  }
+  return raw.wrap(dx, dy.rows, inSize);
+}
+
+/**
+ * ∂ℒ/∂W of a convolution: Σₙ δₙ X̃ₙᵀ over the images of the batch.
+ *
+ * @param b The backend (`js` or `blas`).
+ * @param x Input images, batch × (c·h·w).
+ * @param dy ∂ℒ/∂y, batch × (outChannels·oh·ow).
+ * @param g The geometry.
+ * @returns ∂ℒ/∂W, outChannels × (c·k·k).
+ *
+ * @example A 1×1 convolution's weight gradient is Σ x·δ
+ * ```ts
+ * import { conv2dWeightGrad, jsBackend as b } from "@plasticity/core";
+ * const dw = conv2dWeightGrad(b, b.fromArray([1, 2], 1, 2), b.fromArray([3, 4], 1, 2), { input: { c: 1, h: 1, w: 2 }, outChannels: 1, kernel: 1 });
+ * console.assert(b.read(dw)[0] === 11);
+ * ```
+ */
+export function conv2dWeightGrad(b: Backend, x: Tensor, dy: Tensor, g: Conv2dGeometry): Tensor {
+  const raw = imageRaw(b, "conv2dWeightGrad"), u = unfold(g);
+  checkImages("conv2dWeightGrad", "input", x, g.input);
+  checkImages("conv2dWeightGrad", "output gradient", dy, conv2dOutputShape(g));
+  if (dy.rows !== x.rows) {
+    throw new Error(
+      `conv2dWeightGrad: output gradient has ${dy.rows} rows: expected ${x.rows}, the batch of the input`,
+    );
+  }
+  const o = g.outChannels, ckk = g.input.c * u.k * u.k, plane = u.oh * u.ow;
+  const inSize = imageSize(g.input);
+  const xd = raw.data(x), dyd = raw.data(dy), dw = new Float32Array(o * ckk);
+  const cols = trivial(u) ? undefined : new Float32Array(ckk * plane);
+  const shape = { m: o, k: plane, n: ckk, transB: true };
+  for (let n = 0; n < x.rows; n++) {
+    let xn: Float32Array;
+    if (cols) {
+      im2col(xd, n * inSize, u, cols);
+      xn = cols;
+    } else xn = xd.subarray(n * inSize, (n + 1) * inSize);
+    raw.gemmInto(dyd.subarray(n * o * plane, (n + 1) * o * plane), xn, dw, shape);
+  }
+  return raw.wrap(dw, o, ckk);
+}
+
+/**
+ * ∂ℒ/∂b of a convolution: each output channel's gradient summed over the batch and the pixels.
+ *
+ * @param b The backend (`js` or `blas`).
+ * @param dy ∂ℒ/∂y, batch × (outChannels·oh·ow).
+ * @param g The geometry.
+ * @returns ∂ℒ/∂b, 1 × outChannels.
+ *
+ * @example
+ * ```ts
+ * import { conv2dBiasGrad, jsBackend as b } from "@plasticity/core";
+ * const db = conv2dBiasGrad(b, b.fromArray([1, 2, 3, 4], 1, 4), { input: { c: 1, h: 1, w: 2 }, outChannels: 2, kernel: 1 });
+ * console.assert(b.read(db).join() === "3,7");
+ * ```
+ */
+export function conv2dBiasGrad(b: Backend, dy: Tensor, g: Conv2dGeometry): Tensor {
+  const raw = imageRaw(b, "conv2dBiasGrad"), out = conv2dOutputShape(g);
+  checkImages("conv2dBiasGrad", "output gradient", dy, out);
+  const o = g.outChannels, plane = out.h * out.w, d = raw.data(dy);
+  const db = new Float32Array(o);
+  for (let j = 0; j < o; j++) {
+    let s = 0;
+    for (let n = 0; n < dy.rows; n++) {
+      const off = (n * o + j) * plane;
+      for (let q = 0; q < plane; q++) s += d[off + q]!;
+    }
+    db[j] = s;
+  }
+  return raw.wrap(db, 1, o);
+}

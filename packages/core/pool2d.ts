@@ -1,0 +1,173 @@
+/**
+ * 2-D max and average pooling (PyTorch's `MaxPool2d` and `AvgPool2d` with square windows, no
+ * padding, `ceil_mode` false) and their gradients, on batches of channel-major images stored as
+ * `batch × (c·h·w)` tensors (see `image_shape.ts`). With window k and stride s, per image n and
+ * channel i:
+ *
+ *   max:  y[n, i, u, v] = max_{κ,λ < k} x[n, i, u·s + κ, v·s + λ]
+ *   avg:  y[n, i, u, v] = (1/k²) Σ_{κ,λ < k} x[n, i, u·s + κ, v·s + λ]
+ *
+ * Their gradients: max pooling sends ∂ℒ/∂y[n, i, u, v] to the window's maximum (the first in
+ * row-major window order when several are equal, as PyTorch does), average pooling spreads it as
+ * ∂ℒ/∂y / k² over the window; overlapping windows (s < k) add up.
+ *
+ * These operations read and write the tensors' storage ({@linkcode Backend.raw}, the `js` and
+ * `blas` backends, which share this code); on other backends they throw.
+ *
+ * @module
+ */
+import { imageRaw } from "./conv2d.ts";
+import { checkImages, imageSize, type Pool2dGeometry, pool2dOutputShape } from "./image_shape.ts";
+import type { Backend, Tensor } from "./tensor.ts";
+
+/**
+ * Calls `f(inOffset, outIndex)` for every window of every channel of every image: `inOffset` is
+ * the input index of the window's top-left pixel, `outIndex` the output index.
+ */
+function windows(
+  rows: number,
+  g: Pool2dGeometry,
+  f: (inOff: number, outIdx: number) => void,
+): void {
+  const o = pool2dOutputShape(g), s = g.stride ?? g.size, { c, h, w } = g.input;
+  let q = 0;
+  for (let n = 0; n < rows; n++) {
+    for (let i = 0; i < c; i++) {
+      const base = (n * c + i) * h * w;
+      for (let u = 0; u < o.h; u++) {
+        for (let v = 0; v < o.w; v++) f(base + u * s * w + v * s, q++);
+      }
+    }
+  }
+}
+
+/** The input index of the first maximum of the window at `off` (row-major window order). */
+function argmaxAt(x: Float32Array, off: number, k: number, w: number): number {
+  let best = off, m = x[off]!;
+  for (let a = 0; a < k; a++) {
+    const r = off + a * w;
+    for (let j = 0; j < k; j++) {
+      if (x[r + j]! > m) {
+        m = x[r + j]!;
+        best = r + j;
+      }
+    }
+  }
+  return best;
+}
+
+/**
+ * Max pooling: each window's largest value.
+ *
+ * @param b The backend (`js` or `blas`).
+ * @param x Input images, batch × (c·h·w).
+ * @param g The geometry.
+ * @returns Output images, batch × (c·oh·ow).
+ *
+ * @example
+ * ```ts
+ * import { jsBackend as b, maxPool2d } from "@plasticity/core";
+ * const x = b.fromArray([1, 5, 2, 0, 3, 4, 7, 1, 0, 2, 9, 8, 1, 1, 6, 3], 1, 16);
+ * console.assert(b.read(maxPool2d(b, x, { input: { c: 1, h: 4, w: 4 }, size: 2 })).join() === "5,7,2,9");
+ * ```
+ */
+export function maxPool2d(b: Backend, x: Tensor, g: Pool2dGeometry): Tensor {
+  const raw = imageRaw(b, "maxPool2d");
+  checkImages("maxPool2d", "input", x, g.input);
+  const o = pool2dOutputShape(g), k = g.size, w = g.input.w, xd = raw.data(x);
+  const out = new Float32Array(x.rows * imageSize(o));
+  windows(x.rows, g, (off, q) => (out[q] = xd[argmaxAt(xd, off, k, w)]!));
+  return raw.wrap(out, x.rows, imageSize(o));
+}
+
+/**
+ * ∂ℒ/∂x of max pooling: each output gradient added at its window's (first) maximum of `x`.
+ *
+ * @param b The backend (`js` or `blas`).
+ * @param x The input images the pooling was applied to, batch × (c·h·w).
+ * @param dy ∂ℒ/∂y, batch × (c·oh·ow).
+ * @param g The geometry.
+ * @returns ∂ℒ/∂x, batch × (c·h·w).
+ *
+ * @example
+ * ```ts
+ * import { jsBackend as b, maxPool2dGrad } from "@plasticity/core";
+ * const dx = maxPool2dGrad(b, b.fromArray([1, 3, 2, 0], 1, 4), b.fill(1, 1, 5), { input: { c: 1, h: 2, w: 2 }, size: 2 });
+ * console.assert(b.read(dx).join() === "0,5,0,0");
+ * ```
+ */
+export function maxPool2dGrad(b: Backend, x: Tensor, dy: Tensor, g: Pool2dGeometry): Tensor {
+  const raw = imageRaw(b, "maxPool2dGrad");
+  checkImages("maxPool2dGrad", "input", x, g.input);
+  checkImages("maxPool2dGrad", "output gradient", dy, pool2dOutputShape(g));
+  if (dy.rows !== x.rows) {
+    throw new Error(
+      `maxPool2dGrad: output gradient has ${dy.rows} rows: expected ${x.rows}, the batch of the input`,
+    );
+  }
+  const k = g.size, w = g.input.w, xd = raw.data(x), dyd = raw.data(dy);
+  const dx = new Float32Array(xd.length);
+  windows(x.rows, g, (off, q) => (dx[argmaxAt(xd, off, k, w)]! += dyd[q]!));
+  return raw.wrap(dx, x.rows, x.cols);
+}
+
+/**
+ * Average pooling: each window's mean.
+ *
+ * @param b The backend (`js` or `blas`).
+ * @param x Input images, batch × (c·h·w).
+ * @param g The geometry.
+ * @returns Output images, batch × (c·oh·ow).
+ *
+ * @example
+ * ```ts
+ * import { avgPool2d, jsBackend as b } from "@plasticity/core";
+ * const y = avgPool2d(b, b.fromArray([1, 3, 2, 6], 1, 4), { input: { c: 1, h: 2, w: 2 }, size: 2 });
+ * console.assert(b.read(y)[0] === 3);
+ * ```
+ */
+export function avgPool2d(b: Backend, x: Tensor, g: Pool2dGeometry): Tensor {
+  const raw = imageRaw(b, "avgPool2d");
+  checkImages("avgPool2d", "input", x, g.input);
+  const o = pool2dOutputShape(g), k = g.size, w = g.input.w, xd = raw.data(x);
+  const out = new Float32Array(x.rows * imageSize(o)), inv = 1 / (k * k);
+  windows(x.rows, g, (off, q) => {
+    let s = 0;
+    for (let a = 0; a < k; a++) {
+      const r = off + a * w;
+      for (let j = 0; j < k; j++) s += xd[r + j]!;
+    }
+    out[q] = s * inv;
+  });
+  return raw.wrap(out, x.rows, imageSize(o));
+}
+
+/**
+ * ∂ℒ/∂x of average pooling: each output gradient spread as ∂ℒ/∂y / k² over its window.
+ *
+ * @param b The backend (`js` or `blas`).
+ * @param dy ∂ℒ/∂y, batch × (c·oh·ow).
+ * @param g The geometry.
+ * @returns ∂ℒ/∂x, batch × (c·h·w).
+ *
+ * @example
+ * ```ts
+ * import { avgPool2dGrad, jsBackend as b } from "@plasticity/core";
+ * const dx = avgPool2dGrad(b, b.fill(1, 1, 8), { input: { c: 1, h: 2, w: 2 }, size: 2 });
+ * console.assert(b.read(dx).join() === "2,2,2,2");
+ * ```
+ */
+export function avgPool2dGrad(b: Backend, dy: Tensor, g: Pool2dGeometry): Tensor {
+  const raw = imageRaw(b, "avgPool2dGrad");
+  checkImages("avgPool2dGrad", "output gradient", dy, pool2dOutputShape(g));
+  const k = g.size, w = g.input.w, dyd = raw.data(dy), inv = 1 / (k * k);
+  const dx = new Float32Array(dy.rows * imageSize(g.input));
+  windows(dy.rows, g, (off, q) => {
+    const v = dyd[q]! * inv;
+    for (let a = 0; a < k; a++) {
+      const r = off + a * w;
+      for (let j = 0; j < k; j++) dx[r + j]! += v;
+    }
+  });
+  return raw.wrap(dx, dy.rows, imageSize(g.input));
+}
