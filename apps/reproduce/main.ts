@@ -63,6 +63,7 @@ async function main(args: string[]): Promise<number> {
       `  ${r.figure.id}: ${t.met} met, ${t.notMet} not met, ${t.notRun} not run — ${r.outDir}/summary.md`,
     );
     for (const f of r.failures) console.log(`  FAILED TRIAL ${r.figure.id} ${f}`);
+    for (const f of r.skipped) console.log(`  NOT RUN (data missing) ${r.figure.id} ${f}`);
     failed += r.failures.length;
   }
   return failed > 0 ? 1 : 0;

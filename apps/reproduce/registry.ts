@@ -6,13 +6,29 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { BIOFLAX_MNIST } from "./figures/bioflax/mnist/figure.ts";
+import { BIOFLAX_SINE } from "./figures/bioflax/sine/figure.ts";
+import { BIOFLAX_TEACHER } from "./figures/bioflax/teacher-student/figure.ts";
+import { CORINFOMAX_ANGLE } from "./figures/corinfomax/angle/figure.ts";
+import { CORINFOMAX_CIFAR10 } from "./figures/corinfomax/cifar10/figure.ts";
+import { CORINFOMAX_MNIST } from "./figures/corinfomax/mnist/figure.ts";
 import { PAL_FIG3 } from "./figures/pal/fig3/figure.ts";
 import { PC_FIG3 } from "./figures/pc/fig3/figure.ts";
 import { PC_FIG4 } from "./figures/pc/fig4/figure.ts";
 import type { FigureDefinition } from "./types.ts";
 
 /** Every registered figure, in listing order. */
-export const FIGURES: readonly FigureDefinition[] = [PC_FIG3, PC_FIG4, PAL_FIG3];
+export const FIGURES: readonly FigureDefinition[] = [
+  PC_FIG3,
+  PC_FIG4,
+  PAL_FIG3,
+  BIOFLAX_MNIST,
+  BIOFLAX_TEACHER,
+  BIOFLAX_SINE,
+  CORINFOMAX_MNIST,
+  CORINFOMAX_ANGLE,
+  CORINFOMAX_CIFAR10,
+];
 
 /**
  * The folder of a figure (its configs and README).

@@ -95,6 +95,7 @@ export function writeReport(
     "",
     `Verdicts: ${t.met} met, ${t.notMet} not met, ${t.notRun} not run. ${timing}`,
     ...(r.failures.length ? ["", "Failed trials:", ...r.failures.map((f) => `- ${f}`)] : []),
+    ...(r.skipped.length ? ["", "Not run, data missing:", ...r.skipped.map((f) => `- ${f}`)] : []),
     "",
   ];
   write(
@@ -150,6 +151,13 @@ ${
     r.failures.length
       ? `<p>Failed trials:</p><ul>${
         r.failures.map((f) => `<li>${escapeHtml(f)}</li>`).join("")
+      }</ul>`
+      : ""
+  }
+${
+    r.skipped.length
+      ? `<p>Not run, data missing:</p><ul>${
+        r.skipped.map((f) => `<li>${escapeHtml(f)}</li>`).join("")
       }</ul>`
       : ""
   }

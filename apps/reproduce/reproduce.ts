@@ -16,6 +16,7 @@ import {
   readTrials,
   runExperiment,
 } from "@plasticity/runner";
+import { missingData } from "./_data.ts";
 import { describeOverride, mergeConfig } from "./overrides.ts";
 import { figureDir } from "./registry.ts";
 import { writeReport } from "./report.ts";
@@ -54,6 +55,8 @@ export interface FigureReport {
   files: string[];
   /** Trials that failed (id and error). */
   failures: string[];
+  /** Experiments not run because their data files are missing (file and the loader's message). */
+  skipped: string[];
   /** Wall time in seconds. */
   wallS: number;
   /** Trials run, and trials reused because an earlier invocation finished them. */
@@ -168,9 +171,16 @@ export async function reproduceFigure(
   const experiments = await experimentConfigs(figure, options.mode, panels);
   const trialDirs = new Map<string, string[]>();
   const failures: string[] = [];
+  const missing = new Map<string, string>();
   const trials = { total: 0, reused: 0 };
   for (const e of experiments) {
     const te = performance.now();
+    const why = await missingData(e.raw);
+    if (why !== undefined) {
+      missing.set(e.file, why);
+      log(`${figure.id} ${e.file}: not run, data missing: ${why}`);
+      continue;
+    }
     log(`${figure.id} ${e.file}: running (${options.mode}${e.reduced ? `: ${e.reduced}` : ""})`);
     const report = await runExperiment(e.raw, {
       resultsDir: runsDir,
@@ -205,6 +215,7 @@ export async function reproduceFigure(
     mode: options.mode,
     panels,
     note,
+    missing: (file) => missing.get(file),
     async rows(file) {
       const cached = rowsCache.get(file);
       if (cached) return cached;
@@ -233,6 +244,7 @@ export async function reproduceFigure(
     outcomes: output.outcomes,
     files,
     failures,
+    skipped: [...missing].map(([file, why]) => `${file}: ${why}`),
     wallS,
     trials,
   };

@@ -63,6 +63,12 @@ export interface AnalysisContext {
   rows(file: string): Promise<Row[]>;
   /** One line stating the protocol of a panel's runs (quick-mode reductions), for its chart. */
   note(panel: string): string;
+  /**
+   * Why an experiment did not run for want of data files (the loader's message, with the
+   * download command), `undefined` when it ran: its rows are then empty and its outcomes are
+   * `not run`.
+   */
+  missing?(file: string): string | undefined;
 }
 
 /** What the analysis of a figure returns. */

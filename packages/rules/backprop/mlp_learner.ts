@@ -241,7 +241,8 @@ export class MlpLearner implements Learner {
 
   /**
    * Alignment metrics as bioflax defines them, with angles in degrees:
-   * `cos_W_BT_i` / `angle_W_BT_i` = ∠(Wᵢ, Bᵢ) for rules with a per-layer stand-in Bᵢ (FA, KP);
+   * `cos_W_BT_i` / `angle_W_BT_i` = ∠(Wᵢ, Bᵢ) for rules with a per-layer stand-in Bᵢ (FA, KP),
+   * with `dist_W_BT_i` = ‖Wᵢ − Bᵢ‖_F (Kolen–Pollack: (1 − λ)ᵗ‖W₀ − B₀‖_F after t steps);
    * with a batch, `cos_grad_i` / `angle_grad_i` = ∠(gᵢ^BP, gᵢ^rule) of the concatenated
    * [∂bᵢ; vec ∂Wᵢ] at the current weights on that batch (the rule's g is what the optimiser
    * receives), `norm_ratio_i` = ‖gᵢ^BP‖ / ‖gᵢ^rule‖, and the same over all layers (`_all`);
@@ -259,11 +260,15 @@ export class MlpLearner implements Learner {
       for (let i = 0; i < mlp.layers; i++) {
         const B = this.path.standIn?.(i);
         if (!B) continue;
+        const w = b.read(mlp.W[i]!), bt = b.read(B);
         const al = new CosineAccumulator();
-        al.add(b.read(mlp.W[i]!), b.read(B));
+        al.add(w, bt);
         const cw = al.cos();
         out[`cos_W_BT_${i}`] = cw;
         out[`angle_W_BT_${i}`] = angleFromCos(cw);
+        let d2 = 0;
+        for (let k = 0; k < w.length; k++) d2 += (w[k]! - bt[k]!) ** 2;
+        out[`dist_W_BT_${i}`] = Math.sqrt(d2);
       }
       if (!x || !y) return;
       const cache = mlp.forward(x);

@@ -4,10 +4,38 @@
  *
  * @module
  */
-import { type LearnerDefinition, type LearnerOptions, registerLearner } from "@plasticity/core";
+import {
+  type HyperSchema,
+  type LearnerDefinition,
+  type LearnerOptions,
+  registerLearner,
+  type Tensor,
+} from "@plasticity/core";
 import { type FeedbackFactory, type FeedbackPath, MlpLearner } from "@plasticity/backprop";
 import { drawFeedback, FEEDBACK_HYPER, type FeedbackHyper } from "./feedback_init.ts";
 import { Matrices } from "./_matrices.ts";
+
+/** Resolved hyper-parameters of `fa`: those of every feedback rule plus the FA↔BP mix λ. */
+export interface FaHyper extends FeedbackHyper {
+  /** λ of B_λ = λWᵀ + (1 − λ)B: 0 is FA, 1 is BP. */
+  "interpolate_bp": number;
+}
+
+/**
+ * Hyper-parameters of `fa`: `feedback_init`, `feedback_scale` and `interpolate_bp`, the λ of the
+ * FA↔BP interpolation B_λ = λWᵀ + (1 − λ)B (column notation; λ = 0 is FA, λ = 1 is BP). The
+ * bioflax companion fork's `interpolate_fa_bp` mode spells the same family with 1 − λ.
+ */
+export const FA_HYPER: HyperSchema = {
+  ...FEEDBACK_HYPER,
+  "interpolate_bp": {
+    type: "number",
+    default: 0,
+    min: 0,
+    max: 1,
+    doc: "λ of the feedback B_λ = λWᵀ + (1 − λ)B of the current weights: 0 is FA, 1 is BP",
+  },
+};
 
 /**
  * FA's feedback path: the signal at hᵢ is δᵢBᵢᵀ with a fixed random Bᵢ stored like Wᵢ
@@ -15,9 +43,14 @@ import { Matrices } from "./_matrices.ts";
  * B in place of Wᵀ. Weight gradients stay local, ∂Wᵢ = hᵢᵀδᵢ, so the output layer's update is
  * BP's. Every layer has a Bᵢ (B₀ only enters the weight alignment), drawn in layer order.
  *
+ * With `lambda` = λ > 0 (`interpolate_bp`) the backward pass uses, in Bᵢ's place, B_λ,ᵢ = λWᵢ + (1 − λ)Bᵢ of the
+ * current Wᵢ (stored like Wᵢ; λWᵀ + (1 − λ)B in column notation): λ = 1 sends δᵢWᵢᵀ exactly as
+ * backpropagation does, and the weight alignment measures ∠(Wᵢ, B_λ,ᵢ).
+ *
  * @param hyper Feedback initialiser and scale.
  * @param options The learner options (for the forward initialiser).
  * @param learn Whether B receives Wᵢ's update (Kolen–Pollack) instead of staying fixed.
+ * @param lambda λ of the FA↔BP interpolation, in [0, 1] (default 0: FA).
  * @returns The factory.
  *
  * @example
@@ -35,16 +68,30 @@ export function faFeedback(
   hyper: FeedbackHyper,
   options: LearnerOptions,
   learn = false,
+  lambda = 0,
 ): FeedbackFactory {
+  if (!(lambda >= 0 && lambda <= 1)) {
+    throw new Error(
+      `Invalid interpolate_bp ${JSON.stringify(lambda)}: expected a number in [0, 1]`,
+    );
+  }
   return (mlp, rng) => {
     const b = mlp.backend;
     const shapes = mlp.W.map((w) => [w.rows, w.cols] as const);
     const m = new Matrices(b, drawFeedback(b, shapes, hyper, options.network.init, rng));
+    // B_λ,ᵢ = λWᵢ + (1 − λ)Bᵢ; the ends are the matrices themselves, so λ = 0 is FA and λ = 1 is
+    // BP bit for bit.
+    const feedback = (i: number): Tensor =>
+      lambda === 0
+        ? m.B[i]!
+        : lambda === 1
+        ? mlp.W[i]!
+        : b.axpy(lambda, mlp.W[i]!, b.scale(m.B[i]!, 1 - lambda));
     const path: FeedbackPath = {
-      signal: (i, delta) => b.matmul(delta, m.B[i]!, false, true),
+      signal: (i, delta) => b.matmul(delta, feedback(i), false, true),
       matrices: () => m.all(),
       setMatrix: (key, value) => m.set(key, value),
-      standIn: (i) => m.B[i],
+      standIn: feedback,
       dispose: () => m.dispose(),
     };
     // Kolen–Pollack: B is stored like W, so it takes W's update p ← c·p − η·u unchanged.
@@ -55,7 +102,7 @@ export function faFeedback(
 
 /**
  * Feedback alignment, registered as `fa`. Hyper-parameters: `feedback_init`, `feedback_scale`
- * (see {@linkcode FEEDBACK_HYPER}).
+ * and `interpolate_bp` (see {@linkcode FA_HYPER}).
  *
  * @example Train FA on one batch
  * ```ts
@@ -77,10 +124,14 @@ export const faRule: LearnerDefinition = registerLearner({
   name: "fa",
   family: "feedback-alignment",
   description: "Feedback alignment: fixed random B per layer replaces Wᵀ in the backward pass",
-  hyper: FEEDBACK_HYPER,
+  hyper: FA_HYPER,
   optimizer: true,
   create(options) {
-    const h = options.hyper as unknown as FeedbackHyper;
-    return new MlpLearner({ rule: "fa", options, feedback: faFeedback(h, options) });
+    const h = options.hyper as unknown as FaHyper;
+    return new MlpLearner({
+      rule: "fa",
+      options,
+      feedback: faFeedback(h, options, false, h.interpolate_bp),
+    });
   },
 });

@@ -207,3 +207,101 @@ Deno.test("fa, dfa, kp: same seed gives identical weights and feedback; another 
     assert.notDeepEqual(run(5).B0, run(6).B0, rule);
   }
 });
+
+/** Trains `a` and `c` on the same batches; before each step `c` gets `feedbackOf(c)` as its B. */
+function trainSide(
+  a: ReturnType<typeof createLearner>,
+  c: ReturnType<typeof createLearner>,
+  steps: number,
+  feedbackOf?: (w: Record<string, WeightArray>) => Record<string, WeightArray>,
+): void {
+  for (let t = 0; t < steps; t++) {
+    if (feedbackOf) c.importWeights(feedbackOf(c.exportWeights()));
+    const [x, y] = batch(16, 20 + t);
+    assert.equal(a.trainBatch(x, y).loss, c.trainBatch(x, y).loss, `loss at step ${t}`);
+  }
+}
+
+function forward(w: Record<string, WeightArray>): Record<string, WeightArray> {
+  return Object.fromEntries(Object.entries(w).filter(([k]) => /^[Wb]\d+$/.test(k)));
+}
+
+Deno.test("interpolate_bp λ = 1 equals BP bit for bit over several momentum steps", () => {
+  const mix = createLearner("fa", { ...opts(9), hyper: { interpolate_bp: 1 } });
+  const bp = createLearner("bp", opts(9));
+  trainSide(mix, bp, 5);
+  assert.deepEqual(forward(mix.exportWeights()), bp.exportWeights());
+  const d = mix.diagnostics(...batch(16, 40));
+  for (const i of [0, 1, 2]) {
+    assert.equal(d[`angle_grad_${i}`], 0, `angle_grad_${i}`);
+    assert.equal(d[`dist_W_BT_${i}`], 0, `dist_W_BT_${i}`);
+  }
+});
+
+Deno.test("interpolate_bp λ = 0 equals FA bit for bit (FA's default)", () => {
+  const mix = createLearner("fa", { ...opts(9), hyper: { interpolate_bp: 0 } });
+  const fa = createLearner("fa", opts(9));
+  trainSide(mix, fa, 5);
+  assert.deepEqual(mix.exportWeights(), fa.exportWeights());
+});
+
+Deno.test("interpolate_bp λ = ½ equals FA run with the explicit B = ½Wᵀ + ½B₀ of its current W", () => {
+  // B_λ = λWᵀ + (1 − λ)B in column notation, Wᵢ-shaped here: λWᵢ + (1 − λ)Bᵢ. With λ = ½ both
+  // products are exact in float32, so the only rounding is that of the sum.
+  const lambda = 0.5;
+  const mix = createLearner("fa", { ...opts(11), hyper: { interpolate_bp: lambda } });
+  const fa = createLearner("fa", opts(11));
+  const B0 = fa.exportWeights();
+  const explicit = (w: Record<string, WeightArray>) => {
+    const out: Record<string, WeightArray> = {};
+    for (const i of [0, 1, 2]) {
+      const W = w[`W${i}`]!, B = B0[`B${i}`]!;
+      out[`B${i}`] = {
+        rows: W.rows,
+        cols: W.cols,
+        data: W.data.map((v, k) => Math.fround(lambda * v + (1 - lambda) * B.data[k]!)),
+      };
+    }
+    return out;
+  };
+  // The weight alignment of the mixed rule is ∠(W, B_λ) before any step.
+  const d = mix.diagnostics();
+  const e = explicit(B0);
+  for (const i of [0, 1, 2]) {
+    const want = cosine(B0[`W${i}`]!.data, e[`B${i}`]!.data);
+    assert.ok(Math.abs(d[`cos_W_BT_${i}`]! - want) < 1e-9, `cos_W_BT_${i}`);
+  }
+  trainSide(mix, fa, 6, explicit);
+  const wm = mix.exportWeights(), wf = fa.exportWeights();
+  assert.deepEqual(forward(wm), forward(wf));
+  // The stored B of the mixed rule stays the fixed random draw.
+  for (const i of [0, 1, 2]) assert.deepEqual(wm[`B${i}`], B0[`B${i}`], `B${i}`);
+});
+
+Deno.test("interpolate_bp λ = 0.3 tracks FA with the explicit B_λ to float32 rounding", () => {
+  const lambda = 0.3;
+  const mix = createLearner("fa", { ...opts(12), hyper: { interpolate_bp: lambda } });
+  const fa = createLearner("fa", opts(12));
+  const B0 = fa.exportWeights();
+  for (let t = 0; t < 6; t++) {
+    const w = fa.exportWeights(), set: Record<string, WeightArray> = {};
+    for (const i of [0, 1, 2]) {
+      const W = w[`W${i}`]!, B = B0[`B${i}`]!;
+      set[`B${i}`] = { ...W, data: W.data.map((v, k) => lambda * v + (1 - lambda) * B.data[k]!) };
+    }
+    fa.importWeights(set);
+    const [x, y] = batch(16, 60 + t);
+    mix.trainBatch(x, y);
+    fa.trainBatch(x, y);
+  }
+  const wm = mix.exportWeights(), wf = fa.exportWeights();
+  for (const k of Object.keys(forward(wf))) {
+    wm[k]!.data.forEach((v, i) =>
+      assert.ok(Math.abs(v - wf[k]!.data[i]!) < 1e-5, `${k}[${i}]: ${v} vs ${wf[k]!.data[i]}`)
+    );
+  }
+  assert.throws(
+    () => createLearner("fa", { ...opts(0), hyper: { interpolate_bp: 1.5 } }),
+    /rule\.interpolate_bp/,
+  );
+});

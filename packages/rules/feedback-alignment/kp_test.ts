@@ -156,3 +156,21 @@ Deno.test("KP with decay: W aligns with Bᵀ and the updates with the gradient",
     /rule\.decay: expected one of documented, bioflax-compat, got "optax"/,
   );
 });
+
+Deno.test("kp diagnostics: dist_W_BT_i = ‖Wᵢ − Bᵢ‖_F decays as (1 − λ)ᵗ", () => {
+  const lambda = 0.05;
+  const net = createLearner("kp", opts({ name: "sgd", lr: 0.1, weight_decay: lambda }, {}, 3));
+  const d0 = net.diagnostics();
+  const w = net.exportWeights();
+  for (const i of [0, 1, 2]) {
+    const W = w[`W${i}`]!.data, B = w[`B${i}`]!.data;
+    const want = Math.sqrt(W.reduce((s, v, k) => s + (v - B[k]!) ** 2, 0));
+    assert.ok(Math.abs(d0[`dist_W_BT_${i}`]! - want) < 1e-9 * want, `dist_W_BT_${i} at t = 0`);
+  }
+  for (let t = 1; t <= 20; t++) net.trainBatch(...batch(t));
+  const d = net.diagnostics();
+  for (const i of [0, 1, 2]) {
+    const ratio = d[`dist_W_BT_${i}`]! / d0[`dist_W_BT_${i}`]!;
+    assert.ok(Math.abs(ratio - (1 - lambda) ** 20) < 1e-5, `layer ${i}: ratio ${ratio}`);
+  }
+});
