@@ -13,6 +13,8 @@ import { CORINFOMAX_ANGLE } from "./figures/corinfomax/angle/figure.ts";
 import { CORINFOMAX_CIFAR10 } from "./figures/corinfomax/cifar10/figure.ts";
 import { CORINFOMAX_MNIST } from "./figures/corinfomax/mnist/figure.ts";
 import { PAL_FIG3 } from "./figures/pal/fig3/figure.ts";
+import { PAL_FIG4 } from "./figures/pal/fig4/figure.ts";
+import { PAL_GENN_YIN_YANG } from "./figures/pal-genn/yin-yang/figure.ts";
 import { PC_FIG3 } from "./figures/pc/fig3/figure.ts";
 import { PC_FIG4 } from "./figures/pc/fig4/figure.ts";
 import type { FigureDefinition } from "./types.ts";
@@ -22,6 +24,8 @@ export const FIGURES: readonly FigureDefinition[] = [
   PC_FIG3,
   PC_FIG4,
   PAL_FIG3,
+  PAL_FIG4,
+  PAL_GENN_YIN_YANG,
   BIOFLAX_MNIST,
   BIOFLAX_TEACHER,
   BIOFLAX_SINE,

@@ -4,6 +4,18 @@
 // so that one Gaussian costs a few nanoseconds. Checked against NumpyRandomState in
 // _fast_numpy_test.ts.
 
+/** The state of a {@link FastNumpyStream}, plain data for a checkpoint. */
+export interface NumpyStreamState {
+  /** The 624 key words (unsigned). */
+  key: number[];
+  /** Position in the key. */
+  pos: number;
+  /** Cached second Gaussian. */
+  gauss: number;
+  /** Whether `gauss` is pending. */
+  hasGauss: boolean;
+}
+
 const N = 624;
 const M = 397;
 const TWO_M52 = 2.220446049250313e-16; // 2⁻⁵²
@@ -52,6 +64,29 @@ export class FastNumpyStream {
     y ^= (y << 15) & 0xefc60000;
     y ^= y >>> 18;
     return y >>> 0;
+  }
+
+  /** The full generator state (key as unsigned words, position, cached Gaussian), copied. */
+  getState(): NumpyStreamState {
+    return {
+      key: Array.from(this.mt, (x) => x >>> 0),
+      pos: this.pos,
+      gauss: this.gauss,
+      hasGauss: this.hasGauss,
+    };
+  }
+
+  /** Restores a state from {@link getState}. */
+  setState(state: NumpyStreamState): void {
+    if (state.key.length !== N || !(state.pos >= 0 && state.pos <= N)) {
+      throw new Error(
+        `Invalid MT19937 state: expected ${N} key words and a position in [0, ${N}], got ${state.key.length} words at ${state.pos}`,
+      );
+    }
+    for (let i = 0; i < N; i++) this.mt[i] = state.key[i]! | 0;
+    this.pos = state.pos;
+    this.gauss = state.gauss;
+    this.hasGauss = state.hasGauss;
   }
 
   /** numpy `random_sample()`. */

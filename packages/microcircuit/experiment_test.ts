@@ -132,3 +132,122 @@ Deno.test("rng plasticity: core's generator drives the same protocol; PAL still 
   assert.ok(a[0]! > 70 && a[0]! < 110);
   assert.ok(a[a.length - 1]! < a[0]! - 10, `angle ${a[0]} → ${a[a.length - 1]}`);
 });
+
+// The Fig4ab network (1-1-1, PAL learning W, WIP, BPI and B at once against a teacher) with a short
+// protocol: every part of the state moves, the noise and the per-epoch shuffles draw from the
+// model's generator, and the teacher's targets change with each sample.
+const FIG4_PAL = {
+  layers: [1, 1, 1],
+  task: "fw_bw",
+  "model_type": "PAL",
+  "eta_fw": [2, 0.5],
+  "eta_bw": [20],
+  "eta_IP": [10],
+  "eta_PI": [0.5],
+  "noise_scale": [0.01],
+  alpha: [1e-6],
+  "init_WPP_range": [-1, 0],
+  "init_BPP_range": [-1, 0],
+  "init_teacher_WPP_range": [2, 2],
+  "dataset_size": 7,
+  "settling_time": 3,
+  epochs: 4,
+  "rec_per_steps": 37,
+  record: ["WPP", "BPP", "WIP", "BPI", "uP", "uP_breve", "vbas", "vapi", "uI"],
+};
+
+Deno.test("checkpoint: 2k steps equal k steps, a JSON checkpoint, a fresh run resumed from it and k more steps, bit for bit", () => {
+  const p = parseParams(FIG4_PAL);
+  const k = 1234; // inside an epoch (epochs are 700 steps after 300 settling steps), between records
+  const direct = createPalRun(p, 123);
+  const recsDirect: Record<string, number>[] = [];
+  assert.equal(direct.runSteps(2 * k, (r) => recsDirect.push(r)), 2 * k);
+
+  const first = createPalRun(p, 123);
+  const recsResumed: Record<string, number>[] = [];
+  assert.equal(first.runSteps(k, (r) => recsResumed.push(r)), k);
+  const saved = JSON.stringify(first.checkpoint());
+  const second = createPalRun(p, 123, JSON.parse(saved));
+  assert.equal(second.position, k);
+  assert.equal(second.runSteps(k, (r) => recsResumed.push(r)), k);
+
+  assert.equal(recsDirect.length, Math.floor(2 * k / 37));
+  assert.deepEqual(recsResumed, recsDirect);
+  // The full state after 2k steps, generator included, is the same.
+  assert.deepEqual(second.checkpoint(), direct.checkpoint());
+  // And the weights moved (the test is not of a frozen network).
+  assert.notEqual(recsDirect.at(-1)!.WPP_0_0, recsDirect[0]!.WPP_0_0);
+  assert.notEqual(recsDirect.at(-1)!.BPP_0_0, recsDirect[0]!.BPP_0_0);
+
+  // Running both to the end gives the same records too.
+  const restDirect: Record<string, number>[] = [], restResumed: Record<string, number>[] = [];
+  direct.run((r) => restDirect.push(r));
+  second.run((r) => restResumed.push(r));
+  assert.deepEqual(restResumed, restDirect);
+  assert.equal(recsDirect.length + restDirect.length, direct.totalRecords);
+});
+
+Deno.test("checkpoint: a wrong seed or compare_updates is refused", () => {
+  const p = parseParams(FIG4_PAL);
+  const run = createPalRun(p, 123);
+  run.runSteps(100, () => {});
+  assert.throws(() => createPalRun(p, 456, run.checkpoint()), /checkpoint: it is of seed 123/);
+  const cmp = createPalRun(parseParams({ ...FIG4_PAL, compare_updates: true }), 123);
+  assert.throws(() => cmp.checkpoint(), /compare_updates/);
+});
+
+Deno.test("recorded variables equal the model's arrays read directly at the record steps", () => {
+  const p = parseParams(FIG4_PAL);
+  const run = createPalRun(p, 123), mc = run.mc;
+  let checked = 0;
+  // Steps in chunks of rec_per_steps: each chunk ends with exactly one record, after its last step.
+  while (run.position < run.totalSteps) {
+    const got: Record<string, number>[] = [];
+    run.runSteps(37, (r) => got.push(r));
+    if (run.position % 37 !== 0) break;
+    assert.equal(got.length, 1, `one record at step ${run.position}`);
+    const rec = got[0]!;
+    assert.equal(rec.t, Number((run.position * 0.01 / 1000).toPrecision(12)));
+    const direct: [string, Float64Array[]][] = [
+      ["WPP", mc.WPP],
+      ["BPP", mc.BPP],
+      ["WIP", mc.WIP],
+      ["BPI", mc.BPI],
+      ["uP", mc.uP],
+      ["uP_breve", mc.uPBreve],
+      ["vbas", mc.vBas],
+      ["vapi", mc.vApi],
+      ["uI", mc.uI],
+    ];
+    for (const [name, arrays] of direct) {
+      arrays.forEach((a, layer) => assert.equal(rec[`${name}_${layer}_0`], a[0]));
+    }
+    // W of the output layer against B: the record's angle is that of the recorded values (1 × 1:
+    // 0° for equal signs, 180° for opposite ones).
+    const same = Math.sign(rec.WPP_1_0!) === Math.sign(rec.BPP_0_0!);
+    assert.ok(Math.abs(rec.angle_B_WT_0! - (same ? 0 : 180)) < 1e-6);
+    checked++;
+  }
+  assert.equal(checked, Math.floor(run.totalSteps / 37));
+});
+
+Deno.test("record_max_values bounds the values of each layer's array in a record", () => {
+  const p = parseParams({
+    epochs: 1,
+    max_records: 1,
+    record: ["WPP", "vapi"],
+    record_max_values: 3,
+  });
+  let rec: Record<string, number> = {};
+  const run = createPalRun(p, 123);
+  run.run((r) => (rec = r));
+  const keys = Object.keys(rec);
+  // 5-20-10-20-5: 4 forward weights (≥ 3 values each) and 3 apical layers (≥ 3 values each)
+  assert.equal(keys.filter((k) => k.startsWith("WPP_")).length, 4 * 3);
+  assert.equal(keys.filter((k) => k.startsWith("vapi_")).length, 3 * 3);
+  assert.equal(rec.WPP_3_2, run.mc.WPP[3]![2]);
+  assert.ok(!("WPP_0_3" in rec));
+  // A single name is accepted as a list of one.
+  assert.deepEqual(parseParams({ record: "BPP" }).record, ["BPP"]);
+  assert.throws(() => parseParams({ record: ["W"] }), /params\.record\[0\]: expected one of WPP/);
+});

@@ -45,7 +45,8 @@
  * @module
  */
 import { fastExp } from "./_fast_exp.ts";
-import type { ModelType, NormalSource } from "./model.ts";
+import { base64ToF64, f64ToBase64 } from "./_f64_codec.ts";
+import type { MicrocircuitState, ModelType, NormalSource } from "./model.ts";
 
 /** Constants of a {@linkcode GennMicrocircuit} (times in ms, conductances in 1/ms, rates per ms). */
 export interface GennMicrocircuitConfig {
@@ -111,6 +112,37 @@ const copyOf = (a: ArrayLike<number> | undefined, n: number, what: string): Floa
   return Float64Array.from(a);
 };
 const logistic = (x: number) => 1 / (1 + fastExp(-x));
+
+/** The state arrays of a {@linkcode GennMicrocircuit}, in checkpoint order. */
+export const GENN_STATE_ARRAYS = [
+  "rIn",
+  "rInLast",
+  "rTgt",
+  "vTgt",
+  "u",
+  "uBreve",
+  "vBas",
+  "r",
+  "rLast",
+  "rBas",
+  "rHP",
+  "vApi",
+  "xi",
+  "uI",
+  "uIBreve",
+  "vDen",
+  "vDown",
+  "rI",
+  "rILast",
+  "rIDen",
+  "W",
+  "deltaW",
+  "B",
+  "WIP",
+  "deltaWIP",
+  "BPI",
+  "deltaBPI",
+] as const;
 
 /**
  * A dendritic microcircuit in preallocated float64 state, stepped in GeNN's order.
@@ -282,6 +314,86 @@ export class GennMicrocircuit {
     this.#learnB = config.modelType === "PAL";
     this.#learnPI = this.#learnB && config.etaB.slice(0, H).some((e) => e > 0);
     if (config.modelType === "BP") this.#copyTransposes();
+  }
+
+  /**
+   * The full dynamic state ({@linkcode MicrocircuitState}: every array of
+   * {@linkcode GENN_STATE_ARRAYS} as base64 of its float64 bytes, the step count and the noise
+   * generator's state), JSON-safe; {@linkcode GennMicrocircuit.loadState} of a network with the
+   * same config continues exactly as this one would.
+   *
+   * @returns The state.
+   *
+   * @example
+   * ```ts
+   * import { GennMicrocircuit } from "@plasticity/microcircuit/genn-network";
+   * const cfg = {
+   *   dims: [2, 3, 2], dt: 0.01, modelType: "FA" as const, gl: 0.03, gb: 0.1, ga: 0.06, gd: 0.1,
+   *   gsom: 0.06, gtar: 0.06, etaW: [1, 1], etaB: [0], etaIP: [0.1], etaPI: [0], alpha: 0,
+   *   noiseSig: 0, noiseTau: 0.1, tauHP: 0.1, tauW: 100, tauIP: 0.01, tauPI: 0.01,
+   * };
+   * const init = { W: [[0.1, -0.2, 0.3, 0.1, 0.2, -0.1], [0.2, 0.1, -0.3, 0.3, -0.1, 0.2]], B: [[0.5, -0.5, 0.2, 0.1, -0.3, 0.4]] };
+   * const a = new GennMicrocircuit(cfg, init), b = new GennMicrocircuit(cfg, init);
+   * for (let i = 0; i < 40; i++) a.step([0.3, 0.8], [1, 0.1], true);
+   * b.loadState(JSON.parse(JSON.stringify(a.saveState())));
+   * for (let i = 0; i < 40; i++) (a.step([0.3, 0.8], [1, 0.1], true), b.step([0.3, 0.8], [1, 0.1], true));
+   * console.assert(a.W[0]![0] === b.W[0]![0] && a.u[1]![1] === b.u[1]![1] && b.steps === 80);
+   * ```
+   */
+  saveState(): MicrocircuitState {
+    const arrays: Record<string, string[]> = {};
+    for (const name of GENN_STATE_ARRAYS) {
+      const v = this[name] as Float64Array | Float64Array[];
+      arrays[name] = Array.isArray(v) ? v.map((a) => f64ToBase64(a)) : [f64ToBase64(v)];
+    }
+    const rng = this.#noiseRng;
+    return {
+      layers: [...this.dims],
+      steps: this.steps,
+      arrays,
+      r0: [arrays.rIn![0]!, arrays.rInLast![0]!],
+      rng: rng?.getState ? rng.getState() : null,
+    };
+  }
+
+  /**
+   * Restores a state from {@linkcode GennMicrocircuit.saveState} (of a network with the same
+   * dims), the noise generator's included when the state has one.
+   *
+   * @param state The state.
+   * @throws {Error} When the dims or an array's size differ, or the generator cannot take the
+   *   saved generator state.
+   */
+  loadState(state: MicrocircuitState): void {
+    if (state.layers.join() !== this.dims.join()) {
+      throw new Error(
+        `Invalid GeNN microcircuit state: dims ${JSON.stringify(state.layers)}, expected ${
+          JSON.stringify(this.dims)
+        }`,
+      );
+    }
+    for (const name of GENN_STATE_ARRAYS) {
+      const v = this[name] as Float64Array | Float64Array[];
+      const own = Array.isArray(v) ? v : [v], saved = state.arrays[name];
+      if (!saved || saved.length !== own.length) {
+        throw new Error(
+          `Invalid GeNN microcircuit state: expected ${own.length} arrays for ${name}, got ${
+            saved?.length ?? "none"
+          }`,
+        );
+      }
+      own.forEach((a, k) => base64ToF64(saved[k]!, a, `${name}[${k}]`));
+    }
+    this.steps = state.steps;
+    if (state.rng !== null && state.rng !== undefined) {
+      const rng = this.#noiseRng;
+      if (!rng?.setState) {
+        throw new Error(
+          "Invalid GeNN microcircuit state: it has a noise generator state but this network's generator cannot load one",
+        );
+      }
+      rng.setState(state.rng);
+    }
   }
 
   /**

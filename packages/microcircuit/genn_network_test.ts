@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { FastNumpyStream } from "./_fast_numpy.ts";
 import { GennMicrocircuit, type GennMicrocircuitConfig } from "./genn_network.ts";
+import { createClassifier, YIN_YANG_PAL } from "./classification.ts";
 
 // ---------------------------------------------------------------------------------------------
 // An independent GeNN emulation, written from the model equations: neuron populations hold named
@@ -458,4 +459,28 @@ Deno.test("invalid configurations are refused with one-line messages", () => {
     () => new GennMicrocircuit(base, { W: [[1, 2], W0[1]!], B: B0 }),
     /Invalid W\[0\] with 2 values: expected 4/,
   );
+});
+
+Deno.test("saveState/loadState: the yin-yang PAL network (4-30-3, OU noise) continues bit for bit", () => {
+  const a = createClassifier(YIN_YANG_PAL, 123456).net!;
+  const b = createClassifier(YIN_YANG_PAL, 654321).net!; // another start, overwritten by the state
+  const x = [0.2, 0.7, 0.8, 0.3], tgt = [1, 0.1, 0.1];
+  const k = 333; // not a multiple of a sample's 100 steps
+  for (let i = 0; i < k; i++) a.step(x, i % 200 < 100 ? tgt : null, true);
+  const saved = JSON.parse(JSON.stringify(a.saveState()));
+  b.loadState(saved);
+  for (let i = k; i < 2 * k; i++) {
+    a.step(x, i % 200 < 100 ? tgt : null, true);
+    b.step(x, i % 200 < 100 ? tgt : null, true);
+  }
+  assert.deepEqual(b.saveState(), a.saveState());
+  assert.equal(b.steps, 2 * k);
+  assert.notEqual(saved.rng, null, "PAL's noise generator state is part of the state");
+  // Without the generator's state the noise, hence B, would differ.
+  const c = createClassifier(YIN_YANG_PAL, 123456).net!;
+  c.loadState({ ...saved, rng: null });
+  for (let i = k; i < 2 * k; i++) c.step(x, i % 200 < 100 ? tgt : null, true);
+  assert.notDeepEqual(c.B, a.B);
+  const small = createClassifier({ ...YIN_YANG_PAL, dims: [4, 5, 3] }, 1).net!;
+  assert.throws(() => small.loadState(saved), /dims \[4,30,3\], expected \[4,5,3\]/);
 });

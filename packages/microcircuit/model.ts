@@ -18,6 +18,7 @@
  * @module
  */
 import { fastExp } from "./_fast_exp.ts";
+import { base64ToF64, f64ToBase64 } from "./_f64_codec.ts";
 import { type Activation, type ActivationName, getActivation } from "./activation.ts";
 
 /** Which rule sets the top-down weights B. */
@@ -93,6 +94,57 @@ export interface NormalSource {
   normal(): number;
   /** Optional fast path: `out[0..n)` filled as n calls of `normal()` would. */
   fillNormal?(out: Float64Array, n: number): void;
+  /** Optional: the generator's full state as plain data (what a checkpoint of the model saves). */
+  getState?(): unknown;
+  /** Optional: restores a state from `getState`. */
+  setState?(state: unknown): void;
+}
+
+/** The per-layer state arrays of a {@linkcode Microcircuit}, in checkpoint order. */
+export const MICROCIRCUIT_STATE_ARRAYS = [
+  "uP",
+  "uPOld",
+  "uPBreve",
+  "rPBreve",
+  "rPBreveOld",
+  "rPBreveHI",
+  "vBas",
+  "vBasOld",
+  "vApi",
+  "vApiOld",
+  "uI",
+  "uIOld",
+  "uIBreve",
+  "rIBreve",
+  "rIBreveOld",
+  "vDen",
+  "vDenOld",
+  "noise",
+  "WPP",
+  "WIP",
+  "BPP",
+  "BPI",
+  "dWPPLO",
+  "errW",
+] as const;
+
+/**
+ * The full dynamic state of a {@linkcode Microcircuit} as JSON-safe plain data: every voltage,
+ * rate, dendrite, weight, low-pass, high-pass and noise array (each layer's values as base64 of
+ * its little-endian float64 bytes, so that a JSON round trip is bit-exact), the input rates, the
+ * step count and the noise generator's state (`null` when there is no generator or it cannot say).
+ */
+export interface MicrocircuitState {
+  /** Layer sizes of the model it came from. */
+  layers: number[];
+  /** Steps taken. */
+  steps: number;
+  /** Each array of {@linkcode MICROCIRCUIT_STATE_ARRAYS}, one base64 string per layer. */
+  arrays: Record<string, string[]>;
+  /** Input rates r0 and r0 one step earlier (base64). */
+  r0: [string, string];
+  /** The noise generator's state. */
+  rng: unknown;
 }
 
 /** What one step learns and whether the PAL noise runs. */
@@ -583,6 +635,90 @@ export class Microcircuit {
       }
     }
     this.steps++;
+  }
+
+  /**
+   * The full dynamic state (see {@linkcode MicrocircuitState}), copied: a model built with the same
+   * config that loads it with {@linkcode Microcircuit.loadState} continues exactly as this one.
+   *
+   * @returns The state, JSON-safe.
+   *
+   * @example Save, reload into a fresh model, continue: the same as running on
+   * ```ts
+   * import { Microcircuit } from "@plasticity/microcircuit/model";
+   * const cfg = {
+   *   layers: [2, 3, 2], dt: 0.01, modelType: "FA" as const, activation: "logistic" as const,
+   *   gl: 0.03, gbas: 0.1, gapi: 0.06, gden: 0.1, gnI: 0.06, gntgt: 0.06,
+   *   etaFw: [1, 1], etaBw: [0], etaIP: [0], etaPI: [0], alpha: [0], noiseScale: [0],
+   *   tauxi: 0.1, tauHP: 0.1, tauLO: 100,
+   * };
+   * const init = {
+   *   uP: [[0.1, 0.2, 0.3], [0.4, 0.5]], uI: [[0, 0]],
+   *   WPP: [[1, -1, 0.5, 0.2, -0.3, 0.7], [0.4, -0.2, 0.1, -0.5, 0.3, 0.9]],
+   *   WIP: [[0, 0, 0, 0, 0, 0]], BPP: [[1, 0, 0, 1, 1, 1]], BPI: [[0, 0, 0, 0, 0, 0]],
+   * };
+   * const learn = { learnWeights: true, learnLatWeights: true, learnBwWeights: true };
+   * const a = new Microcircuit(cfg, init), b = new Microcircuit(cfg, init);
+   * for (let i = 0; i < 50; i++) a.step([0.3, 0.8], [0.6, 0.2], learn);
+   * b.loadState(JSON.parse(JSON.stringify(a.saveState())));
+   * for (let i = 0; i < 50; i++) (a.step([0.3, 0.8], [0.6, 0.2], learn), b.step([0.3, 0.8], [0.6, 0.2], learn));
+   * console.assert(a.WPP[0]![0] === b.WPP[0]![0] && a.uP[1]![1] === b.uP[1]![1] && b.steps === 100);
+   * ```
+   */
+  saveState(): MicrocircuitState {
+    const arrays: Record<string, string[]> = {};
+    for (const name of MICROCIRCUIT_STATE_ARRAYS) {
+      arrays[name] = (this[name] as Float64Array[]).map((a) => f64ToBase64(a));
+    }
+    const rng = this.#noiseRng;
+    return {
+      layers: [...this.layers],
+      steps: this.steps,
+      arrays,
+      r0: [f64ToBase64(this.r0), f64ToBase64(this.r0Old)],
+      rng: rng?.getState ? rng.getState() : null,
+    };
+  }
+
+  /**
+   * Restores a state from {@linkcode Microcircuit.saveState} (of a model with the same layers),
+   * the noise generator's included when the state has one.
+   *
+   * @param state The state.
+   * @throws {Error} When the layers or an array's size differ, or the state has a generator
+   *   state that this model's generator cannot take.
+   */
+  loadState(state: MicrocircuitState): void {
+    if (state.layers.join() !== this.layers.join()) {
+      throw new Error(
+        `Invalid microcircuit state: layers ${JSON.stringify(state.layers)}, expected ${
+          JSON.stringify(this.layers)
+        }`,
+      );
+    }
+    for (const name of MICROCIRCUIT_STATE_ARRAYS) {
+      const own = this[name] as Float64Array[], saved = state.arrays[name];
+      if (!saved || saved.length !== own.length) {
+        throw new Error(
+          `Invalid microcircuit state: expected ${own.length} arrays for ${name}, got ${
+            saved?.length ?? "none"
+          }`,
+        );
+      }
+      own.forEach((a, k) => base64ToF64(saved[k]!, a, `${name}[${k}]`));
+    }
+    base64ToF64(state.r0[0], this.r0, "r0");
+    base64ToF64(state.r0[1], this.r0Old, "r0Old");
+    this.steps = state.steps;
+    if (state.rng !== null && state.rng !== undefined) {
+      const rng = this.#noiseRng;
+      if (!rng?.setState) {
+        throw new Error(
+          "Invalid microcircuit state: it has a noise generator state but this model's generator cannot load one",
+        );
+      }
+      rng.setState(state.rng);
+    }
   }
 
   #forwardErrors(): void {

@@ -124,3 +124,38 @@ Deno.test("PAL high-pass: a rate step of height d decays as d·0.9^n", () => {
   for (let i = 0; i < 10000; i++) mc.step([0.9], null, off);
   assert.ok(Math.abs(mc.rPBreveHI[0]![0]!) < 1e-12 * Math.max(1, Math.abs(before)));
 });
+
+Deno.test("saveState/loadState: PAL on the 5-20-10-20-5 network continues bit for bit, noise generator included", () => {
+  const p = parseParams({ model_type: "PAL", task: "bw_only" });
+  const x = inputSamples(p, 1);
+  const learn = { learnWeights: true, learnLatWeights: true, learnBwWeights: true };
+  const a = buildMicrocircuit(p, 123).mc, b = buildMicrocircuit(p, 456).mc; // b: other start
+  for (let i = 0; i < 777; i++) a.step(x, null, learn, (Math.floor(i / 100) % 100) * 5);
+  const saved = JSON.parse(JSON.stringify(a.saveState()));
+  b.loadState(saved);
+  for (let i = 777; i < 1554; i++) {
+    a.step(x, null, learn, (Math.floor(i / 100) % 100) * 5);
+    b.step(x, null, learn, (Math.floor(i / 100) % 100) * 5);
+  }
+  assert.deepEqual(b.saveState(), a.saveState());
+  assert.equal(b.steps, 1554);
+  // Without the generator's state, the noise (hence B) would differ.
+  const c = buildMicrocircuit(p, 123).mc;
+  c.loadState({ ...saved, rng: null });
+  for (let i = 777; i < 1554; i++) c.step(x, null, learn, (Math.floor(i / 100) % 100) * 5);
+  assert.notDeepEqual(c.BPP, a.BPP);
+  // A state of another network is refused.
+  const small = buildMicrocircuit(
+    parseParams({
+      layers: [1, 1, 1],
+      eta_fw: [1, 1],
+      eta_bw: [1],
+      eta_IP: [0],
+      eta_PI: [0],
+      noise_scale: [0.1],
+      alpha: [0],
+    }),
+    1,
+  ).mc;
+  assert.throws(() => small.loadState(saved), /layers \[5,20,10,20,5\], expected \[1,1,1\]/);
+});

@@ -114,7 +114,35 @@ export interface PalParams {
   "compare_updates": boolean;
   /** Stop after this many records (0 = run to the end). */
   "max_records": number;
+  /**
+   * State variables written into every record (see {@linkcode RECORDABLE}): weights `WPP`, `BPP`,
+   * `WIP`, `BPI` and potentials `uP`, `uP_breve`, `vbas`, `vapi`, `uI`, as `<name>_<layer>_<index>`.
+   */
+  record: RecordableName[];
+  /** At most this many values of each layer's array per record (the first ones, row-major). */
+  "record_max_values": number;
 }
+
+/**
+ * The state variables a record can carry (`record` key), with the reference's names: forward
+ * weights W (`WPP`, per pyramidal layer), top-down weights B (`BPP`), lateral weights (`WIP`,
+ * `BPI`, per hidden layer), somatic potentials u (`uP`) and their lookahead ŭ (`uP_breve`), basal
+ * (`vbas`) and apical (`vapi`, without noise) dendrites, interneuron somata (`uI`).
+ */
+export const RECORDABLE = [
+  "WPP",
+  "BPP",
+  "WIP",
+  "BPI",
+  "uP",
+  "uP_breve",
+  "vbas",
+  "vapi",
+  "uI",
+] as const;
+
+/** One of {@linkcode RECORDABLE}. */
+export type RecordableName = typeof RECORDABLE[number];
 
 /**
  * The schema of a params object (reference key names; times in ms): every key of
@@ -286,6 +314,21 @@ export const PAL_PARAMS_SCHEMA: HyperSchema = {
     min: 0,
     doc: "Stop after this many records (0 = run to the end)",
   },
+  record: {
+    type: "choice",
+    enum: RECORDABLE,
+    list: true,
+    default: [],
+    doc: "State variables written into every record as `<name>_<layer>_<index>`",
+  },
+  "record_max_values": {
+    type: "number",
+    default: 16,
+    integer: true,
+    min: 1,
+    max: 4096,
+    doc: "At most this many values of each layer's array per record (the first, row-major)",
+  },
 };
 
 /** The Fig3abc values, used for every key a params object leaves out (the schema's defaults). */
@@ -391,6 +434,7 @@ export function parseParams(given: Record<string, unknown>, where = "params"): P
     rest[key] = v;
   }
   const p = resolveHyper(PAL_PARAMS_SCHEMA, rest, where) as unknown as PalParams;
+  if (typeof p.record === "string") p.record = [p.record];
   checkAcrossKeys(p, where);
   return p;
 }

@@ -27,6 +27,12 @@ const FULL_TRIALS: Record<string, number> = {
   "fig3abc_bp_fa.yaml": 20, // BP and FA × 10 seeds
   "fig3def_pal.yaml": 10,
   "fig3def_bp_fa.yaml": 20,
+  "fig4ab_bp.yaml": 1, // pal/fig4: one 500.1-s run (seed 123) per model
+  "fig4ab_fa.yaml": 1,
+  "fig4ab_pal.yaml": 1,
+  "yin_yang_pal.yaml": 10, // pal-genn/yin-yang: the GeNN sweeps' 10 numpy seeds
+  "yin_yang_fa.yaml": 10,
+  "yin_yang_bw_eta_zero.yaml": 10,
   // bioflax/mnist, teacher-student, sine: BP, FA, KP, DFA × 10 seeds, KP + decay × 10 seeds
   "mnist.yaml": 4 * 10,
   "mnist_kp_decay.yaml": 10,

@@ -3,8 +3,14 @@ import { figureDir, FIGURES, listFigures, selectFigures } from "@plasticity/repr
 import { parseCli } from "@plasticity/reproduce/cli";
 
 Deno.test("the registry lists pc/fig3, pc/fig4 and pal/fig3 with their panels", () => {
-  // The first three, in listing order (later papers append theirs).
-  assert.deepEqual(FIGURES.map((f) => f.id).slice(0, 3), ["pc/fig3", "pc/fig4", "pal/fig3"]);
+  // The first five, in listing order (later papers append theirs).
+  assert.deepEqual(FIGURES.map((f) => f.id).slice(0, 5), [
+    "pc/fig3",
+    "pc/fig4",
+    "pal/fig3",
+    "pal/fig4",
+    "pal-genn/yin-yang",
+  ]);
   const pc = FIGURES[0]!;
   assert.deepEqual(pc.panels.map((p) => p.id), ["3a", "3d", "3e", "3f", "3g", "3h"]);
   const text = listFigures();
@@ -31,8 +37,13 @@ Deno.test("every figure folder holds its configs and a README with the exact com
 Deno.test("selectors: a figure name selects both papers, a paper its figures, ids one", () => {
   assert.deepEqual(selectFigures(["fig3"]).map((f) => f.id), ["pc/fig3", "pal/fig3"]);
   assert.deepEqual(selectFigures(["pc/fig3"]).map((f) => f.id), ["pc/fig3"]);
-  assert.deepEqual(selectFigures(["pal", "fig3"]).map((f) => f.id), ["pal/fig3", "pc/fig3"]);
-  assert.deepEqual(selectFigures(["fig4"]).map((f) => f.id), ["pc/fig4"]);
+  assert.deepEqual(selectFigures(["pal", "fig3"]).map((f) => f.id), [
+    "pal/fig3",
+    "pal/fig4",
+    "pc/fig3",
+  ]);
+  assert.deepEqual(selectFigures(["fig4"]).map((f) => f.id), ["pc/fig4", "pal/fig4"]);
+  assert.deepEqual(selectFigures(["pal-genn"]).map((f) => f.id), ["pal-genn/yin-yang"]);
   assert.deepEqual(selectFigures(["bioflax"]).map((f) => f.id), [
     "bioflax/mnist",
     "bioflax/teacher-student",

@@ -360,6 +360,7 @@ function curvesChart(
     title: "rule",
     scale: colorScale(labels, PALETTE),
     sort: labels,
+    legend: { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 },
   };
   const x = { field: "epoch", type: "quantitative", title: "epoch", axis: { tickMinStep: 1 } };
   return {
