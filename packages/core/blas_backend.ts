@@ -56,7 +56,28 @@ const SYMBOLS = {
   openblas_set_num_threads: { parameters: ["i32"], result: "void" },
 } as const;
 
-type BlasLib = Deno.DynamicLibrary<typeof SYMBOLS>;
+/** A CBLAS routine: integers, floats and Float32Array buffers in, nothing out. */
+type BlasCall = (...args: (number | Float32Array)[]) => void;
+
+/** The opened library: the part of `Deno.DynamicLibrary<typeof SYMBOLS>` used here. */
+interface BlasLib {
+  readonly symbols: { readonly [K in keyof typeof SYMBOLS]: BlasCall };
+  close(): void;
+}
+
+/**
+ * `Deno.dlopen` of OpenBLAS, reached through `globalThis` so that the module also type-checks and
+ * loads where there is no FFI (a browser), where it throws one line.
+ */
+function dlopen(path: string): BlasLib {
+  const deno = (globalThis as {
+    Deno?: { dlopen?(path: string, symbols: typeof SYMBOLS): unknown };
+  }).Deno;
+  if (typeof deno?.dlopen !== "function") {
+    throw new Error("no foreign function interface here (Deno.dlopen)");
+  }
+  return deno.dlopen(path, SYMBOLS) as BlasLib;
+}
 
 /** Library file names tried in order when the caller names none. */
 export const BLAS_CANDIDATES: readonly string[] = [
@@ -110,7 +131,7 @@ function openBlas(paths: readonly string[]): BlasLib {
   const reasons: string[] = [];
   for (const p of paths) {
     try {
-      const lib = Deno.dlopen(p, SYMBOLS);
+      const lib = dlopen(p);
       lib.symbols.openblas_set_num_threads(1);
       warmUp(lib);
       return lib;

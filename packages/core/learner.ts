@@ -384,6 +384,7 @@ export function resolveLearnerConfig(
   // What the schema language cannot say (milestones strictly increasing), checked here too, so
   // that a config with a bad schedule fails when it is resolved, not when the trial starts.
   checkLrSchedule(shared.optimizer?.schedule, "optimizer.schedule");
+  checkIgnoredOutputs(def, shared.loss, network.sizes[network.sizes.length - 1]!);
   // Key order of the config: network, hyper, optimizer, loss.
   const out: ResolvedLearnerConfig = shared.optimizer
     ? { network, hyper, optimizer: shared.optimizer, loss: shared.loss }
@@ -393,6 +394,37 @@ export function resolveLearnerConfig(
 }
 
 const registry = new Registry<LearnerDefinition>("rule");
+
+/**
+ * `loss.ignore_outputs` names output units of this network, for a rule whose weights learn from
+ * the loss's gradient (the rules with their own rates nudge their outputs their own way).
+ */
+function checkIgnoredOutputs(def: LearnerDefinition, loss: LossSpec, outputs: number): void {
+  const ignored = loss.ignore_outputs;
+  if (!ignored?.length) return;
+  if (!def.optimizer) {
+    throw new SchemaError(
+      `loss.ignore_outputs: not supported by rule ${def.name} (value ${
+        showValue(ignored)
+      }); expected a rule that learns from the loss's gradient`,
+    );
+  }
+  const bad = ignored.find((j) => j >= outputs);
+  if (bad !== undefined) {
+    throw new SchemaError(
+      `loss.ignore_outputs: unit ${bad} is not an output of the ${outputs}-unit network (value ${
+        showValue(ignored)
+      }); expected indices 0…${outputs - 1}`,
+    );
+  }
+  if (new Set(ignored).size === outputs) {
+    throw new SchemaError(
+      `loss.ignore_outputs: leaves no output in the loss (value ${
+        showValue(ignored)
+      }); expected fewer than ${outputs} units`,
+    );
+  }
+}
 
 /**
  * Registers a rule so apps can build it by name, and returns it: the one way a rule package

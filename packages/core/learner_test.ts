@@ -6,6 +6,7 @@ import {
   type LearnerDefinition,
   learnerNames,
   registerLearner,
+  resolveLearnerConfig,
   resolveNetwork,
 } from "./learner.ts";
 import { jsBackend } from "./js_backend.ts";
@@ -62,4 +63,36 @@ Deno.test("resolveNetwork() and hiddenActivation() validate the architecture", (
     bias: true,
   });
   assert.equal(hiddenActivation({ sizes: [1, 2, 2, 1], activation: ["relu", "tanh"] }, 1), "tanh");
+});
+
+Deno.test("loss.ignore_outputs is checked against the network's outputs and the rule", async () => {
+  await import("@plasticity/backprop");
+  await import("@plasticity/equilibrium-propagation");
+  const network = { sizes: [2, 3, 4] };
+  const ok = resolveLearnerConfig(getLearner("bp"), {
+    network,
+    loss: { kind: "mse", "ignore_outputs": [3] },
+  });
+  assert.deepEqual(ok.loss.ignore_outputs, [3]);
+  assert.throws(
+    () => resolveLearnerConfig(getLearner("bp"), { network, loss: { "ignore_outputs": [4] } }),
+    /^SchemaError: loss\.ignore_outputs: unit 4 is not an output of the 4-unit network .*expected indices 0…3$/,
+  );
+  assert.throws(
+    () =>
+      resolveLearnerConfig(getLearner("bp"), { network, loss: { "ignore_outputs": [0, 1, 2, 3] } }),
+    /leaves no output in the loss/,
+  );
+  assert.throws(
+    () => resolveLearnerConfig(getLearner("ep"), { network, loss: { "ignore_outputs": [0] } }),
+    /not supported by rule ep/,
+  );
+  assert.throws(
+    () =>
+      resolveLearnerConfig(getLearner("bp"), {
+        network,
+        loss: { kind: "ce", "ignore_outputs": [0] },
+      }),
+    /loss\.ignore_outputs: unknown key/,
+  );
 });

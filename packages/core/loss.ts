@@ -20,6 +20,12 @@ export interface LossSpec {
   half?: boolean;
   /** `mean` over batch rows (default), `sum`, or `meanElements` over every element (`mse` only). */
   reduction?: "mean" | "sum" | "meanElements";
+  /**
+   * Output units left out of the loss (`mse` only): they get no error and add nothing to the
+   * value; `meanElements` divides by the units kept. Song et al. 2024's continual-learning runs
+   * slice `[:, 0:-1]`, so their 5th output unit never receives an error (`ignore_outputs: [4]`).
+   */
+  "ignore_outputs"?: readonly number[];
 }
 
 /** Loss names: the variants of {@linkcode LOSS_SECTION}. */
@@ -52,6 +58,14 @@ export const LOSS_SECTION: SectionField = {
           default: "mean",
           enum: ["mean", "sum", "meanElements"],
           doc: "`mean` over batch rows, `sum`, or `meanElements` over every element",
+        },
+        "ignore_outputs": {
+          type: "numbers",
+          integer: true,
+          min: 0,
+          optional: true,
+          doc: "output units left out of the loss: no error, no contribution (e.g. [4], the " +
+            "unit Song et al. 2024's continual-learning loss slices off)",
         },
       },
       ce: {
@@ -92,9 +106,32 @@ export function lossDivisor(spec: LossSpec, rows: number, cols: number): number 
         }: expected mean or sum`,
       );
     }
-    return rows * cols;
+    return rows * (cols - ignoredOutputs(spec, cols).size);
   }
   return r === "mean" ? rows : 1;
+}
+
+/** The output units `spec` leaves out of the loss, checked against the number of outputs. */
+function ignoredOutputs(spec: LossSpec, cols: number): ReadonlySet<number> {
+  const ignored = new Set(spec.ignore_outputs ?? []);
+  for (const j of ignored) {
+    if (!Number.isInteger(j) || j < 0 || j >= cols) {
+      throw new Error(
+        `Invalid loss.ignore_outputs entry ${j}: expected an output unit index in 0…${cols - 1}`,
+      );
+    }
+  }
+  if (ignored.size && spec.kind !== "mse") {
+    throw new Error(`Invalid loss.ignore_outputs for "${spec.kind}": expected the mse loss`);
+  }
+  return ignored;
+}
+
+/** y − t with the ignored output units set to 0 (a fresh tensor). */
+function maskedDifference(b: Backend, y: Tensor, t: Tensor, ignored: ReadonlySet<number>): Tensor {
+  const yd = b.read(y), td = b.read(t), n = y.cols, out = new Float32Array(yd.length);
+  for (let i = 0; i < out.length; i++) out[i] = ignored.has(i % n) ? 0 : yd[i]! - td[i]!;
+  return b.fromArray(out, y.rows, n);
 }
 
 /**
@@ -118,10 +155,12 @@ export function lossDivisor(spec: LossSpec, rows: number, cols: number): number 
  */
 export function lossValue(b: Backend, spec: LossSpec, y: Tensor, t: Tensor): number {
   checkSame("compute the loss of", y, t);
+  const ignored = ignoredOutputs(spec, y.cols);
   return b.tidy(() => {
     if (spec.kind === "mse") {
       const c = (spec.half ?? true) ? 0.5 : 1;
-      return c * b.sumSquares(b.sub(y, t)) / lossDivisor(spec, y.rows, y.cols);
+      const diff = ignored.size ? maskedDifference(b, y, t, ignored) : b.sub(y, t);
+      return c * b.sumSquares(diff) / lossDivisor(spec, y.rows, y.cols);
     }
     const yd = b.read(y), td = b.read(t), n = y.cols;
     let total = 0;
@@ -158,9 +197,12 @@ export function lossValue(b: Backend, spec: LossSpec, y: Tensor, t: Tensor): num
 export function lossGrad(b: Backend, spec: LossSpec, y: Tensor, t: Tensor): Tensor {
   checkSame("compute the loss gradient of", y, t);
   const d = lossDivisor(spec, y.rows, y.cols);
+  const ignored = ignoredOutputs(spec, y.cols);
   if (spec.kind === "mse") {
     const c = (spec.half ?? true) ? 1 : 2;
-    return b.tidy(() => b.scale(b.sub(y, t), c / d));
+    return b.tidy(() =>
+      b.scale(ignored.size ? maskedDifference(b, y, t, ignored) : b.sub(y, t), c / d)
+    );
   }
   return b.tidy(() => b.scale(b.sub(b.softmax(y), t), 1 / d));
 }

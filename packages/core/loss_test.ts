@@ -60,3 +60,34 @@ Deno.test("loss gradients agree with central finite differences", () => {
 Deno.test("loss functions reject mismatched shapes", () => {
   assert.throws(() => lossValue(b, { kind: "mse" }, y, b.zeros(3, 2)), /shapes 2×3 and 3×2/);
 });
+
+Deno.test("ignore_outputs: the loss of the kept columns alone, no gradient for the others", () => {
+  // Independent path: drop column 2 by hand and take the plain loss of what is left.
+  const sliced = (m: typeof y) => {
+    const d = b.read(m), out: number[] = [];
+    for (let i = 0; i < m.rows; i++) out.push(d[i * 3]!, d[i * 3 + 1]!);
+    return b.fromArray(out, m.rows, 2);
+  };
+  for (const reduction of ["sum", "mean", "meanElements"] as const) {
+    for (const half of [true, false]) {
+      const spec = { kind: "mse" as const, half, reduction };
+      const masked = { ...spec, "ignore_outputs": [2] };
+      assert.equal(lossValue(b, masked, y, t), lossValue(b, spec, sliced(y), sliced(t)));
+      const g = b.read(lossGrad(b, masked, y, t)),
+        kept = b.read(lossGrad(b, spec, sliced(y), sliced(t)));
+      for (let i = 0; i < 2; i++) {
+        assert.equal(g[i * 3 + 2], 0);
+        assert.equal(g[i * 3], kept[i * 2]);
+        assert.equal(g[i * 3 + 1], kept[i * 2 + 1]);
+      }
+    }
+  }
+  // Ignoring nothing is the plain loss.
+  const plain = { kind: "mse" as const, reduction: "sum" as const };
+  assert.equal(lossValue(b, { ...plain, "ignore_outputs": [] }, y, t), lossValue(b, plain, y, t));
+  assert.throws(() => lossValue(b, { ...plain, "ignore_outputs": [3] }, y, t), /entry 3/);
+  assert.throws(
+    () => lossValue(b, { kind: "ce", "ignore_outputs": [0] }, y, t),
+    /expected the mse loss/,
+  );
+});

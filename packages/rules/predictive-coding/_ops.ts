@@ -193,7 +193,7 @@ export class BufferOps implements Ops {
     slope: number,
   ): [Tensor, number] {
     const o = this.#buf(into, mu.rows, mu.cols), e = this.#d(o);
-    if (loss.kind === "mse" && fOut === "identity") {
+    if (loss.kind === "mse" && fOut === "identity" && !loss.ignore_outputs?.length) {
       const md = this.#d(mu), yd = this.#d(y), half = loss.half ?? true;
       let s = 0;
       for (let i = 0; i < e.length; i++) {
@@ -367,7 +367,7 @@ export class TensorOps implements Ops {
     slope: number,
   ): [Tensor, number] {
     const b = this.backend, sum: LossSpec = { ...loss, reduction: "sum" };
-    if (loss.kind === "mse" && fOut === "identity") {
+    if (loss.kind === "mse" && fOut === "identity" && !loss.ignore_outputs?.length) {
       const half = loss.half ?? true;
       const o = this.#replace(into, () => (half ? b.sub(y, mu) : b.scale(b.sub(y, mu), 2)));
       const s = b.tidy(() => b.sumSquares(b.sub(y, mu)));

@@ -5,6 +5,7 @@ import {
   getLearner,
   jsBackend as b,
   type LearnerOptions,
+  selectBackend,
 } from "@plasticity/core";
 import "./learners.ts";
 
@@ -129,4 +130,34 @@ Deno.test("the whittington-bogacz variant implies logit inputs, sigmoid input an
   const d = wb.diagnostics();
   assert.ok("energy_t50" in d && !("energy_t51" in d));
   assert.equal(stats.gamma, 0.1);
+});
+
+Deno.test("loss.ignore_outputs: the weights into an ignored output unit never change (pc, pc-bp)", async () => {
+  // Song et al. 2024's continual-learning quirk: ε_L of the last unit is 0, so ∂F/∂W_L's last
+  // column is 0 at every step, whatever the inference does.
+  for (const backend of [b, await selectBackend("blas")]) {
+    for (const name of ["pc", "pc-bp"]) {
+      const learner = createLearner(name, {
+        network: { sizes: [4, 6, 3], activation: "sigmoid", bias: true },
+        hyper: name === "pc" ? { T: 8 } : {},
+        optimizer: { name: "sgd", lr: 0.5 },
+        loss: { kind: "mse", half: true, reduction: "sum", "ignore_outputs": [2] },
+        backend,
+        seed: 4,
+      });
+      const rng = createRng(3);
+      const x = backend.random(5, 4, () => rng.normal()),
+        yT = backend.random(5, 3, () => rng.normal());
+      const before = learner.exportWeights!();
+      for (let k = 0; k < 3; k++) learner.trainBatch(x, yT);
+      const after = learner.exportWeights!();
+      const w0 = before.W2!, w1 = after.W2!;
+      for (let i = 0; i < w0.rows; i++) {
+        assert.equal(w1.data[i * 3 + 2], w0.data[i * 3 + 2], `${name}: W2[${i}, 2] moved`);
+        assert.notEqual(w1.data[i * 3], w0.data[i * 3], `${name}: W2[${i}, 0] did not learn`);
+      }
+      assert.equal(after.b2!.data[2], before.b2!.data[2]);
+      learner.dispose?.();
+    }
+  }
 });
