@@ -21,6 +21,7 @@ export * from "./schema.ts";
 export * from "./transform.ts";
 export * from "./tasks.ts";
 export * from "./batches.ts";
+export * from "./fit.ts";
 export * from "./yin_yang.ts";
 export * from "./teacher_student.ts";
 export * from "./sine.ts";

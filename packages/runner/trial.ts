@@ -13,7 +13,6 @@ import { dirname, join } from "node:path";
 import {
   angleFromCos,
   type Backend,
-  correctCount,
   createRng,
   deriveSeed,
   getLearner,
@@ -21,13 +20,18 @@ import {
   instantiateLearner,
   type Learner,
   lossDivisor,
-  lossValue,
   type SimRecord,
   type Tensor,
-  topKCorrectCount,
   type WeightArray,
 } from "@plasticity/core";
-import { batches, openDataset, sourceId, type Split } from "@plasticity/datasets";
+import {
+  batches,
+  evaluate as evaluateSplit,
+  type Evaluation,
+  openDataset,
+  sourceId,
+  type Split,
+} from "@plasticity/datasets";
 import { type DataPhase, driftProtocol, taskProtocol } from "./protocol.ts";
 import { selectEnvBackend } from "./backend_env.ts";
 import { lossDivergence } from "./divergence.ts";
@@ -356,24 +360,15 @@ function evaluate(
   split: Split,
   config: LearnerTrialConfig,
   classification: boolean,
-): { loss: number; accuracy?: number; topK?: number } {
-  const spec = { ...config.loss, reduction: "sum" as const };
+): Evaluation {
   const k = classification ? config.metrics.top_k : undefined;
-  let total = 0, correct = 0, inTopK = 0;
-  for (const [x, y] of batches(split, config.metrics.test_batch_size, b)) {
-    const out = learner.predict(x);
-    total += lossValue(b, spec, out, y);
-    if (classification) {
-      const o = b.read(out), t = b.read(y);
-      correct += correctCount(o, t, split.targetDim);
-      if (k !== undefined) inTopK += topKCorrectCount(o, t, split.targetDim, k);
-    }
-    b.dispose(x, y, out);
-  }
-  const r: { loss: number; accuracy?: number; topK?: number } = { loss: total / split.n };
-  if (classification) r.accuracy = correct / split.n;
-  if (k !== undefined) r.topK = inTopK / split.n;
-  return r;
+  return evaluateSplit(learner, split, {
+    backend: b,
+    loss: config.loss,
+    batchSize: config.metrics.test_batch_size,
+    classification,
+    ...(k === undefined ? {} : { topK: k }),
+  });
 }
 
 function firstBatch(split: Split, size: number, b: Backend) {
