@@ -64,10 +64,10 @@ Deno.test("a conv net config with a layer that does not fit fails with one line 
     () => expandGrid(parseYaml(bad, "t.yaml"), DATASETS),
     /network\.layers\[2\]: kernel 15 does not fit the 14×14 image with padding 0: expected kernel ≤ 14/,
   );
-  const mlpOnly = TINY_LENET.replace("rule: bp", "rule: fa");
+  const mlpOnly = TINY_LENET.replace("rule: bp", "rule: ep");
   assert.throws(
     () => expandGrid(parseYaml(mlpOnly, "t.yaml"), DATASETS),
-    /network\.layers: rule fa trains multilayer perceptrons only/,
+    /network\.layers: rule ep trains multilayer perceptrons only/,
   );
 });
 

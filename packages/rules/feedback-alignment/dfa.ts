@@ -8,6 +8,8 @@ import { type LearnerDefinition, type LearnerOptions, registerLearner } from "@p
 import { type FeedbackFactory, type FeedbackPath, MlpLearner } from "@plasticity/backprop";
 import { drawFeedback, FEEDBACK_HYPER, type FeedbackHyper } from "./feedback_init.ts";
 import { Matrices } from "./_matrices.ts";
+import { convDfaFeedback } from "./conv_dfa.ts";
+import { ConvFeedbackLearner } from "./conv_learner.ts";
 
 /**
  * DFA's feedback path: hidden layer j (output hⱼ₊₁, j = 0 … L−2) has a fixed Bⱼ of shape
@@ -65,8 +67,13 @@ export const dfaRule: LearnerDefinition = registerLearner({
     "Direct feedback alignment: the output error reaches each hidden layer through its own fixed random B",
   hyper: FEEDBACK_HYPER,
   optimizer: true,
+  layers: true,
   create(options) {
     const h = options.hyper as unknown as FeedbackHyper;
+    if (options.network.layers) {
+      const feedback = convDfaFeedback(h, options);
+      return new ConvFeedbackLearner({ rule: "dfa", options, feedback });
+    }
     return new MlpLearner({ rule: "dfa", options, feedback: dfaFeedback(h, options) });
   },
 });

@@ -13,6 +13,8 @@ import {
 } from "@plasticity/core";
 import { type FeedbackFactory, type FeedbackPath, MlpLearner } from "@plasticity/backprop";
 import { drawFeedback, FEEDBACK_HYPER, type FeedbackHyper } from "./feedback_init.ts";
+import { convFaFeedback } from "./conv_fa.ts";
+import { ConvFeedbackLearner } from "./conv_learner.ts";
 import { Matrices } from "./_matrices.ts";
 
 /** Resolved hyper-parameters of `fa`: those of every feedback rule plus the FA↔BP mix λ. */
@@ -126,8 +128,13 @@ export const faRule: LearnerDefinition = registerLearner({
   description: "Feedback alignment: fixed random B per layer replaces Wᵀ in the backward pass",
   hyper: FA_HYPER,
   optimizer: true,
+  layers: true,
   create(options) {
     const h = options.hyper as unknown as FaHyper;
+    if (options.network.layers) {
+      const feedback = convFaFeedback(h, options, false, h.interpolate_bp);
+      return new ConvFeedbackLearner({ rule: "fa", options, feedback });
+    }
     return new MlpLearner({
       rule: "fa",
       options,

@@ -9,6 +9,8 @@ import { type HyperSchema, type LearnerDefinition, registerLearner } from "@plas
 import { DECAY_MODES, type DecayMode, MlpLearner } from "@plasticity/backprop";
 import { faFeedback } from "./fa.ts";
 import { FEEDBACK_HYPER, type FeedbackHyper } from "./feedback_init.ts";
+import { convFaFeedback } from "./conv_fa.ts";
+import { ConvFeedbackLearner } from "./conv_learner.ts";
 
 /**
  * Hyper-parameters of `kp`: those of FA plus `decay`, the form of the optimiser's weight decay λ.
@@ -57,9 +59,25 @@ export const kpRule: LearnerDefinition = registerLearner({
   description: "Kolen–Pollack: B receives the same update and decay as Wᵀ, so W and Bᵀ converge",
   hyper: KP_HYPER,
   optimizer: true,
+  layers: true,
   create(options) {
     const h = options.hyper;
     const fb = h as unknown as FeedbackHyper;
+    if (options.network.layers) {
+      if (h.decay !== "documented") {
+        throw new Error(
+          `rule.decay: ${
+            JSON.stringify(h.decay)
+          } is for the bioflax MLPs: expected "documented" with network.layers`,
+        );
+      }
+      const feedback = convFaFeedback(
+        { feedback_init: fb.feedback_init, feedback_scale: fb.feedback_scale },
+        options,
+        true,
+      );
+      return new ConvFeedbackLearner({ rule: "kp", options, feedback });
+    }
     return new MlpLearner({
       rule: "kp",
       options,

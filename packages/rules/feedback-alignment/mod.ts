@@ -1,8 +1,9 @@
 /**
  * `@plasticity/feedback-alignment`: feedback alignment (`fa`), direct feedback alignment (`dfa`)
- * and Kolen–Pollack (`kp`) on the multilayer perceptron of `@plasticity/backprop`, at parity with
- * bioflax, with alignment diagnostics (angles between W and Bᵀ, and between each rule's update and
- * the true gradient). Importing this module registers `fa`, `dfa`, `kp` (and `bp`). It re-exports
+ * and Kolen–Pollack (`kp`) on the multilayer perceptrons and conv nets of `@plasticity/backprop`,
+ * at parity with bioflax (and BioTorch on conv nets), with alignment diagnostics (angles between
+ * W and Bᵀ, and between each rule's update and the true gradient). Importing this module registers `fa`, `dfa`, `kp`, the sign-symmetry rules
+ * `usf`, `frsf`, `brsf`, weight mirroring `wm` (and `bp`). It re-exports
  * what a user needs to train, so one import suffices.
  *
  * @example Feedback alignment on sine regression
@@ -38,6 +39,11 @@ export * from "./fa.ts";
 export * from "./dfa.ts";
 export * from "./kp.ts";
 export * from "./sign_symmetry.ts";
+export * from "./weight_mirroring.ts";
+export * from "./conv_learner.ts";
+export * from "./conv_fa.ts";
+export * from "./conv_dfa.ts";
+export * from "./conv_sign_symmetry.ts";
 export * from "@plasticity/backprop";
 export {
   type Backend,

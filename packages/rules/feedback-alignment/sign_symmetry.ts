@@ -16,6 +16,7 @@
  */
 import {
   type Backend,
+  type HyperField,
   type HyperSchema,
   type LearnerDefinition,
   type LearnerOptions,
@@ -24,6 +25,8 @@ import {
 } from "@plasticity/core";
 import { type FeedbackFactory, type FeedbackPath, MlpLearner } from "@plasticity/backprop";
 import { drawFeedback, FEEDBACK_HYPER, type FeedbackHyper } from "./feedback_init.ts";
+import { ConvFeedbackLearner } from "./conv_learner.ts";
+import { convSignFeedback } from "./conv_sign_symmetry.ts";
 
 /** The three sign-symmetry variants. */
 export type SignSymmetryKind = "usf" | "frsf" | "brsf";
@@ -40,7 +43,8 @@ export const SIGN_SYMMETRY_HYPER: HyperSchema = {
   "scale_by_fan": {
     type: "boolean",
     default: false,
-    doc: "multiply B by √(2/(fanIn + fanOut)) (BioTorch's scaling_factor option)",
+    doc: "multiply B by √(2/(fanIn + fanOut)) (BioTorch's scaling_factor; default true for usf, " +
+      "as BioTorch, false for frsf and brsf)",
   },
 };
 
@@ -134,10 +138,22 @@ function signRule(kind: SignSymmetryKind, description: string): LearnerDefinitio
     name: kind,
     family: "feedback-alignment",
     description,
-    hyper: SIGN_SYMMETRY_HYPER,
+    // BioTorch scales uSF's B = sign(W) by √(2/(fanIn + fanOut)) (its unit-magnitude feedback
+    // would be far larger than W); frSF and brSF take their magnitudes from R.
+    hyper: kind === "usf"
+      ? {
+        ...SIGN_SYMMETRY_HYPER,
+        "scale_by_fan": { ...SIGN_SYMMETRY_HYPER.scale_by_fan!, default: true } as HyperField,
+      }
+      : SIGN_SYMMETRY_HYPER,
     optimizer: true,
+    layers: true,
     create(options) {
       const h = options.hyper as unknown as SignSymmetryHyper;
+      if (options.network.layers) {
+        const feedback = convSignFeedback(kind, h, options);
+        return new ConvFeedbackLearner({ rule: kind, options, feedback });
+      }
       return new MlpLearner({ rule: kind, options, feedback: signFeedback(kind, h, options) });
     },
   });

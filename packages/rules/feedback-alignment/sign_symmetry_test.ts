@@ -27,12 +27,23 @@ function faWith(weights: ReturnType<Learner["exportWeights"]>, B: number[][]): L
 
 Deno.test("usf and frsf take one step exactly as FA with B = M ∘ sign(W) of the current W", () => {
   const [x, y] = batch(1);
-  for (const rule of ["usf", "frsf"]) {
-    const net = createLearner(rule, { network, optimizer, backend: b, seed: 4 });
+  // usf by default as BioTorch: M = √(2/(fanIn + fanOut)) per layer; unscaled: M = 1.
+  for (const [rule, scaled] of [["usf", true], ["usf", false], ["frsf", false]] as const) {
+    const net = createLearner(rule, {
+      network,
+      optimizer,
+      backend: b,
+      seed: 4,
+      ...(rule === "usf" && !scaled ? { hyper: { "scale_by_fan": false } } : {}),
+    });
     const before = net.exportWeights();
     const B = [0, 1, 2].map((i) => {
-      const s = signs(before[`W${i}`]!);
-      return rule === "usf" ? s : s.map((v, j) => v * before[`M${i}`]!.data[j]!);
+      const w = before[`W${i}`]!, s = signs(w);
+      if (rule === "usf") {
+        const m = scaled ? Math.fround(Math.sqrt(2 / (w.rows + w.cols))) : 1;
+        return s.map((v) => v * m);
+      }
+      return s.map((v, j) => v * before[`M${i}`]!.data[j]!);
     });
     const fa = faWith(before, B);
     net.trainBatch(x, y);
@@ -89,14 +100,14 @@ Deno.test("sign symmetry learns: the loss on a batch falls, and scale_by_fan sca
     for (let i = 0; i < 200; i++) last = net.trainBatch(x, y).loss;
     assert.ok(last < 0.5 * first, `${rule}: ${first} → ${last}`);
   }
-  const u = createLearner("usf", {
+  const u = createLearner("usf", { network, optimizer, backend: b, seed: 8 });
+  const v = createLearner("usf", {
     network,
     optimizer,
     backend: b,
     seed: 8,
-    hyper: { scale_by_fan: true },
+    hyper: { "scale_by_fan": false },
   });
-  const v = createLearner("usf", { network, optimizer, backend: b, seed: 8 });
   // Scaling B scales the signals below the output layer, not their directions.
   assert.ok(Math.abs(u.diagnostics(x, y).cos_grad_0! - v.diagnostics(x, y).cos_grad_0!) < 1e-6);
   assert.notEqual(u.diagnostics(x, y).norm_ratio_0, v.diagnostics(x, y).norm_ratio_0);
