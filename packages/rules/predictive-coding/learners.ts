@@ -16,6 +16,8 @@ import {
   type WeightArray,
 } from "@plasticity/core";
 import { PC_LOSS, PCNetwork } from "./network.ts";
+import { ConvPCNetwork } from "./conv_network.ts";
+import { ConvPCLearner } from "./conv_learner.ts";
 import {
   checkPCSettings,
   PC_BP_SCHEMA,
@@ -106,8 +108,35 @@ function define(
     optimizer: true,
     loss: PC_LOSS,
     check: (config) => checkPCSettings(mode, config.hyper),
+    layers: mode !== "nudge",
     create(options: ResolvedLearnerOptions): Learner {
       const h = options.hyper;
+      const l2 = (h.l2 ?? 0) as number, repeat = (h.repeat ?? 1) as number;
+      if (options.network.layers) {
+        const net = new ConvPCNetwork({
+          network: options.network,
+          config: toPCConfig(mode, h),
+          optimizer: options.optimizer!,
+          loss: options.loss,
+          l2,
+          backend: options.backend,
+          seed: options.seed,
+        });
+        return new ConvPCLearner(name, net, {
+          diagRows: h.diag_rows as number,
+          energyTrace: (h.energy_trace ?? false) as boolean,
+          repeat,
+        });
+      }
+      if (l2 !== 0 || repeat !== 1) {
+        throw new Error(
+          `rule.${
+            l2 !== 0 ? `l2: got ${l2}` : `repeat: got ${repeat}`
+          } for a network of sizes: expected ${
+            l2 !== 0 ? 0 : 1
+          } (it applies to networks given by layers only)`,
+        );
+      }
       const net = new PCNetwork({
         network: options.network,
         config: toPCConfig(mode, h),

@@ -26,6 +26,8 @@
  */
 export * from "./settings.ts";
 export * from "./network.ts";
+export * from "./conv_network.ts";
+export * from "./conv_learner.ts";
 export * from "./energy.ts";
 export * from "./metrics.ts";
 export * from "./learners.ts";

@@ -92,6 +92,15 @@ const INPUT_SCHEMA: HyperSchema = {
   },
 };
 
+// Optional (absent: 0 and 1), so that configs without them keep their trial ids.
+const L2_FIELD: HyperField = {
+  type: "number",
+  optional: true,
+  min: 0,
+  doc:
+    "coupled L2 penalty λ₂ (absent: 0): each weight gradient g becomes g + λ₂·W before the optimiser (PyTorch's weight_decay of torch.optim.Adam; Fig. 4i: 0.01); networks given by layers only",
+};
+
 // T's and decay's defaults differ per rule: each schema below declares its own.
 const INFERENCE_SCHEMA: HyperSchema = {
   T: { type: "number", integer: true, min: 1, doc: "inference iterations T" },
@@ -141,6 +150,7 @@ export const PC_SCHEMA: HyperSchema = {
     enum: ["last", "all"],
     doc: "weight step at the last inference iteration (`last`) or at every iteration (`all`)",
   },
+  l2: L2_FIELD,
   ...INPUT_SCHEMA,
 };
 
@@ -153,7 +163,18 @@ export const PC_SCHEMA: HyperSchema = {
  * console.assert(!("T" in PC_BP_SCHEMA));
  * ```
  */
-export const PC_BP_SCHEMA: HyperSchema = { ...INPUT_SCHEMA };
+export const PC_BP_SCHEMA: HyperSchema = {
+  l2: L2_FIELD,
+  repeat: {
+    type: "number",
+    optional: true,
+    integer: true,
+    min: 1,
+    doc:
+      "weight steps per batch (absent: 1), each from a fresh forward and backward pass (Fig. 4i's BP keeps T = 16 with update_p_at all: 16); networks given by layers only",
+  },
+  ...INPUT_SCHEMA,
+};
 
 /**
  * Hyper-parameters of `pc-nudge` (defaults of the Supervised-CorInfoMax repository).
