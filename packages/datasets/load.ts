@@ -15,6 +15,7 @@ import {
 import { dataDir } from "./data_dir.ts";
 import { loadImageDataset } from "./images.ts";
 import { checkDatasetOptions, datasetSchema, unknownDataset } from "./schema.ts";
+import { generateBars } from "./bars.ts";
 import { generateSine } from "./sine.ts";
 import { checkSource, generatedSource } from "./source.ts";
 import { createTeacher, generateTeacherStudent, standardize } from "./teacher_student.ts";
@@ -218,6 +219,38 @@ async function open(
           provenance: generatedSource(name),
         },
         sizes[1]! > 0 ? make(sizes[1]!, "validation") : undefined,
+      );
+    }
+    case "bars": {
+      const s = o.square_size as number, values = o.target_values as readonly number[];
+      const make = (perClass: number, offset: number): Split => {
+        const b = generateBars({
+          squareSize: s,
+          samplesPerClass: perClass,
+          low: o.bottom_left as number,
+          high: o.top_right as number,
+          noise: o.noise_level as number,
+        }, new NumpyRandomState((base + offset) >>> 0));
+        return {
+          x: b.x,
+          y: oneHot(b.labels, 3, values),
+          labels: b.labels,
+          n: 3 * perClass,
+          inputDim: s * s,
+          targetDim: 3,
+        };
+      };
+      const valid = o.validation_per_class as number;
+      return withValidation(
+        {
+          name,
+          task: "classification",
+          train: make(o.per_class as number, 0),
+          test: make(o.test_per_class as number, 2),
+          source: `generated (numpy seed ${base})`,
+          provenance: generatedSource(name),
+        },
+        valid > 0 ? make(valid, 1) : undefined,
       );
     }
   }

@@ -7,7 +7,7 @@ Deno.test("unknown dataset names and options give one-line errors", async () => 
     loadDataset("foo", {}, { seed: 0 }),
     {
       message:
-        'Unknown dataset "foo": expected one of mnist, fashion-mnist, cifar10, yin-yang, teacher-student, sine',
+        'Unknown dataset "foo": expected one of mnist, fashion-mnist, cifar10, yin-yang, teacher-student, sine, bars',
     },
   );
   await assert.rejects(

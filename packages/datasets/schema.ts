@@ -16,6 +16,7 @@ export const DATASET_NAMES: readonly string[] = [
   "yin-yang",
   "teacher-student",
   "sine",
+  "bars",
 ];
 
 const targetValues = {
@@ -105,6 +106,38 @@ function imageSchema(cifar: boolean): HyperSchema {
     };
   }
   return schema;
+}
+
+/** The bars of the PAL GeNN code (`BarsDataset`; its defaults: 10 samples per class, noise 0.01). */
+function barsSchema(): HyperSchema {
+  const perClass = (d: number, min: number, doc: string) =>
+    ({ type: "number", default: d, integer: true, min, max: 1e6, doc }) as const;
+  return {
+    "square_size": {
+      type: "number",
+      default: 3,
+      integer: true,
+      min: 2,
+      max: 64,
+      doc: "side s of the s × s image (s² inputs)",
+    },
+    "per_class": perClass(10, 1, "training samples per class"),
+    "validation_per_class": perClass(0, 0, "validation samples per class (0: none)"),
+    "test_per_class": perClass(10, 1, "test samples per class"),
+    "noise_level": {
+      type: "number",
+      default: 0.01,
+      min: 0,
+      doc: "width of the uniform noise added to every pixel",
+    },
+    "bottom_left": { type: "number", default: 0, doc: "background pixel value" },
+    "top_right": { type: "number", default: 1, doc: "bar pixel value (above bottom_left)" },
+    "data_seed": {
+      ...dataSeed,
+      doc: "numpy seed of the training set (validation +1, test +2); -1 uses the run seed",
+    },
+    "target_values": targetValues,
+  };
 }
 
 function synthSizes(train: number, validation: number, test: number): HyperSchema {
@@ -203,6 +236,8 @@ export function datasetSchema(name: string): HyperSchema {
       };
     case "sine":
       return { ...synthSizes(1440, 160, 320), data_seed: dataSeed };
+    case "bars":
+      return barsSchema();
   }
   throw unknownDataset(name);
 }
@@ -250,6 +285,11 @@ export function checkDatasetOptions(name: string, o: Readonly<Record<string, Hyp
         `dataset.r_small, dataset.r_big: expected 0 < 2 r_small < r_big, got r_small ${small} and r_big ${big}`,
       );
     }
+  }
+  if (name === "bars" && !((o.bottom_left as number) < (o.top_right as number))) {
+    throw new DatasetError(
+      `dataset.bottom_left, dataset.top_right: expected bottom_left < top_right, got bottom_left ${o.bottom_left} and top_right ${o.top_right}`,
+    );
   }
   if (name !== "mnist" && name !== "fashion-mnist" && name !== "cifar10") return;
   if (o.grayscale === true && String(o.normalize).startsWith("cifar")) {

@@ -21,17 +21,19 @@ import { relative } from "node:path";
  * The version of each generator of data: bump it whenever the same options and seed would give
  * other data, so that results recorded with the old data are not mixed with new ones.
  */
-export const GENERATOR_VERSIONS: Readonly<Record<"yin-yang" | "teacher-student" | "sine", number>> =
-  {
-    "yin-yang": 1,
-    "teacher-student": 1,
-    "sine": 1,
-  };
+export const GENERATOR_VERSIONS: Readonly<
+  Record<"yin-yang" | "teacher-student" | "sine" | "bars", number>
+> = {
+  "yin-yang": 1,
+  "teacher-student": 1,
+  "sine": 1,
+  "bars": 1,
+};
 
 /**
  * The source of a generated dataset.
  *
- * @param name `yin-yang`, `teacher-student` or `sine`.
+ * @param name `yin-yang`, `teacher-student`, `sine` or `bars`.
  * @returns `{ kind: "generated", generator: "<name>@<version>" }`.
  *
  * @example
@@ -84,6 +86,7 @@ export async function datasetSource(
     case "yin-yang":
     case "teacher-student":
     case "sine":
+    case "bars":
       checkDatasetOptions(name, o);
       return generatedSource(name);
     case "mnist":

@@ -1,7 +1,7 @@
 // Speed of the microcircuit step on the Fig3abc network 5-20-10-20-5 (the numpy reference takes
 // 171 µs per PAL step; target ≤ 5.7 µs). Each iteration runs 1000 steps, so the time per iteration
 // in ms is the time per step in µs.
-import { createClassifier, MNIST_PAL, YIN_YANG_PAL } from "./classification.ts";
+import { createClassifier, MNIST_FA, MNIST_PAL, YIN_YANG_PAL } from "./classification.ts";
 import { buildMicrocircuit, inputSamples } from "./experiment.ts";
 import { parseParams } from "./params.ts";
 
@@ -44,3 +44,48 @@ const mnistVal = gennStepper(MNIST_PAL, false);
 Deno.bench("1000 GeNN-order PAL validation steps (784-100-10)", { group: "genn" }, mnistVal);
 const yyTrain = gennStepper(YIN_YANG_PAL, true);
 Deno.bench("1000 GeNN-order PAL training steps (4-30-3)", { group: "genn" }, yyTrain);
+
+// Where a 784-100-10 training step's time goes: the same network under FA (no noise, no B or
+// interneuron-to-apical learning), and two floors — the input layer's 78 400 synapses once through
+// the low-passed update W += δ, δ += a(e r_last − δ) with the basal sum (the arithmetic of a
+// training step's first synapse population), and once through the bare product W r (validation).
+const mnistFa = gennStepper(MNIST_FA, true);
+Deno.bench("1000 GeNN-order FA training steps (784-100-10)", { group: "genn" }, mnistFa);
+
+function inputLayerFloor(learning: boolean) {
+  const pre = 784, post = 100;
+  const g = Float64Array.from({ length: pre * post }, (_, i) => ((i * 0.377) % 0.2) - 0.1);
+  const delta = new Float64Array(pre * post), out = new Float64Array(post);
+  const r = Float64Array.from({ length: pre }, (_, i) => (i * 0.618) % 1);
+  const err = Float64Array.from({ length: post }, (_, j) => ((j * 0.31) % 0.2) - 0.1);
+  const a = 0.01 / 100;
+  return () => {
+    for (let n = 0; n < 1000; n++) {
+      for (let j = 0; j < post; j++) {
+        const row = j * pre, e = 1e-4 * err[j]!;
+        let acc = 0;
+        if (learning) {
+          for (let i = 0; i < pre; i++) {
+            const dl = delta[row + i]!, w = g[row + i]! + dl;
+            g[row + i] = w;
+            delta[row + i] = dl + a * (e * r[i]! - dl);
+            acc += w * r[i]!;
+          }
+        } else {
+          for (let i = 0; i < pre; i++) acc += g[row + i]! * r[i]!;
+        }
+        out[j] = acc;
+      }
+    }
+  };
+}
+Deno.bench(
+  "floor: 1000 × the 784 × 100 low-passed update with basal sum",
+  { group: "genn" },
+  inputLayerFloor(true),
+);
+Deno.bench(
+  "floor: 1000 × the 784 × 100 product W r",
+  { group: "genn" },
+  inputLayerFloor(false),
+);

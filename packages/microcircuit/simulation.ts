@@ -3,18 +3,32 @@
  * parameters are a reference-style `params.json` object (optionally `file`, a params.json whose
  * values the other keys override), the seed is the student's seed, and each record is
  * `{ t, angle_B_WT_<h>, angle_B_RHS_<h>, angle_dW_<k>?, mse? }` (see {@linkcode createPalRun}).
- * `microcircuit-yin-yang`: classification with the GeNN protocol ({@linkcode resolveYinYangParams}).
+ * `microcircuit-yin-yang` and `microcircuit-mnist`: classification with the GeNN protocol
+ * ({@linkcode resolveYinYangParams}, {@linkcode resolveMnistParams}).
  *
- * They read no file and make no data set: {@linkcode microcircuitSimulation} and
- * {@linkcode microcircuitYinYangSimulation} build their definitions from a
- * {@linkcode MicrocircuitHost} that reads the `file` and makes the yin-yang data, and whoever
- * registers them supplies it (the runner, from the file system and `@plasticity/datasets`).
+ * They read no file and make no data set: {@linkcode microcircuitSimulation},
+ * {@linkcode microcircuitYinYangSimulation} and {@linkcode microcircuitMnistSimulation} build their
+ * definitions from a {@linkcode MicrocircuitHost} that reads the `file`, makes the yin-yang data
+ * and gives the MNIST images, and whoever registers them supplies it (the runner, from the file
+ * system and `@plasticity/datasets`).
  *
  * @module
  */
-import { type HyperSchema, resolveHyper, SchemaError, showValue } from "@plasticity/core";
+import type { HyperSchema } from "@plasticity/core";
 import type { SimRecord, Simulation, SimulationDefinition } from "@plasticity/core/simulation";
-import { type ClassifierParams, createClassifier, YIN_YANG_PAL } from "./classification.ts";
+import {
+  type ClassData,
+  type ClassifierParams,
+  type ClassSplit,
+  MNIST_PAL,
+  YIN_YANG_PAL,
+} from "./classification.ts";
+import {
+  classifierSchema,
+  classifierSimulation,
+  resolveClassifierParams,
+  splitClassifierParams,
+} from "./_classifier_simulation.ts";
 import { createPalRun } from "./experiment.ts";
 
 export type { SimRecord, Simulation } from "@plasticity/core/simulation";
@@ -29,6 +43,8 @@ export interface MicrocircuitHost {
    * row-major `[x, y, 1 − x, 1 − y]` inputs and class labels 0–2.
    */
   yinYang(size: number, seed: number): { x: ArrayLike<number>; labels: ArrayLike<number> };
+  /** The MNIST images (official training and test sets), for `microcircuit-mnist`. */
+  mnist(): MnistImages;
 }
 
 /**
@@ -196,12 +212,6 @@ const YY_DATA_SCHEMA: HyperSchema = {
   },
 };
 
-const Y = YIN_YANG_PAL;
-const num = (key: keyof ClassifierParams, doc: string) =>
-  ({ type: "number", default: Y[key] as number, doc }) as const;
-const nums = (key: keyof ClassifierParams, doc: string) =>
-  ({ type: "numbers", default: Y[key] as number[], doc }) as const;
-
 /**
  * The schema of the `microcircuit-yin-yang` parameters: the keys of {@linkcode YIN_YANG_PAL} with
  * its values as defaults (in its order), then `n_train`, `n_valid`, `n_test` and `data_seed`.
@@ -217,44 +227,7 @@ const nums = (key: keyof ClassifierParams, doc: string) =>
  * ```
  */
 export const YIN_YANG_PARAMS_SCHEMA: HyperSchema = {
-  dims: nums("dims", "Layer sizes, `[4, n, 3]` for yin-yang"),
-  "model_type": {
-    type: "string",
-    default: Y.model_type,
-    enum: ["PAL", "FA", "BP"],
-    doc: "`PAL` (noise-driven B), `FA` (fixed B) or `BP` (B = Wᵀ)",
-  },
-  "eta_up": nums("eta_up", "η of forward weights, indexed by presynaptic level"),
-  "eta_down": nums("eta_down", "η of B, indexed by postsynaptic level (entry 0 unused)"),
-  "eta_ip": nums("eta_ip", "η of pyramid-to-interneuron weights, indexed by level − 1"),
-  "eta_pi": nums("eta_pi", "η of interneuron-to-apical weights, indexed by level − 1"),
-  alpha: num("alpha", "PAL regulariser α"),
-  "noise_sig": num("noise_sig", "OU noise σ (0 = none)"),
-  "noise_tau": num("noise_tau", "OU noise time constant (ms)"),
-  "highpass_tau": num("highpass_tau", "High-pass time constant (ms)"),
-  "tau_w_ff": num("tau_w_ff", "Low-pass time constant of forward updates (ms)"),
-  "tau_w_ip": num("tau_w_ip", "Low-pass time constant of the pyramid-to-interneuron updates (ms)"),
-  "tau_w_pi": num("tau_w_pi", "Low-pass time constant of the interneuron-to-apical updates (ms)"),
-  "step_order": {
-    type: "string",
-    default: Y.step_order as string,
-    enum: ["genn", "numpy"],
-    doc: "Step kernel: `genn` (GeNN's order) or `numpy` (the numpy reference's)",
-  },
-  dt: num("dt", "Euler step (ms)"),
-  "t_pattern": num("t_pattern", "Presentation time per sample (ms)"),
-  "recs_per_sample": num("recs_per_sample", "Records per sample (accuracy uses records 2 … last)"),
-  "n_epochs": { ...num("n_epochs", "Epochs"), integer: true, min: 0 },
-  uhigh: num("uhigh", "Target voltage of the correct class"),
-  ulow: num("ulow", "Target voltage of the other classes"),
-  "init_up": num("init_up", "Forward weights start U(−up, up)"),
-  "init_down": num("init_down", "B starts U(−down, down)"),
-  gl: num("gl", "Leak conductance"),
-  gb: num("gb", "Basal conductance"),
-  ga: num("ga", "Apical conductance"),
-  gd: num("gd", "Interneuron dendritic conductance"),
-  gsom: num("gsom", "Interneuron nudging conductance"),
-  gtar: num("gtar", "Target nudging conductance"),
+  ...classifierSchema(YIN_YANG_PAL, "Layer sizes, `[4, n, 3]` for yin-yang"),
   ...YY_DATA_SCHEMA,
 };
 
@@ -280,23 +253,13 @@ export const YIN_YANG_PARAMS_SCHEMA: HyperSchema = {
 export function resolveYinYangParams(
   params: Record<string, unknown>,
 ): { classifier: ClassifierParams; data: YinYangSizes } {
-  const where = "simulation.params";
-  const resolved = resolveHyper(YIN_YANG_PARAMS_SCHEMA, params, where);
-  const classifier: Record<string, unknown> = {}, data: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(resolved)) {
-    if (key in YY_DATA_SCHEMA) data[key] = v;
-    else classifier[key] = v;
-  }
-  const d = classifier.dims as number[];
-  if (d.length !== 3 || d[0] !== 4 || d[2] !== 3 || !Number.isInteger(d[1]) || d[1]! < 1) {
-    throw new SchemaError(
-      `${where}.dims: expected [4, n, 3] for yin-yang, got ${showValue(d)}`,
-    );
-  }
-  return {
-    classifier: classifier as unknown as ClassifierParams,
-    data: data as unknown as YinYangSizes,
-  };
+  const { classifier, data } = resolveClassifierParams(
+    YIN_YANG_PARAMS_SCHEMA,
+    YY_DATA_SCHEMA,
+    params,
+    { nIn: 4, nOut: 3, task: "yin-yang" },
+  );
+  return { classifier, data: data as unknown as YinYangSizes };
 }
 
 /**
@@ -331,34 +294,235 @@ export function microcircuitYinYangSimulation(
   return {
     name: "microcircuit-yin-yang",
     description: "Dendritic microcircuit (PAL/FA/BP) classifying yin-yang with the GeNN protocol",
+    schema: YIN_YANG_PARAMS_SCHEMA,
     resolve(params) {
       const { classifier, data } = resolveYinYangParams(params);
       return { ...classifier, ...data };
     },
     create(params, context) {
-      const data = {} as Record<string, number>, rest: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(params)) {
-        if (k in YY_DATA_SCHEMA) data[k] = v as number;
-        else rest[k] = v;
-      }
-      const classifier = rest as unknown as ClassifierParams;
+      const { classifier, data } = splitClassifierParams(params, YY_DATA_SCHEMA);
       const split = (perClass: number, seed: number) => {
         const s = host.yinYang(3 * perClass, seed >>> 0);
         return { x: s.x, labels: s.labels, n: 3 * perClass };
       };
-      const run = createClassifier(classifier, context.seed);
-      let summary: Record<string, number> = {};
-      return {
-        totalRecords: classifier.n_epochs + 1,
-        run(onRecord: (record: SimRecord) => void): void {
-          summary = run.run({
-            train: split(data.n_train!, data.data_seed!),
-            validation: split(data.n_valid!, data.data_seed! + 1),
-            test: split(data.n_test!, data.data_seed! + 2),
-          }, onRecord);
-        },
-        summary: () => summary,
-      };
+      return classifierSimulation(classifier, context.seed, () => ({
+        train: split(data.n_train!, data.data_seed!),
+        validation: split(data.n_valid!, data.data_seed! + 1),
+        test: split(data.n_test!, data.data_seed! + 2),
+      }));
+    },
+  };
+}
+
+/** One split of MNIST as the host gives it: raw pixels and labels. */
+export interface MnistSet {
+  /** `n × 784` pixels, 0–255, row-major (28 × 28 per image). */
+  readonly images: ArrayLike<number>;
+  /** Class (0–9) per image. */
+  readonly labels: ArrayLike<number>;
+  /** Number of images. */
+  readonly n: number;
+}
+
+/** MNIST as torchvision gives it to the GeNN code: the 60 000 training and 10 000 test images. */
+export interface MnistImages {
+  /** The official training set (60 000 images). */
+  readonly train: MnistSet;
+  /** The official test set (10 000 images). */
+  readonly test: MnistSet;
+}
+
+/** MNIST data sizes of the `microcircuit-mnist` simulation (images per split). */
+export interface MnistSizes {
+  /** Training images: the first `n_train` of training-set images 0–49 999. */
+  "n_train": number;
+  /** Validation images: the first `n_valid` of training-set images 50 000–59 999. */
+  "n_valid": number;
+  /** Test images: the first `n_test` of the official test set. */
+  "n_test": number;
+}
+
+/** GeNN's MNIST split: training-set images 0–49 999 train, 50 000–59 999 validate. */
+const MNIST_TRAIN = 50000, MNIST_VALID = 10000, MNIST_TEST = 10000, MNIST_PIXELS = 784;
+
+const MNIST_DATA_SCHEMA: HyperSchema = {
+  "n_train": {
+    type: "number",
+    default: MNIST_TRAIN,
+    integer: true,
+    min: 1,
+    max: MNIST_TRAIN,
+    doc: "Training images: the first n of training-set images 0–49 999",
+  },
+  "n_valid": {
+    type: "number",
+    default: MNIST_VALID,
+    integer: true,
+    min: 1,
+    max: MNIST_VALID,
+    doc: "Validation images: the first n of training-set images 50 000–59 999",
+  },
+  "n_test": {
+    type: "number",
+    default: MNIST_TEST,
+    integer: true,
+    min: 1,
+    max: MNIST_TEST,
+    doc: "Test images: the first n of the official 10 000",
+  },
+};
+
+/**
+ * The schema of the `microcircuit-mnist` parameters: the keys of {@linkcode MNIST_PAL} with its
+ * values as defaults (in its order), then `n_train`, `n_valid` and `n_test` (GeNN's 50 000 /
+ * 10 000 / 10 000). {@linkcode resolveMnistParams} resolves with it and then checks that `dims` is
+ * `[784, n, 10]`.
+ *
+ * @example
+ * ```ts
+ * import { schemaDefaults } from "@plasticity/core";
+ * import { MNIST_PAL } from "@plasticity/microcircuit/classification";
+ * import { MNIST_PARAMS_SCHEMA } from "@plasticity/microcircuit/simulation";
+ * const d = schemaDefaults(MNIST_PARAMS_SCHEMA);
+ * console.assert(d.n_train === 50000 && d.n_epochs === MNIST_PAL.n_epochs);
+ * console.assert(JSON.stringify(d.eta_up) === "[1,0.005]");
+ * ```
+ */
+export const MNIST_PARAMS_SCHEMA: HyperSchema = {
+  ...classifierSchema(MNIST_PAL, "Layer sizes, `[784, n, 10]` for MNIST"),
+  ...MNIST_DATA_SCHEMA,
+};
+
+/**
+ * Resolves the parameters of the `microcircuit-mnist` simulation with
+ * {@linkcode MNIST_PARAMS_SCHEMA}: the keys of {@linkcode MNIST_PAL} (GeNN config names, plus
+ * `step_order`) and the data sizes `n_train`, `n_valid`, `n_test`.
+ *
+ * @param params The `simulation.params` object.
+ * @returns The classifier configuration and the data sizes.
+ * @throws {SchemaError} On a bad value, naming the key.
+ *
+ * @example
+ * ```ts
+ * import { resolveMnistParams } from "@plasticity/microcircuit/simulation";
+ * const r = resolveMnistParams({ n_epochs: 2, n_train: 100 });
+ * console.assert(r.classifier.n_epochs === 2 && r.data.n_train === 100 && r.data.n_valid === 10000);
+ * try { resolveMnistParams({ dims: [784, 100, 3] }); } catch (e) { console.assert(String(e).includes("[784, n, 10]")); }
+ * ```
+ */
+export function resolveMnistParams(
+  params: Record<string, unknown>,
+): { classifier: ClassifierParams; data: MnistSizes } {
+  const { classifier, data } = resolveClassifierParams(
+    MNIST_PARAMS_SCHEMA,
+    MNIST_DATA_SCHEMA,
+    params,
+    { nIn: MNIST_PIXELS, nOut: 10, task: "MNIST" },
+  );
+  return { classifier, data: data as unknown as MnistSizes };
+}
+
+/**
+ * The GeNN protocol's MNIST splits (spec: `Dataset` of torchvision, pixels / 256, flattened):
+ * training = the first `n_train` of training-set images 0–49 999, validation = the first `n_valid`
+ * of training-set images 50 000–59 999, test = the first `n_test` of the official test set.
+ * Pixels / 256 are exact in float32.
+ *
+ * @param images The official training (60 000) and test (10 000) images.
+ * @param sizes How many images of each split.
+ * @returns The three splits.
+ * @throws {Error} When the host's data is not MNIST's 60 000 + 10 000 images of 784 pixels.
+ *
+ * @example
+ * ```ts
+ * import { mnistSplits } from "@plasticity/microcircuit/simulation";
+ * const set = (n: number) => ({
+ *   images: Uint8Array.from({ length: n * 784 }, (_, i) => Math.floor(i / 784) % 256),
+ *   labels: Uint8Array.from({ length: n }, (_, i) => i % 10),
+ *   n,
+ * });
+ * const s = mnistSplits({ train: set(60000), test: set(10000) }, { n_train: 2, n_valid: 1, n_test: 1 });
+ * // validation starts at training image 50 000: pixel 50 000 mod 256 = 80, / 256
+ * console.assert(s.validation.x[0] === 80 / 256 && s.validation.labels[0] === 0);
+ * console.assert(s.train.n === 2 && s.train.x[784] === 1 / 256);
+ * ```
+ */
+export function mnistSplits(images: MnistImages, sizes: MnistSizes): ClassData {
+  const check = (set: MnistSet, n: number, what: string) => {
+    if (set.n !== n || set.images.length !== n * MNIST_PIXELS || set.labels.length !== n) {
+      throw new Error(
+        `Invalid MNIST ${what} set: expected ${n} images of ${MNIST_PIXELS} pixels with labels, got ${set.n} images, ${set.images.length} pixels and ${set.labels.length} labels`,
+      );
+    }
+  };
+  check(images.train, MNIST_TRAIN + MNIST_VALID, "training");
+  check(images.test, MNIST_TEST, "test");
+  const take = (set: MnistSet, from: number, n: number): ClassSplit => {
+    const x = new Float32Array(n * MNIST_PIXELS), labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      labels[i] = set.labels[from + i]!;
+      const o = (from + i) * MNIST_PIXELS;
+      for (let j = 0; j < MNIST_PIXELS; j++) x[i * MNIST_PIXELS + j] = set.images[o + j]! / 256;
+    }
+    return { x, labels, n };
+  };
+  return {
+    train: take(images.train, 0, sizes.n_train),
+    validation: take(images.train, MNIST_TRAIN, sizes.n_valid),
+    test: take(images.test, 0, sizes.n_test),
+  };
+}
+
+/**
+ * The `microcircuit-mnist` simulation's definition, for `registerSimulation`: the dendritic
+ * microcircuit 784-100-10 on MNIST with the GeNN protocol (`sweep_mnist_backw` /
+ * `sweep_mnist_fa`): the splits of {@linkcode mnistSplits}, per epoch a validation pass (no
+ * learning, no teaching) then a training pass, after the last epoch a final validation and the
+ * test pass. Records as `microcircuit-yin-yang`: per epoch `epoch`, `val_accuracy`, `val_error`
+ * and `angle_B_WT_0` (after the epoch's training), then one final record adding `test_accuracy`
+ * and `test_error`. The images come from the host when a run starts.
+ *
+ * @param host Gives the MNIST images.
+ * @returns The definition.
+ *
+ * @example
+ * ```ts
+ * import { jsBackend } from "@plasticity/core";
+ * import { microcircuitMnistSimulation } from "@plasticity/microcircuit/simulation";
+ * const set = (n: number) => ({
+ *   images: new Uint8Array(n * 784).fill(128),
+ *   labels: Uint8Array.from({ length: n }, (_, i) => i % 10),
+ *   n,
+ * });
+ * const def = microcircuitMnistSimulation({ mnist: () => ({ train: set(60000), test: set(10000) }) });
+ * const sim = def.create(def.resolve({ n_epochs: 0, n_train: 1, n_valid: 1, n_test: 1 }), {
+ *   seed: 0,
+ *   backend: jsBackend,
+ * });
+ * const recs: Record<string, number>[] = [];
+ * sim.run((r) => recs.push(r));
+ * console.assert(sim.totalRecords === 1 && recs.length === 1 && "test_accuracy" in recs[0]!);
+ * ```
+ */
+export function microcircuitMnistSimulation(
+  host: Pick<MicrocircuitHost, "mnist">,
+): SimulationDefinition {
+  return {
+    name: "microcircuit-mnist",
+    description:
+      "Dendritic microcircuit (PAL/FA/BP) classifying MNIST (784-100-10) with the GeNN protocol",
+    schema: MNIST_PARAMS_SCHEMA,
+    resolve(params) {
+      const { classifier, data } = resolveMnistParams(params);
+      return { ...classifier, ...data };
+    },
+    create(params, context) {
+      const { classifier, data } = splitClassifierParams(params, MNIST_DATA_SCHEMA);
+      return classifierSimulation(
+        classifier,
+        context.seed,
+        () => mnistSplits(host.mnist(), data as unknown as MnistSizes),
+      );
     },
   };
 }

@@ -1,9 +1,14 @@
 // PAL paper (Max et al., arXiv 2212.10249): the yin-yang classification sweep of the PAL GeNN code
 // (unibe-cns/pal_microcircuits_genn): PAL against feedback alignment on the 4-30-3 microcircuit.
-import { numberOf, type Row, summarize } from "@plasticity/analysis";
-import { chart, colorScale } from "../../../_charts.ts";
+import { type Row, summarize } from "@plasticity/analysis";
 import type { Chart, DataTable, FigureDefinition, FigureOutput } from "../../../types.ts";
 import { fmt, type Outcome, verdictOf } from "../../../verdict.ts";
+import { bandChart, type EpochSeries, epochSeries, finalValues, last } from "../_epochs.ts";
+
+export { type EpochSeries, epochSeries } from "../_epochs.ts";
+
+const PROTOCOL =
+  "4-30-3 dendritic microcircuit, GeNN configs and step order; yin-yang 6000 / 900 / 900 samples";
 
 const SOURCE = "Max et al. 2022 (arXiv 2212.10249), Fig. 4c–f (GeNN microcircuit); only the " +
   "abstract's qualitative claim was available, no numbers (see README)";
@@ -14,141 +19,6 @@ export const YIN_YANG_MODELS = [
   { file: "yin_yang_fa.yaml", label: "FA", color: "#7f7f7f" },
   { file: "yin_yang_bw_eta_zero.yaml", label: "PAL noise, η_B = 0", color: "#ff7f0e" },
 ] as const;
-
-/** Mean ± std over seeds of one column per epoch. */
-export interface EpochSeries {
-  /** Epochs of training done (x axis). */
-  epoch: number[];
-  /** Mean over seeds. */
-  mean: number[];
-  /** Sample std over seeds (0 for one seed). */
-  std: number[];
-  /** Most seeds seen at one epoch. */
-  n: number;
-}
-
-/**
- * The per-epoch series of a column. Validation values of record `epoch` e were measured before
- * that epoch's training (after e epochs), the angle after it (after e + 1 epochs); the final
- * record (epoch = n_epochs, with the test accuracy) repeats the last angle and is left out there.
- */
-export function epochSeries(rows: readonly Row[], column: string): EpochSeries {
-  const angle = column.startsWith("angle");
-  const nEpochs = Math.max(
-    ...rows.filter((r) => numberOf(r.test_accuracy) !== undefined).map((r) =>
-      numberOf(r.epoch) ?? 0
-    ),
-    -1,
-  );
-  const byE = new Map<number, number[]>();
-  for (const r of rows) {
-    const e = numberOf(r.epoch), v = numberOf(r[column]);
-    if (e === undefined || v === undefined) continue;
-    if (angle && numberOf(r.test_accuracy) !== undefined && e === nEpochs) continue;
-    const x = angle ? e + 1 : e;
-    (byE.get(x) ?? byE.set(x, []).get(x)!).push(v);
-  }
-  const xs = [...byE.keys()].sort((a, b) => a - b);
-  const stats = xs.map((x) => summarize(byE.get(x)!));
-  return {
-    epoch: xs,
-    mean: stats.map((s) => s.mean),
-    std: stats.map((s) => (Number.isFinite(s.std) ? s.std : 0)),
-    n: Math.max(0, ...stats.map((s) => s.n)),
-  };
-}
-
-function finalValues(rows: readonly Row[], column: string): number[] {
-  return rows.filter((r) => numberOf(r.test_accuracy) !== undefined)
-    .map((r) => numberOf(r[column]))
-    .filter((v): v is number => v !== undefined);
-}
-
-const last = (s: EpochSeries) => s.mean[s.mean.length - 1];
-
-function bandChart(
-  panel: string,
-  name: string,
-  title: string,
-  yTitle: string,
-  column: string,
-  data: Record<string, Row[]>,
-  note: string,
-  yDomain?: [number, number],
-): Chart | undefined {
-  const rows: Record<string, unknown>[] = [];
-  const seeds: string[] = [];
-  for (const m of YIN_YANG_MODELS) {
-    const s = epochSeries(data[m.file] ?? [], column);
-    if (s.epoch.length === 0) continue;
-    seeds.push(`${m.label}: ${s.n} seed${s.n === 1 ? "" : "s"}`);
-    for (let i = 0; i < s.epoch.length; i++) {
-      rows.push({
-        epoch: s.epoch[i],
-        model: m.label,
-        mean: s.mean[i],
-        lo: s.mean[i]! - s.std[i]!,
-        hi: s.mean[i]! + s.std[i]!,
-      });
-    }
-  }
-  if (rows.length === 0) return undefined;
-  const color = {
-    field: "model",
-    type: "nominal",
-    title: "model",
-    scale: colorScale(
-      YIN_YANG_MODELS.map((m) => m.label),
-      Object.fromEntries(YIN_YANG_MODELS.map((m) => [m.label, m.color])),
-    ),
-    legend: { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 },
-  };
-  const y = {
-    field: "mean",
-    type: "quantitative",
-    title: yTitle,
-    scale: { zero: false },
-  } as Record<
-    string,
-    unknown
-  >;
-  if (yDomain) y.scale = { domain: yDomain };
-  return {
-    panel,
-    name,
-    spec: chart(
-      title,
-      [
-        "4-30-3 dendritic microcircuit, GeNN configs and step order; yin-yang 6000 / 900 / 900 samples",
-        `lines: mean over seeds (${seeds.join(", ")}), band: ± 1 sample std`,
-        note,
-      ],
-      {
-        layer: [
-          {
-            data: { values: rows },
-            mark: { type: "area", opacity: 0.2 },
-            encoding: {
-              x: { field: "epoch", type: "quantitative" },
-              y: { field: "lo", type: "quantitative" },
-              y2: { field: "hi" },
-              color,
-            },
-          },
-          {
-            data: { values: rows },
-            mark: { type: "line", strokeWidth: 2 },
-            encoding: {
-              x: { field: "epoch", type: "quantitative", title: "epochs trained" },
-              y,
-              color,
-            },
-          },
-        ],
-      },
-    ),
-  };
-}
 
 /** What the paper says (abstract; its numbers were not available, see README). */
 const PAPER = {
@@ -273,6 +143,8 @@ export const PAL_GENN_YIN_YANG: FigureDefinition = {
     const charts: Chart[] = [];
     const add = (c: Chart | undefined) => c && ctx.panels.has(c.panel) && charts.push(c);
     add(bandChart(
+      YIN_YANG_MODELS,
+      PROTOCOL,
       "err",
       "val_error",
       "PAL (GeNN) yin-yang: validation error",
@@ -282,6 +154,8 @@ export const PAL_GENN_YIN_YANG: FigureDefinition = {
       ctx.note("err"),
     ));
     add(bandChart(
+      YIN_YANG_MODELS,
+      PROTOCOL,
       "acc",
       "val_accuracy",
       "PAL (GeNN) yin-yang: validation accuracy",
@@ -291,6 +165,8 @@ export const PAL_GENN_YIN_YANG: FigureDefinition = {
       ctx.note("acc"),
     ));
     add(bandChart(
+      YIN_YANG_MODELS,
+      PROTOCOL,
       "angle",
       "angle",
       "PAL (GeNN) yin-yang: alignment of B with Wᵀ (hidden layer)",
