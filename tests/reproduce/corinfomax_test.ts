@@ -14,6 +14,7 @@ import { missingData } from "../../apps/reproduce/_data.ts";
 import { ruleResult, tableOutcomes } from "../../apps/reproduce/figures/corinfomax/_table.ts";
 import { MNIST_TABLE } from "../../apps/reproduce/figures/corinfomax/mnist/figure.ts";
 import { CIFAR10_TABLE } from "../../apps/reproduce/figures/corinfomax/cifar10/figure.ts";
+import { FASHION_MNIST_TABLE } from "../../apps/reproduce/figures/corinfomax/fashion-mnist/figure.ts";
 import {
   angleOutcomes,
   angleTrajectory,
@@ -35,6 +36,11 @@ const MNIST_RULES: Record<string, [string, number[]]> = {
   "mnist_fa_mse.yaml": ["fa", [784, 500, 10]],
   "mnist_fa_ce.yaml": ["fa", [784, 500, 10]],
 };
+
+// FashionMNIST: the same rules and architectures (the FashionMNIST scripts of Bozkurt et al. 2023).
+const FASHION_RULES: Record<string, [string, number[]]> = Object.fromEntries(
+  Object.entries(MNIST_RULES).map(([f, v]) => [f.replace(/^mnist_/, "fmnist_"), v]),
+);
 
 interface Resolved {
   rule: { name: string };
@@ -60,7 +66,14 @@ function trial(id: string, accs: number[], state = "done"): Row[] {
 }
 
 Deno.test("corinfomax figures are registered with their panels, configs and READMEs", () => {
-  for (const id of ["corinfomax/mnist", "corinfomax/angle", "corinfomax/cifar10"]) {
+  for (
+    const id of [
+      "corinfomax/mnist",
+      "corinfomax/angle",
+      "corinfomax/cifar10",
+      "corinfomax/fashion-mnist",
+    ]
+  ) {
     const f = byId(id);
     assert.ok(f, `${id} missing from the registry`);
     const readme = Deno.readTextFileSync(join(figureDir(id), "README.md"));
@@ -68,7 +81,7 @@ Deno.test("corinfomax figures are registered with their panels, configs and READ
   }
   assert.deepEqual(
     selectFigures(["corinfomax"]).map((f) => f.id),
-    ["corinfomax/mnist", "corinfomax/angle", "corinfomax/cifar10"],
+    ["corinfomax/mnist", "corinfomax/angle", "corinfomax/cifar10", "corinfomax/fashion-mnist"],
   );
   assert.deepEqual(
     byId("corinfomax/mnist").experiments.map((e) => e.file).sort(),
@@ -268,4 +281,99 @@ Deno.test("corinfomax/cifar10: without data files every row is not run; with the
     else Deno.env.set("PLASTICITY_DATA", before);
     for (const d of [empty, withData, out]) await Deno.remove(d, { recursive: true });
   }
+});
+
+Deno.test("corinfomax/fashion-mnist full: the paper's protocol on FashionMNIST, each rule's best setting", async () => {
+  const f = byId("corinfomax/fashion-mnist");
+  assert.deepEqual(f.experiments.map((e) => e.file).sort(), Object.keys(FASHION_RULES).sort());
+  const rules: Record<string, Record<string, unknown>> = {};
+  for (const e of await experimentConfigs(f, "full", selectPanels(f, undefined))) {
+    const trials = await expandTrials(e.raw);
+    assert.deepEqual(trials.map((t) => t.seed), PAPER_SEEDS, e.file);
+    const c = trials[0]!.config as unknown as Resolved;
+    assert.equal(c.dataset.name, "fashion-mnist", e.file);
+    assert.equal(c.epochs, 50, e.file);
+    assert.equal(c.batch_size, 20, e.file);
+    assert.equal(c.dataset.train_size, -1, `${e.file}: the full training set`);
+    const [rule, sizes] = FASHION_RULES[e.file]!;
+    assert.equal(c.rule.name, rule, e.file);
+    assert.deepEqual(c.network.sizes, sizes, e.file);
+    rules[e.file] = c.rule as unknown as Record<string, unknown>;
+  }
+  // CorInfoMax_FashionMNIST_Simulation_V1, setting 1: its own rates, neural step and the
+  // three-stage epoch schedule 0.95^e (e < 20), 0.9^e (e < 25), 0.8^e.
+  const cim = rules["fmnist_corinfomax.yaml"]!;
+  assert.deepEqual(cim["lr_ff"], [0.3, 0.22]);
+  assert.deepEqual(cim["lr_fb"], [0.07]);
+  assert.deepEqual(
+    [cim["neural_lr"], cim["neural_lr_rule"], cim["hopfield_g"]],
+    [0.07, "divide_by_slow_loop_index", 0.3],
+  );
+  assert.deepEqual(
+    [cim["lr_decay_switch_epoch"], cim["lr_decay_late"], cim["lr_decay_switch2_epoch"]],
+    [20, 0.9, 25],
+  );
+  assert.equal(cim["lr_decay_late2"], 0.8);
+  // EP V2 setting 2: η 0.5 in training, the grid's 0.3 in evaluation.
+  const ep = rules["fmnist_ep.yaml"]!;
+  assert.deepEqual([ep["lr"], ep["neural_lr"], ep["eval_neural_lr"]], [[0.05, 0.025], 0.5, 0.3]);
+  // PC-Nudge V2 setting 1: a fixed sign.
+  assert.equal(rules["fmnist_pc_nudge.yaml"]!["random_sign"], false);
+});
+
+Deno.test("corinfomax/fashion-mnist quick: 2 epochs on 10 000 images, one seed, every rule kept", async () => {
+  const f = byId("corinfomax/fashion-mnist");
+  const exps = await experimentConfigs(f, "quick", selectPanels(f, undefined));
+  assert.equal(exps.length, Object.keys(FASHION_RULES).length);
+  for (const e of exps) {
+    const trials = await expandTrials(e.raw);
+    assert.equal(trials.length, 1, e.file);
+    const c = trials[0]!.config as unknown as Resolved;
+    assert.equal(c.epochs, 2);
+    assert.equal(c.dataset.train_size, 10000);
+    assert.equal(c.rule.name, FASHION_RULES[e.file]![0]);
+    assert.match(e.reduced, /10 000-image subset/);
+  }
+});
+
+Deno.test("corinfomax/fashion-mnist analysis: published values and the verdicts", async () => {
+  // The notebooks' final-epoch means (best setting by train accuracy), in percent.
+  const paper = Object.fromEntries(FASHION_MNIST_TABLE.rules.map((r) => [r.label, r.paper!.mean]));
+  assert.deepEqual(paper, {
+    "CorInfoMax": 88.14,
+    "CorInfoMax-Sparse": 88.09,
+    "EP": 88.06,
+    "CSM": 88.73,
+    "PC": 89.31,
+    "PC-Nudge": 88.49,
+    "BP (MSE)": 88.39,
+    "BP (CE)": 89.41,
+    "FA (MSE)": 88.72,
+    "FA (CE)": 88.38,
+  });
+  const f = byId("corinfomax/fashion-mnist");
+  const rows = (cim: number, other: number) =>
+    Object.fromEntries(
+      FASHION_MNIST_TABLE.rules.map((r) => [
+        r.file,
+        trial(r.file, [0.1, 0.8, r.label === "CorInfoMax" ? cim : other]),
+      ]),
+    );
+  const quick = await f.analyse(ctx(["table", "curves"], rows(0.8, 0.84)));
+  assert.deepEqual(quick.charts.map((c) => c.name), ["curves"]);
+  assert.equal(quick.tables[0]!.rows.length, FASHION_MNIST_TABLE.rules.length);
+  assert.deepEqual(quick.outcomes.filter((o) => o.verdict !== "info").map((o) => o.verdict), [
+    "met", // every rule ≥ 60 %
+  ]);
+  const low = await f.analyse(ctx(["table"], rows(0.55, 0.84)));
+  assert.deepEqual(low.outcomes.filter((o) => o.verdict !== "info").map((o) => o.verdict), [
+    "not met",
+  ]);
+  // Full: within 1 point of the published mean, and CorInfoMax at most 1 point below BP (MSE).
+  const full = await f.analyse(ctx(["table"], rows(0.882, 0.8835), "full"));
+  const verdict = (start: string) =>
+    full.outcomes.find((o) => o.expected.startsWith(start))!.verdict;
+  assert.equal(verdict("CorInfoMax ("), "met"); // 88.2 vs 88.14
+  assert.equal(verdict("BP (CE) ("), "not met"); // 88.35 vs 89.41
+  assert.equal(verdict("CorInfoMax's final test accuracy is at most 1 points below"), "met");
 });

@@ -107,6 +107,20 @@ export function corinfomaxHyper(
       doc: "From this epoch on μ = μ_start·lr_decay_late^epoch",
     },
     "lr_decay_late": { type: "number", default: 0.9, min: 0, doc: "Late epoch decay factor" },
+    "lr_decay_switch2_epoch": {
+      type: "number",
+      optional: true,
+      min: 1,
+      integer: true,
+      doc:
+        "Optional second switch: from this epoch on μ = μ_start·lr_decay_late2^epoch (needs lr_decay_late2)",
+    },
+    "lr_decay_late2": {
+      type: "number",
+      optional: true,
+      min: 0,
+      doc: "Decay factor after lr_decay_switch2_epoch",
+    },
     "divergence_ratio": {
       type: "number",
       default: 0.5,

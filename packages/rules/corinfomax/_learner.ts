@@ -51,6 +51,8 @@ export interface CorInfoMaxSettings {
   lrDecay: number;
   lrDecaySwitch: number;
   lrDecayLate: number;
+  /** The optional second switch of the epoch schedule. */
+  lrDecaySecond: { epoch: number; late: number } | undefined;
   divergenceRatio: number;
   onDivergence: "nan" | "throw";
   /** Per layer 1 … P (index l − 1): whether the layer is sparse (ReLU + dual variable). */
@@ -61,6 +63,28 @@ export interface CorInfoMaxSettings {
 
 function numbers(h: Record<string, HyperValue>, key: string): number[] {
   return [...(h[key] as readonly number[])];
+}
+
+/** The optional second switch of the epoch schedule: both keys or neither, after the first. */
+function secondSwitch(
+  h: Record<string, HyperValue>,
+): { epoch: number; late: number } | undefined {
+  const epoch = h["lr_decay_switch2_epoch"], late = h["lr_decay_late2"];
+  if (epoch === undefined && late === undefined) return undefined;
+  if (typeof epoch !== "number" || typeof late !== "number") {
+    throw new Error(
+      `lr_decay_switch2_epoch and lr_decay_late2 go together: got ${JSON.stringify(epoch)} and ${
+        JSON.stringify(late)
+      }`,
+    );
+  }
+  const first = h["lr_decay_switch_epoch"] as number;
+  if (epoch <= first) {
+    throw new Error(
+      `Invalid lr_decay_switch2_epoch ${epoch}: expected an epoch after lr_decay_switch_epoch (${first})`,
+    );
+  }
+  return { epoch, late };
 }
 
 /** Reads the settings from resolved hyper-parameters. */
@@ -142,6 +166,7 @@ export function corinfomaxSettings(
     lrDecay: h["lr_decay"] as number,
     lrDecaySwitch: h["lr_decay_switch_epoch"] as number,
     lrDecayLate: h["lr_decay_late"] as number,
+    lrDecaySecond: secondSwitch(h),
     divergenceRatio: h["divergence_ratio"] as number,
     onDivergence: h["on_divergence"] as "nan" | "throw",
     sparse: sparseFlags,
@@ -369,7 +394,13 @@ export class CorInfoMax implements Learner {
 
   endEpoch(epoch: number): void {
     const st = this.settings;
-    this.#lrFactor = epochLrFactor(epoch, st.lrDecay, st.lrDecaySwitch, st.lrDecayLate);
+    this.#lrFactor = epochLrFactor(
+      epoch,
+      st.lrDecay,
+      st.lrDecaySwitch,
+      st.lrDecayLate,
+      st.lrDecaySecond,
+    );
   }
 
   exportWeights(): Record<string, WeightArray> {

@@ -246,6 +246,28 @@ Deno.test("schedules: neural steps, epoch decay and its effect on the update siz
   assert.equal(c.diagnostics()["lr_factor"], 0.95 ** 3);
 });
 
+Deno.test("schedules: the optional second switch (the FashionMNIST script's 0.95^e, 0.9^e, 0.8^e)", () => {
+  const second = { epoch: 25, late: 0.8 };
+  assert.equal(epochLrFactor(19, 0.95, 20, 0.9, second), 0.95 ** 19);
+  assert.equal(epochLrFactor(24, 0.95, 20, 0.9, second), 0.9 ** 24);
+  assert.equal(epochLrFactor(25, 0.95, 20, 0.9, second), 0.8 ** 25);
+  const hyper = {
+    "lr_decay_switch_epoch": 20,
+    "lr_decay_switch2_epoch": 25,
+    "lr_decay_late2": 0.8,
+  };
+  const net = build([5, 6, 3], hyper, 3);
+  for (const [epoch, want] of [[19, 0.95 ** 19], [22, 0.9 ** 22], [30, 0.8 ** 30]] as const) {
+    net.endEpoch(epoch);
+    assert.equal(net.diagnostics()["lr_factor"], want, `epoch ${epoch}`);
+  }
+  assert.throws(() => build([5, 6, 3], { "lr_decay_late2": 0.8 }), /go together/);
+  assert.throws(
+    () => build([5, 6, 3], { "lr_decay_switch2_epoch": 10, "lr_decay_late2": 0.8 }),
+    /expected an epoch after lr_decay_switch_epoch \(15\)/,
+  );
+});
+
 Deno.test("β has a random sign per batch and the forward–backward angle is the Frobenius angle of Wff and Wfbᵀ", () => {
   const net = createCorInfoMax({ network: { sizes: [5, 6, 3], ...HS }, backend: b, seed: 1 });
   const x = b.fromArray(uniform(61, 10), 2, 5), y = oneHot(62, 2, 3);

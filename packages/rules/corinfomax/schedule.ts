@@ -55,12 +55,15 @@ export function neuralStep(
 
 /**
  * The factor of the synaptic learning rates in epoch `epoch` (from 0): d^e before `switchEpoch`,
- * then late^e (the repository's discontinuous drop at epoch 15, with d ∈ {0.95, 0.99} and late 0.9).
+ * then late^e (the repository's discontinuous drop at epoch 15, with d ∈ {0.95, 0.99} and late 0.9),
+ * and, when a second switch is given, late2^e from `switch2` on (the FashionMNIST script: 0.95^e
+ * before epoch 20, 0.9^e before 25, 0.8^e after).
  *
  * @param epoch Epoch index from 0.
  * @param d Early decay factor.
  * @param switchEpoch First epoch of the late schedule.
  * @param late Late decay factor.
+ * @param second Optional second switch: its first epoch and its decay factor.
  * @returns μ_e / μ_start.
  *
  * @example
@@ -68,8 +71,16 @@ export function neuralStep(
  * import { epochLrFactor } from "@plasticity/corinfomax";
  * console.assert(epochLrFactor(0, 0.95, 15, 0.9) === 1);
  * console.assert(epochLrFactor(15, 0.95, 15, 0.9) === 0.9 ** 15);
+ * console.assert(epochLrFactor(25, 0.95, 20, 0.9, { epoch: 25, late: 0.8 }) === 0.8 ** 25);
  * ```
  */
-export function epochLrFactor(epoch: number, d: number, switchEpoch: number, late: number): number {
-  return epoch < switchEpoch ? d ** epoch : late ** epoch;
+export function epochLrFactor(
+  epoch: number,
+  d: number,
+  switchEpoch: number,
+  late: number,
+  second?: { epoch: number; late: number },
+): number {
+  if (epoch < switchEpoch) return d ** epoch;
+  return second !== undefined && epoch >= second.epoch ? second.late ** epoch : late ** epoch;
 }
