@@ -9,14 +9,18 @@ import { fileURLToPath } from "node:url";
 import { BIOFLAX_MNIST } from "./figures/bioflax/mnist/figure.ts";
 import { BIOFLAX_SINE } from "./figures/bioflax/sine/figure.ts";
 import { BIOFLAX_TEACHER } from "./figures/bioflax/teacher-student/figure.ts";
+import { BIOTORCH_LENET } from "./figures/biotorch/lenet/figure.ts";
 import { CORINFOMAX_ANGLE } from "./figures/corinfomax/angle/figure.ts";
 import { CORINFOMAX_CIFAR10 } from "./figures/corinfomax/cifar10/figure.ts";
+import { CORINFOMAX_FASHION_MNIST } from "./figures/corinfomax/fashion-mnist/figure.ts";
 import { CORINFOMAX_MNIST } from "./figures/corinfomax/mnist/figure.ts";
 import { PAL_FIG3 } from "./figures/pal/fig3/figure.ts";
 import { PAL_FIG4 } from "./figures/pal/fig4/figure.ts";
+import { PAL_GENN_MNIST } from "./figures/pal-genn/mnist/figure.ts";
 import { PAL_GENN_YIN_YANG } from "./figures/pal-genn/yin-yang/figure.ts";
 import { PC_FIG3 } from "./figures/pc/fig3/figure.ts";
 import { PC_FIG4 } from "./figures/pc/fig4/figure.ts";
+import { PC_FIG4I } from "./figures/pc/fig4i/figure.ts";
 import type { FigureDefinition } from "./types.ts";
 
 /** Every registered figure, in listing order. */
@@ -26,12 +30,16 @@ export const FIGURES: readonly FigureDefinition[] = [
   PAL_FIG3,
   PAL_FIG4,
   PAL_GENN_YIN_YANG,
+  PAL_GENN_MNIST,
   BIOFLAX_MNIST,
   BIOFLAX_TEACHER,
   BIOFLAX_SINE,
+  BIOTORCH_LENET,
   CORINFOMAX_MNIST,
   CORINFOMAX_ANGLE,
   CORINFOMAX_CIFAR10,
+  CORINFOMAX_FASHION_MNIST,
+  PC_FIG4I,
 ];
 
 /**

@@ -23,6 +23,8 @@ const FULL_TRIALS: Record<string, number> = {
   "4h_small.yaml": 3 * 2 * 17 * 3,
   "4h_large.yaml": 2 * 2 * 17 * 3,
   "pi.yaml": 2, // linear and sigmoid
+  "4i_pc.yaml": 6 * 3, // pc/fig4i: 6 α × 3 seeds per rule
+  "4i_bp.yaml": 6 * 3,
   "fig3abc_pal.yaml": 10, // 10 seeds
   "fig3abc_bp_fa.yaml": 20, // BP and FA × 10 seeds
   "fig3def_pal.yaml": 10,
@@ -33,6 +35,8 @@ const FULL_TRIALS: Record<string, number> = {
   "yin_yang_pal.yaml": 10, // pal-genn/yin-yang: the GeNN sweeps' 10 numpy seeds
   "yin_yang_fa.yaml": 10,
   "yin_yang_bw_eta_zero.yaml": 10,
+  "mnist_pal.yaml": 10, // pal-genn/mnist: the GeNN MNIST sweeps' 10 numpy seeds
+  "mnist_fa.yaml": 10,
   // bioflax/mnist, teacher-student, sine: BP, FA, KP, DFA × 10 seeds, KP + decay × 10 seeds
   "mnist.yaml": 4 * 10,
   "mnist_kp_decay.yaml": 10,
@@ -40,7 +44,11 @@ const FULL_TRIALS: Record<string, number> = {
   "teacher_kp_decay.yaml": 10,
   "sine.yaml": 4 * 10,
   "sine_kp_decay.yaml": 10,
-  // corinfomax/mnist, angle and cifar10: 10 seeds per rule (see corinfomax_test.ts)
+  // biotorch/lenet: BioTorch's one run per rule (BP, uSF, brSF, frSF; FA; DFA)
+  "lenet.yaml": 4,
+  "lenet_fa.yaml": 1,
+  "lenet_dfa.yaml": 1,
+  // corinfomax/mnist, angle, cifar10 and fashion-mnist: 10 seeds per rule (see corinfomax_test.ts)
   ...Object.fromEntries(
     [
       ...["corinfomax", "sparse", "ep", "csm", "pc", "pc_nudge"].map((r) => `mnist_${r}.yaml`),
@@ -48,6 +56,19 @@ const FULL_TRIALS: Record<string, number> = {
       ...["corinfomax", "sparse", "ep", "pc_nudge", "bp_mse", "bp_ce", "fa_mse", "fa_ce"].map((r) =>
         `cifar10_${r}.yaml`
       ),
+      ...[
+        "corinfomax",
+        "sparse",
+        "ep",
+        "csm",
+        "pc",
+        "pc_nudge",
+        "bp_mse",
+        "bp_ce",
+        "fa_mse",
+        "fa_ce",
+      ]
+        .map((r) => `fmnist_${r}.yaml`),
       "angle.yaml",
     ].map((f) => [f, 10]),
   ),

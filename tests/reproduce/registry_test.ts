@@ -43,7 +43,10 @@ Deno.test("selectors: a figure name selects both papers, a paper its figures, id
     "pc/fig3",
   ]);
   assert.deepEqual(selectFigures(["fig4"]).map((f) => f.id), ["pc/fig4", "pal/fig4"]);
-  assert.deepEqual(selectFigures(["pal-genn"]).map((f) => f.id), ["pal-genn/yin-yang"]);
+  assert.deepEqual(selectFigures(["pal-genn"]).map((f) => f.id), [
+    "pal-genn/yin-yang",
+    "pal-genn/mnist",
+  ]);
   assert.deepEqual(selectFigures(["bioflax"]).map((f) => f.id), [
     "bioflax/mnist",
     "bioflax/teacher-student",
