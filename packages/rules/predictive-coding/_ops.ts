@@ -238,6 +238,26 @@ export class BufferOps implements Ops {
         }
         break;
       }
+      case "sigmoid":
+      case "tanh": {
+        // φ′ from φ (s(1 − s), 1 − t²), with φ of each x remembered in float64 from the step that
+        // set it: one exp per element instead of two, the same numbers (a remembered φ is used
+        // only for the very value it was computed from).
+        const p = scalarActivation(f, slope).phi, memo = this.#phiMemo(x, n);
+        const xs = memo.x, ph = memo.phi, logistic = f === "sigmoid";
+        for (let i = 0; i < n; i++) {
+          const v = xd[i]!;
+          const s = xs[i] === v ? ph[i]! : p(v);
+          const d = logistic ? s * (1 - s) : 1 - s * s;
+          const nv = Math.fround(v - step * (ed[i]! - d * bd[i]!));
+          const sn = p(nv);
+          xd[i] = nv;
+          ad[i] = sn;
+          xs[i] = nv;
+          ph[i] = sn;
+        }
+        break;
+      }
       default: {
         const { dphi: g, phi: p } = scalarActivation(f, slope);
         for (let i = 0; i < n; i++) {
@@ -248,6 +268,18 @@ export class BufferOps implements Ops {
       }
     }
     return [x, a];
+  }
+
+  /** φ(x) in float64 of the values x last had in `relax`, per value-node tensor. */
+  readonly #memo = new WeakMap<Tensor, { x: Float32Array; phi: Float64Array }>();
+
+  #phiMemo(x: Tensor, n: number): { x: Float32Array; phi: Float64Array } {
+    let m = this.#memo.get(x);
+    if (!m || m.x.length !== n) {
+      m = { x: new Float32Array(n).fill(NaN), phi: new Float64Array(n) };
+      this.#memo.set(x, m);
+    }
+    return m;
   }
 
   nudgeRelax(x: Tensor, eps: Tensor, y: Tensor, step: number, lambda: number): Tensor {
