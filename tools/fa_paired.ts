@@ -1,5 +1,5 @@
-// Paired speed ratios of FA, DFA and KP against backprop (target: at most 1.1×): the four rules
-// take turns, 100 batches each, for `--rounds` rounds, so a change in machine load hits them all
+// Paired speed ratios of the feedback-alignment family (FA, DFA, KP, the sign-symmetry rules and
+// weight mirroring) against backprop (target: at most 1.1×): the rules take turns, 100 batches each, for `--rounds` rounds, so a change in machine load hits them all
 // alike; prints each rule's median time per 100 batches and the median of its per-round ratio to
 // BP's. 784-256-10 ReLU, softmax CE, SGD, batch 64, synthetic data (16 batches cycled).
 // Run: OPENBLAS_NUM_THREADS=1 deno run -A tools/fa_paired.ts [--backend blas] [--rounds 25]
@@ -25,7 +25,7 @@ for (let i = 0; i < 16; i++) {
   for (let r = 0; r < 64; r++) y[r * 10 + rng.int(10)] = 1;
   data.push([b.keep(b.random(64, 784, () => rng.next())), b.keep(b.fromArray(y, 64, 10))]);
 }
-const rules = ["bp", "fa", "dfa", "kp"];
+const rules = ["bp", "fa", "dfa", "kp", "usf", "frsf", "brsf", "wm"];
 const learners = rules.map((rule) =>
   createLearner(rule, {
     network: { sizes: [784, 256, 10], activation: "relu" },
