@@ -9,6 +9,7 @@ import {
   type LearnerDefinition,
   type LearnerOptions,
   registerLearner,
+  SchemaError,
   type Tensor,
 } from "@plasticity/core";
 import { type FeedbackFactory, type FeedbackPath, MlpLearner } from "@plasticity/backprop";
@@ -21,6 +22,8 @@ import { Matrices } from "./_matrices.ts";
 export interface FaHyper extends FeedbackHyper {
   /** λ of B_λ = λWᵀ + (1 − λ)B: 0 is FA, 1 is BP. */
   "interpolate_bp": number;
+  /** λ per weight layer instead (e.g. `[0, 0, 1]`: BP into the last layer, FA below). */
+  "interpolate_bp_layers"?: readonly number[];
 }
 
 /**
@@ -37,6 +40,14 @@ export const FA_HYPER: HyperSchema = {
     max: 1,
     doc: "λ of the feedback B_λ = λWᵀ + (1 − λ)B of the current weights: 0 is FA, 1 is BP",
   },
+  "interpolate_bp_layers": {
+    type: "numbers",
+    min: 0,
+    max: 1,
+    optional: true,
+    doc: "λ per weight layer, first to last, instead of one interpolate_bp (e.g. [0, 0, 1]: " +
+      "backpropagation through the last layer's weights, feedback alignment below; MLPs only)",
+  },
 };
 
 /**
@@ -52,7 +63,7 @@ export const FA_HYPER: HyperSchema = {
  * @param hyper Feedback initialiser and scale.
  * @param options The learner options (for the forward initialiser).
  * @param learn Whether B receives Wᵢ's update (Kolen–Pollack) instead of staying fixed.
- * @param lambda λ of the FA↔BP interpolation, in [0, 1] (default 0: FA).
+ * @param lambda λ of the FA↔BP interpolation, in [0, 1] (default 0: FA), or one λ per weight layer.
  * @returns The factory.
  *
  * @example
@@ -70,25 +81,35 @@ export function faFeedback(
   hyper: FeedbackHyper,
   options: LearnerOptions,
   learn = false,
-  lambda = 0,
+  lambda: number | readonly number[] = 0,
 ): FeedbackFactory {
-  if (!(lambda >= 0 && lambda <= 1)) {
-    throw new Error(
-      `Invalid interpolate_bp ${JSON.stringify(lambda)}: expected a number in [0, 1]`,
-    );
+  const lambdas = typeof lambda === "number" ? [lambda] : lambda;
+  for (const l of lambdas) {
+    if (!(l >= 0 && l <= 1)) {
+      throw new Error(`Invalid interpolate_bp ${JSON.stringify(l)}: expected a number in [0, 1]`);
+    }
   }
   return (mlp, rng) => {
     const b = mlp.backend;
     const shapes = mlp.W.map((w) => [w.rows, w.cols] as const);
+    if (typeof lambda !== "number" && lambda.length !== shapes.length) {
+      throw new Error(
+        `Invalid interpolate_bp_layers ${JSON.stringify(lambda)}: expected one λ per weight ` +
+          `layer (${shapes.length})`,
+      );
+    }
     const m = new Matrices(b, drawFeedback(b, shapes, hyper, options.network.init, rng));
-    // B_λ,ᵢ = λWᵢ + (1 − λ)Bᵢ; the ends are the matrices themselves, so λ = 0 is FA and λ = 1 is
+    // B_λ,ᵢ = λᵢWᵢ + (1 − λᵢ)Bᵢ; the ends are the matrices themselves, so λ = 0 is FA and λ = 1 is
     // BP bit for bit.
-    const feedback = (i: number): Tensor =>
-      lambda === 0
+    const at = (i: number) => typeof lambda === "number" ? lambda : lambda[i]!;
+    const feedback = (i: number): Tensor => {
+      const l = at(i);
+      return l === 0
         ? m.B[i]!
-        : lambda === 1
+        : l === 1
         ? mlp.W[i]!
-        : b.axpy(lambda, mlp.W[i]!, b.scale(m.B[i]!, 1 - lambda));
+        : b.axpy(l, mlp.W[i]!, b.scale(m.B[i]!, 1 - l));
+    };
     const path: FeedbackPath = {
       signal: (i, delta) => b.matmul(delta, feedback(i), false, true),
       matrices: () => m.all(),
@@ -129,6 +150,28 @@ export const faRule: LearnerDefinition = registerLearner({
   hyper: FA_HYPER,
   optimizer: true,
   layers: true,
+  check(config) {
+    const h = config.hyper as unknown as FaHyper, layers = h.interpolate_bp_layers;
+    if (layers === undefined) return;
+    if (h.interpolate_bp !== 0) {
+      throw new SchemaError(
+        `rule.interpolate_bp_layers: given beside interpolate_bp ${h.interpolate_bp}: expected one of them`,
+      );
+    }
+    if (config.network.layers) {
+      throw new SchemaError(
+        "rule.interpolate_bp_layers: not supported on a network given by layers: expected interpolate_bp",
+      );
+    }
+    const weights = config.network.sizes.length - 1;
+    if (layers.length !== weights) {
+      throw new SchemaError(
+        `rule.interpolate_bp_layers: ${layers.length} values (value ${
+          JSON.stringify(layers)
+        }); expected one λ per weight layer (${weights})`,
+      );
+    }
+  },
   create(options) {
     const h = options.hyper as unknown as FaHyper;
     if (options.network.layers) {
@@ -138,7 +181,7 @@ export const faRule: LearnerDefinition = registerLearner({
     return new MlpLearner({
       rule: "fa",
       options,
-      feedback: faFeedback(h, options, false, h.interpolate_bp),
+      feedback: faFeedback(h, options, false, h.interpolate_bp_layers ?? h.interpolate_bp),
     });
   },
 });

@@ -305,3 +305,34 @@ Deno.test("interpolate_bp λ = 0.3 tracks FA with the explicit B_λ to float32 r
     /rule\.interpolate_bp/,
   );
 });
+
+Deno.test("interpolate_bp_layers mixes per layer: BP through the last layer, FA below, bit for bit", () => {
+  // λ = (0, 0, 1): the error sent below the last layer goes through W₂ (as BP), the one sent below
+  // the middle layer through the fixed random B₁ (as FA). An FA learner whose B₂ is set to its
+  // current W₂ before every step is the same computation by another path.
+  const mix = createLearner("fa", { ...opts(13), hyper: { "interpolate_bp_layers": [0, 0, 1] } });
+  const fa = createLearner("fa", opts(13));
+  trainSide(mix, fa, 6, (w) => ({ B2: { ...w.W2!, data: [...w.W2!.data] } }));
+  assert.deepEqual(forward(mix.exportWeights()), forward(fa.exportWeights()));
+  // All ones is BP, all zeros FA, bit for bit.
+  const allBp = createLearner("fa", { ...opts(14), hyper: { "interpolate_bp_layers": [1, 1, 1] } });
+  const bp = createLearner("bp", opts(14));
+  trainSide(allBp, bp, 4);
+  assert.deepEqual(forward(allBp.exportWeights()), bp.exportWeights());
+  const allFa = createLearner("fa", { ...opts(15), hyper: { "interpolate_bp_layers": [0, 0, 0] } });
+  const plainFa = createLearner("fa", opts(15));
+  trainSide(allFa, plainFa, 4);
+  assert.deepEqual(allFa.exportWeights(), plainFa.exportWeights());
+  assert.throws(
+    () => createLearner("fa", { ...opts(0), hyper: { "interpolate_bp_layers": [0, 1] } }),
+    /rule\.interpolate_bp_layers: 2 values .*expected one λ per weight layer \(3\)/,
+  );
+  assert.throws(
+    () =>
+      createLearner("fa", {
+        ...opts(0),
+        hyper: { "interpolate_bp": 0.5, "interpolate_bp_layers": [0, 0, 1] },
+      }),
+    /expected one of them/,
+  );
+});
