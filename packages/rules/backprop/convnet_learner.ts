@@ -20,8 +20,7 @@ import {
   type Tensor,
   type WeightArray,
 } from "@plasticity/core";
-import { ConvNet } from "./convnet.ts";
-import { checkShape } from "./_check.ts";
+import { ConvNet, type ConvNetCache, type ConvNetGrads } from "./convnet.ts";
 
 /** What {@linkcode ConvNetLearner} needs. */
 export interface ConvNetLearnerConfig {
@@ -82,7 +81,8 @@ export class ConvNetLearner implements Learner {
     this.net = ConvNet.init(o.backend, o.network, createRng(deriveSeed(o.seed, "weights")));
   }
 
-  #checkBatch(what: string, x: Tensor, y?: Tensor): void {
+  /** Throws one line unless `x` (and `y`) fit the network. */
+  protected checkBatch(what: string, x: Tensor, y?: Tensor): void {
     const net = this.net, s = net.shapes.input;
     if (x.cols !== net.inputSize) {
       throw new Error(
@@ -106,7 +106,7 @@ export class ConvNetLearner implements Learner {
    * @returns The batch loss before the update.
    */
   trainBatch(x: Tensor, y: Tensor): StepStats {
-    this.#checkBatch("trainBatch", x, y);
+    this.checkBatch("trainBatch", x, y);
     const b = this.backend, net = this.net, opt = this.optimizer, lr = opt.lr;
     const c = 1 - (opt.spec.weight_decay ?? 0), adam = opt.spec.name === "adam";
     const inPlace = c === 1 ? b.axpyInPlace?.bind(b) : undefined;
@@ -121,11 +121,13 @@ export class ConvNetLearner implements Learner {
       const cache = net.forward(x);
       const out = cache.h[cache.h.length - 1]!;
       loss = lossValue(b, this.loss, out, y);
-      const g = net.backward(cache, lossGrad(b, this.loss, out, y));
+      const g = this.grads(cache, lossGrad(b, this.loss, out, y));
       const W: Tensor[] = [], bias: (Tensor | undefined)[] = [];
       for (let k = 0; k < net.weightLayers; k++) {
         const u = opt.direction(`W${k}`, g.dW[k]!);
-        W.push(step(oldW[k]!, u));
+        const apply = (p: Tensor) => step(p, u);
+        W.push(apply(oldW[k]!));
+        this.learnWith(k, apply);
         if (adam) b.dispose(u);
         const db = g.db[k], bk = oldB[k];
         if (db && bk) {
@@ -158,7 +160,7 @@ export class ConvNetLearner implements Learner {
    * @returns Outputs, batch × outputs.
    */
   predict(x: Tensor): Tensor {
-    this.#checkBatch("predict", x);
+    this.checkBatch("predict", x);
     return this.backend.tidy(() => {
       const { h } = this.net.forward(x);
       return h[h.length - 1]!;
@@ -174,7 +176,7 @@ export class ConvNetLearner implements Learner {
    */
   diagnostics(x?: Tensor, y?: Tensor): Record<string, number> {
     if (x && !y) throw new Error("diagnostics: got inputs x without targets y: expected both");
-    if (x) this.#checkBatch("diagnostics", x, y);
+    if (x) this.checkBatch("diagnostics", x, y);
     return {};
   }
 
@@ -189,7 +191,49 @@ export class ConvNetLearner implements Learner {
     this.net.b.forEach((t, k) => {
       if (t) out[`b${k}`] = exportTensor(b, t);
     });
+    for (const [k, t] of Object.entries(this.extraMatrices())) out[k] = exportTensor(b, t);
     return out;
+  }
+
+  /**
+   * The parameter gradients of a batch from its forward cache and the output error ∂ℓ/∂out:
+   * backpropagation here; a rule with another backward pass overrides it.
+   *
+   * @param cache The forward pass.
+   * @param e The output error.
+   * @returns ∂W and ∂b per layer.
+   */
+  protected grads(cache: ConvNetCache, e: Tensor): ConvNetGrads {
+    return this.net.backward(cache, e);
+  }
+
+  /**
+   * Called after layer k's weight update `apply` (p ← p − η·u) so a rule can give the same update
+   * to matrices of its own (Kolen–Pollack's B); nothing here.
+   *
+   * @param _k The layer.
+   * @param _apply The update.
+   */
+  protected learnWith(_k: number, _apply: (p: Tensor) => Tensor): void {}
+
+  /**
+   * Matrices besides W and b that `exportWeights` writes and `importWeights` restores (a rule's
+   * feedback weights); none here.
+   *
+   * @returns The matrices by name.
+   */
+  protected extraMatrices(): Record<string, Tensor> {
+    return {};
+  }
+
+  /**
+   * Replaces one of {@linkcode ConvNetLearner.extraMatrices}.
+   *
+   * @param key Its name.
+   * @param _value The new matrix.
+   */
+  protected setExtraMatrix(key: string, _value: Tensor): void {
+    throw new Error(`importWeights: unknown weight ${JSON.stringify(key)}`);
   }
 
   /**
@@ -199,12 +243,12 @@ export class ConvNetLearner implements Learner {
    * @param weights Matrices by name.
    */
   importWeights(weights: Record<string, WeightArray>): void {
-    const b = this.backend, net = this.net;
+    const b = this.backend, net = this.net, extra = this.extraMatrices();
     for (const [key, wa] of Object.entries(weights)) {
       const m = /^([Wb])(\d+)$/.exec(key);
       const k = m ? Number(m[2]) : -1;
       const list = m?.[1] === "W" ? net.W : net.b;
-      const old = k >= 0 && k < net.weightLayers ? list[k] : undefined;
+      const old = m ? (k < net.weightLayers ? list[k] : undefined) : extra[key];
       if (!old) {
         throw new Error(
           `importWeights: unknown weight ${JSON.stringify(key)}: expected one of ${
@@ -217,9 +261,16 @@ export class ConvNetLearner implements Learner {
       ) {
         throw new Error(`importWeights: ${key} is not a {rows, cols, data} matrix`);
       }
-      checkShape(`importWeights: ${key}`, wa, old.rows, old.cols);
-      list[k] = b.fromArray(wa.data, wa.rows, wa.cols);
-      b.dispose(old);
+      if (wa.rows !== old.rows || wa.cols !== old.cols || wa.data.length !== wa.rows * wa.cols) {
+        throw new Error(
+          `importWeights: ${key} has shape ${wa.rows}×${wa.cols} with ${wa.data.length} values: expected ${old.rows}×${old.cols}`,
+        );
+      }
+      const t = b.fromArray(wa.data, wa.rows, wa.cols);
+      if (m) {
+        list[k] = t;
+        b.dispose(old);
+      } else this.setExtraMatrix(key, t);
     }
   }
 

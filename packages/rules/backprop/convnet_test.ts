@@ -288,7 +288,7 @@ Deno.test("bp on a conv net from a config: learns, is deterministic, round-trips
   assert.deepEqual(b.read(c.predict(x)), b.read(l.predict(x)));
   assert.throws(
     () => c.importWeights({ W0: { rows: 9, cols: 4, data: new Array(36).fill(0) } }),
-    /importWeights: W0 has shape 9×4: expected 4×9/,
+    /importWeights: W0 has shape 9×4 with 36 values: expected 4×9/,
   );
   assert.throws(() => c.importWeights({ B0: w.W0! }), /unknown weight "B0": expected one of W0/);
   assert.throws(

@@ -7,24 +7,20 @@
  */
 import {
   angleFromCos,
-  type Backend,
   CosineAccumulator,
   createRng,
   deriveSeed,
-  exportTensor,
-  type Learner,
   lossGrad,
-  type LossSpec,
-  lossValue,
-  Optimizer,
   type ResolvedLearnerOptions,
   type Rng,
-  shapeOf,
-  type StepStats,
   type Tensor,
-  type WeightArray,
 } from "@plasticity/core";
-import { ConvNet, type ConvNetCache, type ConvNetGrads } from "@plasticity/backprop";
+import {
+  type ConvNet,
+  type ConvNetCache,
+  type ConvNetGrads,
+  ConvNetLearner,
+} from "@plasticity/backprop";
 
 /**
  * How a rule sends errors backwards through a {@linkcode ConvNet}, plus the matrices it owns.
@@ -71,11 +67,10 @@ export interface ConvFeedbackLearnerConfig {
 
 /**
  * A network of conv, pool, flatten and dense layers trained by a rule of the feedback-alignment
- * family. Each step: forward pass, e = ∂ℒ/∂h_L, the rule's backward pass, then per parameter p
- * with update g the optimiser's direction u (SGD, momentum or Adam) and p ← (1 − λ)·p − η·u, λ
- * the optimiser's weight decay and η its rate of the current epoch — the arithmetic of backprop's
- * `ConvNetLearner`, operation for operation, so a path whose backward pass is backprop's gives
- * its runs bit for bit. Weights come from the seed stream `weights` (the same as `bp`'s),
+ * family: backprop's `ConvNetLearner` (forward pass, e = ∂ℒ/∂h_L, the optimiser's step on every
+ * parameter) with the rule's backward pass in place of backpropagation, the same update given to
+ * the rule's learned matrices (Kolen–Pollack), and the alignment metrics; so a path whose
+ * backward pass is backprop's gives its runs bit for bit. Weights come from the seed stream `weights` (the same as `bp`'s),
  * feedback matrices from `feedback`. Parameters export as `W0…`, `b0…` (one per conv or dense
  * layer) and the path's matrices.
  *
@@ -93,119 +88,58 @@ export interface ConvFeedbackLearnerConfig {
  * console.assert(w.B0!.rows === 2 && w.B0!.cols === 9 && w.B1!.rows === 8);
  * ```
  */
-export class ConvFeedbackLearner implements Learner {
-  /** The rule's name. */
-  readonly rule: string;
-  /** The backend. */
-  readonly backend: Backend;
-  /** The network (its parameters change with every step). */
-  readonly net: ConvNet;
-  /** The feedback path. */
+export class ConvFeedbackLearner extends ConvNetLearner {
+  /** The rule's feedback path. */
   readonly path: ConvFeedbackPath;
-  /** The loss. */
-  readonly loss: LossSpec;
-  /** The optimiser. */
-  readonly optimizer: Optimizer;
 
   /**
-   * Builds the network and its feedback path.
+   * Builds the network and then the feedback path.
    *
-   * @param config Rule name, options and feedback path.
+   * @param config Rule name, options and feedback factory.
    */
   constructor(config: ConvFeedbackLearnerConfig) {
-    const o = config.options;
-    this.rule = config.rule;
-    this.backend = o.backend;
-    this.loss = o.loss;
-    if (!o.optimizer) throw new Error(`optimizer: missing; ${config.rule} needs an optimiser`);
-    this.optimizer = new Optimizer(o.backend, o.optimizer);
-    this.net = ConvNet.init(o.backend, o.network, createRng(deriveSeed(o.seed, "weights")));
-    this.path = config.feedback(this.net, createRng(deriveSeed(o.seed, "feedback")));
-  }
-
-  #checkBatch(what: string, x: Tensor, y?: Tensor): void {
-    const net = this.net, s = net.shapes.input;
-    if (x.cols !== net.inputSize) {
-      throw new Error(
-        `${what}: input x has shape ${
-          shapeOf(x)
-        }: expected batch×${net.inputSize} (${s.c}×${s.h}×${s.w} images)`,
-      );
-    }
-    if (y && (y.rows !== x.rows || y.cols !== net.outputSize)) {
-      throw new Error(
-        `${what}: target y has shape ${shapeOf(y)}: expected ${x.rows}×${net.outputSize}`,
-      );
-    }
+    super({ rule: config.rule, options: config.options });
+    this.path = config.feedback(this.net, createRng(deriveSeed(config.options.seed, "feedback")));
   }
 
   /**
-   * One step on a batch; see the class description for the update.
+   * The rule's backward pass.
    *
-   * @param x Inputs, batch × (c·h·w).
-   * @param y Targets, batch × outputs.
-   * @returns The batch loss before the update.
+   * @param cache The forward pass.
+   * @param e The output error.
+   * @returns ∂W and ∂b per layer.
    */
-  trainBatch(x: Tensor, y: Tensor): StepStats {
-    this.#checkBatch("trainBatch", x, y);
-    const b = this.backend, net = this.net, opt = this.optimizer, lr = opt.lr;
-    const c = 1 - (opt.spec.weight_decay ?? 0), adam = opt.spec.name === "adam";
-    const inPlace = c === 1 ? b.axpyInPlace?.bind(b) : undefined;
-    const step = (p: Tensor, u: Tensor): Tensor => {
-      if (!inPlace) return b.axpy(-lr, u, c === 1 ? p : b.scale(p, c));
-      inPlace(-lr, u, p);
-      return p;
-    };
-    let loss = NaN;
-    const oldW = net.W, oldB = net.b;
-    const next = b.tidy(() => {
-      const cache = net.forward(x);
-      const out = cache.h[cache.h.length - 1]!;
-      loss = lossValue(b, this.loss, out, y);
-      const g = this.path.grads(cache, lossGrad(b, this.loss, out, y));
-      const W: Tensor[] = [], bias: (Tensor | undefined)[] = [];
-      for (let k = 0; k < net.weightLayers; k++) {
-        const u = opt.direction(`W${k}`, g.dW[k]!);
-        const apply = (p: Tensor) => step(p, u);
-        W.push(apply(oldW[k]!));
-        this.path.learn?.(k, apply);
-        if (adam) b.dispose(u);
-        const db = g.db[k], bk = oldB[k];
-        if (db && bk) {
-          const ub = opt.direction(`b${k}`, db);
-          bias.push(step(bk, ub));
-          if (adam) b.dispose(ub);
-        } else bias.push(undefined);
-      }
-      return { W, bias };
-    });
-    net.W = next.W;
-    net.b = next.bias;
-    if (!inPlace) b.dispose(...oldW, ...oldB.filter((t): t is Tensor => t !== undefined));
-    return { loss };
+  protected override grads(cache: ConvNetCache, e: Tensor): ConvNetGrads {
+    return this.path.grads(cache, e);
   }
 
   /**
-   * Ends an epoch: advances the optimiser's schedule.
+   * Gives layer k's weight update to the path's learned matrix (Kolen–Pollack).
    *
-   * @param _epoch The epoch just finished (1-based; the optimiser counts calls itself).
+   * @param k The layer.
+   * @param apply The update.
    */
-  endEpoch(_epoch: number): void {
-    this.optimizer.endEpoch();
+  protected override learnWith(k: number, apply: (p: Tensor) => Tensor): void {
+    this.path.learn?.(k, apply);
   }
 
   /**
-   * The network output h_L (logits for cross-entropy).
+   * The path's matrices (`B0…`, and `M…` for the sign-symmetry magnitudes).
    *
-   * @param x Inputs, batch × (c·h·w).
-   * @returns Outputs, batch × outputs.
+   * @returns The matrices by name.
    */
-  predict(x: Tensor): Tensor {
-    this.#checkBatch("predict", x);
-    return this.backend.tidy(() => {
-      const { h } = this.net.forward(x);
-      return h[h.length - 1]!;
-    });
+  protected override extraMatrices(): Record<string, Tensor> {
+    return this.path.matrices();
+  }
+
+  /**
+   * Replaces one of the path's matrices.
+   *
+   * @param key Its name.
+   * @param value The new matrix.
+   */
+  protected override setExtraMatrix(key: string, value: Tensor): void {
+    this.path.setMatrix(key, value);
   }
 
   /**
@@ -216,12 +150,11 @@ export class ConvFeedbackLearner implements Learner {
    * layers (`_all`), and `cos_grad_b_k` / `angle_grad_b_k` for the bias gradients alone.
    *
    * @param x Inputs of the batch (optional).
-   * @param y Its targets (required with `x`).
+   * @param y Targets of the batch (with `x`).
    * @returns Named numbers.
    */
-  diagnostics(x?: Tensor, y?: Tensor): Record<string, number> {
-    if (x && !y) throw new Error("diagnostics: got inputs x without targets y: expected both");
-    if (x) this.#checkBatch("diagnostics", x, y);
+  override diagnostics(x?: Tensor, y?: Tensor): Record<string, number> {
+    super.diagnostics(x, y); // checks the batch
     const b = this.backend, net = this.net, out: Record<string, number> = {};
     b.tidy(() => {
       for (let k = 0; k < net.weightLayers; k++) {
@@ -269,63 +202,9 @@ export class ConvFeedbackLearner implements Learner {
     return out;
   }
 
-  /**
-   * Weights `W0…`, biases `b0…` and the path's matrices as plain arrays.
-   *
-   * @returns The matrices by name.
-   */
-  exportWeights(): Record<string, WeightArray> {
-    const b = this.backend, out: Record<string, WeightArray> = {};
-    this.net.W.forEach((w, k) => (out[`W${k}`] = exportTensor(b, w)));
-    this.net.b.forEach((t, k) => {
-      if (t) out[`b${k}`] = exportTensor(b, t);
-    });
-    for (const [k, t] of Object.entries(this.path.matrices())) out[k] = exportTensor(b, t);
-    return out;
-  }
-
-  /**
-   * Restores matrices from {@linkcode ConvFeedbackLearner.exportWeights}; keys not given keep
-   * their values.
-   *
-   * @param weights Matrices by name.
-   */
-  importWeights(weights: Record<string, WeightArray>): void {
-    const b = this.backend, net = this.net, fixed = this.path.matrices();
-    for (const [key, wa] of Object.entries(weights)) {
-      if (
-        !wa || !Number.isInteger(wa.rows) || !Number.isInteger(wa.cols) || !Array.isArray(wa.data)
-      ) {
-        throw new Error(`importWeights: ${key} is not a {rows, cols, data} matrix`);
-      }
-      const m = /^([Wb])(\d+)$/.exec(key);
-      const k = m ? Number(m[2]) : -1;
-      const list = m?.[1] === "W" ? net.W : net.b;
-      const old = m && k < net.weightLayers ? list[k] : fixed[key];
-      if (!old) {
-        throw new Error(
-          `importWeights: unknown weight ${JSON.stringify(key)}: expected one of ${
-            Object.keys(this.exportWeights()).join(", ")
-          }`,
-        );
-      }
-      if (wa.rows !== old.rows || wa.cols !== old.cols || wa.data.length !== wa.rows * wa.cols) {
-        throw new Error(
-          `importWeights: ${key} has shape ${wa.rows}×${wa.cols} with ${wa.data.length} values: expected ${old.rows}×${old.cols}`,
-        );
-      }
-      const t = b.fromArray(wa.data, wa.rows, wa.cols);
-      if (m) {
-        list[k] = t;
-        b.dispose(old);
-      } else this.path.setMatrix(key, t);
-    }
-  }
-
-  /** Frees the parameters and the feedback matrices. */
-  dispose(): void {
-    this.net.dispose();
+  /** Frees the network, the path and the optimiser state. */
+  override dispose(): void {
+    super.dispose();
     this.path.dispose();
-    this.optimizer.reset();
   }
 }
