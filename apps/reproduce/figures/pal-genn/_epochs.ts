@@ -3,7 +3,7 @@
 // over seeds), the values of the final records, and the band chart of a column against epochs.
 import { numberOf, type Row, summarize } from "@plasticity/analysis";
 import { chart, colorScale } from "../../_charts.ts";
-import type { Chart } from "../../types.ts";
+import type { Chart, DataTable } from "../../types.ts";
 
 /** Mean ± std over seeds of one column per epoch. */
 export interface EpochSeries {
@@ -155,5 +155,50 @@ export function bandChart(
         ],
       },
     ),
+  };
+}
+
+/**
+ * The table of the final records: per model, test accuracy mean ± std over seeds, validation
+ * accuracy and ∠(B, Wᵀ) of the first layer.
+ */
+export function testTable(
+  dataset: string,
+  models: readonly EpochModel[],
+  data: Record<string, readonly Row[]>,
+): DataTable {
+  const rows: Row[] = [];
+  const sd = (v: number) => (Number.isFinite(v) ? v : 0);
+  for (const m of models) {
+    const rs = data[m.file] ?? [];
+    const test = summarize(finalValues(rs, "test_accuracy"));
+    if (test.n === 0) continue;
+    const val = summarize(finalValues(rs, "val_accuracy"));
+    const ang = summarize(finalValues(rs, "angle_B_WT_0"));
+    rows.push({
+      model: m.label,
+      seeds: test.n,
+      epochs: Math.max(...finalValues(rs, "epoch")),
+      "test acc mean (%)": Number((100 * test.mean).toFixed(2)),
+      "test acc std (%)": Number((100 * sd(test.std)).toFixed(2)),
+      "val acc mean (%)": Number((100 * val.mean).toFixed(2)),
+      "angle mean (deg)": Number(ang.mean.toFixed(2)),
+      "angle std (deg)": Number(sd(ang.std).toFixed(2)),
+    });
+  }
+  return {
+    name: "test_accuracy",
+    title: `${dataset}: test accuracy and ∠(B, Wᵀ) after the last epoch (mean ± std over seeds)`,
+    rows,
+    columns: [
+      "model",
+      "seeds",
+      "epochs",
+      "test acc mean (%)",
+      "test acc std (%)",
+      "val acc mean (%)",
+      "angle mean (deg)",
+      "angle std (deg)",
+    ],
   };
 }

@@ -1,9 +1,16 @@
 // PAL paper (Max et al., arXiv 2212.10249): the MNIST classification sweep of the PAL GeNN code
 // (unibe-cns/pal_microcircuits_genn): PAL against feedback alignment on the 784-100-10 microcircuit.
 import { type Row, summarize } from "@plasticity/analysis";
-import type { Chart, DataTable, FigureDefinition, FigureOutput } from "../../../types.ts";
+import type { Chart, FigureDefinition, FigureOutput } from "../../../types.ts";
 import { fmt, type Outcome, verdictOf } from "../../../verdict.ts";
-import { bandChart, type EpochSeries, epochSeries, finalValues, last } from "../_epochs.ts";
+import {
+  bandChart,
+  type EpochSeries,
+  epochSeries,
+  finalValues,
+  last,
+  testTable,
+} from "../_epochs.ts";
 
 const SOURCE = "Max et al. 2022 (arXiv 2212.10249), Fig. 4c–f (GeNN microcircuit); only the " +
   "abstract's qualitative claim was available, no numbers (see README)";
@@ -92,43 +99,6 @@ function outcomes(data: Record<string, Row[]>, full: boolean): Outcome[] {
   return out;
 }
 
-function testTable(data: Record<string, Row[]>): DataTable {
-  const rows: Row[] = [];
-  const sd = (v: number) => (Number.isFinite(v) ? v : 0);
-  for (const m of MNIST_MODELS) {
-    const rs = data[m.file] ?? [];
-    const test = summarize(finalValues(rs, "test_accuracy"));
-    if (test.n === 0) continue;
-    const val = summarize(finalValues(rs, "val_accuracy"));
-    const ang = summarize(finalValues(rs, "angle_B_WT_0"));
-    rows.push({
-      model: m.label,
-      seeds: test.n,
-      epochs: Math.max(...finalValues(rs, "epoch")),
-      "test acc mean (%)": Number((100 * test.mean).toFixed(2)),
-      "test acc std (%)": Number((100 * sd(test.std)).toFixed(2)),
-      "val acc mean (%)": Number((100 * val.mean).toFixed(2)),
-      "angle mean (deg)": Number(ang.mean.toFixed(2)),
-      "angle std (deg)": Number(sd(ang.std).toFixed(2)),
-    });
-  }
-  return {
-    name: "test_accuracy",
-    title: "MNIST: test accuracy and ∠(B, Wᵀ) after the last epoch (mean ± std over seeds)",
-    rows,
-    columns: [
-      "model",
-      "seeds",
-      "epochs",
-      "test acc mean (%)",
-      "test acc std (%)",
-      "val acc mean (%)",
-      "angle mean (deg)",
-      "angle std (deg)",
-    ],
-  };
-}
-
 /** pal-genn/mnist: PAL against FA on MNIST with the GeNN protocol. */
 export const PAL_GENN_MNIST: FigureDefinition = {
   id: "pal-genn/mnist",
@@ -198,7 +168,7 @@ export const PAL_GENN_MNIST: FigureDefinition = {
     return {
       charts,
       outcomes: outcomes(data, ctx.mode === "full"),
-      tables: [testTable(data)],
+      tables: [testTable("MNIST", MNIST_MODELS, data)],
     };
   },
 };

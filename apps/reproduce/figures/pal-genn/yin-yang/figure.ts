@@ -1,9 +1,16 @@
 // PAL paper (Max et al., arXiv 2212.10249): the yin-yang classification sweep of the PAL GeNN code
 // (unibe-cns/pal_microcircuits_genn): PAL against feedback alignment on the 4-30-3 microcircuit.
 import { type Row, summarize } from "@plasticity/analysis";
-import type { Chart, DataTable, FigureDefinition, FigureOutput } from "../../../types.ts";
+import type { Chart, FigureDefinition, FigureOutput } from "../../../types.ts";
 import { fmt, type Outcome, verdictOf } from "../../../verdict.ts";
-import { bandChart, type EpochSeries, epochSeries, finalValues, last } from "../_epochs.ts";
+import {
+  bandChart,
+  type EpochSeries,
+  epochSeries,
+  finalValues,
+  last,
+  testTable,
+} from "../_epochs.ts";
 
 export { type EpochSeries, epochSeries } from "../_epochs.ts";
 
@@ -74,43 +81,6 @@ function outcomes(data: Record<string, Row[]>): Outcome[] {
   return out;
 }
 
-function testTable(data: Record<string, Row[]>): DataTable {
-  const rows: Row[] = [];
-  for (const m of YIN_YANG_MODELS) {
-    const rs = data[m.file] ?? [];
-    const test = summarize(finalValues(rs, "test_accuracy"));
-    const val = summarize(finalValues(rs, "val_accuracy"));
-    const ang = summarize(finalValues(rs, "angle_B_WT_0"));
-    if (test.n === 0) continue;
-    const sd = (v: number) => (Number.isFinite(v) ? v : 0);
-    rows.push({
-      model: m.label,
-      seeds: test.n,
-      epochs: Math.max(...finalValues(rs, "epoch")),
-      "test acc mean (%)": Number((100 * test.mean).toFixed(2)),
-      "test acc std (%)": Number((100 * sd(test.std)).toFixed(2)),
-      "val acc mean (%)": Number((100 * val.mean).toFixed(2)),
-      "angle mean (deg)": Number(ang.mean.toFixed(2)),
-      "angle std (deg)": Number(sd(ang.std).toFixed(2)),
-    });
-  }
-  return {
-    name: "test_accuracy",
-    title: "Yin-yang: test accuracy and ∠(B, Wᵀ) after the last epoch (mean ± std over seeds)",
-    rows,
-    columns: [
-      "model",
-      "seeds",
-      "epochs",
-      "test acc mean (%)",
-      "test acc std (%)",
-      "val acc mean (%)",
-      "angle mean (deg)",
-      "angle std (deg)",
-    ],
-  };
-}
-
 /** pal-genn/yin-yang: PAL against FA on yin-yang with the GeNN protocol. */
 export const PAL_GENN_YIN_YANG: FigureDefinition = {
   id: "pal-genn/yin-yang",
@@ -176,6 +146,10 @@ export const PAL_GENN_YIN_YANG: FigureDefinition = {
       ctx.note("angle"),
       [0, 90],
     ));
-    return { charts, outcomes: outcomes(data), tables: [testTable(data)] };
+    return {
+      charts,
+      outcomes: outcomes(data),
+      tables: [testTable("Yin-yang", YIN_YANG_MODELS, data)],
+    };
   },
 };
