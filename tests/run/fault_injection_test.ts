@@ -92,11 +92,22 @@ function result(dir: string): { metrics: string; summary: Record<string, unknown
 }
 
 /** Waits until no trial of the experiment is held by a (possibly orphaned) process. */
-/** Resolves once `more` trials beyond those done now are done (polling their status files). */
-async function doneGrows(expDir: string, more: number): Promise<void> {
-  const done = () => trialDirs(expDir).filter((d) => readStatus(d)?.state === "done").length;
-  const target = done() + more;
-  while (done() < Math.min(target, N_TRIALS)) await sleep(100);
+/**
+ * The trial folders that hold a config.yaml, as analyze finds trials: a kill between a folder's
+ * creation and its config.yaml leaves a folder that is not a trial yet.
+ */
+function trials(expDir: string): string[] {
+  return trialDirs(expDir).filter((d) => exists(join(d, "config.yaml")));
+}
+
+/** Resolves once two trials are done and another has started (polling the trial folders). */
+async function partialState(expDir: string): Promise<void> {
+  for (;;) {
+    const dirs = trials(expDir);
+    const done = dirs.filter((d) => readStatus(d)?.state === "done").length;
+    if (done === N_TRIALS || (done >= 2 && dirs.length > done)) return;
+    await sleep(100);
+  }
 }
 
 async function settle(expDir: string): Promise<void> {
@@ -173,17 +184,18 @@ Deno.test("20 kills at random moments: each trial ends once, nothing complete is
     // Once everything is done, the kills hit forced reruns instead.
     const force = finishedAt.size === N_TRIALS;
     // On a slow (loaded) machine the kills at random moments may all land before any trial
-    // finishes: from the 15th kill on, a normal run is killed only once two more trials are done,
-    // so the sweep always progresses to a partial state and then to the forced reruns.
+    // finishes. From the 15th kill on, a normal run is killed only once it has two trials done and
+    // another started (so a partial copy can be taken), and once that copy exists a normal run is
+    // left to finish, so the remaining kills hit forced reruns whatever the machine's speed.
     const progress = !force && kills >= 14;
     const args = [config, "--jobs", "2", "--progress", "none", ...(force ? ["--force"] : [])];
     const child = cliCommand(args, root, { setsid: true }).spawn();
     const exited = child.status.then(() => true);
     const delay = 400 + next() * 2600;
     const group = next() < 0.5;
-    const early = await Promise.race([
+    const early = progress && partialDone ? await exited : await Promise.race([
       exited,
-      progress ? doneGrows(expDir, 2).then(() => false) : sleep(delay).then(() => false),
+      progress ? partialState(expDir).then(() => false) : sleep(delay).then(() => false),
     ]);
     if (!early) {
       if (group) Deno.kill(-child.pid, "SIGKILL");
@@ -201,7 +213,7 @@ Deno.test("20 kills at random moments: each trial ends once, nothing complete is
       if (!force && finishedAt.has(id)) assert.equal(s, finishedAt.get(id), `${id} ran twice`);
       finishedAt.set(id, s);
     }
-    const unfinished = trialDirs(expDir).length - started.size;
+    const unfinished = trials(expDir).length - started.size;
     if (!partialDone && started.size >= 2 && unfinished >= 1) {
       const copy = await new Deno.Command("cp", { args: ["-r", root, partial] }).output();
       assert.ok(copy.success);
@@ -222,7 +234,7 @@ Deno.test("20 kills at random moments: each trial ends once, nothing complete is
   // The partial copy: unfinished trials are left out and counted; the rest are the reference's.
   assert.ok(partialDone, "a copy was taken part-way");
   const part = await analyzeCsv([partial], "rule.name");
-  const leftOut = trialDirs(join(partial, "crash")).length - partialDone.length;
+  const leftOut = trials(join(partial, "crash")).length - partialDone.length;
   assert.match(part.stderr, new RegExp(`^Left out ${leftOut} unfinished trials? `, "m"));
   const rule = new Map(
     trialDirs(expDir).map((d) => [
