@@ -9,6 +9,8 @@ const ROOT = new URL("../", import.meta.url).pathname;
 /** Each workspace member (folder) with the `@plasticity/*` packages its library code may import. */
 const ALLOWED: Record<string, readonly string[]> = {
   "packages/core": [],
+  "packages/tfjs": ["core"],
+  "packages/webgpu": ["core"],
   "packages/rules/backprop": ["core"],
   "packages/rules/feedback-alignment": ["core", "backprop"],
   "packages/rules/predictive-coding": ["core"],
@@ -19,6 +21,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   "packages/analysis": ["core"],
   "packages/runner": [
     "core",
+    "tfjs",
+    "webgpu",
     "datasets",
     "backprop",
     "feedback-alignment",
@@ -39,6 +43,8 @@ const ALLOWED: Record<string, readonly string[]> = {
 /** Members whose library code reads and writes no file and reads no environment variable. */
 const NO_IO = [
   "packages/core",
+  "packages/tfjs",
+  "packages/webgpu",
   "packages/rules/backprop",
   "packages/rules/feedback-alignment",
   "packages/rules/predictive-coding",

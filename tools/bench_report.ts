@@ -8,9 +8,9 @@ import {
   createRng,
   initWeights,
   jsBackend,
-  loadTfjsBackend,
   type Tensor,
 } from "@plasticity/core";
+import { loadTfjsBackend } from "@plasticity/tfjs";
 import { envBlasPaths } from "@plasticity/runner/backend-env";
 
 function median(xs: number[]): number {

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { parseBackendName, selectBackend } from "./backends.ts";
 import { createBlasBackend } from "./blas_backend.ts";
-import { loadTfjsBackend } from "./tfjs_backend.ts";
+import "@plasticity/tfjs"; // registers the TF.js backends
 
 Deno.test("parseBackendName() lists the valid names", () => {
   assert.throws(
     () => parseBackendName("cuda"),
-    /Unknown backend "cuda": expected one of auto, js, blas, tfjs/,
+    /Unknown backend "cuda": expected one of auto, js, blas, webgpu, tfjs/,
   );
 });
 
@@ -35,16 +35,27 @@ Deno.test("selectBackend() falls back along the chain with one line per failure"
 });
 
 Deno.test("the native TensorFlow backend, where it cannot load, says why in one line", async () => {
-  // tfjs-node-gpu is usually not installed (its install script downloads libtensorflow).
-  let loaded = false;
-  try {
-    await loadTfjsBackend("tensorflow");
-    loaded = true;
-  } catch (e) {
-    assert.match((e as Error).message, /^TensorFlow native backend unavailable \(/);
-    assert.ok(!(e as Error).message.includes("\n"));
+  // tfjs-node-gpu is usually not installed (its install script downloads libtensorflow). It is
+  // imported in a child with the lockfile frozen and without downloading, so the test neither fetches
+  // it nor writes it into deno.lock.
+  const code = 'import { loadTfjsBackend } from "@plasticity/tfjs";' +
+    'try { await loadTfjsBackend("tensorflow"); console.log("loaded"); }' +
+    "catch (e) { console.log(JSON.stringify(e.message)); }";
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--frozen", "--cached-only", code],
+    cwd: new URL("../..", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout).trim();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  if (text === "loaded") {
+    console.error("tensorflow backend loaded: fallback not exercised on this machine");
+    return;
   }
-  if (loaded) console.error("tensorflow backend loaded: fallback not exercised on this machine");
+  const message = JSON.parse(text) as string;
+  assert.match(message, /^TensorFlow native backend unavailable \(/);
+  assert.ok(!message.includes("\n"));
 });
 
 Deno.test("tfjs-webgpu either reads back correctly or falls back with one line", async () => {
@@ -57,4 +68,55 @@ Deno.test("tfjs-webgpu either reads back correctly or falls back with one line",
     assert.match(lines[0]!, /^backend tfjs-webgpu unavailable: .*; using tfjs-wasm$/);
     assert.ok(!lines[0]!.includes("\n"));
   }
+});
+
+Deno.test("without @plasticity/tfjs registered, a TF.js backend says so in one line and falls back", async () => {
+  // A fresh module instance of backends.ts has no loader registered.
+  const fresh = await import(`./backends.ts?fresh=${Date.now()}`) as typeof import("./backends.ts");
+  const lines: string[] = [];
+  const b = await fresh.selectBackend("tfjs-cpu", { log: (l) => lines.push(l) });
+  assert.equal(b.name, "js");
+  assert.deepEqual(lines, [
+    "backend tfjs-cpu unavailable: TF.js backends are in the optional package @plasticity/tfjs: import it first; using js",
+  ]);
+});
+
+Deno.test("without @plasticity/webgpu registered, webgpu says so in one line and falls back; auto never tries it", async () => {
+  const fresh = await import(
+    `./backends.ts?fresh=webgpu${Date.now()}`
+  ) as typeof import("./backends.ts");
+  const lines: string[] = [];
+  const b = await fresh.selectBackend("webgpu", {
+    log: (l) => lines.push(l),
+    blasPaths: ["/nonexistent/libopenblas.so"],
+  });
+  assert.equal(b.name, "js");
+  assert.equal(
+    lines[0],
+    "backend webgpu unavailable: the webgpu backend is in the optional package @plasticity/webgpu: import it first; using blas",
+  );
+  // A registered loader whose probe finds no hardware adapter is not tried by auto, silently.
+  let loads = 0;
+  fresh.registerWebgpuLoader({
+    load: () => {
+      loads++;
+      return Promise.reject(new Error("unreachable"));
+    },
+    hardware: () => Promise.resolve(false),
+  });
+  const auto: string[] = [];
+  await fresh.selectBackend("auto", { log: (l) => auto.push(l), blasPaths: [] });
+  assert.equal(loads, 0);
+  assert.ok(auto.every((l) => !l.includes("webgpu")), auto.join("\n"));
+  // With hardware it is tried first.
+  let tried = 0;
+  fresh.registerWebgpuLoader({
+    load: () => {
+      tried++;
+      return fresh.selectBackend("js");
+    },
+    hardware: () => Promise.resolve(true),
+  });
+  assert.equal((await fresh.selectBackend("auto", { blasPaths: [] })).name, "js");
+  assert.equal(tried, 1);
 });

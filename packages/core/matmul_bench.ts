@@ -1,6 +1,7 @@
 // Matrix products of MLP shapes (256×784 @ 784×256, 64×784 @ 784×256, 1×100 @ 100×100) on each
 // backend; `deno task bench` also prints GFLOPS.
-import { type Backend, createBlasBackend, createRng, jsBackend, loadTfjsBackend } from "./mod.ts";
+import { type Backend, createBlasBackend, createRng, jsBackend } from "./mod.ts";
+import { loadTfjsBackend } from "@plasticity/tfjs";
 
 const list: Backend[] = [jsBackend];
 try {

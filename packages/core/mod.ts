@@ -1,6 +1,7 @@
 /**
- * `@plasticity/core`: the small tensor interface every learning rule is written against, three
- * backends (`js`, `blas`, `tfjs`), seeded generators (including a numpy-compatible MT19937),
+ * `@plasticity/core`: the small tensor interface every learning rule is written against, two
+ * backends (`js`, `blas`; the TF.js ones are in `@plasticity/tfjs`, which registers them when
+ * imported), seeded generators (including a numpy-compatible MT19937),
  * initialisers, losses, metrics, optimisers (with learning-rate schedules) and the learner interface
  * every rule implements.
  *
@@ -25,7 +26,6 @@ export * from "./tensor.ts";
 export * from "./activation.ts";
 export * from "./js_backend.ts";
 export * from "./blas_backend.ts";
-export * from "./tfjs_backend.ts";
 export * from "./backends.ts";
 export * from "./random.ts";
 export * from "./mt19937.ts";

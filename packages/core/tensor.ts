@@ -137,6 +137,11 @@ export interface Backend {
   keep<T extends Tensor>(t: T): T;
   /** Frees tensors now (a no-op on garbage-collected backends). */
   dispose(...ts: Tensor[]): void;
+  /**
+   * The number of tensors alive now, on backends that manage memory (TF.js, WebGPU); absent on
+   * garbage-collected ones. Leak checks compare it before and after a step.
+   */
+  liveTensors?(): number;
 }
 
 /**

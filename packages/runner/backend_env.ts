@@ -6,6 +6,10 @@
  *
  * @module
  */
+// The TF.js backends (`backend: tfjs…`) and the webgpu backend register themselves with core
+// when imported.
+import "@plasticity/tfjs";
+import "@plasticity/webgpu";
 import {
   type Backend,
   type BackendName,

@@ -1,6 +1,8 @@
 // The learners give the js reference's results on the other backends (blas: fused kernels on
-// OpenBLAS products; tfjs: the generic path), and leak no TF.js tensors.
-import { type Backend, createBlasBackend, createRng, loadTfjsBackend } from "@plasticity/core";
+// OpenBLAS products; tfjs: the generic path), and leak no TF.js or WebGPU tensors.
+import { type Backend, createBlasBackend, createRng } from "@plasticity/core";
+import { loadTfjsBackend } from "@plasticity/tfjs";
+import { createWebgpuBackend } from "@plasticity/webgpu";
 import {
   type AgreeOptions,
   assertBackendsAgree,
@@ -48,4 +50,22 @@ Deno.test("corinfomax and corinfomax-sparse: tfjs gives the js results and frees
     await assertNoTensorLeaks(got.learner, batch, { warmup: 0, steps: 2 });
     got.learner.dispose();
   }
+});
+
+Deno.test({
+  name:
+    "corinfomax and corinfomax-sparse: webgpu gives the js results and frees every intermediate",
+  ignore: Deno.env.get("PLASTICITY_SKIP_WEBGPU") === "1",
+  fn: async () => {
+    const b = await createWebgpuBackend();
+    try {
+      for (const rule of RULES) {
+        const got = assertBackendsAgree(rule, setup, b, agree);
+        await assertNoTensorLeaks(got.learner, batch, { warmup: 0, steps: 2 });
+        got.learner.dispose();
+      }
+    } finally {
+      b.close();
+    }
+  },
 });

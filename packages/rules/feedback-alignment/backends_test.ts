@@ -1,12 +1,14 @@
 // The same few steps of every rule on js, blas and tfjs-wasm agree within 1e-4 (relative to the
-// largest weight); TF.js keeps a constant number of live tensors from step to step.
+// largest weight), as do they on webgpu; TF.js and WebGPU keep a constant number of live tensors
+// from step to step.
 import {
   type Backend,
   createBlasBackend,
   createLearner,
-  loadTfjsBackend,
   type OptimizerSpec,
 } from "@plasticity/core";
+import { loadTfjsBackend } from "@plasticity/tfjs";
+import { createWebgpuBackend } from "@plasticity/webgpu";
 import { assertBackendsAgree, assertNoTensorLeaks, syntheticBatch } from "@plasticity/core/testing";
 import "./mod.ts";
 
@@ -71,3 +73,27 @@ if (backends.some((b) => b.name === "tfjs-wasm")) {
     }
   });
 }
+
+Deno.test({
+  name: "webgpu agrees with js and leaks no tensors: bp, fa, dfa, kp with adam",
+  ignore: Deno.env.get("PLASTICITY_SKIP_WEBGPU") === "1",
+  fn: async () => {
+    const backend = await createWebgpuBackend();
+    try {
+      for (const rule of RULES) {
+        const setup = {
+          network: { sizes: [8, 16, 12, 4], activation: "tanh" },
+          optimizer: OPTIMIZERS[1]!,
+          loss: { kind: "ce" },
+          seed: 3,
+        } as const;
+        const opts = { batches, probe, tol: 1e-4, angleTol: 1e-2, label: "adam" };
+        const got = assertBackendsAgree(rule, setup, backend, opts);
+        await assertNoTensorLeaks(got.learner, data(16, 0), { warmup: 1, steps: 2 });
+        got.learner.dispose();
+      }
+    } finally {
+      backend.close();
+    }
+  },
+});

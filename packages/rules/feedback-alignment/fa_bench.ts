@@ -8,9 +8,9 @@ import {
   createBlasBackend,
   createLearner,
   createRng,
-  loadTfjsBackend,
   type Tensor,
 } from "@plasticity/core";
+import { loadTfjsBackend } from "@plasticity/tfjs";
 import "./mod.ts";
 
 const N = Number(Deno.env.get("FA_BENCH_SAMPLES") ?? 60_000),

@@ -55,7 +55,6 @@ export {
   type Learner,
   learnerNames,
   type LearnerOptions,
-  loadTfjsBackend,
   type LossSpec,
   type NetworkSpec,
   type OptimizerSpec,

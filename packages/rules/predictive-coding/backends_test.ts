@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { type Backend, createRng, jsBackend, selectBackend } from "@plasticity/core";
+import "@plasticity/tfjs";
+import { createWebgpuBackend } from "@plasticity/webgpu";
 import { PCNetwork } from "./network.ts";
 import { DEFAULT_PC_CONFIG, type PCConfig } from "./settings.ts";
 
@@ -94,6 +96,34 @@ Deno.test({
       assert.equal(tf.memory().numTensors, n, `${config.mode}: tensors leaked`);
       net.dispose();
       tfjs.dispose(x, y);
+    }
+  },
+});
+
+Deno.test({
+  name: "webgpu agrees with js on a few steps of every mode and leaks no tensors",
+  ignore: Deno.env.get("PLASTICITY_SKIP_WEBGPU") === "1",
+  fn: async () => {
+    const b = await createWebgpuBackend();
+    try {
+      agree(b);
+      const net = new PCNetwork({
+        network: { sizes: [4, 6, 2], activation: "relu", bias: true },
+        config: { ...DEFAULT_PC_CONFIG, mode: "pc", T: 5 },
+        optimizer: { name: "adam", lr: 0.01 },
+        backend: b,
+        seed: 1,
+      });
+      const x = b.fill(3, 4, 0.5), y = b.fill(3, 2, 1);
+      net.step(x, y);
+      const n = b.liveTensors();
+      net.step(x, y);
+      b.dispose(net.predict(x));
+      assert.equal(b.liveTensors(), n, "tensors leaked");
+      net.dispose();
+      b.dispose(x, y);
+    } finally {
+      b.close();
     }
   },
 });

@@ -2,6 +2,7 @@
  * The `tfjs` backends: TensorFlow.js through npm specifiers — `tfjs-wasm` (SIMD, one thread; the
  * default), `tfjs-cpu`, `tfjs-webgpu`, and `tensorflow` when `@tensorflow/tfjs-node-gpu` or
  * `@tensorflow/tfjs-node` is installed. All are imported dynamically, so nothing requires them.
+ * Importing `@plasticity/tfjs` registers them with core's `selectBackend`.
  *
  * Transposed products are written with an explicit transpose, because the matMul transpose flags
  * take a path about 15× slower on wasm.
@@ -9,7 +10,7 @@
  * @module
  */
 import type * as TF from "@tensorflow/tfjs-core";
-import type { Activation, Axis, Backend, Tensor } from "./tensor.ts";
+import type { Activation, Axis, Backend, Tensor } from "@plasticity/core";
 import {
   checkDims,
   checkFinite,
@@ -18,7 +19,7 @@ import {
   checkOwner,
   checkRow,
   checkSame,
-} from "./_check.ts";
+} from "@plasticity/core/backend-checks";
 
 /** Which TF.js engine to load. */
 export type TfjsFlavor = "wasm" | "cpu" | "webgpu" | "tensorflow";
@@ -45,7 +46,7 @@ function collect(value: unknown, out: TF.Tensor[]): void {
  *
  * @example
  * ```ts ignore
- * import { loadTfjsBackend } from "@plasticity/core";
+ * import { loadTfjsBackend } from "@plasticity/tfjs";
  * const b = await loadTfjsBackend("wasm");
  * console.assert(b.name === "tfjs-wasm");
  * ```
@@ -273,6 +274,10 @@ export class TfjsBackend implements Backend {
   dispose(...ts: Tensor[]): void {
     for (const t of ts) this.#t(t).dispose();
   }
+
+  liveTensors(): number {
+    return this.#tf.memory().numTensors;
+  }
 }
 
 /** Resolves a module specifier at run time, so type checking and bundling never require it. */
@@ -289,7 +294,7 @@ function importOptional(specifier: string): Promise<Record<string, unknown>> {
  *
  * @example
  * ```ts ignore
- * import { loadTfjsBackend } from "@plasticity/core";
+ * import { loadTfjsBackend } from "@plasticity/tfjs";
  * const b = await loadTfjsBackend("cpu");
  * console.assert(b.name === "tfjs-cpu");
  * ```
