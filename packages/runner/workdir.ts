@@ -18,7 +18,8 @@
  * @example
  * ```ts
  * import { userWorkdir } from "@plasticity/runner";
- * console.assert(userWorkdir({ INIT_CWD: "/home/me/sweeps" }) === "/home/me/sweeps");
+ * const where = new URL("./sweeps/", import.meta.url).pathname; // the folder `deno task` ran in
+ * console.assert(userWorkdir({ INIT_CWD: where }) === where);
  * ```
  */
 export function userWorkdir(
