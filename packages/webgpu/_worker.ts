@@ -14,8 +14,6 @@ export interface WorkerKernel {
 export interface InitMessage {
   readonly type: "init";
   readonly kernels: Record<string, WorkerKernel>;
-  /** Accept a software (fallback) adapter such as llvmpipe. */
-  readonly allowSoftware: boolean;
 }
 
 /** One recorded operation. */
@@ -60,6 +58,23 @@ export interface AdapterInfo {
   readonly isFallbackAdapter: boolean;
 }
 
+/** An adapter's `info` as WebGPU gives it (the fallback flag is not in every runtime's types). */
+export type RawAdapterInfo = Pick<GPUAdapterInfo, "description" | "vendor" | "architecture"> & {
+  readonly isFallbackAdapter?: boolean;
+};
+
+/** {@linkcode AdapterInfo} from an adapter's `info`, software renderers included by name. */
+export function describeAdapter(raw: RawAdapterInfo): AdapterInfo {
+  const description = raw.description ?? "";
+  return {
+    description,
+    vendor: raw.vendor ?? "",
+    architecture: raw.architecture ?? "",
+    isFallbackAdapter: raw.isFallbackAdapter === true ||
+      /llvmpipe|swiftshader|software/i.test(description),
+  };
+}
+
 /** The worker's body (see the module comment: self-contained). */
 export function gpuWorkerMain(): void {
   const scope = globalThis as unknown as {
@@ -86,16 +101,12 @@ export function gpuWorkerMain(): void {
     const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
     if (!adapter) throw new Error("no WebGPU adapter found");
     const raw = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
-    const info: AdapterInfo = {
-      description: raw.description ?? "",
-      vendor: raw.vendor ?? "",
-      architecture: raw.architecture ?? "",
-      isFallbackAdapter: raw.isFallbackAdapter === true ||
-        /llvmpipe|swiftshader|software/i.test(raw.description ?? ""),
+    const info = {
+      description: raw.description,
+      vendor: raw.vendor,
+      architecture: raw.architecture,
+      isFallbackAdapter: raw.isFallbackAdapter,
     };
-    if (info.isFallbackAdapter && !msg.allowSoftware) {
-      throw new Error(`only a software adapter is present ("${info.description}")`);
-    }
     const l = adapter.limits;
     device = await adapter.requestDevice({
       requiredLimits: {

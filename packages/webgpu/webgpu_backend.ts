@@ -31,8 +31,10 @@ import { BINARY, FLAT, KERNELS, ROWOP, TILE, UNARY } from "./_kernels.ts";
 import {
   type AdapterInfo,
   type Command,
+  describeAdapter,
   gpuWorkerMain,
   type InitMessage,
+  type RawAdapterInfo,
   type RunMessage,
 } from "./_worker.ts";
 
@@ -488,16 +490,12 @@ export async function createWebgpuBackend(options: WebgpuOptions = {}): Promise<
   const src = `(${gpuWorkerMain.toString()})();\n`;
   const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
   const worker = new Worker(url, { type: "module" });
-  const init: InitMessage = {
-    type: "init",
-    kernels: KERNELS,
-    allowSoftware: options.allowSoftware ?? true,
-  };
+  const init: InitMessage = { type: "init", kernels: KERNELS };
   try {
     const info = await new Promise<AdapterInfo>((resolve, reject) => {
       worker.onmessage = (e: MessageEvent) => {
-        const m = e.data as { type: string; info?: AdapterInfo; message?: string };
-        if (m.type === "ready") resolve(m.info!);
+        const m = e.data as { type: string; info?: RawAdapterInfo; message?: string };
+        if (m.type === "ready") resolve(describeAdapter(m.info!));
         else reject(new Error(m.message ?? "the WebGPU worker failed to start"));
       };
       worker.onerror = (e: ErrorEvent) => {
@@ -507,6 +505,9 @@ export async function createWebgpuBackend(options: WebgpuOptions = {}): Promise<
       worker.postMessage(init);
     });
     worker.onmessage = null;
+    if (info.isFallbackAdapter && options.allowSoftware === false) {
+      throw new Error(`only a software adapter is present ("${info.description}")`);
+    }
     return new WebgpuBackend(worker, info, options);
   } catch (e) {
     worker.terminate();
@@ -534,12 +535,5 @@ export async function probeWebgpu(): Promise<AdapterInfo | undefined> {
   if (!gpu) return undefined;
   const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   if (!adapter) return undefined;
-  const raw = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
-  return {
-    description: raw.description ?? "",
-    vendor: raw.vendor ?? "",
-    architecture: raw.architecture ?? "",
-    isFallbackAdapter: raw.isFallbackAdapter === true ||
-      /llvmpipe|swiftshader|software/i.test(raw.description ?? ""),
-  };
+  return describeAdapter(adapter.info as RawAdapterInfo);
 }

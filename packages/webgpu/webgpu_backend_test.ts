@@ -107,7 +107,13 @@ Deno.test({
     }
     const info = await probeWebgpu();
     const auto = await selectBackend("auto", { log: () => {} });
-    if (info?.isFallbackAdapter) assert.notEqual(auto.name, "webgpu");
+    if (info?.isFallbackAdapter) {
+      assert.notEqual(auto.name, "webgpu");
+      await assert.rejects(
+        () => createWebgpuBackend({ allowSoftware: false }),
+        /^Error: only a software adapter is present \("/,
+      );
+    }
     if (auto.name === "webgpu") (auto as WebgpuBackend).close();
   },
 });
