@@ -17,8 +17,9 @@
  *
  * col2im being the adjoint of im2col (it adds each entry back to the pixel it came from).
  *
- * These operations need the raw-buffer capability ({@linkcode Backend.raw}, the `js` and `blas`
- * backends); on other backends they throw.
+ * These operations run on the raw buffers ({@linkcode Backend.raw}: the `js` and `blas` backends)
+ * or on a backend's own image kernels ({@linkcode Backend.images}: `webgpu`); elsewhere (TF.js)
+ * they throw.
  *
  * @module
  */
@@ -42,7 +43,7 @@ import { type Backend, type RawKernels, shapeOf, type Tensor } from "./tensor.ts
 export function imageRaw(b: Backend, op: string): RawKernels {
   if (!b.raw) {
     throw new Error(
-      `${op} needs a backend with raw buffers: got backend "${b.name}", expected js or blas`,
+      `${op} needs a backend with raw buffers or image kernels: got backend "${b.name}", expected js, blas or webgpu`,
     );
   }
   return b.raw;
@@ -80,7 +81,7 @@ function checkWeights(op: string, w: Tensor, g: Conv2dGeometry): void {
 /**
  * The convolution y = W ⊛ x + b of a batch of images (see the module description).
  *
- * @param b The backend (`js` or `blas`).
+ * @param b The backend (`js`, `blas` or `webgpu`).
  * @param x Input images, batch × (c·h·w).
  * @param w Weights, outChannels × (c·k·k).
  * @param g The geometry.
@@ -102,12 +103,14 @@ export function conv2d(
   g: Conv2dGeometry,
   bias?: Tensor,
 ): Tensor {
-  const raw = imageRaw(b, "conv2d"), u = unfold(g);
+  const u = unfold(g);
   checkImages("conv2d", "input", x, g.input);
   checkWeights("conv2d", w, g);
   if (bias && (bias.rows !== 1 || bias.cols !== g.outChannels)) {
     throw new Error(`conv2d: bias has shape ${shapeOf(bias)}: expected 1×${g.outChannels}`);
   }
+  if (b.images) return b.images.conv2d(x, w, g, bias);
+  const raw = imageRaw(b, "conv2d");
   const o = g.outChannels, ckk = w.cols, plane = u.oh * u.ow, inSize = imageSize(g.input);
   const xd = raw.data(x), wd = raw.data(w), out = new Float32Array(x.rows * o * plane);
   const bd = bias ? raw.data(bias) : undefined;
@@ -128,7 +131,7 @@ export function conv2d(
 /**
  * ∂ℒ/∂x of a convolution: col2im(Wᵀ δₙ) for each image n.
  *
- * @param b The backend (`js` or `blas`).
+ * @param b The backend (`js`, `blas` or `webgpu`).
  * @param dy ∂ℒ/∂y, batch × (outChannels·oh·ow).
  * @param w Weights, outChannels × (c·k·k).
  * @param g The geometry.
@@ -142,9 +145,11 @@ export function conv2d(
  * ```
  */
 export function conv2dInputGrad(b: Backend, dy: Tensor, w: Tensor, g: Conv2dGeometry): Tensor {
-  const raw = imageRaw(b, "conv2dInputGrad"), u = unfold(g);
+  const u = unfold(g);
   checkWeights("conv2dInputGrad", w, g);
   checkImages("conv2dInputGrad", "output gradient", dy, conv2dOutputShape(g));
+  if (b.images) return b.images.conv2dInputGrad(dy, w, g);
+  const raw = imageRaw(b, "conv2dInputGrad");
   const o = g.outChannels, ckk = w.cols, plane = u.oh * u.ow, inSize = imageSize(g.input);
   const dyd = raw.data(dy), dx = new Float32Array(dy.rows * inSize);
   // A backend that copies transposed operands gets Wᵀ once instead of once per image.
@@ -166,7 +171,7 @@ export function conv2dInputGrad(b: Backend, dy: Tensor, w: Tensor, g: Conv2dGeom
 /**
  * ∂ℒ/∂W of a convolution: Σₙ δₙ X̃ₙᵀ over the images of the batch.
  *
- * @param b The backend (`js` or `blas`).
+ * @param b The backend (`js`, `blas` or `webgpu`).
  * @param x Input images, batch × (c·h·w).
  * @param dy ∂ℒ/∂y, batch × (outChannels·oh·ow).
  * @param g The geometry.
@@ -180,7 +185,7 @@ export function conv2dInputGrad(b: Backend, dy: Tensor, w: Tensor, g: Conv2dGeom
  * ```
  */
 export function conv2dWeightGrad(b: Backend, x: Tensor, dy: Tensor, g: Conv2dGeometry): Tensor {
-  const raw = imageRaw(b, "conv2dWeightGrad"), u = unfold(g);
+  const u = unfold(g);
   checkImages("conv2dWeightGrad", "input", x, g.input);
   checkImages("conv2dWeightGrad", "output gradient", dy, conv2dOutputShape(g));
   if (dy.rows !== x.rows) {
@@ -188,6 +193,8 @@ export function conv2dWeightGrad(b: Backend, x: Tensor, dy: Tensor, g: Conv2dGeo
       `conv2dWeightGrad: output gradient has ${dy.rows} rows: expected ${x.rows}, the batch of the input`,
     );
   }
+  if (b.images) return b.images.conv2dWeightGrad(x, dy, g);
+  const raw = imageRaw(b, "conv2dWeightGrad");
   const o = g.outChannels, ckk = g.input.c * u.k * u.k, plane = u.oh * u.ow;
   const inSize = imageSize(g.input);
   const xd = raw.data(x), dyd = raw.data(dy), dw = new Float32Array(o * ckk);
@@ -207,7 +214,7 @@ export function conv2dWeightGrad(b: Backend, x: Tensor, dy: Tensor, g: Conv2dGeo
 /**
  * ∂ℒ/∂b of a convolution: each output channel's gradient summed over the batch and the pixels.
  *
- * @param b The backend (`js` or `blas`).
+ * @param b The backend (`js`, `blas` or `webgpu`).
  * @param dy ∂ℒ/∂y, batch × (outChannels·oh·ow).
  * @param g The geometry.
  * @returns ∂ℒ/∂b, 1 × outChannels.
@@ -220,8 +227,10 @@ export function conv2dWeightGrad(b: Backend, x: Tensor, dy: Tensor, g: Conv2dGeo
  * ```
  */
 export function conv2dBiasGrad(b: Backend, dy: Tensor, g: Conv2dGeometry): Tensor {
-  const raw = imageRaw(b, "conv2dBiasGrad"), out = conv2dOutputShape(g);
+  const out = conv2dOutputShape(g);
   checkImages("conv2dBiasGrad", "output gradient", dy, out);
+  if (b.images) return b.images.conv2dBiasGrad(dy, g);
+  const raw = imageRaw(b, "conv2dBiasGrad");
   const o = g.outChannels, plane = out.h * out.w, d = raw.data(dy);
   const db = new Float32Array(o);
   for (let j = 0; j < o; j++) {

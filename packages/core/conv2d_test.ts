@@ -233,6 +233,6 @@ Deno.test("conv2d reports bad shapes and backends in one line", () => {
   const noRaw = { ...b, name: "tfjs-wasm", raw: undefined } as unknown as Backend;
   assert.throws(
     () => conv2d(noRaw, b.zeros(1, 16), b.zeros(2, 9), g),
-    /^Error: conv2d needs a backend with raw buffers: got backend "tfjs-wasm", expected js or blas$/,
+    /^Error: conv2d needs a backend with raw buffers or image kernels: got backend "tfjs-wasm", expected js, blas or webgpu$/,
   );
 });

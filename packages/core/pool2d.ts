@@ -12,7 +12,8 @@
  * ∂ℒ/∂y / k² over the window; overlapping windows (s < k) add up.
  *
  * These operations read and write the tensors' storage ({@linkcode Backend.raw}, the `js` and
- * `blas` backends, which share this code); on other backends they throw.
+ * `blas` backends, which share this code) or call a backend's own image kernels
+ * ({@linkcode Backend.images}: `webgpu`); elsewhere (TF.js) they throw.
  *
  * @module
  */
@@ -59,7 +60,7 @@ function argmaxAt(x: Float32Array, off: number, k: number, w: number): number {
 /**
  * Max pooling: each window's largest value.
  *
- * @param b The backend (`js` or `blas`).
+ * @param b The backend (`js`, `blas` or `webgpu`).
  * @param x Input images, batch × (c·h·w).
  * @param g The geometry.
  * @returns Output images, batch × (c·oh·ow).
@@ -72,8 +73,9 @@ function argmaxAt(x: Float32Array, off: number, k: number, w: number): number {
  * ```
  */
 export function maxPool2d(b: Backend, x: Tensor, g: Pool2dGeometry): Tensor {
-  const raw = imageRaw(b, "maxPool2d");
   checkImages("maxPool2d", "input", x, g.input);
+  if (b.images) return b.images.maxPool2d(x, g);
+  const raw = imageRaw(b, "maxPool2d");
   const o = pool2dOutputShape(g), k = g.size, w = g.input.w, xd = raw.data(x);
   const out = new Float32Array(x.rows * imageSize(o));
   windows(x.rows, g, (off, q) => (out[q] = xd[argmaxAt(xd, off, k, w)]!));
@@ -83,7 +85,7 @@ export function maxPool2d(b: Backend, x: Tensor, g: Pool2dGeometry): Tensor {
 /**
  * ∂ℒ/∂x of max pooling: each output gradient added at its window's (first) maximum of `x`.
  *
- * @param b The backend (`js` or `blas`).
+ * @param b The backend (`js`, `blas` or `webgpu`).
  * @param x The input images the pooling was applied to, batch × (c·h·w).
  * @param dy ∂ℒ/∂y, batch × (c·oh·ow).
  * @param g The geometry.
@@ -97,7 +99,6 @@ export function maxPool2d(b: Backend, x: Tensor, g: Pool2dGeometry): Tensor {
  * ```
  */
 export function maxPool2dGrad(b: Backend, x: Tensor, dy: Tensor, g: Pool2dGeometry): Tensor {
-  const raw = imageRaw(b, "maxPool2dGrad");
   checkImages("maxPool2dGrad", "input", x, g.input);
   checkImages("maxPool2dGrad", "output gradient", dy, pool2dOutputShape(g));
   if (dy.rows !== x.rows) {
@@ -105,6 +106,8 @@ export function maxPool2dGrad(b: Backend, x: Tensor, dy: Tensor, g: Pool2dGeomet
       `maxPool2dGrad: output gradient has ${dy.rows} rows: expected ${x.rows}, the batch of the input`,
     );
   }
+  if (b.images) return b.images.maxPool2dGrad(x, dy, g);
+  const raw = imageRaw(b, "maxPool2dGrad");
   const k = g.size, w = g.input.w, xd = raw.data(x), dyd = raw.data(dy);
   const dx = new Float32Array(xd.length);
   windows(x.rows, g, (off, q) => (dx[argmaxAt(xd, off, k, w)]! += dyd[q]!));
@@ -114,7 +117,7 @@ export function maxPool2dGrad(b: Backend, x: Tensor, dy: Tensor, g: Pool2dGeomet
 /**
  * Average pooling: each window's mean.
  *
- * @param b The backend (`js` or `blas`).
+ * @param b The backend (`js`, `blas` or `webgpu`).
  * @param x Input images, batch × (c·h·w).
  * @param g The geometry.
  * @returns Output images, batch × (c·oh·ow).
@@ -127,8 +130,9 @@ export function maxPool2dGrad(b: Backend, x: Tensor, dy: Tensor, g: Pool2dGeomet
  * ```
  */
 export function avgPool2d(b: Backend, x: Tensor, g: Pool2dGeometry): Tensor {
-  const raw = imageRaw(b, "avgPool2d");
   checkImages("avgPool2d", "input", x, g.input);
+  if (b.images) return b.images.avgPool2d(x, g);
+  const raw = imageRaw(b, "avgPool2d");
   const o = pool2dOutputShape(g), k = g.size, w = g.input.w, xd = raw.data(x);
   const out = new Float32Array(x.rows * imageSize(o)), inv = 1 / (k * k);
   windows(x.rows, g, (off, q) => {
@@ -145,7 +149,7 @@ export function avgPool2d(b: Backend, x: Tensor, g: Pool2dGeometry): Tensor {
 /**
  * ∂ℒ/∂x of average pooling: each output gradient spread as ∂ℒ/∂y / k² over its window.
  *
- * @param b The backend (`js` or `blas`).
+ * @param b The backend (`js`, `blas` or `webgpu`).
  * @param dy ∂ℒ/∂y, batch × (c·oh·ow).
  * @param g The geometry.
  * @returns ∂ℒ/∂x, batch × (c·h·w).
@@ -158,8 +162,9 @@ export function avgPool2d(b: Backend, x: Tensor, g: Pool2dGeometry): Tensor {
  * ```
  */
 export function avgPool2dGrad(b: Backend, dy: Tensor, g: Pool2dGeometry): Tensor {
-  const raw = imageRaw(b, "avgPool2dGrad");
   checkImages("avgPool2dGrad", "output gradient", dy, pool2dOutputShape(g));
+  if (b.images) return b.images.avgPool2dGrad(dy, g);
+  const raw = imageRaw(b, "avgPool2dGrad");
   const k = g.size, w = g.input.w, dyd = raw.data(dy), inv = 1 / (k * k);
   const dx = new Float32Array(dy.rows * imageSize(g.input));
   windows(dy.rows, g, (off, q) => {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { Conv2dGeometry, Pool2dGeometry } from "./image_shape.ts";
 
 /** Names of the activation functions every backend implements, with their derivatives. */
 export const ACTIVATIONS = [
@@ -105,6 +106,12 @@ export interface Backend {
    * callers use the operations above.
    */
   readonly raw?: RawKernels;
+  /**
+   * Convolution and pooling kernels of the backend's own, for backends without
+   * {@linkcode Backend.raw} that can run them natively (`webgpu`). Core's `conv2d`, `maxPool2d`,
+   * … check their arguments and then call these where present, else work on the raw buffers.
+   */
+  readonly images?: ImageKernels;
   /** `a + row`, where `row` (1 × cols) is broadcast over the rows of `a`. */
   addRow(a: Tensor, row: Tensor): Tensor;
   /** `a * row`, where `row` (1 × cols) is broadcast over the rows of `a`. */
@@ -246,4 +253,30 @@ export function parseActivation(value: unknown, where = "activation"): Activatio
  */
 export function shapeOf(t: Tensor): string {
   return `${t.rows}×${t.cols}`;
+}
+
+/**
+ * A backend's own convolution and pooling kernels ({@linkcode Backend.images}), with the meaning
+ * of core's functions of the same names (`conv2d.ts`, `pool2d.ts`: images are rows of
+ * `batch × (c·h·w)` tensors, weights `out × (c·k·k)`). Arguments arrive checked; results must
+ * equal the `js` reference's within float32 rounding (max pooling takes the first maximum of a
+ * window, as PyTorch does).
+ */
+export interface ImageKernels {
+  /** y = W ⊛ x + b. */
+  conv2d(x: Tensor, w: Tensor, g: Conv2dGeometry, bias?: Tensor): Tensor;
+  /** ∂ℒ/∂x of a convolution from ∂ℒ/∂y. */
+  conv2dInputGrad(dy: Tensor, w: Tensor, g: Conv2dGeometry): Tensor;
+  /** ∂ℒ/∂W of a convolution from its input and ∂ℒ/∂y. */
+  conv2dWeightGrad(x: Tensor, dy: Tensor, g: Conv2dGeometry): Tensor;
+  /** ∂ℒ/∂b of a convolution: ∂ℒ/∂y summed per output channel. */
+  conv2dBiasGrad(dy: Tensor, g: Conv2dGeometry): Tensor;
+  /** Max pooling. */
+  maxPool2d(x: Tensor, g: Pool2dGeometry): Tensor;
+  /** ∂ℒ/∂x of max pooling. */
+  maxPool2dGrad(x: Tensor, dy: Tensor, g: Pool2dGeometry): Tensor;
+  /** Average pooling. */
+  avgPool2d(x: Tensor, g: Pool2dGeometry): Tensor;
+  /** ∂ℒ/∂x of average pooling. */
+  avgPool2dGrad(dy: Tensor, g: Pool2dGeometry): Tensor;
 }

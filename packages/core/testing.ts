@@ -39,6 +39,15 @@ import { jsBackend } from "./js_backend.ts";
 import { createLearner, type Learner, type LearnerOptions, type WeightArray } from "./learner.ts";
 import { createRng } from "./random.ts";
 import { ACTIVATIONS as ACTIVATION_NAMES, type Backend } from "./tensor.ts";
+import { conv2d, conv2dBiasGrad, conv2dInputGrad, conv2dWeightGrad } from "./conv2d.ts";
+import {
+  type Conv2dGeometry,
+  conv2dOutputShape,
+  imageSize,
+  type Pool2dGeometry,
+  pool2dOutputShape,
+} from "./image_shape.ts";
+import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from "./pool2d.ts";
 
 // The core types this module's signatures mention, re-exported so that its documentation is
 // complete on its own (`deno doc --lint`).
@@ -652,6 +661,87 @@ cases.push([
   (b) => b.read(b.activateGrad(b.fromArray(A, 7, 13), "leakyRelu", 0.2)),
 ]);
 
+const CONVS: [string, number, Conv2dGeometry][] = [
+  ["3×3 stride 2 padding 1", 2, {
+    input: { c: 3, h: 7, w: 6 },
+    outChannels: 4,
+    kernel: 3,
+    stride: 2,
+    padding: 1,
+  }],
+  ["1×1", 2, { input: { c: 3, h: 4, w: 5 }, outChannels: 2, kernel: 1 }],
+  ["5×5 padding 2 (LeNet's first layer on 12×12)", 2, {
+    input: { c: 1, h: 12, w: 12 },
+    outChannels: 6,
+    kernel: 5,
+    padding: 2,
+  }],
+];
+const POOLS: [string, number, Pool2dGeometry][] = [
+  ["2×2", 2, { input: { c: 3, h: 6, w: 6 }, size: 2 }],
+  ["3×3 stride 2 (overlapping)", 2, { input: { c: 2, h: 7, w: 7 }, size: 3, stride: 2 }],
+];
+const imageCases: ConformanceCase[] = [];
+for (const [name, n, g] of CONVS) {
+  const o = conv2dOutputShape(g), ckk = g.input.c * g.kernel * g.kernel;
+  const x = data(n * imageSize(g.input), 21), w = data(g.outChannels * ckk, 22);
+  const bias = data(g.outChannels, 23), dy = data(n * g.outChannels * o.h * o.w, 24);
+  const t = (b: Backend) => ({
+    x: b.fromArray(x, n, imageSize(g.input)),
+    w: b.fromArray(w, g.outChannels, ckk),
+    bias: b.fromArray(bias, 1, g.outChannels),
+    dy: b.fromArray(dy, n, g.outChannels * o.h * o.w),
+  });
+  imageCases.push(
+    [`conv2d ${name}`, (b) => {
+      const v = t(b);
+      return b.read(conv2d(b, v.x, v.w, g, v.bias));
+    }],
+    [`conv2dInputGrad ${name}`, (b) => {
+      const v = t(b);
+      return b.read(conv2dInputGrad(b, v.dy, v.w, g));
+    }],
+    [`conv2dWeightGrad ${name}`, (b) => {
+      const v = t(b);
+      return b.read(conv2dWeightGrad(b, v.x, v.dy, g));
+    }],
+    [`conv2dBiasGrad ${name}`, (b) => b.read(conv2dBiasGrad(b, t(b).dy, g))],
+  );
+}
+for (const [name, n, g] of POOLS) {
+  const o = pool2dOutputShape(g);
+  // Values on a grid of quarters, so that windows hold ties (the first maximum wins).
+  const x = data(n * imageSize(g.input), 25).map((v) => Math.round(v * 4) / 4);
+  const dy = data(n * imageSize(o), 26);
+  const t = (b: Backend) => ({
+    x: b.fromArray(x, n, imageSize(g.input)),
+    dy: b.fromArray(dy, n, imageSize(o)),
+  });
+  imageCases.push(
+    [`maxPool2d ${name}`, (b) => b.read(maxPool2d(b, t(b).x, g))],
+    [`maxPool2dGrad ${name}`, (b) => {
+      const v = t(b);
+      return b.read(maxPool2dGrad(b, v.x, v.dy, g));
+    }],
+    [`avgPool2d ${name}`, (b) => b.read(avgPool2d(b, t(b).x, g))],
+    [`avgPool2dGrad ${name}`, (b) => b.read(avgPool2dGrad(b, t(b).dy, g))],
+  );
+}
+
+/**
+ * The image part of the conformance suite: conv2d and its three gradients, max and average
+ * pooling and their gradients, on a few geometries (stride, padding, 1×1 kernels, overlapping
+ * windows, ties). Run by {@linkcode assertConformance} on backends that have image operations
+ * (`raw` buffers or their own `images` kernels).
+ *
+ * @example
+ * ```ts
+ * import { IMAGE_CONFORMANCE_CASES } from "@plasticity/core/testing";
+ * console.assert(IMAGE_CONFORMANCE_CASES.some(([name]) => name.startsWith("maxPool2dGrad")));
+ * ```
+ */
+export const IMAGE_CONFORMANCE_CASES: readonly ConformanceCase[] = imageCases;
+
 /**
  * The backend conformance suite: every operation of the `Backend` interface on fixed inputs
  * (matrix products with every transpose flag, vectors, the elementwise and row operations,
@@ -667,7 +757,8 @@ cases.push([
 export const CONFORMANCE_CASES: readonly ConformanceCase[] = cases;
 
 /**
- * Asserts that `backend` conforms: every case of {@linkcode CONFORMANCE_CASES} within `tol` of
+ * Asserts that `backend` conforms: every case of {@linkcode CONFORMANCE_CASES} (and of
+ * {@linkcode IMAGE_CONFORMANCE_CASES} where the backend has image operations) within `tol` of
  * the `js` reference (|got − want| ≤ tol · max(1, |want|)), shape errors as one line naming the
  * operation and the shapes, non-finite input refused, and tensors of another backend refused.
  *
@@ -683,7 +774,8 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = cases;
  */
 export function assertConformance(backend: Backend, tol = 1e-5): void {
   const b = backend;
-  for (const [name, run] of cases) {
+  const images = b.raw || b.images ? imageCases : [];
+  for (const [name, run] of [...cases, ...images]) {
     const got = b.tidy(() => Array.from(run(b))), want = Array.from(run(jsBackend));
     assert.equal(got.length, want.length, `${b.name} ${name}: length`);
     for (let i = 0; i < got.length; i++) {

@@ -1,5 +1,5 @@
 // The WGSL compute kernels of the webgpu backend. Every kernel reads its sizes and scalars from
-// one uniform block `P` (four u32 then four f32), writes binding 0 and reads bindings 1 and 2.
+// one uniform block `p` (twelve u32 then four f32), writes binding 0 and reads bindings 1 and 2.
 // Elementwise kernels take a flat index over up to 65 535 × 65 535 workgroups of 256 threads.
 
 /** Workgroup size of the flat (elementwise) kernels. */
@@ -8,7 +8,10 @@ export const FLAT = 256;
 export const TILE = 16;
 
 const PARAMS = `
-struct Params { u0: u32, u1: u32, u2: u32, u3: u32, f0: f32, f1: f32, f2: f32, f3: f32 }
+struct Params {
+  u0: u32, u1: u32, u2: u32, u3: u32, u4: u32, u5: u32, u6: u32, u7: u32,
+  u8: u32, u9: u32, u10: u32, u11: u32, f0: f32, f1: f32, f2: f32, f3: f32,
+}
 @group(0) @binding(3) var<uniform> p: Params;`;
 
 const FLAT_INDEX = `
@@ -64,6 +67,10 @@ export interface KernelSource {
 const MATH = `
 fn sigm(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
 fn tanh_(x: f32) -> f32 { let e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }`;
+
+// The image kernels (conv2d…, pool…) take their geometry after the output count in u0: u1 = c,
+// u2 = h, u3 = w, u4 = k, u5 = stride, u6 = padding, u7 = oh, u8 = ow, u9 = out channels,
+// u10 = batch.
 
 /** The kernels by name. */
 export const KERNELS: Record<string, KernelSource> = {
@@ -121,9 +128,11 @@ ${FLAT_ENTRY}
   },
   rowop: {
     inputs: 2,
+    // out[i] = a[i] (+ or ·) b[(i / u3) % u2]: u3 = 1 broadcasts a row over rows, u3 = oh·ow adds
+    // one value per channel of a batch of images.
     code: `${OUT}${A}${B}${PARAMS}${FLAT_INDEX}
 ${FLAT_ENTRY}
-  let r = b[i % p.u2];
+  let r = b[(i / p.u3) % p.u2];
   out[i] = select(a[i] * r, a[i] + r, p.u1 == 0u);
 }`,
   },
@@ -191,6 +200,170 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
     workgroupBarrier();
   }
   if (lid.x == 0u) { out[0] = part[0]; }
+}`,
+  },
+  conv2d: {
+    inputs: 2,
+    // y[n, j, u, v] = Σ_{i, κ, λ} W[j, i, κ, λ] · x[n, i, u·s − p + κ, v·s − p + λ], one thread
+    // per output; a = x, b = W (the bias is added by rowop).
+    code: `${OUT}${A}${B}${PARAMS}${FLAT_INDEX}
+${FLAT_ENTRY}
+  let plane = p.u7 * p.u8;
+  let q = i % plane;
+  let j = (i / plane) % p.u9;
+  let n = i / (plane * p.u9);
+  let u = q / p.u8;
+  let v = q % p.u8;
+  let kk = p.u4 * p.u4;
+  var acc: f32 = 0.0;
+  for (var ci: u32 = 0u; ci < p.u1; ci++) {
+    let xb = (n * p.u1 + ci) * p.u2 * p.u3;
+    let wb = (j * p.u1 + ci) * kk;
+    for (var ka: u32 = 0u; ka < p.u4; ka++) {
+      let y = i32(u * p.u5 + ka) - i32(p.u6);
+      if (y < 0 || y >= i32(p.u2)) { continue; }
+      for (var la: u32 = 0u; la < p.u4; la++) {
+        let xx = i32(v * p.u5 + la) - i32(p.u6);
+        if (xx < 0 || xx >= i32(p.u3)) { continue; }
+        acc += b[wb + ka * p.u4 + la] * a[xb + u32(y) * p.u3 + u32(xx)];
+      }
+    }
+  }
+  out[i] = acc;
+}`,
+  },
+  conv2dInputGrad: {
+    inputs: 2,
+    // ∂x[n, i, y, x] = Σ W[j, i, κ, λ] · δ[n, j, u, v] over the windows (u, v) that read the
+    // pixel through (κ, λ); one thread per input pixel; a = δ, b = W.
+    code: `${OUT}${A}${B}${PARAMS}${FLAT_INDEX}
+${FLAT_ENTRY}
+  let hw = p.u2 * p.u3;
+  let xx = i % p.u3;
+  let y = (i / p.u3) % p.u2;
+  let ci = (i / hw) % p.u1;
+  let n = i / (hw * p.u1);
+  let plane = p.u7 * p.u8;
+  let kk = p.u4 * p.u4;
+  var acc: f32 = 0.0;
+  for (var j: u32 = 0u; j < p.u9; j++) {
+    let db = (n * p.u9 + j) * plane;
+    let wb = (j * p.u1 + ci) * kk;
+    for (var ka: u32 = 0u; ka < p.u4; ka++) {
+      let uy = i32(y + p.u6) - i32(ka);
+      if (uy < 0 || u32(uy) % p.u5 != 0u || u32(uy) / p.u5 >= p.u7) { continue; }
+      let u = u32(uy) / p.u5;
+      for (var la: u32 = 0u; la < p.u4; la++) {
+        let vx = i32(xx + p.u6) - i32(la);
+        if (vx < 0 || u32(vx) % p.u5 != 0u || u32(vx) / p.u5 >= p.u8) { continue; }
+        acc += b[wb + ka * p.u4 + la] * a[db + u * p.u8 + u32(vx) / p.u5];
+      }
+    }
+  }
+  out[i] = acc;
+}`,
+  },
+  conv2dWeightGrad: {
+    inputs: 2,
+    // ∂W[j, i, κ, λ] = Σ_{n, u, v} δ[n, j, u, v] · x[n, i, u·s − p + κ, v·s − p + λ]; one thread
+    // per weight; a = x, b = δ.
+    code: `${OUT}${A}${B}${PARAMS}${FLAT_INDEX}
+${FLAT_ENTRY}
+  let kk = p.u4 * p.u4;
+  let la = i % p.u4;
+  let ka = (i / p.u4) % p.u4;
+  let ci = (i / kk) % p.u1;
+  let j = i / (kk * p.u1);
+  let plane = p.u7 * p.u8;
+  var acc: f32 = 0.0;
+  for (var n: u32 = 0u; n < p.u10; n++) {
+    let xb = (n * p.u1 + ci) * p.u2 * p.u3;
+    let db = (n * p.u9 + j) * plane;
+    for (var u: u32 = 0u; u < p.u7; u++) {
+      let y = i32(u * p.u5 + ka) - i32(p.u6);
+      if (y < 0 || y >= i32(p.u2)) { continue; }
+      for (var v: u32 = 0u; v < p.u8; v++) {
+        let xx = i32(v * p.u5 + la) - i32(p.u6);
+        if (xx < 0 || xx >= i32(p.u3)) { continue; }
+        acc += b[db + u * p.u8 + v] * a[xb + u32(y) * p.u3 + u32(xx)];
+      }
+    }
+  }
+  out[i] = acc;
+}`,
+  },
+  channelSum: {
+    inputs: 1,
+    // out[j] = Σ_{n, q} a[n, j, q] (a convolution's ∂b): u0 = channels, u1 = batch, u2 = plane.
+    code: `${OUT}${A}${PARAMS}${FLAT_INDEX}
+${FLAT_ENTRY}
+  var acc: f32 = 0.0;
+  for (var n: u32 = 0u; n < p.u1; n++) {
+    let base = (n * p.u0 + i) * p.u2;
+    for (var q: u32 = 0u; q < p.u2; q++) { acc += a[base + q]; }
+  }
+  out[i] = acc;
+}`,
+  },
+  pool: {
+    inputs: 1,
+    // Max (f0 = 0) or average (f0 = 1/k²) of each window; one thread per output; the first
+    // maximum in row-major window order wins (it is what the gradient reads).
+    code: `${OUT}${A}${PARAMS}${FLAT_INDEX}
+${FLAT_ENTRY}
+  let plane = p.u7 * p.u8;
+  let v = i % p.u8;
+  let u = (i / p.u8) % p.u7;
+  let nc = i / plane;
+  let base = nc * p.u2 * p.u3 + u * p.u5 * p.u3 + v * p.u5;
+  var m: f32 = a[base];
+  var acc: f32 = 0.0;
+  for (var ka: u32 = 0u; ka < p.u4; ka++) {
+    for (var la: u32 = 0u; la < p.u4; la++) {
+      let x = a[base + ka * p.u3 + la];
+      if (x > m) { m = x; }
+      acc += x;
+    }
+  }
+  out[i] = select(m, acc * p.f0, p.f0 > 0.0);
+}`,
+  },
+  poolGrad: {
+    inputs: 2,
+    // ∂x of pooling, one thread per input pixel, summing over the windows that hold it in
+    // window order: max (f0 = 0) adds δ where the window's first maximum is this pixel (a = x,
+    // b = δ); average (f0 = 1/k²) adds δ·f0 (b = δ).
+    code: `${OUT}${A}${B}${PARAMS}${FLAT_INDEX}
+${FLAT_ENTRY}
+  let hw = p.u2 * p.u3;
+  let xx = i % p.u3;
+  let y = (i / p.u3) % p.u2;
+  let nc = i / hw;
+  let plane = p.u7 * p.u8;
+  let uLo = select(0u, (y + p.u5 - p.u4) / p.u5, y + 1u > p.u4);
+  let vLo = select(0u, (xx + p.u5 - p.u4) / p.u5, xx + 1u > p.u4);
+  let uHi = min(y / p.u5, p.u7 - 1u);
+  let vHi = min(xx / p.u5, p.u8 - 1u);
+  var acc: f32 = 0.0;
+  for (var u: u32 = uLo; u <= uHi; u++) {
+    if (u * p.u5 + p.u4 <= y) { continue; }
+    for (var v: u32 = vLo; v <= vHi; v++) {
+      if (v * p.u5 + p.u4 <= xx) { continue; }
+      let d = b[nc * plane + u * p.u8 + v];
+      if (p.f0 > 0.0) { acc += d * p.f0; continue; }
+      let base = nc * hw + u * p.u5 * p.u3 + v * p.u5;
+      var best: u32 = base;
+      var m: f32 = a[base];
+      for (var ka: u32 = 0u; ka < p.u4; ka++) {
+        for (var la: u32 = 0u; la < p.u4; la++) {
+          let at = base + ka * p.u3 + la;
+          if (a[at] > m) { m = a[at]; best = at; }
+        }
+      }
+      if (best == i) { acc += d; }
+    }
+  }
+  out[i] = acc;
 }`,
   },
   matmul: {

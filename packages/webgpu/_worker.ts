@@ -28,7 +28,7 @@ export type Command =
     readonly size: number;
     readonly a: number;
     readonly b: number;
-    /** u0…u3 then f0…f3 of the kernel's uniform block. */
+    /** u0…u11 then f0…f3 of the kernel's uniform block. */
     readonly u: readonly number[];
     readonly f: readonly number[];
     /** Workgroups in x and y. */
@@ -171,11 +171,11 @@ export function gpuWorkerMain(): void {
           if (!k) throw new Error(`unknown kernel "${c.name}"`);
           const out = alloc(c.out, c.size);
           const off = slot * 256;
-          new Uint32Array(paramData, off, 4).set(c.u);
-          new Float32Array(paramData, off + 16, 4).set(c.f);
+          new Uint32Array(paramData, off, 12).set(c.u);
+          new Float32Array(paramData, off + 48, 4).set(c.f);
           const entries: GPUBindGroupEntry[] = [
             { binding: 0, resource: { buffer: out } },
-            { binding: 3, resource: { buffer: params!, offset: off, size: 32 } },
+            { binding: 3, resource: { buffer: params!, offset: off, size: 64 } },
           ];
           if (k.inputs >= 1) entries.push({ binding: 1, resource: { buffer: get(c.a) } });
           if (k.inputs >= 2) entries.push({ binding: 2, resource: { buffer: get(c.b) } });

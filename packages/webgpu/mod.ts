@@ -1,6 +1,6 @@
 /**
- * `@plasticity/webgpu`: the `webgpu` backend, every operation of core's `Backend` as our own
- * WGSL compute kernels. Importing the package registers it with core's `selectBackend`, so
+ * `@plasticity/webgpu`: the `webgpu` backend, every operation of core's `Backend` and core's
+ * convolution and pooling as our own WGSL compute kernels. Importing the package registers it with core's `selectBackend`, so
  * `backend: webgpu` in a config works, and `auto` takes it when a hardware GPU adapter is present
  * (never a software one such as Mesa's llvmpipe).
  *

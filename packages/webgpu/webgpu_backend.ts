@@ -1,6 +1,6 @@
 /**
- * The `webgpu` backend: every operation of core's `Backend` as a WGSL compute kernel, run by
- * WebGPU in a dedicated worker.
+ * The `webgpu` backend: every operation of core's `Backend`, and convolution and pooling
+ * (`ImageKernels`), as WGSL compute kernels run by WebGPU in a dedicated worker.
  *
  * **Readback.** WebGPU reads results back asynchronously, while `Backend` (and so every rule) is
  * synchronous. The backend therefore records operations on the calling thread and sends them to
@@ -17,7 +17,17 @@
  *
  * @module
  */
-import type { Activation, Axis, Backend, Tensor } from "@plasticity/core";
+import {
+  type Activation,
+  type Axis,
+  type Backend,
+  type Conv2dGeometry,
+  conv2dOutputShape,
+  type ImageKernels,
+  type Pool2dGeometry,
+  pool2dOutputShape,
+  type Tensor,
+} from "@plasticity/core";
 import {
   checkDims,
   checkFinite,
@@ -104,6 +114,41 @@ export class WebgpuBackend implements Backend {
   #closed = false;
   readonly #scopes: Set<GpuTensor>[] = [];
   readonly #registry: FinalizationRegistry<number>;
+  /** Convolution and pooling as WGSL kernels (core's `conv2d`, `maxPool2d`, … call them). */
+  readonly images: ImageKernels = {
+    conv2d: (x, w, g, bias) => {
+      const y = this.#conv("conv2d", this.#t(x), this.#t(w), g, x.rows, "out");
+      if (!bias) return y;
+      const o = conv2dOutputShape(g), out = this.#make(y.rows, y.cols);
+      this.#kernel("rowop", out, y, this.#t(bias), [
+        y.rows * y.cols,
+        ROWOP.addRow,
+        g.outChannels,
+        o.h * o.w,
+      ]);
+      this.#free(y);
+      return out;
+    },
+    conv2dInputGrad: (dy, w, g) =>
+      this.#conv("conv2dInputGrad", this.#t(dy), this.#t(w), g, dy.rows, "in"),
+    conv2dWeightGrad: (x, dy, g) =>
+      this.#conv("conv2dWeightGrad", this.#t(x), this.#t(dy), g, x.rows, "weights"),
+    conv2dBiasGrad: (dy, g) => {
+      const d = this.#t(dy), o = conv2dOutputShape(g);
+      return this.#kernel("channelSum", this.#make(1, g.outChannels), d, undefined, [
+        g.outChannels,
+        d.rows,
+        o.h * o.w,
+      ]);
+    },
+    maxPool2d: (x, g) => this.#pool(this.#t(x), undefined, g, 0),
+    maxPool2dGrad: (x, dy, g) => this.#pool(this.#t(x), this.#t(dy), g, 0),
+    avgPool2d: (x, g) => this.#pool(this.#t(x), undefined, g, 1 / (g.size * g.size)),
+    avgPool2dGrad: (dy, g) => {
+      const d = this.#t(dy);
+      return this.#pool(d, d, g, 1 / (g.size * g.size));
+    },
+  };
 
   /** @internal Use {@linkcode createWebgpuBackend}. */
   constructor(worker: Worker, adapter: AdapterInfo, options: WebgpuOptions) {
@@ -165,7 +210,7 @@ export class WebgpuBackend implements Backend {
     f: readonly number[] = [],
     groups: [number, number] = flatGroups(u[0]!),
   ): GpuTensor {
-    const uu = [0, 0, 0, 0], ff = [0, 0, 0, 0];
+    const uu = new Array<number>(12).fill(0), ff = [0, 0, 0, 0];
     u.forEach((v, i) => uu[i] = v);
     f.forEach((v, i) => ff[i] = v);
     this.#push({
@@ -180,6 +225,48 @@ export class WebgpuBackend implements Backend {
       groups,
     });
     return out;
+  }
+
+  /** A convolution kernel over `batch` images; `result` says which tensor it makes. */
+  #conv(
+    name: string,
+    a: GpuTensor,
+    b: GpuTensor,
+    g: Conv2dGeometry,
+    batch: number,
+    result: "out" | "in" | "weights",
+  ): GpuTensor {
+    const { c, h, w } = g.input, k = g.kernel, o = conv2dOutputShape(g), ch = g.outChannels;
+    const out = result === "out"
+      ? this.#make(batch, ch * o.h * o.w)
+      : result === "in"
+      ? this.#make(batch, c * h * w)
+      : this.#make(ch, c * k * k);
+    const u = [
+      out.rows * out.cols,
+      c,
+      h,
+      w,
+      k,
+      g.stride ?? 1,
+      g.padding ?? 0,
+      o.h,
+      o.w,
+      ch,
+      batch,
+    ];
+    return this.#kernel(name, out, a, b, u);
+  }
+
+  /**
+   * Pooling (`dy` absent) or its gradient; `avg` is 1/k² for average pooling, 0 for max pooling
+   * (whose gradient reads `x`).
+   */
+  #pool(x: GpuTensor, dy: GpuTensor | undefined, g: Pool2dGeometry, avg: number): GpuTensor {
+    const { c, h, w } = g.input, o = pool2dOutputShape(g);
+    const out = dy ? this.#make(x.rows, c * h * w) : this.#make(x.rows, c * o.h * o.w);
+    const u = [out.rows * out.cols, c, h, w, g.size, g.stride ?? g.size, 0, o.h, o.w, c, x.rows];
+    return this.#kernel(dy ? "poolGrad" : "pool", out, x, dy, u, [avg]);
   }
 
   /** Sends what is pending with a readback of `count` elements of `t` and waits for it. */
@@ -324,6 +411,7 @@ export class WebgpuBackend implements Backend {
       x.rows * x.cols,
       ROWOP[op],
       x.cols,
+      1,
     ]);
   }
 

@@ -1,7 +1,7 @@
 /**
  * A network given layer by layer (core's `network.layers`: conv, pool, flatten, dense) with an
- * explicit forward pass and an explicit backward pass, on backends with raw buffers (`js`,
- * `blas`). Images are `batch × (c·h·w)` tensors in channel-major order (core `image_shape.ts`).
+ * explicit forward pass and an explicit backward pass, on backends with image operations (`js`,
+ * `blas`, `webgpu`). Images are `batch × (c·h·w)` tensors in channel-major order (core `image_shape.ts`).
  *
  * Notation: h₀ = x; layer ℓ maps hℓ to hℓ₊₁. A weight layer (conv or dense, numbered
  * k = 0, 1, … in order) computes aₖ = Wₖ ⊛ hℓ + bₖ (conv, Wₖ out × in·k·k) or aₖ = hℓWₖ + bₖ

@@ -1,5 +1,6 @@
 // The conv net's backward pass against central finite differences of an independent float64
 // forward pass written from the layer definitions, and the learner built from a config.
+import { createWebgpuBackend } from "@plasticity/webgpu";
 import assert from "node:assert/strict";
 import {
   type Backend,
@@ -304,28 +305,44 @@ try {
   console.error(`convnet tests: skipping blas: ${(e as Error).message}`);
 }
 
+/** Ten steps of bp on a conv net on `other` follow the js reference within 1e-4. */
+function followsJs(other: Backend): void {
+  const run = (bk: Backend) => {
+    const l = createLearner("bp", {
+      network: TINY as never,
+      optimizer: { name: "adam", lr: 0.01 },
+      loss: "ce",
+      backend: bk,
+      seed: 3,
+    });
+    const [x, y] = halves(8, 2, bk);
+    const losses = Array.from({ length: 10 }, () => l.trainBatch(x, y).loss);
+    return { losses, w: l.exportWeights() };
+  };
+  const j = run(b), k = run(other);
+  j.losses.forEach((v, i) => assert.ok(Math.abs(v - k.losses[i]!) <= 1e-4 * Math.max(1, v)));
+  for (const key of Object.keys(j.w)) {
+    j.w[key]!.data.forEach((v, i) =>
+      assert.ok(Math.abs(v - k.w[key]!.data[i]!) <= 1e-4, `${key}[${i}]`)
+    );
+  }
+}
+
 Deno.test({
   name: "bp on a conv net: blas follows the js reference over ten steps",
   ignore: blas === undefined,
-  fn() {
-    const run = (bk: Backend) => {
-      const l = createLearner("bp", {
-        network: TINY as never,
-        optimizer: { name: "adam", lr: 0.01 },
-        loss: "ce",
-        backend: bk,
-        seed: 3,
-      });
-      const [x, y] = halves(8, 2, bk);
-      const losses = Array.from({ length: 10 }, () => l.trainBatch(x, y).loss);
-      return { losses, w: l.exportWeights() };
-    };
-    const j = run(b), k = run(blas!);
-    j.losses.forEach((v, i) => assert.ok(Math.abs(v - k.losses[i]!) <= 1e-4 * Math.max(1, v)));
-    for (const key of Object.keys(j.w)) {
-      j.w[key]!.data.forEach((v, i) =>
-        assert.ok(Math.abs(v - k.w[key]!.data[i]!) <= 1e-4, `${key}[${i}]`)
-      );
+  fn: () => followsJs(blas!),
+});
+
+Deno.test({
+  name: "bp on a conv net: webgpu (its own image kernels) follows the js reference over ten steps",
+  ignore: Deno.env.get("PLASTICITY_SKIP_WEBGPU") === "1",
+  fn: async () => {
+    const gpu = await createWebgpuBackend();
+    try {
+      followsJs(gpu);
+    } finally {
+      gpu.close();
     }
   },
 });

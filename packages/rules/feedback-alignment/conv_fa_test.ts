@@ -2,6 +2,7 @@
 // bit for bit, uSF is FA with B = s·sign(W), Kolen–Pollack's W − B decays as (1 − λ)ᵗ, the
 // sign-symmetry feedback stays within 90° of W, DFA's signals match their definition written out
 // as loops, and every rule lowers the loss.
+import { createWebgpuBackend } from "@plasticity/webgpu";
 import assert from "node:assert/strict";
 import {
   type Backend,
@@ -368,32 +369,49 @@ try {
   console.error(`conv feedback tests: skipping blas: ${(e as Error).message}`);
 }
 
+/** Five steps of conv fa, dfa and brsf on `other` follow the js reference within 1e-4. */
+function followsJs(other: Backend): void {
+  for (const rule of ["fa", "dfa", "brsf"]) {
+    const run = (bk: Backend) => {
+      const l = createLearner(rule, {
+        network: NET as never,
+        optimizer: { name: "sgd", lr: 0.05, momentum: 0.9 },
+        loss: "ce",
+        backend: bk,
+        seed: 5,
+      } as never);
+      const losses = Array.from(
+        { length: 5 },
+        (_, t) => l.trainBatch(...batch(6, 80 + t, bk)).loss,
+      );
+      return { losses, w: l.exportWeights() };
+    };
+    const j = run(b), k = run(other);
+    j.losses.forEach((v, i) => assert.ok(Math.abs(v - k.losses[i]!) <= 1e-4 * Math.max(1, v)));
+    for (const key of Object.keys(j.w)) {
+      j.w[key]!.data.forEach((v, i) =>
+        assert.ok(Math.abs(v - k.w[key]!.data[i]!) <= 1e-4, `${rule} ${key}[${i}]`)
+      );
+    }
+  }
+}
+
 Deno.test({
   name: "conv fa, dfa and brsf: blas follows the js reference over five steps",
   ignore: blas === undefined,
-  fn() {
-    for (const rule of ["fa", "dfa", "brsf"]) {
-      const run = (bk: Backend) => {
-        const l = createLearner(rule, {
-          network: NET as never,
-          optimizer: { name: "sgd", lr: 0.05, momentum: 0.9 },
-          loss: "ce",
-          backend: bk,
-          seed: 5,
-        } as never);
-        const losses = Array.from(
-          { length: 5 },
-          (_, t) => l.trainBatch(...batch(6, 80 + t, bk)).loss,
-        );
-        return { losses, w: l.exportWeights() };
-      };
-      const j = run(b), k = run(blas!);
-      j.losses.forEach((v, i) => assert.ok(Math.abs(v - k.losses[i]!) <= 1e-4 * Math.max(1, v)));
-      for (const key of Object.keys(j.w)) {
-        j.w[key]!.data.forEach((v, i) =>
-          assert.ok(Math.abs(v - k.w[key]!.data[i]!) <= 1e-4, `${rule} ${key}[${i}]`)
-        );
-      }
+  fn: () => followsJs(blas!),
+});
+
+Deno.test({
+  name:
+    "conv fa, dfa and brsf: webgpu (its own image kernels) follows the js reference over five steps",
+  ignore: Deno.env.get("PLASTICITY_SKIP_WEBGPU") === "1",
+  fn: async () => {
+    const gpu = await createWebgpuBackend();
+    try {
+      followsJs(gpu);
+    } finally {
+      gpu.close();
     }
   },
 });

@@ -4,7 +4,8 @@
  * (Song et al., Nat. Neurosci. 2024) builds it: each conv or dense layer but the last is followed
  * by a PCLayer, a value node standing for its pre-activation, and then by the activation; pooling
  * and flatten are fixed maps between the value nodes. Images are `batch × (c·h·w)` tensors in
- * channel-major order (core `image_shape.ts`); on backends with raw buffers (`js`, `blas`).
+ * channel-major order (core `image_shape.ts`); on backends with image operations (`js`, `blas`,
+ * `webgpu`).
  *
  * Notation: weight layers k = 0…K−1 (conv or dense, in order); x₋₁ = s is the clamped input and
  * φ₋₁ the identity. The input of weight layer k is hₖ = Pₖ(φₖ₋₁(xₖ₋₁)), Pₖ the pooling and flatten

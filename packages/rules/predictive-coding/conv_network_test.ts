@@ -8,6 +8,7 @@
 // error is shared with the hidden layers, ε_out = (I + W Wᵀ)⁻¹ r for one linear hidden layer.)
 import assert from "node:assert/strict";
 import {
+  type Backend,
   createLearner,
   createRng,
   jsBackend as b,
@@ -18,6 +19,7 @@ import {
   type Tensor,
 } from "@plasticity/core";
 import { ConvNet } from "@plasticity/backprop";
+import { createWebgpuBackend } from "@plasticity/webgpu";
 import { ConvPCNetwork } from "./conv_network.ts";
 import { PCNetwork } from "./network.ts";
 import { pcConfig } from "./settings.ts";
@@ -362,4 +364,42 @@ Deno.test("conv networks refuse pc-nudge, the whittington-bogacz variant, and ML
     () => createLearner("pc-bp", { ...base, network: mlp, hyper: { repeat: 2 } }),
     /rule\.repeat: got 2/,
   );
+});
+
+Deno.test({
+  name: "pc and pc-bp on a conv net: webgpu (its own image kernels) follows the js reference",
+  ignore: Deno.env.get("PLASTICITY_SKIP_WEBGPU") === "1",
+  fn: async () => {
+    const gpu = await createWebgpuBackend();
+    try {
+      for (const rule of ["pc", "pc-bp"]) {
+        const run = (bk: Backend) => {
+          const l = createLearner(rule, {
+            network: SPEC,
+            hyper: rule === "pc" ? { T: 6 } : {},
+            optimizer: { name: "adam", lr: 0.01 },
+            loss: { kind: "mse", half: true, reduction: "sum" },
+            backend: bk,
+            seed: 4,
+          });
+          const s = bk.fromArray(S, N, 72), y = bk.fromArray(Y, N, 3);
+          const losses = Array.from({ length: 4 }, () => l.trainBatch(s, y).loss);
+          const out = { losses, w: l.exportWeights() };
+          l.dispose();
+          return out;
+        };
+        const j = run(b), k = run(gpu);
+        j.losses.forEach((v, i) =>
+          assert.ok(Math.abs(v - k.losses[i]!) <= 1e-4 * Math.max(1, v), `${rule} loss ${i}`)
+        );
+        for (const key of Object.keys(j.w)) {
+          j.w[key]!.data.forEach((v, i) =>
+            assert.ok(Math.abs(v - k.w[key]!.data[i]!) <= 1e-4, `${rule} ${key}[${i}]`)
+          );
+        }
+      }
+    } finally {
+      gpu.close();
+    }
+  },
 });
