@@ -217,6 +217,33 @@ export interface LearnerOptions {
 }
 
 /**
+ * {@linkcode LearnerOptions} whose rule settings are typed: `hyper` takes any subset of the keys
+ * of `H` (a rule's settings, snake_case as in configs) with their types, so a misspelled key or a
+ * wrong value type is a compile error. The rule packages' typed factories (`createFa`, `createPc`,
+ * …) take it; their values are still checked at run time against the rule's schema (bounds,
+ * checks across keys).
+ *
+ * @typeParam H The rule's settings, e.g. `FaHyper` of `@plasticity/feedback-alignment`.
+ *
+ * @example
+ * ```ts
+ * import { jsBackend, type RuleOptions } from "@plasticity/core";
+ * interface MyHyper { "feedback_scale": number; decay: "documented" | "bioflax-compat" }
+ * const options: RuleOptions<MyHyper> = {
+ *   network: { sizes: [2, 3, 1], activation: "tanh" },
+ *   hyper: { feedback_scale: 0.5 },
+ *   backend: jsBackend,
+ *   seed: 0,
+ * };
+ * console.assert(options.hyper?.feedback_scale === 0.5);
+ * ```
+ */
+export interface RuleOptions<H> extends Omit<LearnerOptions, "hyper"> {
+  /** The rule's settings (the config's `rule` section without `name`); absent: defaults. */
+  hyper?: Partial<H>;
+}
+
+/**
  * The validated sections a rule's constructor receives: every default filled, every key checked
  * once by {@linkcode resolveLearnerConfig}.
  */

@@ -10,6 +10,9 @@ import { MlpLearner } from "./mlp_learner.ts";
 /** Hyper-parameters of `bp`: none. */
 export const BACKPROP_HYPER: HyperSchema = {};
 
+/** The settings of `bp`: none, so any key given is a compile error. */
+export type BpHyper = Record<string, never>;
+
 /**
  * Backpropagation: the error at hᵢ is δᵢWᵢᵀ, so δᵢ₋₁ = φ'(aᵢ₋₁) ⊙ (δᵢWᵢᵀ) and ∂Wᵢ = hᵢᵀδᵢ is the
  * exact gradient of the loss (Rumelhart, Hinton & Williams 1986). No hyper-parameters; the

@@ -23,3 +23,4 @@ export * from "./mlp_learner.ts";
 export * from "./backprop.ts";
 export * from "./convnet.ts";
 export * from "./convnet_learner.ts";
+export * from "./factories.ts";

@@ -6,16 +6,10 @@
  *
  * @module
  */
-import {
-  createLearner,
-  type HyperSchema,
-  type Learner,
-  type LearnerDefinition,
-  type LearnerOptions,
-  registerLearner,
-} from "@plasticity/core";
+import { type HyperSchema, type LearnerDefinition, registerLearner } from "@plasticity/core";
 import { CorInfoMax, corinfomaxSettings } from "./_learner.ts";
 import { corinfomaxHyper } from "./_hyper.ts";
+import type { NeuralLrRule } from "./schedule.ts";
 
 /** Hyper-parameters of `corinfomax`; defaults are the repository's best MNIST setting. */
 export const CORINFOMAX_HYPER: HyperSchema = corinfomaxHyper({
@@ -24,36 +18,64 @@ export const CORINFOMAX_HYPER: HyperSchema = corinfomaxHyper({
   lrFb: [0.15, 0.15],
 });
 
-/**
- * Builds a CorInfoMax learner (the "antisparse" model: σ = the network's activation, the
- * reference's `hardSigmoid` clamp(u, 0, 1)).
- *
- * Parameters: forward `Wff[k]` and feedback `Wfb[k]` (k ≥ 1) Xavier-uniform, lateral `B` per layer
- * initialised A Aᵀ; no biases (`network.bias` is not used). One step: free phase of `t_free`
- * Gauss–Seidel iterations from zero (β = 0), nudged phase of `t_nudged` from the free state with
- * β of random sign, then with the current weights and errors e_f = r_{k+1} − Wff r_k,
- * e_b = r_k − Wfb r_{k+1}: Wff += (μ_ff/β)⟨e_fⁿ r_nᵀ − e_fᶠ r_fᵀ⟩,
- * Wfb += (μ_fb/β)⟨e_bⁿ r_nᵀ − e_bᶠ r_fᵀ⟩ and B ← (1/λ)(B − γ⟨z zᵀ⟩), z = B r_nudged.
- * Learning rates follow μ_start·d^epoch (`endEpoch`). Prediction: the output after `t_free` free
- * iterations. Diagnostics: the forward–backward angles `angle_ff_fb_<k+1>`.
- *
- * @param options Network, hyper-parameters ({@linkcode CORINFOMAX_HYPER}), backend and seed.
- * @returns The learner.
- *
- * @example
- * ```ts
- * import { jsBackend as b } from "@plasticity/core";
- * import { createCorInfoMax } from "@plasticity/corinfomax";
- * const net = createCorInfoMax({
- *   network: { sizes: [4, 5, 2], activation: "hardSigmoid", output_activation: "hardSigmoid" },
- *   backend: b, seed: 0,
- * });
- * const s = net.trainBatch(b.fill(3, 4, 0.5), b.fromArray([1, 0, 0, 1, 1, 0], 3, 2));
- * console.assert(Number.isFinite(s.loss) && "angle_ff_fb_2" in net.diagnostics());
- * ```
- */
-export function createCorInfoMax(options: LearnerOptions): Learner {
-  return createLearner("corinfomax", options);
+/** Resolved hyper-parameters of `corinfomax` ({@linkcode CORINFOMAX_HYPER}; keys as in configs). */
+export interface CorInfoMaxHyper {
+  /** Forgetting factor λ of the correlation; γ = (1 − λ)/λ. */
+  lambda: number;
+  /** ε of the correlative information (error variance). */
+  epsilon: number;
+  /** Hopfield gain g (acts on saturated units only). */
+  "hopfield_g": number;
+  /** Neural step η₀ (η ≥ 0.15 diverges at ε = 0.15). */
+  "neural_lr": number;
+  /** Neural step schedule within a phase. */
+  "neural_lr_rule": NeuralLrRule;
+  /** Floor η_stop of the decaying schedules. */
+  "neural_lr_stop": number;
+  /** Multiplier of divide_by_slow_loop_index. */
+  "neural_lr_decay": number;
+  /** Free-phase iterations. */
+  "t_free": number;
+  /** Nudged-phase iterations. */
+  "t_nudged": number;
+  /** Nudging strength |β| (its sign is drawn per batch). */
+  beta: number;
+  /** Draw the sign of β afresh every batch. */
+  "random_sign": boolean;
+  /** Third phase with −β from the nudged state replaces the free state; factor 1/(2β). */
+  "three_phase": boolean;
+  /** Learning rates μ_ff, one per forward matrix. */
+  "lr_ff": readonly number[];
+  /**
+   * Learning rates μ_fb of the feedback matrices k = 1 … P−1 (P entries with the first unused,
+   * as in the repository, or P − 1).
+   */
+  "lr_fb": readonly number[];
+  /**
+   * After each update W ← (1 − μ·ε)·W for every Wff and Wfb (the repository's option, off in all
+   * its scripts).
+   */
+  "weight_decay": boolean;
+  /** Epoch decay d: μ = μ_start·d^epoch before lr_decay_switch_epoch. */
+  "lr_decay": number;
+  /** From this epoch on μ = μ_start·lr_decay_late^epoch. */
+  "lr_decay_switch_epoch": number;
+  /** Late epoch decay factor. */
+  "lr_decay_late": number;
+  /**
+   * Optional second switch: from this epoch on μ = μ_start·lr_decay_late2^epoch (needs
+   * lr_decay_late2).
+   */
+  "lr_decay_switch2_epoch"?: number;
+  /** Decay factor after lr_decay_switch2_epoch. */
+  "lr_decay_late2"?: number;
+  /**
+   * The free phase counts as diverged when its last voltage step is at least this times its
+   * first.
+   */
+  "divergence_ratio": number;
+  /** On diverged dynamics return a NaN loss without updating (`nan`) or throw (`throw`). */
+  "on_divergence": "nan" | "throw";
 }
 
 /**

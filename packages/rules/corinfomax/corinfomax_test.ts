@@ -306,6 +306,7 @@ Deno.test("schema and shape errors are one clear line", () => {
     /rule\.lambda/,
   );
   assert.throws(
+    // @ts-expect-error: the type refuses an unknown schedule too; this checks the run-time check
     () => createCorInfoMax({ network: net, hyper: { neural_lr_rule: "x" }, backend: b, seed: 0 }),
     /rule\.neural_lr_rule/,
   );

@@ -23,3 +23,4 @@ export * from "./update.ts";
 export * from "./angle.ts";
 export * from "./corinfomax.ts";
 export * from "./sparse.ts";
+export * from "./factories.ts";

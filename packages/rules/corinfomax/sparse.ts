@@ -5,16 +5,10 @@
  *
  * @module
  */
-import {
-  createLearner,
-  type HyperSchema,
-  type Learner,
-  type LearnerDefinition,
-  type LearnerOptions,
-  registerLearner,
-} from "@plasticity/core";
+import { type HyperSchema, type LearnerDefinition, registerLearner } from "@plasticity/core";
 import { CorInfoMax, corinfomaxSettings } from "./_learner.ts";
 import { corinfomaxHyper } from "./_hyper.ts";
+import type { CorInfoMaxHyper } from "./corinfomax.ts";
 
 /** Hyper-parameters of `corinfomax-sparse`; defaults are the repository's MNIST V1 values. */
 export const CORINFOMAX_SPARSE_HYPER: HyperSchema = {
@@ -34,26 +28,20 @@ export const CORINFOMAX_SPARSE_HYPER: HyperSchema = {
 };
 
 /**
- * Builds a sparse CorInfoMax learner. Everything is as in `corinfomax` except on the sparse
- * layers: r = relu(u), the voltage update gains −ℓ (ℓ per sample and layer), and after each layer
- * update ℓ_int ← ℓ_int + η_ℓ(−ℓ_int + (Σ_i r_i − 1) + ℓ), ℓ = relu(ℓ_int); ℓ starts at 0 in the free
- * phase (and in prediction) and carries over into the nudged phase.
- *
- * @param options Network, hyper-parameters ({@linkcode CORINFOMAX_SPARSE_HYPER}), backend and seed.
- * @returns The learner.
- *
- * @example
- * ```ts
- * import { jsBackend as b } from "@plasticity/core";
- * import { createCorInfoMaxSparse } from "@plasticity/corinfomax";
- * const net = createCorInfoMaxSparse({
- *   network: { sizes: [4, 5, 2], activation: "hardSigmoid" }, backend: b, seed: 0,
- * });
- * console.assert(Number.isFinite(net.trainBatch(b.fill(3, 4, 0.5), b.fill(3, 2, 0.5)).loss));
- * ```
+ * Resolved hyper-parameters of `corinfomax-sparse` ({@linkcode CORINFOMAX_SPARSE_HYPER}): those
+ * of `corinfomax` plus the sparse layers and the dual variable's steps.
  */
-export function createCorInfoMaxSparse(options: LearnerOptions): Learner {
-  return createLearner("corinfomax-sparse", options);
+export interface CorInfoMaxSparseHyper extends CorInfoMaxHyper {
+  /**
+   * Layers (1 … P) that are sparse (ReLU + dual variable); empty: every layer, the repository's
+   * [1, 2] on one hidden layer.
+   */
+  "sparse_layers": readonly number[];
+  /**
+   * Step η_ℓ of the dual variable per layer (P numbers); empty: 1e-6 for hidden layers and 0.01
+   * for the output, as in the repository.
+   */
+  "lr_dual": readonly number[];
 }
 
 /**

@@ -5,16 +5,10 @@
  *
  * @module
  */
-import {
-  createLearner,
-  type HyperSchema,
-  type Learner,
-  type LearnerDefinition,
-  type LearnerOptions,
-  registerLearner,
-} from "@plasticity/core";
+import { type HyperSchema, type LearnerDefinition, registerLearner } from "@plasticity/core";
 import { EnergyNet, energyNetSettings } from "./_energy_net.ts";
 import { energyHyper } from "./_hyper.ts";
+import type { EpHyper } from "./ep.ts";
 
 /** Hyper-parameters of `csm`; defaults are the repository's MNIST 784-500-10 values. */
 export const CSM_HYPER: HyperSchema = {
@@ -27,30 +21,12 @@ export const CSM_HYPER: HyperSchema = {
   },
 };
 
-/**
- * Builds a Contrastive Similarity Matching learner.
- *
- * W and b learn as in {@linkcode createEp}. M_l is initialised as A Aᵀ (A Xavier-uniform) and, as
- * in the repository (whose free-phase energy uses a detached copy of M), after each batch
- * M ← M − (α_M/(2β₂))⟨s² s²ᵀ⟩ then M ← M + α_M·M/(2|β₂|); the step decay scales the first term
- * only.
- *
- * @param options Network, hyper-parameters ({@linkcode CSM_HYPER}), backend and seed.
- * @returns The learner.
- *
- * @example
- * ```ts
- * import { jsBackend as b } from "@plasticity/core";
- * import { createCsm } from "@plasticity/equilibrium-propagation";
- * const csm = createCsm({
- *   network: { sizes: [2, 3, 2], activation: "hardSigmoid", output_activation: "hardSigmoid" },
- *   backend: b, seed: 0,
- * });
- * console.assert("M_1" in csm.exportWeights());
- * ```
- */
-export function createCsm(options: LearnerOptions): Learner {
-  return createLearner("csm", options);
+/** Resolved hyper-parameters of `csm` ({@linkcode CSM_HYPER}): those of `ep` plus `lr_m`. */
+export interface CsmHyper extends EpHyper {
+  /**
+   * Per-hidden-layer learning rates α_M of the lateral matrices (negative, as in the repository).
+   */
+  "lr_m": readonly number[];
 }
 
 /**

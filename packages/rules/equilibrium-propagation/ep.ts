@@ -7,46 +7,46 @@
  *
  * @module
  */
-import {
-  createLearner,
-  type HyperSchema,
-  type Learner,
-  type LearnerDefinition,
-  type LearnerOptions,
-  registerLearner,
-} from "@plasticity/core";
+import { type HyperSchema, type LearnerDefinition, registerLearner } from "@plasticity/core";
 import { EnergyNet, energyNetSettings } from "./_energy_net.ts";
 import { energyHyper } from "./_hyper.ts";
 
 /** Hyper-parameters of `ep`; defaults are the repository's MNIST 784-500-10 values. */
 export const EP_HYPER: HyperSchema = energyHyper({ lr: [0.1, 0.05], stepEpochs: 0, stepGamma: 1 });
 
-/**
- * Builds an Equilibrium Propagation learner.
- *
- * Free phase: T1 steps from s = 0 with β = 0. Nudged phase: T2 steps from the free state with
- * β₂ = ±β. Update (two-phase): W_l += (α_l/β₂)⟨s²_l ⊗ s²_{l+1} − s¹_l ⊗ s¹_{l+1}⟩ (the gradient of
- * −(Φ(s², β₂) − Φ(s¹, 0))/β₂); symmetric: a third phase with −β₂ from the free state replaces s¹
- * and the factor becomes 1/(2β₂). Prediction: the output after T1 free steps from zero.
- *
- * @param options Network (its `activation` / `output_activation`; the reference uses
- *   `hardSigmoid` for both), hyper-parameters ({@linkcode EP_HYPER}), backend and seed.
- * @returns The learner.
- *
- * @example Train one batch of a tiny net
- * ```ts
- * import { jsBackend as b } from "@plasticity/core";
- * import { createEp } from "@plasticity/equilibrium-propagation";
- * const ep = createEp({
- *   network: { sizes: [2, 3, 2], activation: "hardSigmoid", output_activation: "hardSigmoid" },
- *   hyper: { lr: [0.1, 0.05] }, backend: b, seed: 0,
- * });
- * const stats = ep.trainBatch(b.fromArray([1, 0, 0, 1], 2, 2), b.fromArray([1, 0, 0, 1], 2, 2));
- * console.assert(Number.isFinite(stats.loss));
- * ```
- */
-export function createEp(options: LearnerOptions): Learner {
-  return createLearner("ep", options);
+/** Resolved hyper-parameters of `ep` ({@linkcode EP_HYPER}; snake_case, as in configs). */
+export interface EpHyper {
+  /** Per-layer learning rates α_l of W_l and b_l (one per weight matrix; plain SGD). */
+  lr: readonly number[];
+  /** Neural step η of s ← σ(s − η ∂Φ/∂s). */
+  "neural_lr": number;
+  /**
+   * Neural step η of the free phase that predicts (evaluation); absent: neural_lr. The
+   * CorInfoMax comparison's CIFAR-10 scripts evaluate EP and CSM with another η than they train
+   * with (e.g. CSM 0.05 vs 0.5).
+   */
+  "eval_neural_lr"?: number;
+  /** Free-phase iterations T1. */
+  "t_free": number;
+  /** Nudged-phase iterations T2. */
+  "t_nudged": number;
+  /** Nudging strength |β| (its sign is drawn per batch). */
+  beta: number;
+  /** Draw the sign of β afresh every batch (the repository's variant). */
+  "random_sign": boolean;
+  /**
+   * `two-phase`: contrast (s^β, β) with the free state, factor 1/β; `symmetric`: a third phase
+   * with −β from the free state, factor 1/(2β) (Laborieux et al. 2021).
+   */
+  estimator: "two-phase" | "symmetric";
+  /** Multiply the learning rates by lr_step_gamma every this many epochs (0: never). */
+  "lr_step_epochs": number;
+  /** Step decay factor. */
+  "lr_step_gamma": number;
+  /** The free phase counts as diverged when its last step is at least this times its first. */
+  "divergence_ratio": number;
+  /** On diverged dynamics return a NaN loss without updating (`nan`) or throw (`throw`). */
+  "on_divergence": "nan" | "throw";
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   type Tensor,
   type WeightArray,
 } from "@plasticity/core";
-import { createEp, energyGradient, epEnergy } from "./mod.ts";
+import { createEp, energyGradient, epEnergy, type EpHyper } from "./mod.ts";
 import { contrastiveDeltas } from "./_energy_net.ts";
 
 const SIZES = [3, 4, 3, 2];
@@ -91,7 +91,7 @@ Deno.test("energyGradient is the derivative of epEnergy (central differences, wi
 });
 
 function epUpdate(
-  estimator: string,
+  estimator: EpHyper["estimator"],
   beta: number,
   x: Tensor,
   y: Tensor,
@@ -194,7 +194,7 @@ Deno.test("EP: diverging neural dynamics give a NaN loss without an update, or a
   const rng = createRng(8);
   const x = b.fromArray(randomArray(rng, 40, 0, 1), 10, 4),
     y = b.fromArray(Array(20).fill(0.5), 10, 2);
-  const make = (neuralLr: number, onDivergence: string) => {
+  const make = (neuralLr: number, onDivergence: EpHyper["on_divergence"]) => {
     const ep = createEp({
       network: { sizes: [4, 6, 2], activation: "hardSigmoid", output_activation: "hardSigmoid" },
       hyper: { neural_lr: neuralLr, on_divergence: onDivergence },

@@ -19,3 +19,4 @@
 export * from "./energy.ts";
 export * from "./ep.ts";
 export * from "./csm.ts";
+export * from "./factories.ts";

@@ -12,6 +12,15 @@ import { FEEDBACK_HYPER, type FeedbackHyper } from "./feedback_init.ts";
 import { convFaFeedback } from "./conv_fa.ts";
 import { ConvFeedbackLearner } from "./conv_learner.ts";
 
+/** Resolved hyper-parameters of `kp`: those of every feedback rule plus the weight decay form. */
+export interface KpHyper extends FeedbackHyper {
+  /**
+   * Weight decay form: `documented` p ← (1 − λ)p − ηu, or `bioflax-compat` p ← (1 + λ)p − ηu
+   * (that repository's quirk).
+   */
+  decay: DecayMode;
+}
+
 /**
  * Hyper-parameters of `kp`: those of FA plus `decay`, the form of the optimiser's weight decay λ.
  * `documented` (default): W ← (1 − λ)W − η u and B ← (1 − λ)B − η u, so

@@ -44,6 +44,7 @@ export * from "./conv_learner.ts";
 export * from "./conv_fa.ts";
 export * from "./conv_dfa.ts";
 export * from "./conv_sign_symmetry.ts";
+export * from "./factories.ts";
 export * from "@plasticity/backprop";
 export {
   type Backend,
@@ -58,6 +59,7 @@ export {
   type LossSpec,
   type NetworkSpec,
   type OptimizerSpec,
+  type RuleOptions,
   selectBackend,
   type Tensor,
 } from "@plasticity/core";

@@ -32,3 +32,4 @@ export * from "./energy.ts";
 export * from "./metrics.ts";
 export * from "./learners.ts";
 export * from "./simulations.ts";
+export * from "./factories.ts";

@@ -56,6 +56,72 @@ export interface PCConfig {
   "target_range"?: readonly [number, number];
 }
 
+/** Settings of the input and targets, shared by `pc`, `pc-bp` and `pc-nudge` (keys as in configs). */
+export interface PCInputHyper {
+  /**
+   * `whittington-bogacz`: logit inputs, sigmoid on the input too, targets mapped to 0.03/0.97
+   * (the Supervised-CorInfoMax repository's PC; pair it with a sigmoid network, biases and Adam).
+   */
+  variant: "song" | "whittington-bogacz";
+  /** Apply the first hidden activation to the input as well (implied by whittington-bogacz). */
+  "input_activation": boolean;
+  /** Feed logit(s) instead of s (implied by whittington-bogacz). */
+  "input_transform": "none" | "logit";
+  /**
+   * [lo, hi]: targets mapped to lo + (hi − lo)·y; empty = unchanged (whittington-bogacz:
+   * [0.03, 0.97]).
+   */
+  "target_range": readonly number[];
+  /**
+   * Rows of the diagnostics batch used for the one-step target alignment and prospective index
+   * (0 = off).
+   */
+  "diag_rows": number;
+}
+
+/** Settings of the inference loop, shared by `pc` and `pc-nudge`. */
+export interface PCInferenceHyper {
+  /** Inference iterations T (`pc-nudge`: inference steps on every node). */
+  T: number;
+  /** Inference rate γ₀ (plain SGD on the value nodes). */
+  gamma: number;
+  /** γ ← γ·decay whenever the energy fails to fall (1 = no decay). */
+  decay: number;
+  /** Diagnostics include energy_t0 … energy_t{T−1} of the last training batch. */
+  "energy_trace": boolean;
+}
+
+/** Resolved hyper-parameters of `pc` ({@linkcode PC_SCHEMA}). */
+export interface PCHyper extends PCInferenceHyper, PCInputHyper {
+  /** Weight step at the last inference iteration (`last`) or at every iteration (`all`). */
+  "update_p_at": "last" | "all";
+  /**
+   * Coupled L2 penalty λ₂ (absent: 0): each weight gradient g becomes g + λ₂·W before the
+   * optimiser (PyTorch's weight_decay of torch.optim.Adam; Fig. 4i: 0.01); networks given by
+   * layers only.
+   */
+  l2?: number;
+}
+
+/** Resolved hyper-parameters of `pc-bp` ({@linkcode PC_BP_SCHEMA}). */
+export interface PCBpHyper extends PCInputHyper {
+  /** Coupled L2 penalty λ₂ (absent: 0), as in {@linkcode PCHyper}; layered networks only. */
+  l2?: number;
+  /**
+   * Weight steps per batch (absent: 1), each from a fresh forward and backward pass (Fig. 4i's
+   * BP keeps T = 16 with update_p_at all: 16); networks given by layers only.
+   */
+  repeat?: number;
+}
+
+/** Resolved hyper-parameters of `pc-nudge` ({@linkcode PC_NUDGE_SCHEMA}). */
+export interface PCNudgeHyper extends PCInferenceHyper, PCInputHyper {
+  /** Output nudge strength λ_w (weight step scaled by 1/λ_w). */
+  nudge: number;
+  /** Flip the sign of λ_w at random for each batch. */
+  "random_sign": boolean;
+}
+
 const INPUT_SCHEMA: HyperSchema = {
   variant: {
     type: "string",
