@@ -36,7 +36,15 @@
  */
 import assert from "node:assert/strict";
 import { jsBackend } from "./js_backend.ts";
-import { createLearner, type Learner, type LearnerOptions, type WeightArray } from "./learner.ts";
+import {
+  createLearner,
+  getLearner,
+  type Learner,
+  type LearnerOptions,
+  resolveLearnerConfig,
+  type RuleOptions,
+  type WeightArray,
+} from "./learner.ts";
 import { createRng } from "./random.ts";
 import { ACTIVATIONS as ACTIVATION_NAMES, type Backend } from "./tensor.ts";
 import { conv2d, conv2dBiasGrad, conv2dInputGrad, conv2dWeightGrad } from "./conv2d.ts";
@@ -805,4 +813,50 @@ export function assertConformance(backend: Backend, tol = 1e-5): void {
       /Cannot use a tensor of backend "js"/,
     );
   }
+}
+
+/**
+ * Asserts that a rule's typed factory (such as `createFa`) builds what
+ * `createLearner(name, options)` builds: a learner of rule `name`, the given settings resolved as
+ * given, and the same loss and weights after one step on a synthetic batch (on the backend of
+ * `options`).
+ *
+ * @param name The rule's registered name.
+ * @param factory The typed factory.
+ * @param options Options of an MLP (`network.sizes`) for both.
+ *
+ * @example
+ * ```ts
+ * import { createLearner, jsBackend, type RuleOptions } from "@plasticity/core";
+ * import { assertFactoryMatches } from "@plasticity/core/testing";
+ * import "@plasticity/backprop";
+ * const createMyBp = (o: RuleOptions<Record<string, never>>) => createLearner("bp", o);
+ * assertFactoryMatches("bp", createMyBp, {
+ *   network: { sizes: [3, 4, 2], activation: "tanh" },
+ *   backend: jsBackend,
+ *   seed: 0,
+ * });
+ * ```
+ */
+export function assertFactoryMatches<H>(
+  name: string,
+  factory: (options: RuleOptions<H>) => Learner,
+  options: RuleOptions<H>,
+): void {
+  const b = options.backend;
+  const typed = factory(options), named = createLearner(name, options);
+  assert.equal(typed.rule, name);
+  const resolved = resolveLearnerConfig(getLearner(name), options).hyper;
+  for (const [key, value] of Object.entries(options.hyper ?? {})) {
+    assert.deepEqual(resolved[key], value, key);
+  }
+  const n = options.network.sizes[0]!, k = options.network.sizes.at(-1)!;
+  const batch = syntheticBatch({ rows: 8, inputs: n, classes: k, seed: 3 });
+  const x = b.fromArray(batch.x, batch.rows, n), y = b.fromArray(batch.y, batch.rows, k);
+  const loss = typed.trainBatch(x, y).loss;
+  assert.ok(Number.isFinite(loss));
+  assert.equal(loss, named.trainBatch(x, y).loss);
+  assert.deepEqual(typed.exportWeights(), named.exportWeights());
+  typed.dispose();
+  named.dispose();
 }

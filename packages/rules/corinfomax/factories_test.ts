@@ -1,45 +1,12 @@
 import assert from "node:assert/strict";
-import {
-  createLearner,
-  getLearner,
-  jsBackend as b,
-  type Learner,
-  resolveLearnerConfig,
-  type RuleOptions,
-} from "@plasticity/core";
-import { syntheticBatch } from "@plasticity/core/testing";
+import { getLearner, jsBackend as b } from "@plasticity/core";
+import { assertFactoryMatches } from "@plasticity/core/testing";
 import {
   type CorInfoMaxHyper,
   type CorInfoMaxSparseHyper,
   createCorInfoMax,
   createCorInfoMaxSparse,
 } from "./mod.ts";
-
-/**
- * The factory's learner is `createLearner(name, options)`'s: the rule's name, the given settings
- * resolved as given, and the same loss and weights after one step on a synthetic batch.
- */
-function assertSameLearner<H>(
-  name: string,
-  factory: (options: RuleOptions<H>) => Learner,
-  options: RuleOptions<H>,
-): void {
-  const typed = factory(options), named = createLearner(name, options);
-  assert.equal(typed.rule, name);
-  const resolved = resolveLearnerConfig(getLearner(name), options).hyper;
-  for (const [key, value] of Object.entries(options.hyper ?? {})) {
-    assert.deepEqual(resolved[key], value, key);
-  }
-  const n = options.network.sizes[0]!, k = options.network.sizes.at(-1)!;
-  const batch = syntheticBatch({ rows: 8, inputs: n, classes: k, seed: 3 });
-  const x = b.fromArray(batch.x, batch.rows, n), y = b.fromArray(batch.y, batch.rows, k);
-  const loss = typed.trainBatch(x, y).loss;
-  assert.ok(Number.isFinite(loss));
-  assert.equal(loss, named.trainBatch(x, y).loss);
-  assert.deepEqual(typed.exportWeights(), named.exportWeights());
-  typed.dispose();
-  named.dispose();
-}
 
 /** `true` exactly when the list `K` names every key of `H` (with `satisfies`: and no other). */
 type ListsAll<H, K extends readonly PropertyKey[]> = [Exclude<keyof H, K[number]>] extends [never]
@@ -54,7 +21,7 @@ const network = {
 const base = { network, backend: b, seed: 2 } as const;
 
 Deno.test("each factory gives createLearner's learner of its rule", () => {
-  assertSameLearner("corinfomax", createCorInfoMax, {
+  assertFactoryMatches("corinfomax", createCorInfoMax, {
     ...base,
     hyper: {
       t_free: 10,
@@ -64,7 +31,7 @@ Deno.test("each factory gives createLearner's learner of its rule", () => {
       lr_fb: [0.1],
     },
   });
-  assertSameLearner("corinfomax-sparse", createCorInfoMaxSparse, {
+  assertFactoryMatches("corinfomax-sparse", createCorInfoMaxSparse, {
     ...base,
     hyper: { sparse_layers: [1], lr_dual: [1e-6, 0.01], t_free: 10, three_phase: true },
   });

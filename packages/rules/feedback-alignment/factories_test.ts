@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  createLearner,
-  getLearner,
-  jsBackend as b,
-  type Learner,
-  resolveLearnerConfig,
-  type RuleOptions,
-} from "@plasticity/core";
-import { syntheticBatch } from "@plasticity/core/testing";
+import { getLearner, jsBackend as b } from "@plasticity/core";
+import { assertFactoryMatches } from "@plasticity/core/testing";
 import {
   createBrsf,
   createDfa,
@@ -23,32 +16,6 @@ import {
   type WeightMirrorHyper,
 } from "./mod.ts";
 
-/**
- * The factory's learner is `createLearner(name, options)`'s: the rule's name, the given settings
- * resolved as given, and the same loss and weights after one step on a synthetic batch.
- */
-function assertSameLearner<H>(
-  name: string,
-  factory: (options: RuleOptions<H>) => Learner,
-  options: RuleOptions<H>,
-): void {
-  const typed = factory(options), named = createLearner(name, options);
-  assert.equal(typed.rule, name);
-  const resolved = resolveLearnerConfig(getLearner(name), options).hyper;
-  for (const [key, value] of Object.entries(options.hyper ?? {})) {
-    assert.deepEqual(resolved[key], value, key);
-  }
-  const n = options.network.sizes[0]!, k = options.network.sizes.at(-1)!;
-  const batch = syntheticBatch({ rows: 8, inputs: n, classes: k, seed: 3 });
-  const x = b.fromArray(batch.x, batch.rows, n), y = b.fromArray(batch.y, batch.rows, k);
-  const loss = typed.trainBatch(x, y).loss;
-  assert.ok(Number.isFinite(loss));
-  assert.equal(loss, named.trainBatch(x, y).loss);
-  assert.deepEqual(typed.exportWeights(), named.exportWeights());
-  typed.dispose();
-  named.dispose();
-}
-
 /** `true` exactly when the list `K` names every key of `H` (with `satisfies`: and no other). */
 type ListsAll<H, K extends readonly PropertyKey[]> = [Exclude<keyof H, K[number]>] extends [never]
   ? true
@@ -58,26 +25,26 @@ const network = { sizes: [4, 5, 3], activation: "tanh" } as const;
 const base = { network, optimizer: { name: "sgd", lr: 0.1 }, backend: b, seed: 2 } as const;
 
 Deno.test("each factory gives createLearner's learner of its rule", () => {
-  assertSameLearner("fa", createFa, {
+  assertFactoryMatches("fa", createFa, {
     ...base,
     hyper: { feedback_init: "xavierUniform", feedback_scale: 0.5, interpolate_bp: 0.25 },
   });
-  assertSameLearner("dfa", createDfa, {
+  assertFactoryMatches("dfa", createDfa, {
     ...base,
     hyper: { feedback_init: "uniform", feedback_scale: 0.2 },
   });
-  assertSameLearner("kp", createKp, {
+  assertFactoryMatches("kp", createKp, {
     ...base,
     optimizer: { name: "sgd", lr: 0.1, weight_decay: 0.01 },
     hyper: { decay: "bioflax-compat", feedback_scale: 2 },
   });
-  assertSameLearner("usf", createUsf, { ...base, hyper: { scale_by_fan: false } });
-  assertSameLearner("frsf", createFrsf, {
+  assertFactoryMatches("usf", createUsf, { ...base, hyper: { scale_by_fan: false } });
+  assertFactoryMatches("frsf", createFrsf, {
     ...base,
     hyper: { feedback_init: "normal", feedback_scale: 0.1, scale_by_fan: true },
   });
-  assertSameLearner("brsf", createBrsf, { ...base, hyper: { feedback_init: "uniform" } });
-  assertSameLearner("wm", createWm, {
+  assertFactoryMatches("brsf", createBrsf, { ...base, hyper: { feedback_init: "uniform" } });
+  assertFactoryMatches("wm", createWm, {
     ...base,
     hyper: { mirror_steps: 2, mirror_lr: 0.02, growth_control: false, mirror_warmup: 1 },
   });

@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  createLearner,
-  getLearner,
-  jsBackend as b,
-  type Learner,
-  resolveLearnerConfig,
-  type RuleOptions,
-} from "@plasticity/core";
-import { syntheticBatch } from "@plasticity/core/testing";
+import { getLearner, jsBackend as b } from "@plasticity/core";
+import { assertFactoryMatches } from "@plasticity/core/testing";
 import {
   createPc,
   createPcBp,
@@ -16,32 +9,6 @@ import {
   type PCHyper,
   type PCNudgeHyper,
 } from "./mod.ts";
-
-/**
- * The factory's learner is `createLearner(name, options)`'s: the rule's name, the given settings
- * resolved as given, and the same loss and weights after one step on a synthetic batch.
- */
-function assertSameLearner<H>(
-  name: string,
-  factory: (options: RuleOptions<H>) => Learner,
-  options: RuleOptions<H>,
-): void {
-  const typed = factory(options), named = createLearner(name, options);
-  assert.equal(typed.rule, name);
-  const resolved = resolveLearnerConfig(getLearner(name), options).hyper;
-  for (const [key, value] of Object.entries(options.hyper ?? {})) {
-    assert.deepEqual(resolved[key], value, key);
-  }
-  const n = options.network.sizes[0]!, k = options.network.sizes.at(-1)!;
-  const batch = syntheticBatch({ rows: 8, inputs: n, classes: k, seed: 3 });
-  const x = b.fromArray(batch.x, batch.rows, n), y = b.fromArray(batch.y, batch.rows, k);
-  const loss = typed.trainBatch(x, y).loss;
-  assert.ok(Number.isFinite(loss));
-  assert.equal(loss, named.trainBatch(x, y).loss);
-  assert.deepEqual(typed.exportWeights(), named.exportWeights());
-  typed.dispose();
-  named.dispose();
-}
 
 /** `true` exactly when the list `K` names every key of `H` (with `satisfies`: and no other). */
 type ListsAll<H, K extends readonly PropertyKey[]> = [Exclude<keyof H, K[number]>] extends [never]
@@ -52,15 +19,15 @@ const network = { sizes: [4, 5, 3], activation: "tanh" } as const;
 const base = { network, optimizer: { name: "sgd", lr: 0.1 }, backend: b, seed: 2 } as const;
 
 Deno.test("each factory gives createLearner's learner of its rule", () => {
-  assertSameLearner("pc", createPc, {
+  assertFactoryMatches("pc", createPc, {
     ...base,
     hyper: { T: 8, gamma: 0.05, decay: 0.9, update_p_at: "all", energy_trace: false, diag_rows: 4 },
   });
-  assertSameLearner("pc-bp", createPcBp, {
+  assertFactoryMatches("pc-bp", createPcBp, {
     ...base,
     hyper: { diag_rows: 0, target_range: [0.1, 0.9] },
   });
-  assertSameLearner("pc-nudge", createPcNudge, {
+  assertFactoryMatches("pc-nudge", createPcNudge, {
     ...base,
     hyper: { T: 6, nudge: 0.01, random_sign: true, input_transform: "none" },
   });
