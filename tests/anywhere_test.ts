@@ -99,3 +99,57 @@ backend: js
   assert.equal(meta().workdir_git!.dirty, true);
   Deno.removeSync(home, { recursive: true });
 });
+
+Deno.test("a copy of the packages and apps outside the repository runs: run, analyze, reproduce --list", async () => {
+  const tmp = Deno.makeTempDirSync({ prefix: "copy-" });
+  try {
+    // The packages and apps with the workspace's deno.json and lock, and nothing else of the
+    // repository (no .git, no tools, no tests): what an install of the toolkit holds.
+    const root = new URL("../", import.meta.url).pathname, kit = join(tmp, "kit");
+    Deno.mkdirSync(kit);
+    for (const p of ["packages", "apps", "deno.json", "deno.lock"]) {
+      const cp = new Deno.Command("cp", { args: ["-r", join(root, p), kit] }).outputSync();
+      assert.ok(cp.success, new TextDecoder().decode(cp.stderr));
+    }
+    const home = join(tmp, "home");
+    Deno.mkdirSync(home);
+    Deno.writeTextFileSync(
+      join(home, "tiny.yaml"),
+      "name: tiny\ndataset: { name: sine, train_size: 64, validation_size: 0, test_size: 32 }\n" +
+        "network: { sizes: [1, 4, 1] }\nrule: bp\nepochs: 1\nseeds: [0]\nbackend: js\n",
+    );
+    const app = async (name: string, args: string[]) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "--config",
+          join(kit, "deno.json"),
+          join(kit, "apps", name, "main.ts"),
+          ...args,
+        ],
+        cwd: home,
+        env: { "NO_COLOR": "1", "PLASTICITY_RESULTS": "", "INIT_CWD": "" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const dec = new TextDecoder();
+      return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+    };
+    const run = await app("run", ["tiny.yaml", "--progress", "none"]);
+    assert.equal(run.code, 0, run.stderr);
+    const exp = join(home, "results", "tiny");
+    const trial = [...Deno.readDirSync(exp)].find((e) => /^[0-9a-f]{12}$/.test(e.name))!;
+    const meta = JSON.parse(Deno.readTextFileSync(join(exp, trial.name, "meta.json")));
+    assert.equal(meta.git_commit, "unknown", "no repository around the copy");
+    assert.equal(meta.versions["@plasticity/runner"], "0.1.0");
+    const analyze = await app("analyze", ["results/tiny", "--y", "test_loss", "--out", "report"]);
+    assert.equal(analyze.code, 0, analyze.stderr);
+    assert.ok(Deno.statSync(join(home, "report", "table.csv")).isFile);
+    const list = await app("reproduce", ["--list"]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /pc\/fig3/);
+  } finally {
+    Deno.removeSync(tmp, { recursive: true });
+  }
+});

@@ -5,7 +5,9 @@
  *
  * @module
  */
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
 import { BIOFLAX_MNIST } from "./figures/bioflax/mnist/figure.ts";
 import { BIOFLAX_SINE } from "./figures/bioflax/sine/figure.ts";
 import { BIOFLAX_TEACHER } from "./figures/bioflax/teacher-student/figure.ts";
@@ -56,6 +58,84 @@ export const FIGURES: readonly FigureDefinition[] = [
  */
 export function figureDir(id: string): string {
   return fileURLToPath(new URL(`./figures/${id}`, import.meta.url));
+}
+
+/**
+ * A local folder holding a figure's configs. In a checkout (or any install on the file system)
+ * that is the figure's own folder; run from a registry (JSR), the package's files are URLs, so
+ * the figure's configs — its experiments' files and the configs their `init_from` names — are
+ * fetched into `dest/figure/` first, where the runner reads them like any config file.
+ *
+ * @param figure The figure.
+ * @param dest A folder for the fetched copy (the figure's output folder).
+ * @param base The figure's folder as a URL (default: beside this module).
+ * @returns The folder to read the configs from.
+ *
+ * @example
+ * ```ts
+ * import { figureFolder, FIGURES } from "@plasticity/reproduce/registry";
+ * const pc = FIGURES.find((f) => f.id === "pc/fig3")!;
+ * console.assert((await figureFolder(pc, "unused")).endsWith("figures/pc/fig3"));
+ * ```
+ */
+export async function figureFolder(
+  figure: FigureDefinition,
+  dest: string,
+  base: URL = new URL(`./figures/${figure.id}/`, import.meta.url),
+): Promise<string> {
+  if (base.protocol === "file:") return fileURLToPath(base).replace(/\/$/, "");
+  return await fetchFigureFiles(figure, base, join(dest, "figure"));
+}
+
+/**
+ * Copies a figure's configs from `base` (any URL `fetch` reads) into `dest`: each experiment's
+ * file and, transitively, every config an `init_from` in them names. Throws one line naming the
+ * URL when a file cannot be fetched.
+ *
+ * @param figure The figure.
+ * @param base The figure's folder as a URL.
+ * @param dest The folder to write into (made if missing).
+ * @returns `dest`.
+ *
+ * @example
+ * ```ts
+ * import { fetchFigureFiles, FIGURES } from "@plasticity/reproduce/registry";
+ * const fig = FIGURES.find((f) => f.id === "pc/fig4")!;
+ * const base = new URL("./figures/pc/fig4/", import.meta.resolve("@plasticity/reproduce/registry"));
+ * const dir = await fetchFigureFiles(fig, base, await Deno.makeTempDir());
+ * console.assert(Deno.statSync(`${dir}/4fg_pretrain.yaml`).isFile); // named by 4fg.yaml's init_from
+ * ```
+ */
+export async function fetchFigureFiles(
+  figure: FigureDefinition,
+  base: URL,
+  dest: string,
+): Promise<string> {
+  const todo = figure.experiments.map((e) => e.file), done = new Set<string>();
+  while (todo.length > 0) {
+    const file = todo.pop()!;
+    if (done.has(file)) continue;
+    done.add(file);
+    const url = new URL(file, base);
+    const res = await fetch(url);
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new Error(
+        `Cannot fetch the figure config "${url.href}": ${res.status} ${res.statusText}`,
+      );
+    }
+    const text = await res.text();
+    const target = join(dest, file);
+    Deno.mkdirSync(dirname(target), { recursive: true });
+    Deno.writeTextFileSync(target, text);
+    const from = (parse(text) as { init_from?: unknown } | null)?.init_from;
+    const other = typeof from === "string" ? from : from && typeof from === "object" &&
+        typeof (from as { config?: unknown }).config === "string"
+      ? (from as { config: string }).config
+      : undefined;
+    if (other !== undefined && !other.startsWith("/")) todo.push(other);
+  }
+  return dest;
 }
 
 /**

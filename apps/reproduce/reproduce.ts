@@ -18,7 +18,7 @@ import {
 } from "@plasticity/runner";
 import { missingData } from "./_data.ts";
 import { describeOverride, mergeConfig } from "./overrides.ts";
-import { figureDir } from "./registry.ts";
+import { figureDir, figureFolder } from "./registry.ts";
 import { writeReport } from "./report.ts";
 import type { FigureDefinition, FigureOutput, Mode } from "./types.ts";
 import type { Outcome } from "./verdict.ts";
@@ -69,6 +69,7 @@ export interface FigureReport {
  * @param figure The figure.
  * @param mode Quick or full.
  * @param panels Selected panels.
+ * @param dir The folder holding the figure's configs (default: its own folder).
  * @returns File name, config data and the quick-mode description per experiment.
  *
  * @example
@@ -83,13 +84,13 @@ export async function experimentConfigs(
   figure: FigureDefinition,
   mode: Mode,
   panels: ReadonlySet<string>,
+  dir: string = figureDir(figure.id),
 ): Promise<
   { file: string; raw: Record<string, unknown>; reduced: string; panels: readonly string[] }[]
 > {
   const out = [];
   for (const e of figure.experiments) {
     if (!e.panels.some((p) => panels.has(p))) continue;
-    const dir = figureDir(figure.id);
     const { raw } = await loadConfig(join(dir, e.file));
     const quick = mode === "quick" && e.quick ? e.quick : undefined;
     out.push({
@@ -168,7 +169,12 @@ export async function reproduceFigure(
   const outDir = join(options.outRoot ?? join("results", "reproduce"), figure.id);
   const runsDir = join(outDir, "runs");
   Deno.mkdirSync(outDir, { recursive: true });
-  const experiments = await experimentConfigs(figure, options.mode, panels);
+  const experiments = await experimentConfigs(
+    figure,
+    options.mode,
+    panels,
+    await figureFolder(figure, outDir),
+  );
   const trialDirs = new Map<string, string[]>();
   const failures: string[] = [];
   const missing = new Map<string, string>();

@@ -53,7 +53,34 @@ export interface TrialProcess {
 }
 
 const TRIAL_MAIN = new URL("./trial_main.ts", import.meta.url);
-const ROOT_CONFIG = new URL("../../deno.json", import.meta.url);
+
+/**
+ * The `deno run` arguments of a trial process: in a checkout, with the workspace's `deno.json`
+ * (its import map and npm packages); run from a registry (JSR, where imports are resolved in the
+ * published modules themselves) or elsewhere without a workspace around the package, by URL alone.
+ *
+ * @param moduleUrl Where the trial entry point is (default: this package's `trial_main.ts`).
+ * @returns The arguments after the Deno executable.
+ *
+ * @example
+ * ```ts
+ * import { trialCommandArgs } from "@plasticity/runner";
+ * const remote = trialCommandArgs(new URL("https://jsr.io/@plasticity/runner/0.1.0/trial_main.ts"));
+ * console.assert(!remote.includes("--config") && remote.at(-1)!.startsWith("https://"));
+ * ```
+ */
+export function trialCommandArgs(moduleUrl: URL = TRIAL_MAIN): string[] {
+  const base = ["run", "-A", "--quiet"];
+  if (moduleUrl.protocol !== "file:") return [...base, moduleUrl.href];
+  const config = new URL("../../deno.json", moduleUrl);
+  let workspace = false;
+  try {
+    workspace = Deno.statSync(config).isFile;
+  } catch {
+    workspace = false;
+  }
+  return [...base, ...(workspace ? ["--config", config.pathname] : []), moduleUrl.pathname];
+}
 
 async function forEachLine(stream: ReadableStream<Uint8Array>, fn: (line: string) => void) {
   let buf = "";
@@ -84,7 +111,7 @@ async function forEachLine(stream: ReadableStream<Uint8Array>, fn: (line: string
  */
 export function spawnTrial(job: TrialJob, events: TrialEvents = {}): TrialProcess {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", "--config", ROOT_CONFIG.pathname, TRIAL_MAIN.pathname],
+    args: trialCommandArgs(),
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",

@@ -349,6 +349,9 @@ export function gitCommit(): string {
  * ```
  */
 export function workspaceVersions(): Record<string, string> {
+  // From a registry (https://jsr.io/@plasticity/runner/0.1.0/results.ts) there is no workspace:
+  // the version in the module's own URL is what is known.
+  if (!import.meta.url.startsWith("file:")) return registryVersion(import.meta.url);
   const root = new URL("../../", import.meta.url);
   const found: Record<string, string> = {};
   const visit = (dir: URL, depth: number) => {
@@ -371,6 +374,25 @@ export function workspaceVersions(): Record<string, string> {
   visit(new URL("packages/", root), 1);
   visit(new URL("apps/", root), 0);
   return Object.fromEntries(Object.entries(found).sort(([a], [b]) => a < b ? -1 : 1));
+}
+
+/**
+ * The package and version in a registry module URL (`…/@scope/name/1.2.3/file.ts`), as
+ * {@linkcode workspaceVersions} gives them; empty when the URL holds none.
+ *
+ * @param url A module URL.
+ * @returns `{ "@scope/name": "1.2.3" }` or `{}`.
+ *
+ * @example
+ * ```ts
+ * import { registryVersion } from "@plasticity/runner";
+ * const v = registryVersion("https://jsr.io/@plasticity/runner/0.1.0/results.ts");
+ * console.assert(v["@plasticity/runner"] === "0.1.0");
+ * ```
+ */
+export function registryVersion(url: string): Record<string, string> {
+  const m = /\/(@[a-z0-9-]+\/[a-z0-9-]+)\/(\d+\.\d+\.\d+[^/]*)\//.exec(url);
+  return m ? { [m[1]!]: m[2]! } : {};
 }
 
 /**
