@@ -5,6 +5,20 @@
 // has c·k·k rows and oh·ow columns: row (ci·k + ky)·k + kx, column oy·ow + ox holds
 // x[ci, oy·s − p + ky, ox·s − p + kx], or 0 where that pixel lies in the padding.
 
+/**
+ * Images unfolded side by side per matrix product: as many as keep the block within 2¹⁸ values
+ * (1 MiB of float32, about a core's L2 cache), so that small output planes (LeNet's 10×10 and
+ * 1×1) share one product instead of one thin product each; large planes go one image at a time.
+ *
+ * @param ckk Rows of one unfolded image (c·k·k).
+ * @param plane Its columns (oh·ow).
+ * @param rows Images in the batch.
+ * @returns Images per chunk, at least 1.
+ */
+export function imagesPerProduct(ckk: number, plane: number, rows: number): number {
+  return Math.max(1, Math.min(rows, Math.floor((1 << 18) / Math.max(1, ckk * plane))));
+}
+
 /** The geometry both functions share. */
 export interface Unfold {
   c: number;
@@ -24,8 +38,18 @@ function validRange(n: number, kk: number, s: number, p: number, count: number):
   return [lo, Math.max(lo, hi)];
 }
 
-/** Writes every element of `cols` (c·k·k × oh·ow) from the image at `x[xOff …]`. */
-export function im2col(x: Float32Array, xOff: number, g: Unfold, cols: Float32Array): void {
+/**
+ * Writes this image's block of `cols` (c·k·k rows × oh·ow columns from column `col0` of rows of
+ * length `ld`; by default the image alone) from the image at `x[xOff …]`.
+ */
+export function im2col(
+  x: Float32Array,
+  xOff: number,
+  g: Unfold,
+  cols: Float32Array,
+  ld = g.oh * g.ow,
+  col0 = 0,
+): void {
   // Plain loops: typed-array fill/set/subarray calls per output row cost more than the copy.
   const { c, h, w, k, s, p, oh, ow } = g, plane = oh * ow;
   let r = 0;
@@ -35,7 +59,7 @@ export function im2col(x: Float32Array, xOff: number, g: Unfold, cols: Float32Ar
       const [yLo, yHi] = validRange(h, ky, s, p, oh);
       for (let kx = 0; kx < k; kx++, r++) {
         const [xLo, xHi] = validRange(w, kx, s, p, ow);
-        const row = r * plane;
+        const row = r * ld + col0;
         for (let q = row; q < row + yLo * ow; q++) cols[q] = 0;
         for (let oy = yLo; oy < yHi; oy++) {
           const o = row + oy * ow, src = xc + (oy * s - p + ky) * w - p + kx;
@@ -50,9 +74,19 @@ export function im2col(x: Float32Array, xOff: number, g: Unfold, cols: Float32Ar
   }
 }
 
-/** The adjoint of {@linkcode im2col}: adds every element of `cols` to its pixel of `dx[dxOff …]`. */
-export function col2im(cols: Float32Array, g: Unfold, dx: Float32Array, dxOff: number): void {
-  const { c, h, w, k, s, p, oh, ow } = g, plane = oh * ow;
+/**
+ * The adjoint of {@linkcode im2col}: adds every element of this image's block of `cols` (same `ld`
+ * and `col0`) to its pixel of `dx[dxOff …]`.
+ */
+export function col2im(
+  cols: Float32Array,
+  g: Unfold,
+  dx: Float32Array,
+  dxOff: number,
+  ld = g.oh * g.ow,
+  col0 = 0,
+): void {
+  const { c, h, w, k, s, p, oh, ow } = g;
   let r = 0;
   for (let ci = 0; ci < c; ci++) {
     const xc = dxOff + ci * h * w;
@@ -60,7 +94,7 @@ export function col2im(cols: Float32Array, g: Unfold, dx: Float32Array, dxOff: n
       const [yLo, yHi] = validRange(h, ky, s, p, oh);
       for (let kx = 0; kx < k; kx++, r++) {
         const [xLo, xHi] = validRange(w, kx, s, p, ow);
-        const row = r * plane;
+        const row = r * ld + col0;
         for (let oy = yLo; oy < yHi; oy++) {
           const o = row + oy * ow, dst = xc + (oy * s - p + ky) * w - p + kx;
           for (let ox = xLo; ox < xHi; ox++) dx[dst + ox * s]! += cols[o + ox]!;

@@ -9,8 +9,10 @@
  *
  * (x read as 0 outside the image). The weights are a `o × (c·k·k)` tensor, PyTorch's
  * `weight.view(o, -1)`. Each image is unfolded by im2col into the `(c·k·k) × (oh·ow)` matrix
- * X̃ₙ, so that yₙ = W·X̃ₙ + b is one matrix product through the backend's
- * {@linkcode RawKernels.gemmInto} (OpenBLAS `sgemm` on `blas`, the `js` loop on `js`). The
+ * X̃ₙ, so that yₙ = W·X̃ₙ + b is a matrix product through the backend's
+ * {@linkcode RawKernels.gemmInto} (OpenBLAS `sgemm` on `blas`, the `js` loop on `js`); a few
+ * unfolded images sit side by side, [X̃ₙ … X̃ₙ₊ₘ], so that one product serves them all (as many
+ * as fit in about 1 MiB: small output planes gain most). The
  * gradients of a loss ℒ with δₙ = ∂ℒ/∂yₙ (o × oh·ow) are
  *
  *   ∂ℒ/∂W = Σₙ δₙ X̃ₙᵀ,   ∂ℒ/∂b[j] = Σ_{n,u,v} δ[n, j, u, v],   ∂ℒ/∂xₙ = col2im(Wᵀ δₙ),
@@ -23,7 +25,7 @@
  *
  * @module
  */
-import { col2im, im2col, type Unfold } from "./_im2col.ts";
+import { col2im, im2col, imagesPerProduct, type Unfold } from "./_im2col.ts";
 import { checkImages, type Conv2dGeometry, conv2dOutputShape, imageSize } from "./image_shape.ts";
 import { type Backend, type RawKernels, shapeOf, type Tensor } from "./tensor.ts";
 
@@ -64,9 +66,32 @@ function unfold(g: Conv2dGeometry): Unfold {
   };
 }
 
-/** True when im2col is the identity (1×1 kernel, stride 1, no padding). */
-function trivial(u: Unfold): boolean {
-  return u.k === 1 && u.s === 1 && u.p === 0;
+/**
+ * Copies between image-major data (image, channel, plane) and the channel-major block
+ * (channel, image·plane) of images n0 … n0 + nb − 1: `toBlock` gathers into `block`; otherwise
+ * `block` (plus `bias[channel]` when given) is written into `images`.
+ */
+function regroup(
+  images: Float32Array,
+  block: Float32Array,
+  n0: number,
+  nb: number,
+  channels: number,
+  plane: number,
+  toBlock: boolean,
+  bias?: Float32Array,
+): void {
+  const ld = nb * plane;
+  for (let n = 0; n < nb; n++) {
+    for (let j = 0; j < channels; j++) {
+      const img = ((n0 + n) * channels + j) * plane, blk = j * ld + n * plane;
+      if (toBlock) block.set(images.subarray(img, img + plane), blk);
+      else {
+        const b = bias ? bias[j]! : 0;
+        for (let q = 0; q < plane; q++) images[img + q] = block[blk + q]! + b;
+      }
+    }
+  }
 }
 
 function checkWeights(op: string, w: Tensor, g: Conv2dGeometry): void {
@@ -114,16 +139,14 @@ export function conv2d(
   const o = g.outChannels, ckk = w.cols, plane = u.oh * u.ow, inSize = imageSize(g.input);
   const xd = raw.data(x), wd = raw.data(w), out = new Float32Array(x.rows * o * plane);
   const bd = bias ? raw.data(bias) : undefined;
-  const cols = trivial(u) ? undefined : new Float32Array(ckk * plane);
-  for (let n = 0; n < x.rows; n++) {
-    const yn = out.subarray(n * o * plane, (n + 1) * o * plane);
-    if (bd) { for (let j = 0; j < o; j++) yn.fill(bd[j]!, j * plane, (j + 1) * plane); }
-    let xn: Float32Array;
-    if (cols) {
-      im2col(xd, n * inSize, u, cols);
-      xn = cols;
-    } else xn = xd.subarray(n * inSize, (n + 1) * inSize);
-    raw.gemmInto(wd, xn, yn, { m: o, k: ckk, n: plane });
+  const per = imagesPerProduct(ckk, plane, x.rows);
+  const cols = new Float32Array(ckk * per * plane), yb = new Float32Array(o * per * plane);
+  for (let n0 = 0; n0 < x.rows; n0 += per) {
+    const nb = Math.min(per, x.rows - n0), ld = nb * plane;
+    for (let n = 0; n < nb; n++) im2col(xd, (n0 + n) * inSize, u, cols, ld, n * plane);
+    yb.fill(0, 0, o * ld);
+    raw.gemmInto(wd, cols, yb, { m: o, k: ckk, n: ld });
+    regroup(out, yb, n0, nb, o, plane, false, bd);
   }
   return raw.wrap(out, x.rows, o * plane);
 }
@@ -152,18 +175,17 @@ export function conv2dInputGrad(b: Backend, dy: Tensor, w: Tensor, g: Conv2dGeom
   const raw = imageRaw(b, "conv2dInputGrad");
   const o = g.outChannels, ckk = w.cols, plane = u.oh * u.ow, inSize = imageSize(g.input);
   const dyd = raw.data(dy), dx = new Float32Array(dy.rows * inSize);
-  // A backend that copies transposed operands gets Wᵀ once instead of once per image.
+  // A backend that copies transposed operands gets Wᵀ once instead of once per product.
   const wT = raw.copiesTransposes ? raw.data(b.transpose(w)) : undefined;
   const wd = wT ?? raw.data(w);
-  const shape = { m: ckk, k: o, n: plane, transA: wT === undefined };
-  const cols = trivial(u) ? undefined : new Float32Array(ckk * plane);
-  for (let n = 0; n < dy.rows; n++) {
-    const dyn = dyd.subarray(n * o * plane, (n + 1) * o * plane);
-    if (cols) {
-      cols.fill(0);
-      raw.gemmInto(wd, dyn, cols, shape);
-      col2im(cols, u, dx, n * inSize);
-    } else raw.gemmInto(wd, dyn, dx.subarray(n * inSize, (n + 1) * inSize), shape);
+  const per = imagesPerProduct(ckk, plane, dy.rows);
+  const cols = new Float32Array(ckk * per * plane), db = new Float32Array(o * per * plane);
+  for (let n0 = 0; n0 < dy.rows; n0 += per) {
+    const nb = Math.min(per, dy.rows - n0), ld = nb * plane;
+    regroup(dyd, db, n0, nb, o, plane, true);
+    cols.fill(0, 0, ckk * ld);
+    raw.gemmInto(wd, db, cols, { m: ckk, k: o, n: ld, transA: wT === undefined });
+    for (let n = 0; n < nb; n++) col2im(cols, u, dx, (n0 + n) * inSize, ld, n * plane);
   }
   return raw.wrap(dx, dy.rows, inSize);
 }
@@ -198,15 +220,13 @@ export function conv2dWeightGrad(b: Backend, x: Tensor, dy: Tensor, g: Conv2dGeo
   const o = g.outChannels, ckk = g.input.c * u.k * u.k, plane = u.oh * u.ow;
   const inSize = imageSize(g.input);
   const xd = raw.data(x), dyd = raw.data(dy), dw = new Float32Array(o * ckk);
-  const cols = trivial(u) ? undefined : new Float32Array(ckk * plane);
-  const shape = { m: o, k: plane, n: ckk, transB: true };
-  for (let n = 0; n < x.rows; n++) {
-    let xn: Float32Array;
-    if (cols) {
-      im2col(xd, n * inSize, u, cols);
-      xn = cols;
-    } else xn = xd.subarray(n * inSize, (n + 1) * inSize);
-    raw.gemmInto(dyd.subarray(n * o * plane, (n + 1) * o * plane), xn, dw, shape);
+  const per = imagesPerProduct(ckk, plane, x.rows);
+  const cols = new Float32Array(ckk * per * plane), db = new Float32Array(o * per * plane);
+  for (let n0 = 0; n0 < x.rows; n0 += per) {
+    const nb = Math.min(per, x.rows - n0), ld = nb * plane;
+    for (let n = 0; n < nb; n++) im2col(xd, (n0 + n) * inSize, u, cols, ld, n * plane);
+    regroup(dyd, db, n0, nb, o, plane, true);
+    raw.gemmInto(db, cols, dw, { m: o, k: ld, n: ckk, transB: true });
   }
   return raw.wrap(dw, o, ckk);
 }

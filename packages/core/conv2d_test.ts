@@ -236,3 +236,40 @@ Deno.test("conv2d reports bad shapes and backends in one line", () => {
     /^Error: conv2d needs a backend with raw buffers or image kernels: got backend "tfjs-wasm", expected js, blas or webgpu$/,
   );
 });
+
+Deno.test("images unfolded side by side give each image's own results (several chunks)", () => {
+  // 36 × 100 values per unfolded image: 72 images per product, so 150 images take 72 + 72 + 6.
+  const g: Conv2dGeometry = {
+    input: { c: 4, h: 12, w: 12 },
+    outChannels: 3,
+    kernel: 3,
+    padding: 1,
+  };
+  const N = 150, s = sizes(N, g), b = jsBackend;
+  const xs = data(s.x, 50), ws = data(s.w, 51), bs = data(3, 52), dys = data(s.y, 53);
+  const w = b.fromArray(ws, 3, s.ckk), bias = b.fromArray(bs, 1, 3);
+  const x = b.fromArray(xs, N, s.x / N), dy = b.fromArray(dys, N, s.y / N);
+  const batch = [
+    b.read(conv2d(b, x, w, g, bias)),
+    b.read(conv2dInputGrad(b, dy, w, g)),
+  ];
+  const inSize = s.x / N, outSize = s.y / N;
+  const dW = new Float64Array(s.w);
+  for (let n = 0; n < N; n++) {
+    const xn = b.fromArray(xs.slice(n * inSize, (n + 1) * inSize), 1, inSize);
+    const dyn = b.fromArray(dys.slice(n * outSize, (n + 1) * outSize), 1, outSize);
+    assert.deepEqual(
+      Array.from(b.read(conv2d(b, xn, w, g, bias))),
+      Array.from(batch[0]!.subarray(n * outSize, (n + 1) * outSize)),
+      `image ${n}`,
+    );
+    assert.deepEqual(
+      Array.from(b.read(conv2dInputGrad(b, dyn, w, g))),
+      Array.from(batch[1]!.subarray(n * inSize, (n + 1) * inSize)),
+      `∂x of image ${n}`,
+    );
+    b.read(conv2dWeightGrad(b, xn, dyn, g)).forEach((v, i) => (dW[i]! += v));
+  }
+  // ∂W sums 150 × 100 float32 products in another order than the per-image sums: 1e-4.
+  assertClose(b.read(conv2dWeightGrad(b, x, dy, g)), dW, 1e-4, "∂W over the batch");
+});

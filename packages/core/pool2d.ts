@@ -44,6 +44,14 @@ function windows(
 
 /** The input index of the first maximum of the window at `off` (row-major window order). */
 function argmaxAt(x: Float32Array, off: number, k: number, w: number): number {
+  if (k === 2) {
+    // The common 2×2 window, unrolled (same order, same ties).
+    let best = off, m = x[off]!;
+    if (x[off + 1]! > m) m = x[best = off + 1]!;
+    if (x[off + w]! > m) m = x[best = off + w]!;
+    if (x[off + w + 1]! > m) best = off + w + 1;
+    return best;
+  }
   let best = off, m = x[off]!;
   for (let a = 0; a < k; a++) {
     const r = off + a * w;

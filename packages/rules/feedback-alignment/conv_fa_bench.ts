@@ -4,7 +4,7 @@
 // - BioTorch's LeNet on 1×28×28 MNIST-shaped images (first conv padded by 2), batch 64;
 // - the CNN of Song et al. 2024 Fig. 4i on 3×32×32 images (conv 64 and 128 of 3×3 kernels with
 //   stride 2 and padding 1, dense 512, 10), batch 200.
-// tools/bench/conv_fa_torch.py measures the same steps in PyTorch (one thread).
+// tools/conv_fa_torch.py measures the same steps in PyTorch (one thread).
 //   OPENBLAS_NUM_THREADS=1 deno bench -A packages/rules/feedback-alignment/conv_fa_bench.ts
 import {
   type Backend,
