@@ -38,6 +38,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   "apps/analyze": ["core", "analysis", "runner"],
   "apps/reproduce": ["core", "datasets", "analysis", "runner", "cluster"],
   "apps/data": ["core", "datasets"],
+  // The web page trains two rules in the browser, on the webgpu backend where it can.
+  "apps/web": ["core", "datasets", "feedback-alignment", "webgpu"],
 };
 
 /** Members whose library code reads and writes no file and reads no environment variable. */
