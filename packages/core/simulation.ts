@@ -26,6 +26,22 @@ export interface Simulation {
   run(onRecord: (record: SimRecord) => void): void;
   /** Summary numbers after the run (e.g. final test accuracy). */
   summary(): Record<string, number>;
+  /**
+   * Optional: the whole state of the run after the records emitted so far, as JSON-safe data.
+   * Called from inside `onRecord` (between records). A simulation created with
+   * `{ resume: { records, state } }` from it continues as this one would: its `run` emits only
+   * the records after the first `records`, the same records this run emits next. The runner's
+   * `checkpoint` section of a simulation trial needs it.
+   */
+  checkpoint?(): unknown;
+}
+
+/** Where a resumed simulation starts: the records already emitted and the state after them. */
+export interface SimulationResume {
+  /** Records emitted before the checkpoint. */
+  records: number;
+  /** What {@linkcode Simulation.checkpoint} returned after that many records. */
+  state: unknown;
 }
 
 /** A registered kind of simulation. */
@@ -45,8 +61,15 @@ export interface SimulationDefinition {
    * The runner records the result in the trial config and hands it to `create`.
    */
   resolve(params: Record<string, unknown>): Record<string, unknown>;
-  /** Builds a simulation from parameters returned by `resolve`, without validating them again. */
-  create(params: Record<string, unknown>, context: { seed: number; backend: Backend }): Simulation;
+  /**
+   * Builds a simulation from parameters returned by `resolve`, without validating them again;
+   * with `resume`, one that continues from a checkpoint of a simulation with the same parameters
+   * and seed (or throws a one-line error when the state does not fit them).
+   */
+  create(
+    params: Record<string, unknown>,
+    context: { seed: number; backend: Backend; resume?: SimulationResume },
+  ): Simulation;
 }
 
 const registry = new Registry<SimulationDefinition>("simulation");

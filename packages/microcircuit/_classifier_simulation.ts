@@ -3,8 +3,13 @@
 // split of resolved parameters into classifier and data keys with the check of `dims`, and the
 // runner-facing simulation around one `createClassifier` run of the GeNN schedule.
 import { type HyperSchema, resolveHyper, SchemaError, showValue } from "@plasticity/core";
-import type { SimRecord, Simulation } from "@plasticity/core/simulation";
-import { type ClassData, type ClassifierParams, createClassifier } from "./classification.ts";
+import type { SimRecord, Simulation, SimulationResume } from "@plasticity/core/simulation";
+import {
+  type ClassData,
+  type ClassifierParams,
+  type ClassifierState,
+  createClassifier,
+} from "./classification.ts";
 
 /**
  * The schema of the classifier keys, in the order of `defaults` (whose values are the defaults).
@@ -52,6 +57,12 @@ export function classifierSchema(
       default: Y.step_order as string,
       enum: ["genn", "numpy"],
       doc: "Step kernel: `genn` (GeNN's order) or `numpy` (the numpy reference's)",
+    },
+    "exact_decay": {
+      type: "boolean",
+      default: Y.exact_decay ?? false,
+      doc:
+        "Step every input synapse's low-pass every step (else blank inputs catch up in closed form)",
     },
     dt: num("dt", "Euler step (ms)"),
     "t_pattern": num("t_pattern", "Presentation time per sample (ms)"),
@@ -120,14 +131,38 @@ export function classifierSimulation(
   classifier: ClassifierParams,
   seed: number,
   data: () => ClassData,
+  resume?: SimulationResume,
 ): Simulation {
   const run = createClassifier(classifier, seed);
   let summary: Record<string, number> = {};
+  let emitted = 0;
+  let from: ClassifierState | undefined;
+  if (resume !== undefined) {
+    const st = resume.state as Partial<ClassifierState> | null;
+    if (
+      st === null || typeof st !== "object" || st.epochs !== resume.records ||
+      typeof st.model !== "object" || typeof st.shuffler !== "object" ||
+      resume.records > classifier.n_epochs
+    ) {
+      throw new Error(
+        `Invalid checkpoint of a classification run: expected the state after 0…${classifier.n_epochs} epochs, got ${
+          JSON.stringify(st?.epochs)
+        } at record ${resume.records}`,
+      );
+    }
+    from = st as ClassifierState;
+    emitted = resume.records;
+  }
   return {
     totalRecords: classifier.n_epochs + 1,
     run(onRecord: (record: SimRecord) => void): void {
-      summary = run.run(data(), onRecord);
+      summary = run.run(data(), (r) => {
+        emitted++;
+        onRecord(r);
+      }, from);
     },
     summary: () => summary,
+    // One record per epoch: after k records the run has done k epochs.
+    checkpoint: () => run.saveState(emitted),
   };
 }

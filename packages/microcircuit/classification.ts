@@ -23,10 +23,10 @@
  * @module
  */
 import { NumpyRandomState } from "@plasticity/core/mt19937";
-import { FastNumpyStream } from "./_fast_numpy.ts";
+import { FastNumpyStream, type NumpyStreamState } from "./_fast_numpy.ts";
 import { angleToTranspose } from "./metrics.ts";
 import { GennMicrocircuit } from "./genn_network.ts";
-import { Microcircuit, type ModelType } from "./model.ts";
+import { Microcircuit, type MicrocircuitState, type ModelType } from "./model.ts";
 
 /** Which step kernel a classifier uses: GeNN's order or the numpy reference's. */
 export type StepOrder = "genn" | "numpy";
@@ -77,6 +77,11 @@ export interface ClassifierParams {
   "tau_w_pi"?: number;
   /** Step kernel: `genn` (default) or `numpy`. */
   "step_order"?: StepOrder;
+  /**
+   * GeNN order only: step every input synapse's δ low-pass every step, bit for bit the recurrence
+   * (default `false`: blank inputs' synapses are caught up in closed form, equal up to rounding).
+   */
+  "exact_decay"?: boolean;
   /** Leak conductance. */
   gl: number;
   /** Basal conductance. */
@@ -107,6 +112,7 @@ export const YIN_YANG_PAL: Readonly<ClassifierParams> = Object.freeze({
   "tau_w_ip": 0.01,
   "tau_w_pi": 0.01,
   "step_order": "genn",
+  "exact_decay": false,
   dt: 0.01,
   "t_pattern": 1,
   "recs_per_sample": 5,
@@ -274,6 +280,7 @@ function gennOrderModel(p: ClassifierParams, rng: FastNumpyStream, seed: number)
       tauW: p.tau_w_ff,
       tauIP: p.tau_w_ip ?? p.dt,
       tauPI: p.tau_w_pi ?? p.dt,
+      exactDecay: p.exact_decay ?? false,
     },
     { W, B },
     p.noise_sig > 0 ? new FastNumpyStream((seed + 1) >>> 0) : null,
@@ -296,7 +303,30 @@ export interface ClassifierRun {
    * `angle_B_WT_<h>`, measured after that epoch's training) and once at the end (`test_accuracy`,
    * `test_error`). Accuracy during training is not reported: the teacher nudges the output there.
    */
-  run(data: ClassData, onRecord?: (r: Record<string, number>) => void): Record<string, number>;
+  run(
+    data: ClassData,
+    onRecord?: (r: Record<string, number>) => void,
+    from?: ClassifierState,
+  ): Record<string, number>;
+  /**
+   * The run's state after `epochs` epochs of {@linkcode ClassifierRun.run} (call it from the
+   * epoch's `onRecord`): the network and the shuffling generator. `run(data, onRecord, state)` of
+   * a classifier with the same parameters and seed continues from there, emitting the records of
+   * the later epochs exactly as the uninterrupted run does.
+   */
+  saveState(epochs: number): ClassifierState;
+}
+
+export type { NumpyStreamState };
+
+/** A classifier run's state after some epochs ({@linkcode ClassifierRun.saveState}), JSON-safe. */
+export interface ClassifierState {
+  /** Epochs done. */
+  epochs: number;
+  /** The network's state. */
+  model: MicrocircuitState;
+  /** The shuffling generator's state. */
+  shuffler: NumpyStreamState;
 }
 
 /**
@@ -425,8 +455,29 @@ export function createClassifier(params: ClassifierParams, seed: number): Classi
     return rec;
   };
 
-  const run = (data: ClassData, onRecord?: (r: Record<string, number>) => void) => {
-    for (let e = 0; e < p.n_epochs; e++) {
+  const saveState = (epochs: number): ClassifierState => ({
+    epochs,
+    model: net !== null ? net.saveState() : mc!.saveState(),
+    shuffler: shuffler.getState(),
+  });
+  const run = (
+    data: ClassData,
+    onRecord?: (r: Record<string, number>) => void,
+    from?: ClassifierState,
+  ) => {
+    let start = 0;
+    if (from !== undefined) {
+      if (!Number.isInteger(from.epochs) || from.epochs < 0 || from.epochs > p.n_epochs) {
+        throw new Error(
+          `Invalid classifier state: ${from.epochs} epochs done, expected an integer in [0, ${p.n_epochs}]`,
+        );
+      }
+      if (net !== null) net.loadState(from.model);
+      else mc!.loadState(from.model);
+      shuffler.setState(from.shuffler);
+      start = from.epochs;
+    }
+    for (let e = start; e < p.n_epochs; e++) {
       const val = pass(data.validation, false);
       pass(data.train, true);
       onRecord?.(angles({ epoch: e, "val_accuracy": val.accuracy, "val_error": val.error }));
@@ -443,5 +494,5 @@ export function createClassifier(params: ClassifierParams, seed: number): Classi
     onRecord?.(summary);
     return summary;
   };
-  return { stepOrder: order, mc, net, pass, run };
+  return { stepOrder: order, mc, net, pass, run, saveState };
 }

@@ -46,6 +46,7 @@
  */
 import { fastExp } from "./_fast_exp.ts";
 import { base64ToF64, f64ToBase64 } from "./_f64_codec.ts";
+import { SparseInputSynapses } from "./_sparse_input_synapses.ts";
 import type { MicrocircuitState, ModelType, NormalSource } from "./model.ts";
 
 /** Constants of a {@linkcode GennMicrocircuit} (times in ms, conductances in 1/ms, rates per ms). */
@@ -90,6 +91,14 @@ export interface GennMicrocircuitConfig {
   tauIP: number;
   /** Low-pass time constant of the BPI updates τ_PI (= dt: no filtering). */
   tauPI: number;
+  /**
+   * Step every input synapse's δ low-pass every step (default `false`): by default the synapses of
+   * inputs whose rate is exactly 0 now and one step earlier (MNIST's blank pixels) are skipped and
+   * caught up in closed form when the input turns on or the weights are read — the same weights up
+   * to float rounding (relative ~1e-15), the same basal sums, about 4× faster on MNIST. `true`
+   * gives the step-by-step recurrence bit for bit.
+   */
+  exactDecay?: boolean;
 }
 
 /** Initial weights (copied), post × pre; the lateral weights default to the self-predicting state. */
@@ -214,10 +223,16 @@ export class GennMicrocircuit {
   /** Interneuron dendritic rates r_den = φ(g_d/(g_l+g_d) · v_den). */
   readonly rIDen: Float64Array[];
 
-  /** Forward weights W. */
-  readonly W: Float64Array[];
-  /** Low-passed forward updates δ of W. */
-  readonly deltaW: Float64Array[];
+  /** Forward weights W (reading them brings skipped input synapses up to date). */
+  get W(): Float64Array[] {
+    this.#sync();
+    return this.#W;
+  }
+  /** Low-passed forward updates δ of W (reading them brings skipped input synapses up to date). */
+  get deltaW(): Float64Array[] {
+    this.#sync();
+    return this.#deltaW;
+  }
   /** Top-down weights B. */
   readonly B: Float64Array[];
   /** Pyramid-to-interneuron weights. */
@@ -232,6 +247,9 @@ export class GennMicrocircuit {
   /** Steps taken. */
   steps = 0;
 
+  #W: Float64Array[];
+  #deltaW: Float64Array[];
+  #sparseInput: SparseInputSynapses | null;
   #noiseRng: NormalSource | null;
   #gauss: Float64Array;
   #learnB: boolean;
@@ -294,12 +312,16 @@ export class GennMicrocircuit {
     this.rILast = per(H, (h) => f64(n(h + 1)));
     this.rIDen = per(H, (h) => f64(n(h + 1)));
 
-    this.W = per(L, (k) => copyOf(init.W[k], n(k) * d[k]!, `W[${k}]`));
-    this.deltaW = this.W.map((w) => f64(w.length));
+    this.#W = per(L, (k) => copyOf(init.W[k], n(k) * d[k]!, `W[${k}]`));
+    this.#deltaW = this.#W.map((w) => f64(w.length));
+    const aW = config.dt / config.tauW;
+    this.#sparseInput = !config.exactDecay && SparseInputSynapses.supports(aW)
+      ? new SparseInputSynapses(d[0]!, n(0), aW)
+      : null;
     this.B = per(H, (h) => copyOf(init.B[h], n(h) * n(h + 1), `B[${h}]`));
     this.WIP = per(
       H,
-      (h) => copyOf(init.WIP ? init.WIP[h] : this.W[h + 1], n(h + 1) * n(h), `WIP[${h}]`),
+      (h) => copyOf(init.WIP ? init.WIP[h] : this.#W[h + 1], n(h + 1) * n(h), `WIP[${h}]`),
     );
     this.BPI = per(
       H,
@@ -428,9 +450,23 @@ export class GennMicrocircuit {
       const pre = d[k]!, post = d[k + 1]!;
       const rPre = k === 0 ? this.rIn : this.r[k - 1]!;
       const rLastPre = k === 0 ? this.rInLast : this.rLast[k - 1]!;
+      if (k === 0 && this.#sparseInput !== null) {
+        this.#sparseInput.step(
+          this.#W[0]!,
+          this.#deltaW[0]!,
+          this.vBas[0]!,
+          rPre,
+          rLastPre,
+          this.r[0]!,
+          this.rBas[0]!,
+          learning ? dt * c.etaW[0]! : 0,
+          learning,
+        );
+        continue;
+      }
       forwardSynapses(
-        this.W[k]!,
-        this.deltaW[k]!,
+        this.#W[k]!,
+        this.#deltaW[k]!,
         this.vBas[k]!,
         rPre,
         rLastPre,
@@ -560,10 +596,15 @@ export class GennMicrocircuit {
     this.steps++;
   }
 
+  /** Brings the skipped input synapses up to date. */
+  #sync(): void {
+    this.#sparseInput?.flush(this.#W[0]!, this.#deltaW[0]!);
+  }
+
   /** BP: B_h = W_{h+1}ᵀ and BPI_h = −B_h. */
   #copyTransposes(): void {
     for (let h = 0; h < this.nLayers - 1; h++) {
-      const W = this.W[h + 1]!, B = this.B[h]!, P = this.BPI[h]!;
+      const W = this.#W[h + 1]!, B = this.B[h]!, P = this.BPI[h]!;
       const rows = this.dims[h + 1]!, cols = this.dims[h + 2]!;
       for (let i = 0; i < rows; i++) {
         for (let j = 0; j < cols; j++) {
@@ -621,7 +662,27 @@ function forwardSynapses(
     }
     return;
   }
-  for (let j = 0; j < post; j++) {
+  // two rows at a time (each row's sum in the same order as one row alone)
+  let j = 0;
+  for (; j + 2 <= post; j += 2) {
+    const r0 = j * pre, r1 = r0 + pre;
+    const e0 = dtEta * (rPost[j]! - rRefPost[j]!), e1 = dtEta * (rPost[j + 1]! - rRefPost[j + 1]!);
+    let acc0 = 0, acc1 = 0;
+    for (let i = 0; i < pre; i++) {
+      const x = rPre[i]!, xl = rLastPre[i]!;
+      const d0 = delta[r0 + i]!, w0 = g[r0 + i]! + d0;
+      g[r0 + i] = w0;
+      delta[r0 + i] = d0 + a * (e0 * xl - d0);
+      acc0 += w0 * x;
+      const d1 = delta[r1 + i]!, w1 = g[r1 + i]! + d1;
+      g[r1 + i] = w1;
+      delta[r1 + i] = d1 + a * (e1 * xl - d1);
+      acc1 += w1 * x;
+    }
+    out[j] = acc0;
+    out[j + 1] = acc1;
+  }
+  for (; j < post; j++) {
     const row = j * pre, e = dtEta * (rPost[j]! - rRefPost[j]!);
     let acc = 0;
     for (let i = 0; i < pre; i++) {

@@ -309,7 +309,7 @@ export function microcircuitYinYangSimulation(
         train: split(data.n_train!, data.data_seed!),
         validation: split(data.n_valid!, data.data_seed! + 1),
         test: split(data.n_test!, data.data_seed! + 2),
-      }));
+      }), context.resume);
     },
   };
 }
@@ -522,6 +522,7 @@ export function microcircuitMnistSimulation(
         classifier,
         context.seed,
         () => mnistSplits(host.mnist(), data as unknown as MnistSizes),
+        context.resume,
       );
     },
   };

@@ -269,3 +269,38 @@ Deno.test("microcircuit-mnist: a tiny run is deterministic and emits the records
   const direct = createClassifier(classifier, 123456).run(mnistSplits(fakeMnist(), data));
   assert.deepEqual(a.sim.summary(), direct);
 });
+
+Deno.test("microcircuit-mnist: a run resumed from its checkpoint emits the remaining records of the uninterrupted run", () => {
+  const def = microcircuitMnistSimulation({ mnist: fakeMnist });
+  const params = def.resolve({ n_epochs: 4, n_train: 10, n_valid: 5, n_test: 5 });
+  const full = def.create(params, { seed: 99, backend: jsBackend });
+  const recs: Record<string, number>[] = [];
+  const states: unknown[] = [];
+  full.run((r) => {
+    recs.push(r);
+    if (recs.length < full.totalRecords) {
+      states.push(JSON.parse(JSON.stringify(full.checkpoint!())));
+    }
+  });
+  assert.equal(states.length, 4);
+  for (const k of [1, 2, 4]) {
+    const resumed = def.create(params, {
+      seed: 99,
+      backend: jsBackend,
+      resume: { records: k, state: states[k - 1] },
+    });
+    const rest: Record<string, number>[] = [];
+    resumed.run((r) => rest.push(r));
+    assert.deepEqual(rest, recs.slice(k), `resumed after ${k} records`);
+    assert.deepEqual(resumed.summary(), full.summary());
+  }
+  assert.throws(
+    () =>
+      def.create(params, {
+        seed: 99,
+        backend: jsBackend,
+        resume: { records: 3, state: states[0] },
+      }),
+    /Invalid checkpoint of a classification run: expected the state after 0…4 epochs, got 1 at record 3/,
+  );
+});

@@ -264,6 +264,11 @@ export interface SimulationTrialConfig extends TrialConfigBase {
   kind: "simulation";
   /** Simulation name and parameters. */
   simulation: { name: string; params: Record<string, unknown> };
+  /**
+   * Save the simulation's state (`sim_state.json`) every `every` records (every record when 0),
+   * so that a rerun of the unfinished trial resumes from the last one.
+   */
+  checkpoint?: CheckpointConfig;
 }
 
 /** A fully resolved trial config, as written to a trial's `config.yaml`. */
@@ -305,7 +310,6 @@ const LEARNER_ONLY = [
   "epochs",
   "batch_size",
   "batches_per_epoch",
-  "checkpoint",
   "init_from",
   "tasks",
   "drift",
@@ -544,7 +548,7 @@ const RUN_SCHEMA: HyperSchema = {
   },
 };
 
-/** The `checkpoint` section of a learner trial. */
+/** The `checkpoint` section of a learner or simulation trial. */
 const CHECKPOINT_SCHEMA: HyperSchema = {
   every: {
     type: "number",
@@ -552,7 +556,9 @@ const CHECKPOINT_SCHEMA: HyperSchema = {
     integer: true,
     min: 0,
     max: CONFIG_LIMITS.epochs,
-    doc: "also save the weights every this many epochs (0: only at the end)",
+    doc: "learner: also save the weights every this many epochs (0: only at the end); " +
+      "simulation: save its state every this many records (0: after every record), from " +
+      "which a rerun of the unfinished trial resumes",
   },
 };
 
@@ -792,7 +798,14 @@ function resolveChecked(raw: Record<string, unknown>, ctx: ResolveContext): Unse
       const msg = e instanceof Error ? e.message : String(e);
       throw new ConfigError(msg.includes("simulation") ? msg : `simulation.params: ${msg}`);
     }
-    return { name, kind, simulation: { name: def.name, params }, backend, metrics };
+    return {
+      name,
+      kind,
+      simulation: { name: def.name, params },
+      ...checkpointSection(raw.checkpoint),
+      backend,
+      metrics,
+    };
   }
   if (raw.simulation !== undefined) {
     throw new ConfigError(
@@ -860,18 +873,24 @@ function resolveChecked(raw: Record<string, unknown>, ctx: ResolveContext): Unse
     ...(own.batches_per_epoch === undefined
       ? {}
       : { "batches_per_epoch": own.batches_per_epoch as number }),
-    ...(raw.checkpoint === undefined || raw.checkpoint === null ? {} : {
-      checkpoint: resolveHyper(
-        CHECKPOINT_SCHEMA,
-        raw.checkpoint === true ? {} : checkMapping(raw.checkpoint, "checkpoint"),
-        "checkpoint",
-      ) as unknown as CheckpointConfig,
-    }),
+    ...checkpointSection(raw.checkpoint),
     ...(raw.init_from === undefined ? {} : { "init_from": initFromGiven(raw.init_from) }),
     ...(raw.tasks === undefined ? {} : { tasks: resolveTasks(raw.tasks) }),
     ...(raw.drift === undefined ? {} : { drift: resolveDrift(raw.drift) }),
     backend,
     metrics,
+  };
+}
+
+/** The resolved `checkpoint` section, when the config has one (`true` takes the defaults). */
+function checkpointSection(raw: unknown): { checkpoint?: CheckpointConfig } {
+  if (raw === undefined || raw === null) return {};
+  return {
+    checkpoint: resolveHyper(
+      CHECKPOINT_SCHEMA,
+      raw === true ? {} : checkMapping(raw, "checkpoint"),
+      "checkpoint",
+    ) as unknown as CheckpointConfig,
   };
 }
 

@@ -255,7 +255,9 @@ export function experimentJsonSchema(): JsonSchema {
     optimizer: fieldJsonSchema(OPTIMIZER_SECTION),
     loss: fieldJsonSchema(LOSS_SECTION),
     checkpoint: {
-      description: "save the weights (`weights.json`) at the end, and every `every` epochs",
+      description: "learner: save the weights (`weights.json`) at the end, and every `every` " +
+        "epochs; simulation: save its state every `every` records, from which a rerun of the " +
+        "unfinished trial resumes",
       anyOf: [
         { const: true },
         mappingJsonSchema(RUNNER_SCHEMAS.checkpoint),

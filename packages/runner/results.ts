@@ -59,6 +59,7 @@ export const TRIAL_FILES = {
   summary: "summary.json",
   meta: "meta.json",
   weights: "weights.json",
+  simState: "sim_state.json",
 } as const;
 
 /**

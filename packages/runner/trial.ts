@@ -46,6 +46,12 @@ import {
   writeJsonAtomic,
 } from "./results.ts";
 import { commitStaged, lockTrial, recoverTrial, removeTrialDir, stagingDir } from "./trial_dir.ts";
+import {
+  readSimCheckpoint,
+  removeSimCheckpoint,
+  type SimCheckpoint,
+  writeSimCheckpoint,
+} from "./_sim_checkpoint.ts";
 
 /** Progress of a running trial. */
 export interface TrialProgress {
@@ -205,8 +211,19 @@ class MetricsLog {
   #closed = false;
   /** The last row logged, as text. */
   last: string | undefined;
-  constructor(path: string) {
-    this.#file = Deno.openSync(path, { create: true, truncate: true, write: true });
+  /** Bytes written to the file (flushed rows). */
+  bytes = 0;
+  /** A new file, or (with `keep`) the first `keep` bytes of the existing one, appended to. */
+  constructor(path: string, keep?: number) {
+    if (keep === undefined) {
+      this.#file = Deno.openSync(path, { create: true, truncate: true, write: true });
+      return;
+    }
+    Deno.truncateSync(path, keep);
+    const lines = Deno.readTextFileSync(path).split("\n").filter((l) => l.length > 0);
+    this.last = lines[lines.length - 1];
+    this.#file = Deno.openSync(path, { write: true, append: true });
+    this.bytes = keep;
   }
   push(row: unknown): void {
     this.last = JSON.stringify(row);
@@ -218,6 +235,7 @@ class MetricsLog {
     this.#pending = [];
     let off = 0;
     while (off < bytes.length) off += this.#file.writeSync(bytes.subarray(off));
+    this.bytes += bytes.length;
   }
   close(): void {
     if (this.#closed) return;
@@ -238,13 +256,19 @@ async function runLocked(
   const started = new Date().toISOString();
   const t0 = performance.now();
   const statusPath = join(dir, TRIAL_FILES.status);
+  const log = options.log ?? ((line: string) => console.error(line));
+  // An unfinished run of this simulation trial that saved its state: continue from there.
+  const resume = config.kind === "simulation" && config.checkpoint
+    ? readSimCheckpoint(dir, config, log)
+    : undefined;
+  if (resume === undefined) removeSimCheckpoint(dir);
+  else log(`resuming from its checkpoint after ${resume.records} records`);
   writeJsonAtomic(statusPath, { state: "running", started });
   removeIfExists(join(dir, TRIAL_FILES.summary));
   removeIfExists(join(dir, TRIAL_FILES.meta));
   removeIfExists(join(dir, TRIAL_FILES.weights));
   writeAtomic(join(dir, TRIAL_FILES.config), configToYaml(config));
-  const log = options.log ?? ((line: string) => console.error(line));
-  const metrics = new MetricsLog(join(dir, TRIAL_FILES.metrics));
+  const metrics = new MetricsLog(join(dir, TRIAL_FILES.metrics), resume?.metrics_bytes);
   let backend: Backend | undefined;
   try {
     backend = await selectEnvBackend(config.backend, { log });
@@ -260,10 +284,11 @@ async function runLocked(
     writeMeta();
     const summary = config.kind === "learner"
       ? await runLearner(config, backend, metrics, options, writeMeta, dir)
-      : await runSimulation(config, backend, metrics, options);
+      : await runSimulation(config, backend, metrics, options, dir, resume);
     summary.wall_s = round3((performance.now() - t0) / 1000);
     metrics.flush();
     metrics.close();
+    removeSimCheckpoint(dir);
     writeJsonAtomic(join(dir, TRIAL_FILES.summary), summary);
     writeJsonAtomic(statusPath, { state: "done", started, finished: new Date().toISOString() });
     return { state: "done", summary, backend: backend.name };
@@ -601,22 +626,40 @@ async function runSimulation(
   b: Backend,
   metrics: MetricsLog,
   options: TrialRunOptions,
+  dir: string,
+  resume: SimCheckpoint | undefined,
 ): Promise<Record<string, number | null>> {
   const def = getSimulation(config.simulation.name);
   const sim = def.create(structuredClone(config.simulation.params), {
     seed: config.seed,
     backend: b,
+    ...(resume ? { resume: { records: resume.records, state: resume.state } } : {}),
   });
   const total = sim.totalRecords;
   const every = config.metrics.every;
-  let i = 0;
+  const saveEvery = config.checkpoint ? Math.max(1, config.checkpoint.every) : 0;
+  if (saveEvery > 0 && sim.checkpoint === undefined) {
+    throw new Error(
+      `Simulation "${def.name}" cannot save its state: remove the checkpoint section`,
+    );
+  }
+  let i = resume?.records ?? 0;
   let lastFlush = performance.now();
   const pacer = new Pacer(options);
-  options.onProgress?.({ done: 0, total });
+  options.onProgress?.({ done: i, total });
   await pacer.tick();
   sim.run((r: SimRecord) => {
     if (i % every === 0 || i === total - 1) metrics.push(r);
     i++;
+    if (saveEvery > 0 && i % saveEvery === 0 && i < total) {
+      metrics.flush();
+      lastFlush = performance.now();
+      writeSimCheckpoint(dir, {
+        records: i,
+        "metrics_bytes": metrics.bytes,
+        state: sim.checkpoint!(),
+      });
+    }
     if ((i & 255) === 0) options.checkAlive?.();
     if (options.onProgress && pacer.progressDue()) options.onProgress({ done: i, total });
     const now = performance.now();
