@@ -47,6 +47,10 @@
 import { fastExp } from "./_fast_exp.ts";
 import { base64ToF64, f64ToBase64 } from "./_f64_codec.ts";
 import { SparseInputSynapses } from "./_sparse_input_synapses.ts";
+import { learnRows, sumRows } from "./_synapse_rows.ts";
+
+/** One run [0, pre) of presynaptic indices: every input (set before each use). */
+const FULL_RUN = new Int32Array(2);
 import type { MicrocircuitState, ModelType, NormalSource } from "./model.ts";
 
 /** Constants of a {@linkcode GennMicrocircuit} (times in ms, conductances in 1/ms, rates per ms). */
@@ -636,62 +640,7 @@ function forwardSynapses(
   a: number,
   learning: boolean,
 ): void {
-  if (!learning) {
-    // four rows at a time (each row's sum in the same order as one row alone)
-    let j = 0;
-    for (; j + 4 <= post; j += 4) {
-      const r0 = j * pre, r1 = r0 + pre, r2 = r1 + pre, r3 = r2 + pre;
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-      for (let i = 0; i < pre; i++) {
-        const x = rPre[i]!;
-        a0 += g[r0 + i]! * x;
-        a1 += g[r1 + i]! * x;
-        a2 += g[r2 + i]! * x;
-        a3 += g[r3 + i]! * x;
-      }
-      out[j] = a0;
-      out[j + 1] = a1;
-      out[j + 2] = a2;
-      out[j + 3] = a3;
-    }
-    for (; j < post; j++) {
-      const row = j * pre;
-      let acc = 0;
-      for (let i = 0; i < pre; i++) acc += g[row + i]! * rPre[i]!;
-      out[j] = acc;
-    }
-    return;
-  }
-  // two rows at a time (each row's sum in the same order as one row alone)
-  let j = 0;
-  for (; j + 2 <= post; j += 2) {
-    const r0 = j * pre, r1 = r0 + pre;
-    const e0 = dtEta * (rPost[j]! - rRefPost[j]!), e1 = dtEta * (rPost[j + 1]! - rRefPost[j + 1]!);
-    let acc0 = 0, acc1 = 0;
-    for (let i = 0; i < pre; i++) {
-      const x = rPre[i]!, xl = rLastPre[i]!;
-      const d0 = delta[r0 + i]!, w0 = g[r0 + i]! + d0;
-      g[r0 + i] = w0;
-      delta[r0 + i] = d0 + a * (e0 * xl - d0);
-      acc0 += w0 * x;
-      const d1 = delta[r1 + i]!, w1 = g[r1 + i]! + d1;
-      g[r1 + i] = w1;
-      delta[r1 + i] = d1 + a * (e1 * xl - d1);
-      acc1 += w1 * x;
-    }
-    out[j] = acc0;
-    out[j + 1] = acc1;
-  }
-  for (; j < post; j++) {
-    const row = j * pre, e = dtEta * (rPost[j]! - rRefPost[j]!);
-    let acc = 0;
-    for (let i = 0; i < pre; i++) {
-      const dl = delta[row + i]!;
-      const w = g[row + i]! + dl;
-      g[row + i] = w;
-      delta[row + i] = dl + a * (e * rLastPre[i]! - dl);
-      acc += w * rPre[i]!;
-    }
-    out[j] = acc;
-  }
+  FULL_RUN[1] = pre;
+  if (!learning) sumRows(g, out, rPre, pre, post, FULL_RUN, 1);
+  else learnRows(g, delta, out, rPre, rLastPre, rPost, rRefPost, pre, post, dtEta, a, FULL_RUN, 1);
 }
