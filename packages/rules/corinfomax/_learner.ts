@@ -15,6 +15,7 @@ import {
   type LossSpec,
   lossValue,
   NETWORK_DEFAULTS,
+  type RawKernels,
   type ResolvedLearnerOptions,
   type Rng,
   signedBeta,
@@ -27,7 +28,13 @@ import { forwardBackwardAngle } from "./angle.ts";
 import { gammaOf, initLateral, lateralUpdate } from "./lateral.ts";
 import { epochLrFactor, type NeuralLrRule, neuralStep } from "./schedule.ts";
 import { corinfomaxDeltas } from "./update.ts";
-import { addScaledInto, voltageStep } from "./_voltage.ts";
+import {
+  addScaledInto,
+  fusedActivation,
+  type VoltageCoefficients,
+  voltageStep,
+  voltageStepInto,
+} from "./_voltage.ts";
 
 /** Resolved settings. */
 export interface CorInfoMaxSettings {
@@ -200,6 +207,8 @@ export class CorInfoMax implements Learner {
   #lrFactor = 1;
   #lastRatio = Number.NaN;
   #fast: boolean;
+  /** Product buffers of the fused relaxation, for one batch size at a time. */
+  #ws: { m: number; below: Float32Array[]; fb: Float32Array[]; rB: Float32Array[] } | undefined;
 
   constructor(options: ResolvedLearnerOptions, settings: CorInfoMaxSettings, fast = true) {
     this.#fast = fast;
@@ -245,6 +254,13 @@ export class CorInfoMax implements Learner {
     y?: Tensor,
   ): Relaxed {
     const b = this.backend, st = this.settings, P = r0.length;
+    const raw = b.raw;
+    if (
+      raw && this.#fast && drive0.rows > 1 && this.#acts.every(fusedActivation) &&
+      dual0.every((d) => d === undefined)
+    ) {
+      return this.#relaxRaw(raw, drive0, r0, beta, T, y);
+    }
     const gamma = gammaOf(st.lambda), inv = 1 / st.epsilon, g = st.g;
     const r = [...r0];
     let u = [...r0];
@@ -295,6 +311,119 @@ export class CorInfoMax implements Learner {
       if (t === T - 1) last = Math.sqrt(step);
     }
     return { r, dual, first, last, state: stateNorm(b, u) };
+  }
+
+  /** The step coefficients of layer l (index l − 1 of P) at step η. */
+  #coefficients(l: number, P: number, eta: number, beta: number): VoltageCoefficients {
+    const st = this.settings, gamma = gammaOf(st.lambda), inv = 1 / st.epsilon, g = st.g;
+    const hidden = l < P - 1;
+    return {
+      keep: hidden ? 1 - eta * g - 2 * eta * inv : 1 - eta * g - eta * inv - eta,
+      eta,
+      cBelow: inv,
+      cFb: inv,
+      cB: hidden ? 2 * gamma : gamma,
+      cR: hidden || beta === 0 ? g : g - beta,
+      act: this.#acts[l]!,
+      slope: this.#slope,
+    };
+  }
+
+  #workspace(m: number): { below: Float32Array[]; fb: Float32Array[]; rB: Float32Array[] } {
+    if (this.#ws?.m !== m) {
+      const n = this.sizes.slice(1), P = n.length;
+      this.#ws = {
+        m,
+        below: n.map((k) => new Float32Array(m * k)),
+        fb: n.slice(0, P - 1).map((k) => new Float32Array(m * k)),
+        rB: n.map((k) => new Float32Array(m * k)),
+      };
+    }
+    return this.#ws;
+  }
+
+  /**
+   * {@linkcode #relax} without sparse layers, fused on raw buffers: the products go into reused
+   * buffers (zeroed, then `gemmInto`), each layer's voltage and rate alternate between two
+   * buffers of this call (the inputs `r0` are never written), and one pass per layer computes u',
+   * σ(u') and ‖u' − u‖². The same operations in the same order as the tensor path, so the same
+   * values.
+   */
+  #relaxRaw(
+    raw: RawKernels,
+    drive0: Tensor,
+    r0: readonly Tensor[],
+    beta: number,
+    T: number,
+    y?: Tensor,
+  ): Relaxed {
+    const b = this.backend, st = this.settings, P = r0.length, m = drive0.rows;
+    const n = this.sizes;
+    const ws = this.#workspace(m);
+    const rCur = r0.map((t) => raw.data(t)), uCur = [...rCur];
+    const rBuf = rCur.map((a) => [new Float32Array(a.length), new Float32Array(a.length)] as const);
+    const uBuf = rCur.map((a) => [new Float32Array(a.length), new Float32Array(a.length)] as const);
+    const other = (pair: readonly [Float32Array, Float32Array], cur: Float32Array) =>
+      cur === pair[0] ? pair[1] : pair[0];
+    const betaY = beta !== 0 && y ? raw.data(b.scale(y, beta)) : undefined;
+    const d0 = raw.data(drive0);
+    const Wff = this.#Wff.map((t) => raw.data(t)), Wfb = this.#Wfb.map((t) => raw.data(t));
+    const B = this.#B.map((t) => raw.data(t));
+    const product = (
+      a: Float32Array,
+      w: Float32Array,
+      c: Float32Array,
+      k: number,
+      cols: number,
+    ) => {
+      c.fill(0);
+      raw.gemmInto(a, w, c, { m, k, n: cols });
+    };
+    let first = 0, last = 0;
+    for (let t = 0; t < T; t++) {
+      const eta = neuralStep(st.neuralLrRule, st.neuralLr, t, st.neuralLrStop, st.neuralLrDecay);
+      const measure = t === 0 || t === T - 1;
+      let step = 0;
+      for (let l = 0; l < P; l++) {
+        const nl = n[l + 1]!, hidden = l < P - 1;
+        let below = d0;
+        if (l > 0) product(rCur[l - 1]!, Wff[l]!, below = ws.below[l]!, n[l]!, nl);
+        const rB = ws.rB[l]!;
+        product(rCur[l]!, B[l]!, rB, nl, nl);
+        let fb: Float32Array | undefined;
+        if (hidden) product(rCur[l + 1]!, Wfb[l]!, fb = ws.fb[l]!, n[l + 2]!, nl);
+        const un = other(uBuf[l]!, uCur[l]!), rn = other(rBuf[l]!, rCur[l]!);
+        const step2 = voltageStepInto({
+          u: uCur[l]!,
+          r: rCur[l]!,
+          below,
+          fb,
+          rB,
+          betaY: hidden ? undefined : betaY,
+          un,
+          rn,
+          n: nl,
+        }, this.#coefficients(l, P, eta, hidden ? 0 : betaY ? beta : 0));
+        if (measure) step += step2;
+        uCur[l] = un;
+        rCur[l] = rn;
+      }
+      if (t === 0) first = Math.sqrt(step);
+      if (t === T - 1) last = Math.sqrt(step);
+    }
+    let state = 0;
+    for (const u of uCur) {
+      let s = 0;
+      for (let i = 0; i < u.length; i++) s += u[i]! * u[i]!;
+      state += s;
+    }
+    return {
+      r: rCur.map((a, l) => raw.wrap(a, m, n[l + 1]!)),
+      dual: r0.map(() => undefined),
+      first,
+      last,
+      state: Math.sqrt(state),
+    };
   }
 
   #start(m: number): { r: Tensor[]; dual: (Tensor | undefined)[] } {

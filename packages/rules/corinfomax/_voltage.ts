@@ -2,17 +2,8 @@
 // raw Float32Array buffers (`Backend.raw`: js, blas), and written with backend operations elsewhere.
 import type { Activation, Backend, RawKernels, Tensor } from "@plasticity/core";
 
-/** Inputs of one layer's step u' = keep·u + η·(cBelow·below + cFb·fb + cB·rB + cR·r + βy − ℓ). */
-export interface VoltageStep {
-  u: Tensor;
-  r: Tensor;
-  below: Tensor;
-  fb?: Tensor | undefined;
-  rB: Tensor;
-  /** β·y (output layer, nudged phases). */
-  betaY?: Tensor | undefined;
-  /** Dual variable ℓ, m × 1, subtracted from every unit of its row (sparse layers). */
-  dual?: Tensor | undefined;
+/** The coefficients of one layer's step u' = keep·u + η·(cBelow·below + cFb·fb + cB·rB + cR·r + βy − ℓ). */
+export interface VoltageCoefficients {
   keep: number;
   eta: number;
   cBelow: number;
@@ -23,11 +14,55 @@ export interface VoltageStep {
   slope: number;
 }
 
+/** Inputs of one layer's step: the coefficients and the tensors. */
+export interface VoltageStep extends VoltageCoefficients {
+  u: Tensor;
+  r: Tensor;
+  below: Tensor;
+  fb?: Tensor | undefined;
+  rB: Tensor;
+  /** β·y (output layer, nudged phases). */
+  betaY?: Tensor | undefined;
+  /** Dual variable ℓ, m × 1, subtracted from every unit of its row (sparse layers). */
+  dual?: Tensor | undefined;
+}
+
 /** The new voltage, the new rate σ(u') and ‖u' − u‖². */
 export interface VoltageResult {
   u: Tensor;
   r: Tensor;
   step2: number;
+}
+
+/** The storage of one layer's step (`n` units per row): inputs, and the outputs `un`, `rn`. */
+export interface VoltageBuffers {
+  u: Float32Array;
+  r: Float32Array;
+  below: Float32Array;
+  fb?: Float32Array | undefined;
+  rB: Float32Array;
+  betaY?: Float32Array | undefined;
+  dual?: Float32Array | undefined;
+  un: Float32Array;
+  rn: Float32Array;
+  n: number;
+}
+
+/** Whether the fused kernel covers this activation (hard sigmoid and ReLU). */
+export function fusedActivation(act: Activation): boolean {
+  return act === "hardSigmoid" || act === "relu";
+}
+
+/**
+ * The fused step on raw buffers: writes u' into `un` and σ(u') into `rn` (neither may alias an
+ * input) and returns ‖u' − u‖². The activation must be one of {@linkcode fusedActivation}.
+ */
+export function voltageStepInto(a: VoltageBuffers, s: VoltageCoefficients): number {
+  const hi = s.act === "hardSigmoid" ? 1 : Infinity;
+  if (a.fb && !a.betaY && !a.dual) {
+    return hiddenKernel(a.u, a.r, a.below, a.fb, a.rB, a.un, a.rn, s, hi);
+  }
+  return generalKernel(a.u, a.r, a.below, a.fb, a.rB, a.betaY, a.dual, a.un, a.rn, s, hi, a.n);
 }
 
 /** The tensors' storage, through the backend's raw-buffer capability. */
@@ -40,7 +75,7 @@ function arrays(raw: RawKernels, ts: (Tensor | undefined)[]): (Float32Array | un
  * buffers when it has them; both paths compute the same formula.
  */
 export function voltageStep(b: Backend, s: VoltageStep, fast = true): VoltageResult {
-  const raw = fast && (s.act === "hardSigmoid" || s.act === "relu") ? b.raw : undefined;
+  const raw = fast && fusedActivation(s.act) ? b.raw : undefined;
   if (raw) {
     const a = arrays(raw, [s.u, s.r, s.below, s.fb, s.rB, s.betaY, s.dual]);
     const [u, r, below, fb, rB, betaY, dual] = a as [
@@ -54,10 +89,7 @@ export function voltageStep(b: Backend, s: VoltageStep, fast = true): VoltageRes
     ];
     const m = s.u.rows, n = s.u.cols;
     const un = new Float32Array(m * n), rn = new Float32Array(m * n);
-    const hi = s.act === "hardSigmoid" ? 1 : Infinity;
-    let step2: number;
-    if (fb && !betaY && !dual) step2 = hiddenKernel(u, r, below, fb, rB, un, rn, s, hi);
-    else step2 = generalKernel(u, r, below, fb, rB, betaY, dual, un, rn, s, hi, n);
+    const step2 = voltageStepInto({ u, r, below, fb, rB, betaY, dual, un, rn, n }, s);
     return { u: raw.wrap(un, m, n), r: raw.wrap(rn, m, n), step2 };
   }
   let d = b.axpy(s.cB, s.rB, b.scale(s.r, s.cR));
@@ -69,8 +101,12 @@ export function voltageStep(b: Backend, s: VoltageStep, fast = true): VoltageRes
   return { u: un, r: b.activate(un, s.act, s.slope), step2: b.sumSquares(b.sub(un, s.u)) };
 }
 
-// The hidden-layer case without a dual variable, the hot loop of CorInfoMax: no branches but the
-// clamp (min/max keep a NaN voltage visible as a NaN rate).
+// The hidden-layer case without a dual variable, the hot loop of CorInfoMax. The rate is written
+// without a data-dependent branch: (v + |v|)/2 is max(v, 0) exactly for every finite v (and NaN for
+// NaN), and the hard sigmoid's upper bound is a branch taken by few units; the bound is a literal,
+// as V8 compiles the select against a parameter several times slower. A non-finite voltage makes
+// the step non-finite, and then the rates are written again with min/max, whose value for −∞ (0)
+// the shortcut does not give.
 function hiddenKernel(
   u: Float32Array,
   r: Float32Array,
@@ -79,7 +115,7 @@ function hiddenKernel(
   rB: Float32Array,
   un: Float32Array,
   rn: Float32Array,
-  s: VoltageStep,
+  s: VoltageCoefficients,
   hi: number,
 ): number {
   const keep = s.keep,
@@ -89,15 +125,33 @@ function hiddenKernel(
     cB = s.cB * eta,
     cR = s.cR * eta;
   let step2 = 0;
-  for (let j = 0; j < un.length; j++) {
-    const uj = u[j]!;
-    const v = keep * uj + cBelow * below[j]! + cFb * fb[j]! + cB * rB[j]! + cR * r[j]!;
-    const dv = v - uj;
-    step2 += dv * dv;
-    un[j] = v;
-    rn[j] = Math.min(Math.max(v, 0), hi);
+  if (hi === 1) {
+    for (let j = 0; j < un.length; j++) {
+      const uj = u[j]!;
+      const v = keep * uj + cBelow * below[j]! + cFb * fb[j]! + cB * rB[j]! + cR * r[j]!;
+      const dv = v - uj;
+      step2 += dv * dv;
+      un[j] = v;
+      const p = (v + Math.abs(v)) * 0.5;
+      rn[j] = p > 1 ? 1 : p;
+    }
+  } else {
+    for (let j = 0; j < un.length; j++) {
+      const uj = u[j]!;
+      const v = keep * uj + cBelow * below[j]! + cFb * fb[j]! + cB * rB[j]! + cR * r[j]!;
+      const dv = v - uj;
+      step2 += dv * dv;
+      un[j] = v;
+      rn[j] = (v + Math.abs(v)) * 0.5;
+    }
   }
+  if (!Number.isFinite(step2)) exactRates(un, rn, hi);
   return step2;
+}
+
+/** σ(u) = min(max(u, 0), hi) for every element, as the tensor path computes it. */
+function exactRates(un: Float32Array, rn: Float32Array, hi: number): void {
+  for (let j = 0; j < un.length; j++) rn[j] = Math.min(Math.max(un[j]!, 0), hi);
 }
 
 function generalKernel(
@@ -110,7 +164,7 @@ function generalKernel(
   dual: Float32Array | undefined,
   un: Float32Array,
   rn: Float32Array,
-  s: VoltageStep,
+  s: VoltageCoefficients,
   hi: number,
   n: number,
 ): number {
