@@ -15,6 +15,7 @@ import {
   type LossSpec,
   lossValue,
   NETWORK_DEFAULTS,
+  type RawKernels,
   type ResolvedLearnerOptions,
   type Rng,
   signedBeta,
@@ -89,6 +90,10 @@ export class EnergyNet implements Learner {
   #loss: LossSpec;
   #rng: Rng;
   #lrScale = 1;
+  /** Product buffers of the fused relaxation, for one batch size at a time. */
+  #ws: { m: number; pre: Float32Array[]; back: Float32Array[]; sM: Float32Array[] } | undefined;
+  /** The first layer's contrastive sum, kept between batches on raw-buffer backends. */
+  #dW0: Float32Array | undefined;
 
   constructor(options: ResolvedLearnerOptions, settings: EnergyNetSettings) {
     const b = options.backend, net = options.network, sizes = [...net.sizes];
@@ -141,6 +146,10 @@ export class EnergyNet implements Learner {
     eta: number = this.settings.neuralLr,
   ): { s: Tensor[]; first: number; last: number } {
     const b = this.backend;
+    const raw = b.raw;
+    if (raw && x.rows > 1 && this.#acts.every((a) => a === "hardSigmoid" || a === "relu")) {
+      return this.#relaxRaw(raw, drive0, s, beta, T, y, eta);
+    }
     let first = 0, last = 0;
     for (let t = 0; t < T; t++) {
       const g = energyGradient(b, this.#params, x, s, beta, y, drive0);
@@ -152,6 +161,98 @@ export class EnergyNet implements Learner {
       s = next;
     }
     return { s, first, last };
+  }
+
+  #workspace(m: number): { pre: Float32Array[]; back: Float32Array[]; sM: Float32Array[] } {
+    if (this.#ws?.m !== m) {
+      const n = this.sizes.slice(1), P = n.length;
+      this.#ws = {
+        m,
+        pre: n.map((k) => new Float32Array(m * k)),
+        back: n.slice(0, P - 1).map((k) => new Float32Array(m * k)),
+        sM: this.#M ? n.slice(0, P - 1).map((k) => new Float32Array(m * k)) : [],
+      };
+    }
+    return this.#ws;
+  }
+
+  /**
+   * {@linkcode #relax} on raw buffers for hard-sigmoid and ReLU layers: the products of each step
+   * go into reused buffers (zeroed, then `gemmInto`), and one pass per layer forms ∂Φ/∂s, the step
+   * and the rate, rounding to float32 where the tensor path stores (its element-wise operations,
+   * with `axpy` as the js backend computes it), into one of two buffers per layer of this call
+   * (the input state is never written).
+   */
+  #relaxRaw(
+    raw: RawKernels,
+    drive0: Tensor,
+    s0: Tensor[],
+    beta: number,
+    T: number,
+    y: Tensor | undefined,
+    eta: number,
+  ): { s: Tensor[]; first: number; last: number } {
+    const P = s0.length, m = drive0.rows, n = this.sizes;
+    const ws = this.#workspace(m);
+    const W = this.#W.map((w) => raw.data(w));
+    const bias = this.#b?.map((t) => raw.data(t));
+    const M = this.#M?.map((t) => raw.data(t));
+    const d0 = raw.data(drive0);
+    if (beta !== 0 && !y) {
+      throw new Error("energyGradient: targets y are required when beta is not 0");
+    }
+    const yd = beta !== 0 ? raw.data(y!) : undefined;
+    const cur = s0.map((t) => raw.data(t));
+    const bufs = cur.map((a) => [new Float32Array(a.length), new Float32Array(a.length)] as const);
+    const next: Float32Array[] = [];
+    const product = (
+      a: Float32Array,
+      w: Float32Array,
+      c: Float32Array,
+      k: number,
+      cols: number,
+      transB = false,
+    ) => {
+      c.fill(0);
+      raw.gemmInto(a, w, c, { m, k, n: cols, transB });
+    };
+    let first = 0, last = 0;
+    for (let t = 0; t < T; t++) {
+      // Every product from the state before the step (the layers update synchronously).
+      for (let l = 0; l < P; l++) {
+        const nl = n[l + 1]!;
+        if (l > 0) product(cur[l - 1]!, W[l]!, ws.pre[l]!, n[l]!, nl);
+        if (l < P - 1) {
+          product(cur[l + 1]!, W[l + 1]!, ws.back[l]!, n[l + 2]!, nl, true);
+          if (M) product(cur[l]!, M[l]!, ws.sM[l]!, nl, nl);
+        }
+      }
+      let step = 0;
+      for (let l = 0; l < P; l++) {
+        const pair = bufs[l]!, out = cur[l] === pair[0] ? pair[1] : pair[0];
+        const args: EpLayer = {
+          s: cur[l]!,
+          pre: l === 0 ? d0 : ws.pre[l]!,
+          bias: l === 0 ? undefined : bias?.[l],
+          back: l < P - 1 ? ws.back[l] : undefined,
+          sM: l < P - 1 && M ? ws.sM[l] : undefined,
+          y: l === P - 1 ? yd : undefined,
+          twoBeta: 2 * beta,
+          eta,
+          out,
+          cols: n[l + 1]!,
+          relu: this.#acts[l] === "relu",
+        };
+        let s2 = epLayerStep(args, false);
+        if (Number.isNaN(s2)) s2 = epLayerStep(args, true);
+        step += s2;
+        next[l] = out;
+      }
+      for (let l = 0; l < P; l++) cur[l] = next[l]!;
+      if (t === 0) first = Math.sqrt(step);
+      if (t === T - 1) last = Math.sqrt(step);
+    }
+    return { s: cur.map((a, l) => raw.wrap(a, m, n[l + 1]!)), first, last };
   }
 
   #zeros(m: number): Tensor[] {
@@ -190,7 +291,8 @@ export class EnergyNet implements Learner {
       if (st.onDivergence === "throw") throw new Error(msg);
       return { loss: Number.NaN, diverged: 1, beta: beta2 };
     }
-    const old = [...this.#W, ...(this.#b ?? []), ...(this.#M ?? [])];
+    const kept = new Set([...out.W!, ...(out.b ?? []), ...(out.M ?? [])]);
+    const old = [...this.#W, ...(this.#b ?? []), ...(this.#M ?? [])].filter((t) => !kept.has(t));
     this.#W = out.W!;
     this.#b = out.b;
     this.#M = out.M;
@@ -211,15 +313,37 @@ export class EnergyNet implements Learner {
     beta2: number,
   ): { W: Tensor[]; b: Tensor[] | undefined; M: Tensor[] | undefined } {
     const b = this.backend, st = this.settings, m = x.rows, k = this.#lrScale;
+    const raw = b.raw, axpyInPlace = b.axpyInPlace?.bind(b);
+    if (raw && axpyInPlace && m > 1) {
+      // On raw buffers the first (largest) sum goes into a buffer kept between batches and every
+      // W_l is updated in place: the same products and axpy as below, without a new matrix per
+      // batch.
+      const n0 = this.sizes[0]!, n1 = this.sizes[1]!;
+      if (this.#dW0?.length !== n0 * n1) this.#dW0 = new Float32Array(n0 * n1);
+      const dW0 = this.#dW0;
+      dW0.fill(0);
+      const diff0 = b.sub(sA[0]!, sB[0]!);
+      raw.gemmInto(raw.data(x), raw.data(diff0), dW0, { m: n0, k: m, n: n1, transA: true });
+      const deltas = contrastiveDeltas(b, x, sA, sB, true);
+      deltas.dW[0] = raw.wrap(dW0, n0, n1);
+      this.#W.forEach((w, l) => axpyInPlace((k * st.lr[l]! * factor) / m, deltas.dW[l]!, w));
+      const bias = this.#b?.map((bl, l) => b.axpy((k * st.lr[l]! * factor) / m, deltas.db[l]!, bl));
+      return { W: this.#W, b: bias, M: this.#lateralUpdate(sA, beta2) };
+    }
     const deltas = contrastiveDeltas(b, x, sA, sB);
     const W = this.#W.map((w, l) => b.axpy((k * st.lr[l]! * factor) / m, deltas.dW[l]!, w));
     const bias = this.#b?.map((bl, l) => b.axpy((k * st.lr[l]! * factor) / m, deltas.db[l]!, bl));
-    const M = this.#M?.map((Ml, i) => {
+    return { W, b: bias, M: this.#lateralUpdate(sA, beta2) };
+  }
+
+  /** CSM's M ← M − (α_M/(2β))⟨s² s²ᵀ⟩, then M ← M + α_M·M/(2|β|). */
+  #lateralUpdate(sA: Tensor[], beta2: number): Tensor[] | undefined {
+    const b = this.backend, st = this.settings, k = this.#lrScale, m = sA[0]!.rows;
+    return this.#M?.map((Ml, i) => {
       const a = st.lrM[i]!, s = sA[i]!;
       const grown = b.axpy((-k * a) / (2 * beta2 * m), b.matmul(s, s, true, false), Ml);
       return b.scale(grown, 1 + a / (2 * Math.abs(beta2)));
     });
-    return { W, b: bias, M };
   }
 
   predict(x: Tensor): Tensor {
@@ -301,15 +425,110 @@ export function contrastiveDeltas(
   x: Tensor,
   sA: readonly Tensor[],
   sB: readonly Tensor[],
+  skipFirst = false,
 ): { dW: Tensor[]; db: Tensor[] } {
   const dW: Tensor[] = [], db: Tensor[] = [];
   for (let l = 0; l < sA.length; l++) {
     const diff = b.sub(sA[l]!, sB[l]!);
-    if (l === 0) dW.push(b.matmul(x, diff, true, false));
+    if (l === 0) dW.push(skipFirst ? diff : b.matmul(x, diff, true, false));
     else {dW.push(
         b.sub(b.matmul(sA[l - 1]!, sA[l]!, true, false), b.matmul(sB[l - 1]!, sB[l]!, true, false)),
       );}
     db.push(b.sum(diff, 0));
   }
   return { dW, db };
+}
+
+/** One layer's buffers and constants for {@linkcode epLayerStep}. */
+interface EpLayer {
+  s: Float32Array;
+  /** s_{l−1} W_{l−1} (without the bias), or the input drive x W_0 + b_0 for the first layer. */
+  pre: Float32Array;
+  bias: Float32Array | undefined;
+  /** s_{l+1} W_lᵀ (hidden layers). */
+  back: Float32Array | undefined;
+  /** s_l M_l (hidden layers of CSM). */
+  sM: Float32Array | undefined;
+  /** Targets (output layer, β ≠ 0). */
+  y: Float32Array | undefined;
+  twoBeta: number;
+  eta: number;
+  out: Float32Array;
+  cols: number;
+  relu: boolean;
+}
+
+/**
+ * s' = σ(s − η ∂Φ/∂s) for one layer into `out`, returning ‖s' − s‖² (each difference rounded to
+ * float32, as stepNorm takes it). Every intermediate the tensor path stores is rounded to float32
+ * here too, so the values are the js backend's. The hard sigmoid is written without a
+ * data-dependent branch on the sign ((v + |v|)/2, then the rarely taken bound at 1); that form
+ * gives NaN for −∞ where the tensor path gives 0, so `exact` recomputes with comparisons, which the
+ * caller does when the returned sum is NaN (any non-finite value makes it NaN).
+ */
+function epLayerStep(a: EpLayer, exact: boolean): number {
+  const { s, pre, bias, back, sM, y, twoBeta, eta, out, cols, relu } = a;
+  if (back && !bias && !sM && !y && !exact) return hiddenStep(s, pre, back, out, eta, relu);
+  const f = Math.fround, rows = s.length / cols;
+  let step = 0, check = 0;
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let k = 0; k < cols; k++) {
+      const j = o + k, sj = s[j]!;
+      const p = bias ? f(pre[j]! + bias[k]!) : pre[j]!;
+      let g = f(sj - p);
+      if (back) g = f(g - back[j]!);
+      if (sM) g = f(g + sM[j]!);
+      if (y) g = f(twoBeta * f(sj - y[j]!) + g);
+      const v = f(-eta * g + sj);
+      let r: number;
+      if (relu) r = (v + Math.abs(v)) * 0.5;
+      else if (exact) r = v < 0 ? 0 : v > 1 ? 1 : v;
+      else {
+        const q = (v + Math.abs(v)) * 0.5;
+        r = q > 1 ? 1 : q;
+        check += v * 0;
+      }
+      out[j] = r;
+      const d = f(r - sj);
+      step += d * d;
+    }
+  }
+  return step + check;
+}
+
+// The hot case of epLayerStep (a hidden layer fed by the input drive, no lateral term), with
+// nothing to test inside the loops.
+function hiddenStep(
+  s: Float32Array,
+  pre: Float32Array,
+  back: Float32Array,
+  out: Float32Array,
+  eta: number,
+  relu: boolean,
+): number {
+  const f = Math.fround;
+  let step = 0, check = 0;
+  if (relu) {
+    for (let j = 0; j < s.length; j++) {
+      const sj = s[j]!;
+      const v = f(-eta * f(f(sj - pre[j]!) - back[j]!) + sj);
+      const r = (v + Math.abs(v)) * 0.5;
+      out[j] = r;
+      const d = f(r - sj);
+      step += d * d;
+    }
+    return step;
+  }
+  for (let j = 0; j < s.length; j++) {
+    const sj = s[j]!;
+    const v = f(-eta * f(f(sj - pre[j]!) - back[j]!) + sj);
+    const q = (v + Math.abs(v)) * 0.5;
+    const r = q > 1 ? 1 : q;
+    check += v * 0;
+    out[j] = r;
+    const d = f(r - sj);
+    step += d * d;
+  }
+  return step + check;
 }

@@ -278,3 +278,42 @@ Deno.test("EP and CSM: eval_neural_lr is the step of predict's free phase, train
     assert.deepEqual(split.exportWeights(), plain.exportWeights(), rule);
   }
 });
+
+// The fused relaxation on raw buffers against the definition s ← σ(s − η ∂Φ/∂s) written with
+// energyGradient and backend operations, from zero with biases, two hidden layers, CSM's lateral
+// term and both fused activations; a weight step first makes the biases non-zero.
+for (const rule of ["ep", "csm"] as const) {
+  for (const act of ["hardSigmoid", "relu"] as const) {
+    Deno.test(`${rule}: the fused ${act} relaxation is s ← σ(s − η ∂Φ/∂s) step by step`, () => {
+      const sizes = [5, 7, 6, 3], rng = createRng(4), T = 6, eta = 0.3;
+      const net = createLearner(rule, {
+        network: { sizes, activation: act, output_activation: act },
+        hyper: {
+          neural_lr: eta,
+          t_free: T,
+          t_nudged: 2,
+          lr: [0.3, 0.3, 0.3],
+          ...(rule === "csm" ? { lr_m: [-0.01, -0.01] } : {}),
+        },
+        backend: b,
+        seed: 2,
+      });
+      const x = b.fromArray(randomArray(rng, 4 * 5, 0, 1), 4, 5);
+      net.trainBatch(x, b.fromArray(randomArray(rng, 4 * 3, 0, 1), 4, 3));
+      const w = net.exportWeights!();
+      const t = (k: string, r: number, c: number) => b.fromArray(w[k]!.data, r, c);
+      const p = {
+        W: [0, 1, 2].map((l) => t(`W_${l}`, sizes[l]!, sizes[l + 1]!)),
+        b: [0, 1, 2].map((l) => t(`b_${l}`, 1, sizes[l + 1]!)),
+        M: rule === "csm" ? [1, 2].map((l) => t(`M_${l}`, sizes[l]!, sizes[l]!)) : undefined,
+      };
+      assert.ok(p.b.every((bl) => b.sumSquares(bl) > 0));
+      let s = sizes.slice(1).map((n) => b.zeros(4, n));
+      for (let i = 0; i < T; i++) {
+        const g = energyGradient(b, p, x, s, 0);
+        s = s.map((sl, l) => b.activate(b.axpy(-eta, g[l]!, sl), act));
+      }
+      assert.deepEqual(b.read(net.predict(x)), b.read(s[2]!));
+    });
+  }
+}
