@@ -66,8 +66,11 @@ export interface Ops {
   delta(into: Tensor | undefined, back: Tensor, mu: Tensor, f: Activation, slope: number): Tensor;
   /** a = φ(μ) (never the same tensor as μ). */
   activate(into: Tensor | undefined, mu: Tensor, f: Activation, slope: number): Tensor;
-  /** scale · aᵀ ε (a fresh tensor for the optimiser). */
-  gradW(a: Tensor, eps: Tensor, scale: number): Tensor;
+  /**
+   * scale · aᵀ ε: a fresh tensor for the optimiser, or written into `into` (BufferOps, when its
+   * shape fits; the caller passes one only when the optimiser keeps nothing of the gradient).
+   */
+  gradW(a: Tensor, eps: Tensor, scale: number, into?: Tensor): Tensor;
   /** scale · Σ_rows ε (a fresh 1 × n tensor). */
   gradB(eps: Tensor, scale: number): Tensor;
   /** Frees a state tensor. */
@@ -324,9 +327,22 @@ export class BufferOps implements Ops {
     return o;
   }
 
-  gradW(a: Tensor, eps: Tensor, scale: number): Tensor {
-    const g = this.backend.matmul(a, eps, true);
-    return scale === 1 ? g : this.backend.scale(g, scale);
+  gradW(a: Tensor, eps: Tensor, scale: number, into?: Tensor): Tensor {
+    if (!into) {
+      const g = this.backend.matmul(a, eps, true);
+      return scale === 1 ? g : this.backend.scale(g, scale);
+    }
+    // The same product (gemmInto onto zeros) and scaling as above, without two new matrices.
+    const o = this.#buf(into, a.cols, eps.cols), d = this.#d(o);
+    d.fill(0);
+    this.#raw.gemmInto(this.#d(a), this.#d(eps), d, {
+      m: a.cols,
+      k: a.rows,
+      n: eps.cols,
+      transA: true,
+    });
+    if (scale !== 1) { for (let i = 0; i < d.length; i++) d[i] = d[i]! * scale; }
+    return o;
   }
 
   gradB(eps: Tensor, scale: number): Tensor {

@@ -151,6 +151,8 @@ export class PCNetwork {
   #back: (Tensor | undefined)[];
   #tmp: Tensor | undefined;
   #scratch: (Tensor | undefined)[];
+  /** Weight-gradient buffers reused between steps (raw buffers, optimisers that keep no gradient). */
+  #grad: (Tensor | undefined)[] = [];
 
   /**
    * Builds the network and draws its weights (default init `xavierUniform`).
@@ -527,13 +529,20 @@ export class PCNetwork {
     const keepGrad = opt.spec.name === "sgd" && (opt.spec.momentum ?? 0) !== 0;
     for (let l = 1; l <= this.L; l++) {
       const eps = this.#eps[l]!;
-      const g = ops.gradW(l === 1 ? a0 : this.#a[l - 1]!, eps, scale);
+      const reuse = !keepGrad && this.#ops instanceof BufferOps;
+      const g = ops.gradW(
+        l === 1 ? a0 : this.#a[l - 1]!,
+        eps,
+        scale,
+        reuse ? this.#grad[l] : undefined,
+      );
+      if (reuse) this.#grad[l] = g;
       const old = this.#W[l]!;
       const nw = b.keep(opt.update(`W${l}`, old, g));
       this.#W[l] = nw;
       this.#Wt[l] = ops.transposed(nw, this.#Wt[l]);
       b.dispose(old);
-      if (!keepGrad) b.dispose(g);
+      if (!keepGrad && !reuse) b.dispose(g);
       const bias = this.#bias[l];
       if (bias) {
         const gb = ops.gradB(eps, scale);
