@@ -1,11 +1,12 @@
 /**
- * Typed factories of `ep` and `csm`: {@linkcode createLearner} with the rule's name filled in and
+ * Typed factories of `ep`, `csm` and `conv-ep`: {@linkcode createLearner} with the rule's name filled in and
  * its settings typed, so that a misspelled key or a wrong value type in `hyper` is a compile
  * error.
  *
  * @module
  */
 import { createLearner, type Learner, type RuleOptions } from "@plasticity/core";
+import { type ConvEpHyper, convEpRule } from "./conv_ep.ts";
 import { type CsmHyper, csmRule } from "./csm.ts";
 import { type EpHyper, epRule } from "./ep.ts";
 
@@ -65,4 +66,40 @@ export function createEp(options: RuleOptions<EpHyper>): Learner {
  */
 export function createCsm(options: RuleOptions<CsmHyper>): Learner {
   return createLearner(csmRule.name, options);
+}
+
+/**
+ * Builds an Equilibrium Propagation learner on a network given by layers (`conv-ep`, Laborieux
+ * et al. 2021): `createLearner("conv-ep", options)` with the settings typed
+ * ({@linkcode ConvEpHyper}).
+ *
+ * Free phase: T1 steps s ← σ(∂Φ/∂s) from s = 0; nudged phases: T2 steps from the free state with
+ * the output nudged by −β·∂ℓ/∂s_L (and, symmetric, a phase with −β); the optimiser steps θ with
+ * ĝ = −(∂Φ/∂θ(s^β) − ∂Φ/∂θ(s^{−β}))/(2β) (one-sided: −(∂Φ/∂θ(s^β) − ∂Φ/∂θ(s_*))/β), the estimate
+ * of ∂L/∂θ at the free fixed point. Prediction: the output after T1 free steps from zero.
+ *
+ * @param options Network given by `layers` (every pool after a conv layer), hyper-parameters
+ *   ({@linkcode ConvEpHyper}), optimiser, loss, backend and seed.
+ * @returns The learner.
+ * @throws {SchemaError} On a bad setting.
+ *
+ * @example
+ * ```ts
+ * import { jsBackend as b } from "@plasticity/core";
+ * import { createConvEp } from "@plasticity/equilibrium-propagation";
+ * const net = createConvEp({
+ *   network: {
+ *     sizes: [16, 3], input_shape: [1, 4, 4], activation: "hardSigmoid", output_activation: "hardSigmoid",
+ *     layers: [{ type: "conv", out: 2, kernel: 3, stride: 1, padding: 1 },
+ *       { type: "pool", kind: "avg", size: 2, stride: 2 }, { type: "flatten" }, { type: "dense", out: 3 }],
+ *   },
+ *   hyper: { beta: 0.2, t_free: 30, t_nudged: 10, lrs: [0.1, 0.05] },
+ *   optimizer: { name: "sgd", lr: 0.1, momentum: 0.9 },
+ *   backend: b, seed: 0,
+ * });
+ * console.assert(net.exportWeights().W0!.cols === 9 && net.predict(b.zeros(2, 16)).cols === 3);
+ * ```
+ */
+export function createConvEp(options: RuleOptions<ConvEpHyper>): Learner {
+  return createLearner(convEpRule.name, options);
 }

@@ -1,7 +1,9 @@
 /**
  * `@plasticity/equilibrium-propagation`: Equilibrium Propagation (`ep`) and Contrastive
  * Similarity Matching (`csm`) as implemented in the Supervised-CorInfoMax repository, for any
- * number of hidden layers, registered with the core learner registry on import.
+ * number of hidden layers, and Equilibrium Propagation on convolutional networks given by layers
+ * with symmetric nudging (`conv-ep`, Laborieux et al. 2021), registered with the core learner
+ * registry on import.
  *
  * @example Build EP by name
  * ```ts
@@ -19,4 +21,5 @@
 export * from "./energy.ts";
 export * from "./ep.ts";
 export * from "./csm.ts";
+export * from "./conv_ep.ts";
 export * from "./factories.ts";
