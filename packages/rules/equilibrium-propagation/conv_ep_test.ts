@@ -17,7 +17,7 @@ import {
   type Tensor,
   type WeightArray,
 } from "@plasticity/core";
-import { assertBackendsAgree, type Batch } from "@plasticity/core/testing";
+import { assertBackendsAgree, assertNoTensorLeaks, type Batch } from "@plasticity/core/testing";
 import { createWebgpuBackend } from "@plasticity/webgpu";
 import { createConvEp } from "./mod.ts";
 import "./mod.ts";
@@ -404,16 +404,19 @@ Deno.test({
 });
 
 Deno.test({
-  name: "conv-ep: webgpu (its own image kernels) gives the js results over four steps",
+  name:
+    "conv-ep: webgpu (its own image kernels) gives the js results over four steps and frees every intermediate",
   ignore: Deno.env.get("PLASTICITY_SKIP_WEBGPU") === "1",
   fn: async () => {
     const gpu = await createWebgpuBackend();
     try {
-      assertBackendsAgree("conv-ep", AGREE_SETUP, gpu, {
+      const got = assertBackendsAgree("conv-ep", AGREE_SETUP, gpu, {
         batches: AGREE_BATCHES,
         probe: imageBatch(6, 9),
         tol: 1e-4,
-      }).learner.dispose();
+      });
+      await assertNoTensorLeaks(got.learner, imageBatch(4, 20), { warmup: 1, steps: 2 });
+      got.learner.dispose();
     } finally {
       gpu.close();
     }
