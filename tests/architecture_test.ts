@@ -14,7 +14,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   "packages/rules/backprop": ["core"],
   "packages/rules/feedback-alignment": ["core", "backprop"],
   "packages/rules/predictive-coding": ["core"],
-  "packages/rules/equilibrium-propagation": ["core"],
+  "packages/rules/equilibrium-propagation": ["core", "backprop"],
   "packages/rules/corinfomax": ["core"],
   "packages/datasets": ["core"],
   "packages/microcircuit": ["core"],

@@ -26,16 +26,39 @@ function batch(): [Tensor, Tensor] {
   return [b.fromArray(x, n, 4), b.fromArray(y, n, 2)];
 }
 
+/** Whether the rule trains only networks given by layers (it refuses a network of sizes). */
+function layersOnly(rule: string): boolean {
+  try {
+    resolveLearnerConfig(getLearner(rule), { network: { sizes: [4, 10, 2] } });
+    return false;
+  } catch (e) {
+    if (/network\.layers: missing/.test(String(e))) return true;
+    throw e;
+  }
+}
+
 function options(rule: string, seed: number): LearnerOptions {
   // Energy-based rules in the CorInfoMax family use a hard sigmoid on every layer, output included.
   const family = getLearner(rule).family;
   const bounded = family === "corinfomax" || family === "equilibrium-propagation";
+  const activations = {
+    activation: bounded ? "hardSigmoid" as const : "tanh" as const,
+    "output_activation": bounded ? "hardSigmoid" as const : "identity" as const,
+  };
   return {
-    network: {
-      sizes: [4, 10, 2],
-      activation: bounded ? "hardSigmoid" : "tanh",
-      output_activation: bounded ? "hardSigmoid" : "identity",
-    },
+    // The same four inputs as a 1 × 2 × 2 image for rules that train only layered networks.
+    network: layersOnly(rule)
+      ? {
+        sizes: [4, 2],
+        "input_shape": [1, 2, 2],
+        layers: [
+          { type: "conv" as const, out: 10, kernel: 2, stride: 1, padding: 0 },
+          { type: "flatten" as const },
+          { type: "dense" as const, out: 2 },
+        ],
+        ...activations,
+      }
+      : { sizes: [4, 10, 2], ...activations },
     ...(getLearner(rule).optimizer ? { optimizer: { name: "sgd" as const, lr: 0.05 } } : {}),
     // Averaged over the batch, so one learning rate suits every rule (PC defaults to a summed loss).
     loss: { kind: "mse", half: true, reduction: "mean" },
@@ -133,7 +156,7 @@ Deno.test("rules with their own rates refuse an optimizer; the others resolve it
     );
   }
   for (const rule of RULES.filter((r) => getLearner(r).optimizer)) {
-    const r = resolveLearnerConfig(getLearner(rule), { network });
+    const r = resolveLearnerConfig(getLearner(rule), { network: options(rule, 0).network });
     assert.deepEqual(r.optimizer, { name: "sgd", lr: 0.01, momentum: 0, "weight_decay": 0 }, rule);
   }
 });
