@@ -6,6 +6,7 @@
  */
 import { type HyperValues, schemaDefaults, type SectionField, type Variants } from "./hyper.ts";
 import type { Rng } from "./random.ts";
+import { fillNormal, fillUniform } from "./bulk_random.ts";
 import type { Backend, Tensor } from "./tensor.ts";
 
 /**
@@ -186,4 +187,62 @@ export function initWeights(
   rng: Rng,
 ): Tensor {
   return backend.random(fanIn, fanOut, initSampler(spec, fanIn, fanOut, rng));
+}
+
+/**
+ * Fills `out` with draws from `spec` for a `fanIn × fanOut` matrix — the distribution of
+ * {@linkcode initSampler}, drawn in bulk ({@linkcode fillUniform}, {@linkcode fillNormal}: one
+ * 32-bit word per uniform, the ziggurat method for normals), for rules that redraw a matrix at
+ * every step. The stream differs from {@linkcode initWeights}' with the same generator.
+ *
+ * @param out The buffer, row-major, any length (usually fanIn · fanOut).
+ * @param spec The initialiser.
+ * @param fanIn Number of inputs.
+ * @param fanOut Number of outputs.
+ * @param rng The generator.
+ * @returns `out`.
+ *
+ * @example
+ * ```ts
+ * import { createRng, fillInit } from "@plasticity/core";
+ * const w = fillInit(new Float32Array(784 * 256), { kind: "xavierUniform" }, 784, 256, createRng(0));
+ * const a = Math.sqrt(6 / (784 + 256));
+ * console.assert(w.every((v) => v >= -a && v <= a));
+ * ```
+ */
+export function fillInit(
+  out: Float32Array,
+  spec: InitSpec,
+  fanIn: number,
+  fanOut: number,
+  rng: Rng,
+): Float32Array {
+  const d = (INIT_DEFAULTS[spec.kind] ?? {}) as Record<string, number>;
+  switch (spec.kind) {
+    case "xavierUniform": {
+      const a = (spec.gain ?? d.gain!) * Math.sqrt(6 / (fanIn + fanOut));
+      return fillUniform(out, rng, -a, a);
+    }
+    case "xavierNormal":
+      return fillNormal(out, rng, (spec.gain ?? d.gain!) * Math.sqrt(2 / (fanIn + fanOut)));
+    case "lecunNormal":
+      return fillNormal(out, rng, Math.sqrt((spec.scale ?? d.scale!) / fanIn) / TRUNC2_STD, 0, 2);
+    case "varianceScaling":
+      return fillNormal(out, rng, Math.sqrt((spec.scale ?? d.scale!) / fanIn));
+    case "kaimingUniform": {
+      const a = spec.a ?? d.a!, b = Math.sqrt(6 / ((1 + a * a) * fanIn));
+      return fillUniform(out, rng, -b, b);
+    }
+    case "uniform":
+      return fillUniform(out, rng, spec.low, spec.high);
+    case "normal":
+      return fillNormal(out, rng, spec.std, spec.mean ?? d.mean!);
+    case "zeros":
+      return out.fill(0);
+  }
+  throw new Error(
+    `Unknown initialiser ${JSON.stringify((spec as { kind: unknown }).kind)}: expected one of ${
+      INIT_KINDS.join(", ")
+    }`,
+  );
 }

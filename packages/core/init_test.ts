@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { initSampler, initWeights } from "./init.ts";
+import { fillInit, initSampler, type InitSpec, initWeights } from "./init.ts";
 import { jsBackend } from "./js_backend.ts";
 import { createRng } from "./random.ts";
 
@@ -82,5 +82,49 @@ Deno.test("an unknown initialiser is named in the error", () => {
   assert.throws(
     () => initSampler({ kind: "glorot" } as never, 1, 1, createRng(0)),
     /Unknown initialiser "glorot": expected one of xavierUniform/,
+  );
+});
+
+Deno.test("fillInit() draws each initialiser's distribution in bulk", () => {
+  const n = 200_000, rng = createRng(7), buf = new Float32Array(n);
+  const fanIn = 400, fanOut = 100;
+  // [spec, expected mean, expected std, bounds]
+  const cases: [InitSpec, number, number, number][] = [
+    [
+      { kind: "xavierUniform", gain: 2 },
+      0,
+      2 * Math.sqrt(6 / 500) / Math.sqrt(3),
+      2 * Math.sqrt(6 / 500),
+    ],
+    [{ kind: "kaimingUniform" }, 0, 0.05 / Math.sqrt(3), 0.05],
+    [{ kind: "xavierNormal" }, 0, Math.sqrt(2 / 500), Infinity],
+    [
+      { kind: "lecunNormal", scale: 2 },
+      0,
+      Math.sqrt(2 / fanIn),
+      2 * Math.sqrt(2 / fanIn) / 0.87962566103423978,
+    ],
+    [{ kind: "varianceScaling", scale: 0.25 }, 0, Math.sqrt(0.25 / fanIn), Infinity],
+    [{ kind: "normal", std: 0.5, mean: 1 }, 1, 0.5, Infinity],
+  ];
+  for (const [spec, mean, std, bound] of cases) {
+    const m = moments(fillInit(buf, spec, fanIn, fanOut, rng));
+    // Standard errors: std/√n ≈ 0.0022·std for the mean, about half that for the std.
+    assert.ok(Math.abs(m.mean - mean) < 0.01 * std, `${spec.kind} mean ${m.mean}`);
+    assert.ok(Math.abs(m.std - std) < 0.01 * std, `${spec.kind} std ${m.std} vs ${std}`);
+    assert.ok(m.min >= mean - bound - 1e-7 && m.max <= mean + bound + 1e-7, `${spec.kind} bounds`);
+  }
+  // lecunNormal is truncated at exactly ±2σ: some draws come close to the bound.
+  const l = moments(fillInit(buf, { kind: "lecunNormal" }, fanIn, fanOut, rng));
+  const sigma = Math.sqrt(1 / fanIn) / 0.87962566103423978;
+  assert.ok(l.max > 1.99 * sigma && l.max <= 2 * sigma + 1e-7);
+  const u = moments(fillInit(buf, { kind: "uniform", low: 2, high: 3 }, 1, 1, rng));
+  assert.ok(u.min >= 2 && u.max < 3 && Math.abs(u.mean - 2.5) < 0.003);
+  assert.ok(fillInit(buf, { kind: "zeros" }, 1, 1, rng).every((v) => v === 0));
+  // Seeded: the same generator state gives the same matrix.
+  const a = fillInit(new Float32Array(100), { kind: "lecunNormal" }, 10, 10, createRng(8));
+  assert.deepEqual(
+    a,
+    fillInit(new Float32Array(100), { kind: "lecunNormal" }, 10, 10, createRng(8)),
   );
 });

@@ -29,6 +29,7 @@ export * from "./blas_backend.ts";
 export * from "./backends.ts";
 export * from "./random.ts";
 export * from "./mt19937.ts";
+export * from "./bulk_random.ts";
 export * from "./init.ts";
 export * from "./loss.ts";
 export * from "./metrics.ts";
