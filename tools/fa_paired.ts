@@ -3,6 +3,7 @@
 // alike; prints each rule's median time per 100 batches and the median of its per-round ratio to
 // BP's. 784-256-10 ReLU, softmax CE, SGD, batch 64, synthetic data (16 batches cycled).
 // Run: OPENBLAS_NUM_THREADS=1 deno run -A tools/fa_paired.ts [--backend blas] [--rounds 25]
+//      [--rules bp,fa,dfa,kp,usf,frsf,brsf,wm]
 import { parseArgs } from "node:util";
 import { createLearner, createRng, type Tensor } from "@plasticity/core";
 import { parseBackendFlag, selectEnvBackend } from "@plasticity/runner/backend-env";
@@ -12,6 +13,7 @@ const { values } = parseArgs({
   options: {
     backend: { type: "string", default: "blas" },
     rounds: { type: "string", default: "25" },
+    rules: { type: "string", default: "bp,fa,dfa,kp,usf,frsf,brsf,wm" },
   },
 });
 const rounds = Number(values.rounds);
@@ -25,7 +27,8 @@ for (let i = 0; i < 16; i++) {
   for (let r = 0; r < 64; r++) y[r * 10 + rng.int(10)] = 1;
   data.push([b.keep(b.random(64, 784, () => rng.next())), b.keep(b.fromArray(y, 64, 10))]);
 }
-const rules = ["bp", "fa", "dfa", "kp", "usf", "frsf", "brsf", "wm"];
+// BP first: every ratio is to its time in the same round.
+const rules = ["bp", ...values.rules.split(",").filter((r) => r !== "bp")];
 const learners = rules.map((rule) =>
   createLearner(rule, {
     network: { sizes: [784, 256, 10], activation: "relu" },

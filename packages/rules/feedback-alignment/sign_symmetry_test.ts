@@ -112,3 +112,86 @@ Deno.test("sign symmetry learns: the loss on a batch falls, and scale_by_fan sca
   assert.ok(Math.abs(u.diagnostics(x, y).cos_grad_0! - v.diagnostics(x, y).cos_grad_0!) < 1e-6);
   assert.notEqual(u.diagnostics(x, y).norm_ratio_0, v.diagnostics(x, y).norm_ratio_0);
 });
+
+Deno.test("brsf takes each step as FA with B = M ∘ sign(W), M the magnitudes it exports then", () => {
+  const [x, y] = batch(5);
+  const net = createLearner("brsf", { network, optimizer, backend: b, seed: 10 });
+  for (let t = 0; t < 3; t++) {
+    const before = net.exportWeights();
+    const B = [0, 1, 2].map((i) =>
+      signs(before[`W${i}`]!).map((s, j) => s * before[`M${i}`]!.data[j]!)
+    );
+    const fa = faWith(before, B);
+    net.trainBatch(x, y);
+    fa.trainBatch(x, y);
+    const a = plain(net.exportWeights()), c = plain(fa.exportWeights());
+    for (const k of ["W0", "W1", "W2", "b0", "b1", "b2"]) {
+      assert.deepEqual(a[k], c[k], `step ${t} ${k}`);
+    }
+  }
+});
+
+Deno.test("brsf is seed-deterministic, and observing its magnitudes does not change training", () => {
+  const [x, y] = batch(6);
+  const watched = createLearner("brsf", { network, optimizer, backend: b, seed: 11 });
+  const unwatched = createLearner("brsf", { network, optimizer, backend: b, seed: 11 });
+  const other = createLearner("brsf", { network, optimizer, backend: b, seed: 12 });
+  for (let t = 0; t < 5; t++) {
+    watched.exportWeights();
+    watched.diagnostics(x, y);
+    watched.trainBatch(x, y);
+    unwatched.trainBatch(x, y);
+    other.trainBatch(x, y);
+  }
+  // Every matrix, M0 (never needed by the backward pass, drawn here on export) included.
+  assert.deepEqual(plain(watched.exportWeights()), plain(unwatched.exportWeights()));
+  assert.notDeepEqual(plain(other.exportWeights()).M1, plain(unwatched.exportWeights()).M1);
+});
+
+Deno.test("brsf's magnitudes are |R| for R from feedback_init, independent from draw to draw", () => {
+  // 400 × 300 magnitudes per draw. lecunNormal (`same`): |z|·σ with z truncated at ±2, σ =
+  // √(1/400)/0.8796, so E M = 0.72279σ, max ≤ 2σ; xavierUniform: U[0, a), a = √(6/700), E M = a/2.
+  const wide = { sizes: [400, 300, 2], activation: "tanh" as const };
+  const rng = createRng(7);
+  const xs = b.fromArray(Array.from({ length: 8 * 400 }, () => rng.normal()), 8, 400);
+  const ys = b.zeros(8, 2);
+  for (
+    const [init, mean, max] of [
+      [
+        "same",
+        0.72279 * Math.sqrt(1 / 400) / 0.87962566103423978,
+        2 * Math.sqrt(1 / 400) / 0.87962566103423978,
+      ],
+      ["xavierUniform", Math.sqrt(6 / 700) / 2, Math.sqrt(6 / 700)],
+    ] as const
+  ) {
+    const net = createLearner("brsf", {
+      network: wide,
+      optimizer,
+      backend: b,
+      seed: 13,
+      hyper: { "feedback_init": init },
+    });
+    const m0 = net.exportWeights().M0!.data;
+    net.trainBatch(xs, ys);
+    const m1 = net.exportWeights().M0!.data, n = m0.length;
+    for (const m of [m0, m1]) {
+      const mu = m.reduce((s, v) => s + v, 0) / n;
+      // Standard error of the mean ≈ 0.6·mean/√n ≈ 0.002·mean.
+      assert.ok(Math.abs(mu - mean) < 0.01 * mean, `${init}: mean ${mu} vs ${mean}`);
+      assert.ok(m.every((v) => v >= 0 && v <= max * (1 + 1e-6)), `${init}: range`);
+    }
+    // Successive draws are independent: their correlation is O(1/√n) ≈ 0.003.
+    const mu0 = m0.reduce((s, v) => s + v, 0) / n, mu1 = m1.reduce((s, v) => s + v, 0) / n;
+    let c = 0, v0 = 0, v1 = 0;
+    for (let k = 0; k < n; k++) {
+      c += (m0[k]! - mu0) * (m1[k]! - mu1);
+      v0 += (m0[k]! - mu0) ** 2;
+      v1 += (m1[k]! - mu1) ** 2;
+    }
+    assert.ok(
+      Math.abs(c / Math.sqrt(v0 * v1)) < 0.015,
+      `${init}: correlation ${c / Math.sqrt(v0 * v1)}`,
+    );
+  }
+});
