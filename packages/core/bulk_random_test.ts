@@ -156,6 +156,15 @@ Deno.test("Xoshiro128 is xoshiro128** (reference outputs) seeded by splitmix32",
   const a = new Xoshiro128(12345),
     b = new Xoshiro128([splitmix(), splitmix(), splitmix(), splitmix()]);
   for (let i = 0; i < 100; i++) assert.equal(a.nextUint32(), b.nextUint32());
+  // fillWords continues the same stream, as int32 bit patterns.
+  const words = new Int32Array(50);
+  a.fillWords(words, 40);
+  for (let i = 0; i < 40; i++) assert.equal(words[i]! >>> 0, b.nextUint32());
+  assert.equal(a.nextUint32(), b.nextUint32());
+  assert.throws(
+    () => a.fillWords(words, 51),
+    /Invalid word count 51: expected an integer in \[0, 50\]/,
+  );
   assert.throws(() => new Xoshiro128([0, 0, 0, 0]), /Invalid xoshiro128 state \[0,0,0,0\]/);
   assert.throws(() => new Xoshiro128([1, 2]), /Invalid xoshiro128 state \[1,2\]: expected four/);
 });

@@ -89,6 +89,39 @@ export class Xoshiro128 implements Rng {
     return result;
   }
 
+  /**
+   * Writes the next `count` raw outputs into `out`, as {@linkcode Xoshiro128.nextUint32} would
+   * give them one by one but stored as int32 bit patterns (`w >>> 0` is the word): the fast path
+   * of the bulk samplers, about twice as fast per word.
+   *
+   * @param out The buffer.
+   * @param count How many words (default `out.length`).
+   */
+  fillWords(out: Int32Array, count: number = out.length): void {
+    if (!(Number.isInteger(count) && count >= 0 && count <= out.length)) {
+      throw new Error(
+        `Invalid word count ${JSON.stringify(count)}: expected an integer in [0, ${out.length}]`,
+      );
+    }
+    const s = this.#s;
+    let s0 = s[0]!, s1 = s[1]!, s2 = s[2]!, s3 = s[3]!;
+    for (let k = 0; k < count; k++) {
+      const m = Math.imul(s1, 5);
+      out[k] = Math.imul((m << 7) | (m >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+  }
+
   next(): number {
     const a = this.nextUint32() >>> 5, b = this.nextUint32() >>> 6;
     return (a * 67108864 + b) / 9007199254740992;
