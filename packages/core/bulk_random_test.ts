@@ -24,20 +24,21 @@ function ks(sample: Float32Array, F: (x: number) => number): number {
 }
 
 /**
- * Pearson's χ² of |z| over 90 bins of width 0.05 on [0, 4.5) plus one beyond, against the CDF
- * `F` of |z|: 90 degrees of freedom, above 137 with probability 0.001. Finer than KS at the
- * layers' edges, where a ziggurat goes wrong.
+ * Pearson's χ² of |z| over 70 bins of width 0.05 on [0, 3.5) plus one beyond (every expected
+ * count above 180 at n = 400 000), against the CDF `F` of |z|: 70 degrees of freedom, above 112.3
+ * with probability 0.001. Finer than KS at the layers' edges, where a ziggurat goes wrong.
  */
 function chi2(sample: Float32Array, F: (x: number) => number): number {
-  const counts = new Float64Array(91);
-  for (const v of sample) counts[Math.min(90, Math.floor(Math.abs(v) / 0.05))]!++;
+  const counts = new Float64Array(71);
+  for (const v of sample) counts[Math.min(70, Math.floor(Math.abs(v) / 0.05))]!++;
   let c = 0;
-  for (let k = 0; k < 91; k++) {
-    const p = (k === 90 ? 1 : F((k + 1) * 0.05)) - F(k * 0.05), e = p * sample.length;
+  for (let k = 0; k < 71; k++) {
+    const p = (k === 70 ? 1 : F((k + 1) * 0.05)) - F(k * 0.05), e = p * sample.length;
     c += (counts[k]! - e) ** 2 / e;
   }
   return c;
 }
+const CHI2_LIMIT = 112.3;
 const halfCdf = (x: number) => 2 * Phi(x) - 1;
 
 // At n = 400 000 the KS distance exceeds 1.95/√n ≈ 0.0031 with probability 0.001.
@@ -48,7 +49,7 @@ Deno.test("fillNormal() draws N(0, 1): KS distance to Φ, moments, symmetry", ()
   const d = ks(z, Phi);
   assert.ok(d < KS_LIMIT, `KS distance ${d}`);
   const c = chi2(z, halfCdf);
-  assert.ok(c < 137, `χ² ${c}`);
+  assert.ok(c < CHI2_LIMIT, `χ² ${c}`);
   let s = 0, s2 = 0, s4 = 0, pos = 0;
   for (const v of z) {
     s += v;
@@ -102,7 +103,7 @@ Deno.test("fillHalfNormal() draws |z|, and |z| given |z| ≤ bound when truncate
   const h = fillHalfNormal(new Float32Array(N), createRng(4), 1);
   assert.ok(h.every((v) => v >= 0));
   const d = ks(h, halfCdf), c = chi2(h, halfCdf);
-  assert.ok(d < KS_LIMIT && c < 137, `KS distance ${d}, χ² ${c}`);
+  assert.ok(d < KS_LIMIT && c < CHI2_LIMIT, `KS distance ${d}, χ² ${c}`);
   // Truncated at 2 and scaled by 0.5: CDF (2Φ(x/0.5) − 1)/(2Φ(2) − 1) on [0, 1]; the untruncated
   // moments E|z| = (φ(0) − φ(2))/(Φ(2) − ½), E z² = 1 − 2φ(2)/(Φ(2) − ½).
   const t = fillHalfNormal(new Float32Array(N), createRng(5), 0.5, 2), mass = 2 * Phi(2) - 1;
