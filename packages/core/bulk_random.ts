@@ -14,9 +14,10 @@
  * tail by Marsaglia's exponential method (x = r + e₁/r, kept when 2e₂ > (e₁/r)²), and a rectangle
  * keeps x when a uniform height in [f(xᵢ), f(xᵢ₋₁)] falls below f(x); rejected draws start over.
  *
- * Each attempt takes one 32-bit word: the low 7 bits pick the layer, the upper 25 give u.
- * Words are drawn in blocks ({@linkcode Xoshiro128.fillWords} where the generator has it), one
- * first attempt per output; outputs that need more finish their rejection loops after the block.
+ * Each attempt takes one 32-bit word: the low 7 bits pick the layer, the upper 25 give u (24 in
+ * {@linkcode fillNormal}, whose sign is bit 7 of each output's first word). Words are drawn in
+ * blocks ({@linkcode Xoshiro128.fillWords} where the generator has it), one first attempt per
+ * output; outputs that need more finish their rejection loops after the block.
  * {@linkcode fillNormal} draws all the magnitudes first, then the signs, 32 to a word; a
  * truncation bound redraws the magnitudes above it.
  *
@@ -98,6 +99,51 @@ function attempt(src: WordSource): number {
   return j < INNER[i]! ? x : edge(src, i, x);
 }
 
+/**
+ * The ziggurat fill behind {@linkcode fillNormal} (signed) and {@linkcode fillHalfNormal}:
+ * out[k] = mean ± scale·|z|, |z| ≤ bound.
+ */
+function ziggurat(
+  out: Float32Array,
+  rng: Rng,
+  scale: number,
+  bound: number,
+  mean: number,
+  signed: boolean,
+): Float32Array {
+  if (!(bound > 0)) {
+    throw new Error(
+      `Invalid truncation bound ${JSON.stringify(bound)}: expected a positive number`,
+    );
+  }
+  const src = words(rng), n = out.length;
+  // Signed: bit 7 of an output's first word is its sign (independent of the magnitude, which
+  // the other bits and later words decide), and u keeps 24 bits (bit 7 cleared).
+  const signBit = signed ? 1 : 0, keep = signed ? 0x1fffffe : 0x1ffffff;
+  // Output k takes word k of its block as its first attempt. The pass over the block is written
+  // without calls or unpredictable branches (about twice as fast as a per-draw loop); an output
+  // whose first attempt misses the fast path (a wedge, the tail or above the bound, a few per cent)
+  // is pending, and afterwards finishes its own rejection loop with words straight from the
+  // generator. Every output is thus a complete run of the sampler, in its own place.
+  for (let k = 0; k < n; k += BLOCK) {
+    const count = Math.min(BLOCK, n - k), w = block(src, count);
+    let pending = 0;
+    for (let p = 0; p < count; p++) {
+      const i = w[p]! & 127, u = w[p]! >>> 7, j = u & keep, z = j * WIDTH[i]!;
+      out[k + p] = mean + (1 - 2 * (u & signBit)) * z * scale;
+      PENDING[pending] = p;
+      pending += j < INNER[i]! && z <= bound ? 0 : 1;
+    }
+    for (let q = 0; q < pending; q++) {
+      const p = PENDING[q]!, i = w[p]! & 127, u = w[p]! >>> 7, j = u & keep;
+      let z = j < INNER[i]! ? NaN : edge(src, i, j * WIDTH[i]!);
+      while (!(z <= bound)) z = attempt(src);
+      out[k + p] = mean + (1 - 2 * (u & signBit)) * z * scale;
+    }
+  }
+  return out;
+}
+
 /** The generator's own 32-bit words, or words made from its doubles when it has none. */
 function words(rng: Rng & Partial<WordSource>): WordSource {
   if (typeof rng.nextUint32 === "function") return rng as WordSource;
@@ -156,18 +202,7 @@ export function fillNormal(
   mean = 0,
   bound = Infinity,
 ): Float32Array {
-  fillHalfNormal(out, rng, std, bound);
-  const src = words(rng), n = out.length;
-  for (let k = 0; k < n; k += 32 * BLOCK) {
-    const count = Math.min(BLOCK, Math.ceil((n - k) / 32)), w = block(src, count);
-    for (let p = 0; p < count; p++) {
-      const signs = w[p]!, start = k + 32 * p, end = Math.min(n, start + 32);
-      // Branch-free: a branch on a random bit is mispredicted half the time.
-      for (let t = start; t < end; t++) out[t] = out[t]! * (1 - 2 * ((signs >>> (t - start)) & 1));
-    }
-  }
-  if (mean !== 0) { for (let k = 0; k < n; k++) out[k] = out[k]! + mean; }
-  return out;
+  return ziggurat(out, rng, std, bound, mean, true);
 }
 
 /**
@@ -194,32 +229,5 @@ export function fillHalfNormal(
   scale = 1,
   bound = Infinity,
 ): Float32Array {
-  if (!(bound > 0)) {
-    throw new Error(
-      `Invalid truncation bound ${JSON.stringify(bound)}: expected a positive number`,
-    );
-  }
-  const src = words(rng), n = out.length;
-  // Output k takes word k of its block as its first attempt. The pass over the block is written
-  // without calls or unpredictable branches (about twice as fast as a per-draw loop); an output
-  // whose first attempt misses the fast path (a wedge, the tail or above the bound, a few per cent)
-  // is pending, and afterwards finishes its own rejection loop with words straight from the
-  // generator. Every output is thus a complete run of the sampler, in its own place.
-  for (let k = 0; k < n; k += BLOCK) {
-    const count = Math.min(BLOCK, n - k), w = block(src, count);
-    let pending = 0;
-    for (let p = 0; p < count; p++) {
-      const i = w[p]! & 127, j = w[p]! >>> 7, z = j * WIDTH[i]!;
-      out[k + p] = z * scale;
-      PENDING[pending] = p;
-      pending += j < INNER[i]! && z <= bound ? 0 : 1;
-    }
-    for (let q = 0; q < pending; q++) {
-      const p = PENDING[q]!, i = w[p]! & 127, j = w[p]! >>> 7;
-      let z = j < INNER[i]! ? NaN : edge(src, i, j * WIDTH[i]!);
-      while (!(z <= bound)) z = attempt(src);
-      out[k + p] = z * scale;
-    }
-  }
-  return out;
+  return ziggurat(out, rng, scale, bound, 0, false);
 }
