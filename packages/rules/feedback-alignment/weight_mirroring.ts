@@ -30,8 +30,10 @@ import {
   type Backend,
   createRng,
   deriveSeed,
+  fillNormal,
   type HyperSchema,
   type LearnerDefinition,
+  type RawKernels,
   registerLearner,
   type ResolvedLearnerOptions,
   type Rng,
@@ -120,14 +122,11 @@ export const WEIGHT_MIRROR_HYPER: HyperSchema = {
 
 /** An m × n matrix of independent N(0, s²) draws. */
 function gaussian(b: Backend, rng: Rng, m: number, n: number, s: number): Tensor {
-  const out = new Float32Array(m * n);
-  for (let k = 0; k < out.length; k++) out[k] = s * rng.normal();
-  return b.fromArray(out, m, n);
+  return b.fromArray(fillNormal(new Float32Array(m * n), rng, s), m, n);
 }
 
-/** Mean over the columns of y of each column's sample standard deviation (n − 1). */
-function meanColumnStd(b: Backend, y: Tensor): number {
-  const v = b.read(y), m = y.rows, n = y.cols;
+/** Mean over the columns of y (m × n, row-major) of each column's sample standard deviation. */
+function meanColumnStd(v: Float32Array, m: number, n: number): number {
   let total = 0;
   for (let j = 0; j < n; j++) {
     let s = 0, s2 = 0;
@@ -141,10 +140,76 @@ function meanColumnStd(b: Backend, y: Tensor): number {
   return total / n;
 }
 
+function checkMirrorBatch(m: number, settings: MirrorSettings): void {
+  if (!(Number.isInteger(m) && m >= 1) || (settings.growth_control && m < 2)) {
+    throw new Error(
+      `Invalid mirror batch ${JSON.stringify(m)}: expected an integer ≥ ${
+        settings.growth_control ? "2 (growth control takes a sample std)" : "1"
+      }`,
+    );
+  }
+}
+
+function growthScale(s: number, settings: MirrorSettings): number {
+  if (!(s > 0)) {
+    throw new Error(
+      `Growth control got outputs of std ${s}: expected a positive std (B is zero or not finite)`,
+    );
+  }
+  return settings.damping / s;
+}
+
+/** The noise and product buffers of the in-place mirror step of one layer. */
+class MirrorBuffers {
+  readonly x: Float32Array;
+  readonly y: Float32Array;
+
+  constructor(readonly m: number, fanIn: number, fanOut: number) {
+    this.x = new Float32Array(m * fanIn);
+    this.y = new Float32Array(m * fanOut);
+  }
+}
+
+/**
+ * The mirror step on raw storage, B (fanIn × fanOut) overwritten: x = σξ into `buf.x`,
+ * y = η·xW into `buf.y`, B ← (1 − λ)B + xᵀy (one sgemm accumulating into B), then with growth
+ * control ξ′ into `buf.x`, ξ′B into `buf.y` and B ← (d/s)·B. Three products of m × fanIn × fanOut
+ * multiply–adds and 2·m·fanIn normals; nothing allocated.
+ */
+function mirrorInPlace(
+  raw: RawKernels,
+  B: Float32Array,
+  W: Float32Array,
+  fanIn: number,
+  fanOut: number,
+  buf: MirrorBuffers,
+  settings: MirrorSettings,
+  rng: Rng,
+): void {
+  const { x, y, m } = buf;
+  fillNormal(x, rng, settings.mirror_noise);
+  y.fill(0);
+  raw.gemmInto(x, W, y, { m, k: fanIn, n: fanOut });
+  const lr = settings.mirror_lr;
+  for (let k = 0; k < y.length; k++) y[k] = y[k]! * lr;
+  if (settings.mirror_decay !== 0) {
+    const keep = 1 - settings.mirror_decay;
+    for (let k = 0; k < B.length; k++) B[k] = B[k]! * keep;
+  }
+  raw.gemmInto(x, y, B, { m: fanIn, k: m, n: fanOut, transA: true });
+  if (!settings.growth_control) return;
+  fillNormal(x, rng, 1);
+  y.fill(0);
+  raw.gemmInto(x, B, y, { m, k: fanIn, n: fanOut });
+  const f = growthScale(meanColumnStd(y, m, fanOut), settings);
+  for (let k = 0; k < B.length; k++) B[k] = B[k]! * f;
+}
+
 /**
  * One mirror step of one layer: with x = σξ (m × fanIn) and y = xW,
  * B ← (1 − λ_WM)·B + η_WM·xᵀy, then, with growth control, B ← d·B / s (s: the mean over output
- * units of the sample std of ξ′B for fresh unit noise ξ′, m × fanIn).
+ * units of the sample std of ξ′B for fresh unit noise ξ′, m × fanIn). The noise is drawn with
+ * {@linkcode fillNormal}: first x's m·fanIn normals, then ξ′'s.
  *
  * @param b The backend.
  * @param B The feedback matrix, stored like W (fanIn × fanOut).
@@ -173,12 +238,13 @@ export function mirrorStep(
   settings: MirrorSettings,
   rng: Rng,
 ): Tensor {
-  if (!(Number.isInteger(m) && m >= 1) || (settings.growth_control && m < 2)) {
-    throw new Error(
-      `Invalid mirror batch ${JSON.stringify(m)}: expected an integer ≥ ${
-        settings.growth_control ? "2 (growth control takes a sample std)" : "1"
-      }`,
-    );
+  checkMirrorBatch(m, settings);
+  const raw = b.raw;
+  if (raw) {
+    const next = raw.data(B).slice();
+    const buf = new MirrorBuffers(m, W.rows, W.cols);
+    mirrorInPlace(raw, next, raw.data(W), W.rows, W.cols, buf, settings, rng);
+    return raw.wrap(next, B.rows, B.cols);
   }
   return b.tidy(() => {
     const x = gaussian(b, rng, m, W.rows, settings.mirror_noise);
@@ -186,13 +252,8 @@ export function mirrorStep(
     const decayed = settings.mirror_decay === 0 ? B : b.scale(B, 1 - settings.mirror_decay);
     const next = b.axpy(settings.mirror_lr, b.matmul(x, y, true, false), decayed);
     if (!settings.growth_control) return next;
-    const s = meanColumnStd(b, b.matmul(gaussian(b, rng, m, W.rows, 1), next));
-    if (!(s > 0)) {
-      throw new Error(
-        `Growth control got outputs of std ${s}: expected a positive std (B is zero or not finite)`,
-      );
-    }
-    return b.scale(next, settings.damping / s);
+    const z = b.matmul(gaussian(b, rng, m, W.rows, 1), next);
+    return b.scale(next, growthScale(meanColumnStd(b.read(z), z.rows, z.cols), settings));
   });
 }
 
@@ -204,6 +265,7 @@ export function mirrorStep(
 export class WeightMirrorLearner extends MlpLearner {
   readonly #hyper: WeightMirrorHyper;
   readonly #rng: Rng;
+  readonly #buffers: (MirrorBuffers | undefined)[] = [];
   #warm = false;
 
   /**
@@ -219,17 +281,27 @@ export class WeightMirrorLearner extends MlpLearner {
   }
 
   /**
-   * Runs `steps` mirror steps of every layer with noise batches of `m` samples.
+   * Runs `steps` mirror steps of every layer with noise batches of `m` samples. On backends with
+   * raw buffers (`js`, `blas`) each step overwrites the layer's B in place (the same arithmetic as
+   * {@linkcode mirrorStep}, without allocating).
    *
    * @param steps Mirror steps.
    * @param m Noise samples per step.
    */
   mirror(steps: number, m: number): void {
-    const b = this.backend, W = this.mlp.W, path = this.path;
+    const b = this.backend, W = this.mlp.W, path = this.path, raw = b.raw;
+    if (steps > 0) checkMirrorBatch(m, this.#hyper);
     for (let t = 0; t < steps; t++) {
       for (let i = 0; i < W.length; i++) {
-        const B = path.matrices()[`B${i}`]!;
-        path.setMatrix(`B${i}`, mirrorStep(b, B, W[i]!, m, this.#hyper, this.#rng));
+        const B = path.matrices()[`B${i}`]!, w = W[i]!;
+        if (!raw) {
+          path.setMatrix(`B${i}`, mirrorStep(b, B, w, m, this.#hyper, this.#rng));
+          continue;
+        }
+        // B is this learner's own matrix: the step overwrites it, into buffers kept per layer.
+        let buf = this.#buffers[i];
+        if (buf?.m !== m) buf = this.#buffers[i] = new MirrorBuffers(m, w.rows, w.cols);
+        mirrorInPlace(raw, raw.data(B), raw.data(w), w.rows, w.cols, buf, this.#hyper, this.#rng);
       }
     }
   }

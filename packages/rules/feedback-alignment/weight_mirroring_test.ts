@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  type Backend,
   createLearner,
   createRng,
   jsBackend as b,
@@ -7,6 +8,7 @@ import {
   mirrorStep,
   type Tensor,
 } from "./mod.ts";
+import { deriveSeed } from "@plasticity/core";
 
 const plainStep: MirrorSettings = {
   "mirror_lr": 0.1,
@@ -200,4 +202,58 @@ Deno.test("wm warm-up: mirror steps once before the first training step, not aft
   restored.importWeights(net.exportWeights());
   restored.trainBatch(x, y);
   assert.deepEqual(restored.exportWeights().B1!.data, b1, "a restored learner skips the warm-up");
+});
+
+/** jsBackend without its raw buffers: the generic path of code that tests for `backend.raw`. */
+const noRaw: Backend = new Proxy(b, {
+  get: (target, key) => {
+    if (key === "raw") return undefined;
+    const v = Reflect.get(target, key);
+    return typeof v === "function" ? v.bind(target) : v;
+  },
+});
+
+Deno.test("mirror step: the in-place kernel and the tensor operations give the same B", () => {
+  const W = randn(40, 30, 7), B0 = randn(41, 30, 7, 0.2);
+  for (
+    const settings of [plainStep, { ...plainStep, "mirror_decay": 0.1, "growth_control": true }]
+  ) {
+    const fast = b.read(mirrorStep(b, B0, W, 16, settings, createRng(42)));
+    const generic = b.read(mirrorStep(noRaw, B0, W, 16, settings, createRng(42)));
+    fast.forEach((v, k) => assert.ok(Math.abs(v - generic[k]!) < 1e-5 * (1 + Math.abs(v)), `${k}`));
+  }
+  assert.deepEqual(b.read(B0), b.read(randn(41, 30, 7, 0.2)), "mirrorStep leaves B as it was");
+});
+
+Deno.test("wm's in-place mirror steps are mirrorStep on FA's B with the learner's noise stream", () => {
+  const network = { sizes: [6, 9, 3], activation: "tanh" as const };
+  const optimizer = { name: "sgd" as const, lr: 0.1 };
+  const x = randn(50, 12, 6), y = randn(51, 12, 3);
+  const wm = createLearner("wm", { network, optimizer, backend: b, seed: 5 });
+  const again = createLearner("wm", { network, optimizer, backend: b, seed: 5 });
+  const fa = createLearner("fa", { network, optimizer, backend: b, seed: 5 });
+  const rng = createRng(deriveSeed(5, "mirror")),
+    settings = {
+      ...plainStep,
+      "mirror_lr": 0.01,
+      "growth_control": true,
+    }; // wm's defaults
+  for (let t = 0; t < 3; t++) {
+    wm.trainBatch(x, y);
+    again.trainBatch(x, y);
+    fa.trainBatch(x, y);
+    // FA's step with wm's B, then one mirror step per layer, in layer order, from the same stream.
+    const w = fa.exportWeights(), mirrored = { ...w };
+    for (let i = 0; i < 2; i++) {
+      const B = b.fromArray(w[`B${i}`]!.data, w[`B${i}`]!.rows, w[`B${i}`]!.cols);
+      const W = b.fromArray(w[`W${i}`]!.data, w[`W${i}`]!.rows, w[`W${i}`]!.cols);
+      mirrored[`B${i}`] = {
+        ...w[`B${i}`]!,
+        data: Array.from(b.read(mirrorStep(b, B, W, 12, settings, rng))),
+      };
+    }
+    fa.importWeights(mirrored);
+    assert.deepEqual(wm.exportWeights(), fa.exportWeights(), `step ${t}`);
+  }
+  assert.deepEqual(again.exportWeights(), wm.exportWeights(), "same seed, same trajectory");
 });
