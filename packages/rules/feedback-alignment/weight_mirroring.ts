@@ -41,7 +41,7 @@ import {
   type Tensor,
   type WeightArray,
 } from "@plasticity/core";
-import { MlpLearner } from "@plasticity/backprop";
+import { type FeedbackPath, MlpLearner } from "@plasticity/backprop";
 import { faFeedback } from "./fa.ts";
 import { FEEDBACK_HYPER, type FeedbackHyper } from "./feedback_init.ts";
 
@@ -170,10 +170,21 @@ class MirrorBuffers {
   }
 }
 
+/** Beyond these, a pending scale is applied to the stored matrix before it drifts further. */
+const SCALE_MIN = 1e-6, SCALE_MAX = 1e6;
+
+/** B ← c·B in place. */
+function scaleInPlace(B: Float32Array, c: number): void {
+  for (let k = 0; k < B.length; k++) B[k] = B[k]! * c;
+}
+
 /**
- * The mirror step on raw storage, B (fanIn × fanOut) overwritten: x = σξ into `buf.x`,
- * y = η·xW into `buf.y`, B ← (1 − λ)B + xᵀy (one sgemm accumulating into B), then with growth
- * control ξ′ into `buf.x`, ξ′B into `buf.y` and B ← (d/s)·B. Three products of m × fanIn × fanOut
+ * The mirror step on raw storage, where the true matrix is c·B (B fanIn × fanOut, overwritten):
+ * x = σξ into `buf.x`, y = xW into `buf.y`; with c′ = (1 − λ)·c, B ← B + xᵀ(η/c′·y) (one sgemm
+ * accumulating into B), so that c′·B = (1 − λ)·cB + η·xᵀy; then with growth control ξ′ into
+ * `buf.x`, ξ′B into `buf.y`, s = c′·(mean column std of ξ′B) and the new scale d/s·c′. Returns
+ * the new scale: the decay and growth control's rescaling cost no pass over B (the scale is
+ * applied to B here only when it leaves [10⁻⁶, 10⁶]). Three products of m × fanIn × fanOut
  * multiply–adds and 2·m·fanIn normals; nothing allocated.
  */
 function mirrorInPlace(
@@ -185,24 +196,55 @@ function mirrorInPlace(
   buf: MirrorBuffers,
   settings: MirrorSettings,
   rng: Rng,
-): void {
+  c: number,
+): number {
   const { x, y, m } = buf;
   fillNormal(x, rng, settings.mirror_noise);
   y.fill(0);
   raw.gemmInto(x, W, y, { m, k: fanIn, n: fanOut });
-  const lr = settings.mirror_lr;
-  for (let k = 0; k < y.length; k++) y[k] = y[k]! * lr;
-  if (settings.mirror_decay !== 0) {
-    const keep = 1 - settings.mirror_decay;
-    for (let k = 0; k < B.length; k++) B[k] = B[k]! * keep;
+  let scale = c * (1 - settings.mirror_decay);
+  if (!(scale >= SCALE_MIN && scale <= SCALE_MAX)) {
+    scaleInPlace(B, scale);
+    scale = 1;
   }
+  const a = settings.mirror_lr / scale;
+  for (let k = 0; k < y.length; k++) y[k] = y[k]! * a;
   raw.gemmInto(x, y, B, { m: fanIn, k: m, n: fanOut, transA: true });
-  if (!settings.growth_control) return;
+  if (!settings.growth_control) return scale;
   fillNormal(x, rng, 1);
   y.fill(0);
   raw.gemmInto(x, B, y, { m, k: fanIn, n: fanOut });
-  const f = growthScale(meanColumnStd(y, m, fanOut), settings);
-  for (let k = 0; k < B.length; k++) B[k] = B[k]! * f;
+  return scale * growthScale(scale * meanColumnStd(y, m, fanOut), settings);
+}
+
+/**
+ * FA's feedback path whose matrices carry a pending scale each (Bᵢ's true value is
+ * scales[i]·Bᵢ): the signal through Bᵢ is scaled after the product, and Bᵢ is handed out or
+ * stood in as a scaled copy, so that looking at B never changes the stored matrices (nor,
+ * through rounding, the training trajectory). A replaced Bᵢ has scale 1.
+ */
+function scaledPath(inner: FeedbackPath, scales: number[], b: Backend): FeedbackPath {
+  const scaled = (i: number, t: Tensor) => {
+    const c = scales[i] ?? 1;
+    return c === 1 ? t : b.scale(t, c);
+  };
+  return {
+    signal: (i, delta, deltaOut) => scaled(i, inner.signal(i, delta, deltaOut)),
+    matrices: () =>
+      Object.fromEntries(
+        Object.entries(inner.matrices()).map(([key, t]) => [key, scaled(Number(key.slice(1)), t)]),
+      ),
+    setMatrix: (key, value) => {
+      inner.setMatrix(key, value);
+      const k = /^B(\d+)$/.exec(key);
+      if (k) scales[Number(k[1])] = 1;
+    },
+    standIn: (i) => {
+      const t = inner.standIn?.(i);
+      return t && scaled(i, t);
+    },
+    dispose: () => inner.dispose(),
+  };
 }
 
 /**
@@ -243,7 +285,8 @@ export function mirrorStep(
   if (raw) {
     const next = raw.data(B).slice();
     const buf = new MirrorBuffers(m, W.rows, W.cols);
-    mirrorInPlace(raw, next, raw.data(W), W.rows, W.cols, buf, settings, rng);
+    const c = mirrorInPlace(raw, next, raw.data(W), W.rows, W.cols, buf, settings, rng, 1);
+    if (c !== 1) scaleInPlace(next, c);
     return raw.wrap(next, B.rows, B.cols);
   }
   return b.tidy(() => {
@@ -266,6 +309,10 @@ export class WeightMirrorLearner extends MlpLearner {
   readonly #hyper: WeightMirrorHyper;
   readonly #rng: Rng;
   readonly #buffers: (MirrorBuffers | undefined)[] = [];
+  /** Bᵢ's pending scale (its true value is scale·Bᵢ), shared with the feedback path. */
+  readonly #scales: number[];
+  /** FA's path inside `path`: the stored matrices, their scales still pending. */
+  readonly #fa: FeedbackPath;
   #warm = false;
 
   /**
@@ -274,8 +321,18 @@ export class WeightMirrorLearner extends MlpLearner {
    * @param options The resolved learner options (hyper-parameters: {@linkcode WEIGHT_MIRROR_HYPER}).
    */
   constructor(options: ResolvedLearnerOptions) {
-    const h = options.hyper as unknown as WeightMirrorHyper;
-    super({ rule: "wm", options, feedback: faFeedback(h, options) });
+    const h = options.hyper as unknown as WeightMirrorHyper, scales: number[] = [];
+    const fa = faFeedback(h, options), inner: FeedbackPath[] = [];
+    super({
+      rule: "wm",
+      options,
+      feedback: (mlp, rng) => {
+        inner.push(fa(mlp, rng));
+        return scaledPath(inner[0]!, scales, mlp.backend);
+      },
+    });
+    this.#fa = inner[0]!;
+    this.#scales = scales;
     this.#hyper = h;
     this.#rng = createRng(deriveSeed(options.seed, "mirror"));
   }
@@ -293,15 +350,28 @@ export class WeightMirrorLearner extends MlpLearner {
     if (steps > 0) checkMirrorBatch(m, this.#hyper);
     for (let t = 0; t < steps; t++) {
       for (let i = 0; i < W.length; i++) {
-        const B = path.matrices()[`B${i}`]!, w = W[i]!;
+        const w = W[i]!;
         if (!raw) {
+          const B = path.matrices()[`B${i}`]!;
           path.setMatrix(`B${i}`, mirrorStep(b, B, w, m, this.#hyper, this.#rng));
           continue;
         }
-        // B is this learner's own matrix: the step overwrites it, into buffers kept per layer.
+        // B is this learner's own matrix: the step overwrites it, into buffers kept per layer,
+        // and leaves its scale pending.
         let buf = this.#buffers[i];
         if (buf?.m !== m) buf = this.#buffers[i] = new MirrorBuffers(m, w.rows, w.cols);
-        mirrorInPlace(raw, raw.data(B), raw.data(w), w.rows, w.cols, buf, this.#hyper, this.#rng);
+        const B = this.#fa.matrices()[`B${i}`]!;
+        this.#scales[i] = mirrorInPlace(
+          raw,
+          raw.data(B),
+          raw.data(w),
+          w.rows,
+          w.cols,
+          buf,
+          this.#hyper,
+          this.#rng,
+          this.#scales[i] ?? 1,
+        );
       }
     }
   }
