@@ -192,6 +192,25 @@ for (const kind of ["usf", "frsf", "brsf"]) {
   });
 }
 
+Deno.test("conv brsf is seed-deterministic; watching its magnitudes does not change training", () => {
+  const watched = make("brsf", OPTIMIZERS[0]!), unwatched = make("brsf", OPTIMIZERS[0]!);
+  for (let t = 0; t < 4; t++) {
+    const [x, y] = batch(6, 70 + t);
+    watched.exportWeights();
+    watched.diagnostics(x, y);
+    watched.trainBatch(x, y);
+    unwatched.trainBatch(x, y);
+  }
+  // M0 (the first layer's, never needed by the backward pass) is drawn here on export.
+  assert.deepEqual(watched.exportWeights(), unwatched.exportWeights());
+  // Each magnitude is |R| for R from feedback_init (lecunNormal: σ/0.8796 · z, |z| ≤ 2).
+  const M = pick(unwatched.exportWeights(), /^M/);
+  SHAPES.forEach(([, , fanIn], k) => {
+    const max = 2 * Math.sqrt(1 / fanIn!) / 0.87962566103423978;
+    assert.ok(M[`M${k}`]!.data.every((m) => m >= 0 && m <= max * (1 + 1e-6)), `M${k}`);
+  });
+});
+
 Deno.test("conv frsf keeps its magnitudes; brsf redraws them after every step; |B| = M", () => {
   const fr = make("frsf", OPTIMIZERS[0]!) as ConvFeedbackLearner;
   const br = make("brsf", OPTIMIZERS[0]!) as ConvFeedbackLearner;

@@ -10,16 +10,21 @@
  *   sₖ = √(2/(fan-in + fan-out)) (`scale_by_fan: true`);
  * - `frsf`: Mₖ = |Rₖ| drawn once from `feedback_init`;
  * - `brsf`: Mₖ = |Rₖ| drawn afresh after every update (BioTorch draws it before each batch's
- *   backward pass: the same distribution).
+ *   backward pass: the same distribution), in bulk ({@linkcode fillInit}) when Bₖ is first needed
+ *   after the update, from a sub-stream of the seed fixed by (k, update): the first layer's Bₖ,
+ *   which the backward pass never needs, is drawn only when observed, and observing it leaves
+ *   training unchanged.
  *
  * Fans are PyTorch's: c·k·k and out·k·k for a conv kernel, fanIn and fanOut for a dense layer.
  *
  * @module
  */
-import type { LearnerOptions, Tensor } from "@plasticity/core";
+import { fillInit, type LearnerOptions, type Tensor } from "@plasticity/core";
 import type { ConvFeedbackFactory, ConvFeedbackPath } from "./conv_learner.ts";
 import type { SignSymmetryHyper, SignSymmetryKind } from "./sign_symmetry.ts";
-import { absKept, drawShaped, KeyedMatrices, scaledSign, weightShapes } from "./_conv_feedback.ts";
+import { absKept, drawShaped, scaledSign, weightShapes } from "./_conv_feedback.ts";
+import { feedbackInitSpec } from "./feedback_init.ts";
+import { Redraws } from "./_redraw.ts";
 
 /**
  * The feedback path of a sign-symmetry rule on a `ConvNet` (see the module description). The
@@ -50,37 +55,78 @@ export function convSignFeedback(
   options: LearnerOptions,
 ): ConvFeedbackFactory {
   return (net, rng) => {
-    const b = net.backend, shapes = weightShapes(net);
-    const draw = (k: number) => {
+    const b = net.backend, raw = b.raw, shapes = weightShapes(net);
+    const scale = shapes.map((s) => hyper.scale_by_fan ? Math.sqrt(2 / (s.fanIn + s.fanOut)) : 1);
+    const drawOnce = (k: number) => {
       const [r] = drawShaped(b, [shapes[k]!], hyper, options.network.init, rng);
       const m = absKept(b, r!);
       b.dispose(r!);
       return m;
     };
-    const M = kind === "usf" ? undefined : new KeyedMatrices(b, "M", shapes.map((_, k) => draw(k)));
-    const scale = shapes.map((s) => hyper.scale_by_fan ? Math.sqrt(2 / (s.fanIn + s.fanOut)) : 1);
+    // brSF: the sub-streams of the redraws, and how often each layer has been updated.
+    const redraws = kind === "brsf" ? new Redraws(rng) : undefined, updates = shapes.map(() => 0);
+    const redraw = (k: number): Tensor => {
+      const s = shapes[k]!, forward = options.network.init;
+      const spec = feedbackInitSpec(hyper.feedback_init, hyper.feedback_scale, s.fanIn, forward);
+      const m = fillInit(
+        new Float32Array(s.rows * s.cols),
+        spec,
+        s.fanIn,
+        s.fanOut,
+        redraws!.stream(k, updates[k]!),
+      );
+      for (let j = 0; j < m.length; j++) m[j] = Math.abs(m[j]!);
+      return b.keep(raw ? raw.wrap(m, s.rows, s.cols) : b.fromArray(m, s.rows, s.cols));
+    };
+    // The current magnitudes; brSF's are drawn on first use after each update.
+    const M: (Tensor | undefined)[] | undefined = kind === "usf"
+      ? undefined
+      : shapes.map((_, k) => kind === "frsf" ? drawOnce(k) : undefined);
+    const magnitudes = (k: number): Tensor => (M![k] ??= redraw(k));
     const B = (k: number): Tensor => {
-      const s = scaledSign(b, net.W[k]!, M ? 1 : scale[k]!);
-      if (!M) return s;
-      const m = b.mul(M.list[k]!, s);
-      return scale[k] === 1 ? m : b.scale(m, scale[k]!);
+      const f = scale[k]!, m = M ? magnitudes(k) : undefined, w = net.W[k]!;
+      if (raw) {
+        // One pass: f · Mₖ ∘ sign(Wₖ), rounded once, as mul then scale would give it.
+        const wd = raw.data(w), md = m ? raw.data(m) : undefined, out = new Float32Array(wd.length);
+        if (md) { for (let j = 0; j < out.length; j++) out[j] = md[j]! * Math.sign(wd[j]!) * f; }
+        else for (let j = 0; j < out.length; j++) out[j] = Math.sign(wd[j]!) * f;
+        return raw.wrap(out, w.rows, w.cols);
+      }
+      const s = scaledSign(b, w, m ? 1 : f);
+      if (!m) return s;
+      const ms = b.mul(m, s);
+      return f === 1 ? ms : b.scale(ms, f);
     };
     const path: ConvFeedbackPath = {
       grads: (cache, e) => net.backward(cache, e, B),
       standIn: B,
-      matrices: () => M?.all() ?? {},
+      matrices: () => Object.fromEntries((M ?? []).map((_, k) => [`M${k}`, magnitudes(k)])),
       setMatrix: (key, value) => {
-        if (!M) {
+        const x = /^M(\d+)$/.exec(key), k = x ? Number(x[1]) : -1;
+        if (!M || k < 0 || k >= M.length) {
           throw new Error(
-            `Unknown feedback matrix ${JSON.stringify(key)}: expected none (usf has no magnitudes)`,
+            `Unknown feedback matrix ${JSON.stringify(key)}: expected ${
+              M ? `M0…M${M.length - 1}` : "none (usf has no magnitudes)"
+            }`,
           );
         }
-        M.set(key, value);
+        const old = M[k];
+        M[k] = b.keep(value);
+        if (old && old !== value) b.dispose(old);
       },
-      dispose: () => M?.dispose(),
+      dispose: () => {
+        for (const m of M ?? []) if (m) b.dispose(m);
+      },
     };
-    // brSF: fresh magnitudes after every update of Wₖ, for the next batch.
-    if (kind === "brsf") path.learn = (k) => M!.set(`M${k}`, draw(k));
+    // brSF: fresh magnitudes after every update of Wₖ, for the next batch (drawn when needed).
+    if (kind === "brsf") {
+      path.learn = (k) => {
+        const old = M![k];
+        M![k] = undefined;
+        updates[k]!++;
+        if (old) b.dispose(old);
+      };
+    }
     return path;
   };
 }
