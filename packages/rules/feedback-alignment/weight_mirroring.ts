@@ -24,6 +24,11 @@
  * checkpoint, which brings B along). With `mirror_steps: 0` and no
  * warm-up the rule is `fa` step for step (same seed, same matrices).
  *
+ * Per layer and mirror step that is three products of m × fanIn × fanOut multiply–adds (a
+ * backprop step has two of that size) and 2·m·fanIn normals, BioTorch's amount of work; on
+ * backends with raw buffers the learner does it in place, keeping Bᵢ's decay and growth-control
+ * rescaling as a pending scale (Bᵢ is handed out scaled, so looking at it changes nothing).
+ *
  * @module
  */
 import {
