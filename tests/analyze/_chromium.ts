@@ -29,13 +29,16 @@ export function haveChromium(): boolean {
 }
 
 /**
- * Loads `url` in a fresh headless Chromium, waits for the load event plus `settleMs`, evaluates
+ * Loads `url` in a fresh headless Chromium, waits for the load event plus `settleMs` (and, with
+ * `waitFor`, until that expression is truthy, checked every 200 ms for at most `waitMs`), evaluates
  * `expression` (JSON-serialisable result) and returns it with every message seen.
  */
 export async function openPage(
   url: string,
   expression: string,
   settleMs = 300,
+  waitFor?: string,
+  waitMs = 180_000,
 ): Promise<PageVisit> {
   const profile = await Deno.makeTempDir({ prefix: "analyze_chromium_" });
   const child = new Deno.Command(CHROMIUM, {
@@ -156,6 +159,18 @@ export async function openPage(
     await send("Page.navigate", { url }, sessionId);
     await timeout(loadFired, 30_000, `load event of ${url}`);
     await new Promise((r) => timers.push(setTimeout(r, settleMs)));
+    if (waitFor !== undefined) {
+      const deadline = performance.now() + waitMs;
+      for (;;) {
+        const probe = await send(
+          "Runtime.evaluate",
+          { expression: waitFor, returnByValue: true },
+          sessionId,
+        ) as { result: { value: unknown } };
+        if (probe.result.value || performance.now() > deadline) break;
+        await new Promise((r) => timers.push(setTimeout(r, 200)));
+      }
+    }
     const result = await send(
       "Runtime.evaluate",
       { expression, returnByValue: true },

@@ -38,7 +38,8 @@ Deno.test({
       const visit = await openPage(
         `file://${join(dir, "index.html")}`,
         "JSON.stringify(globalThis.plasticityResult ?? null)",
-        500,
+        300,
+        "globalThis.plasticityResult !== undefined",
       );
       const problems = visit.messages.filter((m) =>
         m.source === "exception" || ["error", "assert"].includes(m.level)

@@ -20,7 +20,8 @@ Deno.test({
       const visit = await openPage(
         `file://${page}`,
         "JSON.stringify(globalThis.plasticityWeb ?? null)",
-        4000,
+        300,
+        "globalThis.plasticityWeb?.done === true",
       );
       const problems = visit.messages.filter((m) =>
         m.source === "exception" || ["error", "assert"].includes(m.level)
