@@ -218,7 +218,9 @@ export class PCNetwork {
    * Weight matrix W_l (fanIn × fanOut).
    *
    * @param l Layer, 1…L.
-   * @returns The current matrix (replaced, not mutated, by each update).
+   * @returns The current matrix. Plain SGD steps (no momentum, no weight decay) on the `js` and
+   * `blas` backends update it in place; every other update replaces it. Read it (`backend.read`)
+   * or {@linkcode PCNetwork.exportWeights} to keep a snapshot.
    */
   weight(l: number): Tensor {
     const w = this.#W[l];
@@ -527,6 +529,10 @@ export class PCNetwork {
   #updateWeights(opt: Optimizer, a0: Tensor, scale: number): void {
     const ops = this.#ops, b = this.backend;
     const keepGrad = opt.spec.name === "sgd" && (opt.spec.momentum ?? 0) !== 0;
+    // SGD without momentum or weight decay steps W_l in place where the backend can (js, blas).
+    const inPlace = opt.spec.name === "sgd" && !keepGrad && (opt.spec.weight_decay ?? 0) === 0
+      ? b.axpyInPlace?.bind(b)
+      : undefined;
     for (let l = 1; l <= this.L; l++) {
       const eps = this.#eps[l]!;
       const reuse = !keepGrad && this.#ops instanceof BufferOps;
@@ -538,10 +544,17 @@ export class PCNetwork {
       );
       if (reuse) this.#grad[l] = g;
       const old = this.#W[l]!;
-      const nw = b.keep(opt.update(`W${l}`, old, g));
-      this.#W[l] = nw;
-      this.#Wt[l] = ops.transposed(nw, this.#Wt[l]);
-      b.dispose(old);
+      if (reuse && inPlace) {
+        // Plain SGD in place: the direction is g itself (the call advances the slot's count) and
+        // y ← y − η g is the same axpy as the optimiser's, into W_l's own storage.
+        inPlace(-opt.lr, opt.direction(`W${l}`, g), old);
+        this.#Wt[l] = ops.transposed(old, this.#Wt[l]);
+      } else {
+        const nw = b.keep(opt.update(`W${l}`, old, g));
+        this.#W[l] = nw;
+        this.#Wt[l] = ops.transposed(nw, this.#Wt[l]);
+        b.dispose(old);
+      }
       if (!keepGrad && !reuse) b.dispose(g);
       const bias = this.#bias[l];
       if (bias) {

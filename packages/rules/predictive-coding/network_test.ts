@@ -339,6 +339,35 @@ Deno.test("update_p_at all takes a weight step at every iteration", () => {
   assert.deepEqual(b.read(all.weight(1)), b.read(last.weight(1)));
 });
 
+Deno.test("plain SGD steps W in place; momentum, weight decay and Adam replace it; exports stay snapshots", () => {
+  const sizes = [3, 4, 2];
+  const x = randomTensor(2, 3, 90), y = randomTensor(2, 2, 91);
+  const make = (optimizer: Record<string, unknown>) =>
+    new PCNetwork({
+      network: { sizes, activation: "tanh", bias: false },
+      config: { ...DEFAULT_PC_CONFIG, mode: "pc", T: 4 },
+      optimizer: { name: "sgd", lr: 0.05, ...optimizer },
+      loss: { kind: "mse", half: true, reduction: "sum" },
+      backend: b,
+      seed: 3,
+    });
+  const plain = make({});
+  const w = plain.weight(1), before = plain.exportWeights(), start = b.read(w);
+  plain.step(x, y);
+  assert.equal(plain.weight(1), w, "the same matrix, stepped in place");
+  assert.notDeepEqual(b.read(w), start);
+  assert.deepEqual(before["W1"]!.data, Array.from(start), "an earlier export is not changed");
+  // SGD with momentum starts from v = g, so its first step is plain SGD's, into a new matrix.
+  for (const spec of [{ momentum: 0.9 }, { weight_decay: 0.1 }, { name: "adam" }]) {
+    const net = make(spec), old = net.weight(1), keep = b.read(old);
+    net.step(x, y);
+    assert.notEqual(net.weight(1), old, JSON.stringify(spec));
+    if ("momentum" in spec) {
+      for (const l of [1, 2]) assert.deepEqual(b.read(net.weight(l)), b.read(plain.weight(l)));
+    } else assert.notDeepEqual(b.read(net.weight(1)), keep);
+  }
+});
+
 Deno.test("the Whittington–Bogacz input transform: sigmoid(logit(s)) feeds the pixels themselves", () => {
   const sizes = [4, 5, 3];
   const mk = (config: Partial<PCConfig>) =>
