@@ -28,6 +28,7 @@ import { forwardBackwardAngle } from "./angle.ts";
 import { gammaOf, initLateral, lateralUpdate } from "./lateral.ts";
 import { epochLrFactor, type NeuralLrRule, neuralStep } from "./schedule.ts";
 import { corinfomaxDeltas } from "./update.ts";
+import { firstErrorDifference, upperDeltas } from "./_deltas.ts";
 import {
   addScaledInto,
   fusedActivation,
@@ -209,6 +210,8 @@ export class CorInfoMax implements Learner {
   #fast: boolean;
   /** Product buffers of the fused relaxation, for one batch size at a time. */
   #ws: { m: number; below: Float32Array[]; fb: Float32Array[]; rB: Float32Array[] } | undefined;
+  /** Sums of the in-place weight step: dWff[0] (n₀ × n₁) and zᵀz per layer (n_l × n_l). */
+  #stepWs: { dW0: Float32Array; zz: Float32Array[] } | undefined;
 
   constructor(options: ResolvedLearnerOptions, settings: CorInfoMaxSettings, fast = true) {
     this.#fast = fast;
@@ -252,6 +255,7 @@ export class CorInfoMax implements Learner {
     beta: number,
     T: number,
     y?: Tensor,
+    zeroStart = false,
   ): Relaxed {
     const b = this.backend, st = this.settings, P = r0.length;
     const raw = b.raw;
@@ -259,7 +263,7 @@ export class CorInfoMax implements Learner {
       raw && this.#fast && drive0.rows > 1 && this.#acts.every(fusedActivation) &&
       dual0.every((d) => d === undefined)
     ) {
-      return this.#relaxRaw(raw, drive0, r0, beta, T, y);
+      return this.#relaxRaw(raw, drive0, r0, beta, T, y, zeroStart);
     }
     const gamma = gammaOf(st.lambda), inv = 1 / st.epsilon, g = st.g;
     const r = [...r0];
@@ -347,7 +351,9 @@ export class CorInfoMax implements Learner {
    * buffers (zeroed, then `gemmInto`), each layer's voltage and rate alternate between two
    * buffers of this call (the inputs `r0` are never written), and one pass per layer computes u',
    * σ(u') and ‖u' − u‖². The same operations in the same order as the tensor path, so the same
-   * values.
+   * values. With `zeroStart` (r0 all zero, as every free phase starts) a product whose left
+   * operand is still that zero state is written as zeros instead of computed (0·B is 0 for finite
+   * B).
    */
   #relaxRaw(
     raw: RawKernels,
@@ -356,6 +362,7 @@ export class CorInfoMax implements Learner {
     beta: number,
     T: number,
     y?: Tensor,
+    zeroStart = false,
   ): Relaxed {
     const b = this.backend, st = this.settings, P = r0.length, m = drive0.rows;
     const n = this.sizes;
@@ -369,15 +376,18 @@ export class CorInfoMax implements Learner {
     const d0 = raw.data(drive0);
     const Wff = this.#Wff.map((t) => raw.data(t)), Wfb = this.#Wfb.map((t) => raw.data(t));
     const B = this.#B.map((t) => raw.data(t));
+    // Whether layer l's rate is still the all-zero start.
+    const zero = r0.map(() => zeroStart);
     const product = (
       a: Float32Array,
       w: Float32Array,
       c: Float32Array,
       k: number,
       cols: number,
+      aZero: boolean,
     ) => {
       c.fill(0);
-      raw.gemmInto(a, w, c, { m, k, n: cols });
+      if (!aZero) raw.gemmInto(a, w, c, { m, k, n: cols });
     };
     let first = 0, last = 0;
     for (let t = 0; t < T; t++) {
@@ -387,11 +397,11 @@ export class CorInfoMax implements Learner {
       for (let l = 0; l < P; l++) {
         const nl = n[l + 1]!, hidden = l < P - 1;
         let below = d0;
-        if (l > 0) product(rCur[l - 1]!, Wff[l]!, below = ws.below[l]!, n[l]!, nl);
+        if (l > 0) product(rCur[l - 1]!, Wff[l]!, below = ws.below[l]!, n[l]!, nl, zero[l - 1]!);
         const rB = ws.rB[l]!;
-        product(rCur[l]!, B[l]!, rB, nl, nl);
+        product(rCur[l]!, B[l]!, rB, nl, nl, zero[l]!);
         let fb: Float32Array | undefined;
-        if (hidden) product(rCur[l + 1]!, Wfb[l]!, fb = ws.fb[l]!, n[l + 2]!, nl);
+        if (hidden) product(rCur[l + 1]!, Wfb[l]!, fb = ws.fb[l]!, n[l + 2]!, nl, zero[l + 1]!);
         const un = other(uBuf[l]!, uCur[l]!), rn = other(rBuf[l]!, rCur[l]!);
         const step2 = voltageStepInto({
           u: uCur[l]!,
@@ -407,6 +417,7 @@ export class CorInfoMax implements Learner {
         if (measure) step += step2;
         uCur[l] = un;
         rCur[l] = rn;
+        zero[l] = false;
       }
       if (t === 0) first = Math.sqrt(step);
       if (t === T - 1) last = Math.sqrt(step);
@@ -441,7 +452,7 @@ export class CorInfoMax implements Learner {
     const out = b.tidy(() => {
       const d0 = b.matmul(x, this.#Wff[0]!);
       const s0 = this.#start(x.rows);
-      const free = this.#relax(d0, s0.r, s0.dual, 0, st.tFree);
+      const free = this.#relax(d0, s0.r, s0.dual, 0, st.tFree, undefined, true);
       const rOut = free.r[free.r.length - 1]!;
       const loss = lossValue(b, this.#loss, rOut, y);
       const why = divergedWhy(free.first, free.last, free.state, st.divergenceRatio, st.tFree, {
@@ -456,6 +467,10 @@ export class CorInfoMax implements Learner {
         ? this.#relax(d0, nudged.r, nudged.dual, -beta, st.tNudged, y).r
         : free.r;
       const c = (st.threePhase ? 1 / (2 * beta) : 1 / beta) * this.#lrFactor / x.rows;
+      if (b.raw && this.#fast && !st.weight_decay) {
+        this.#stepInPlace(b.raw, x, d0, nudged.r, contrast, c);
+        return { why: undefined, loss, ratio: free.last / free.first, inPlace: true };
+      }
       const d = corinfomaxDeltas(b, x, this.#Wff, this.#Wfb, nudged.r, contrast, d0);
       // Optional decay after the step: W ← (1 − μ ε) W with the epoch's μ.
       const decay = (
@@ -469,7 +484,7 @@ export class CorInfoMax implements Learner {
         decay(addScaledInto(b, W, d.dWfb[i]!, c * st.lrFb[i]!, this.#fast), st.lrFb[i]!)
       );
       const B = this.#B.map((Bl, l) => lateralUpdate(b, Bl, nudged.r[l]!, st.lambda));
-      return { why: undefined, loss, ratio: free.last / free.first, Wff, Wfb, B };
+      return { why: undefined, loss, ratio: free.last / free.first, Wff, Wfb, B, inPlace: false };
     });
     this.#lastRatio = out.ratio;
     if (out.why !== undefined) {
@@ -478,6 +493,7 @@ export class CorInfoMax implements Learner {
       if (st.onDivergence === "throw") throw new Error(msg);
       return { loss: Number.NaN, diverged: 1, beta };
     }
+    if (out.inPlace) return { loss: out.loss, beta, "free_step_ratio": out.ratio };
     b.dispose(...this.#Wff, ...this.#Wfb, ...this.#B);
     this.#Wff = out.Wff!;
     this.#Wfb = out.Wfb!;
@@ -485,17 +501,68 @@ export class CorInfoMax implements Learner {
     return { loss: out.loss, beta, "free_step_ratio": out.ratio };
   }
 
+  /**
+   * The weight and lateral steps of {@linkcode trainBatch} (without weight decay) on raw buffers,
+   * written into the matrices' own storage: the same sums (dWff[0] by `gemmInto` onto zeros in a
+   * buffer kept between batches, zᵀz likewise) and the same element formulas as
+   * {@linkcode addScaledInto} and {@linkcode lateralUpdate}, every sum taken before any matrix
+   * changes.
+   */
+  #stepInPlace(
+    raw: RawKernels,
+    x: Tensor,
+    d0: Tensor,
+    rN: readonly Tensor[],
+    rF: readonly Tensor[],
+    c: number,
+  ): void {
+    const b = this.backend, st = this.settings, n = this.sizes, m = x.rows;
+    const n0 = n[0]!, n1 = n[1]!;
+    if (this.#stepWs?.dW0.length !== n0 * n1) {
+      this.#stepWs = {
+        dW0: new Float32Array(n0 * n1),
+        zz: n.slice(1).map((k) => new Float32Array(k * k)),
+      };
+    }
+    const { dW0, zz } = this.#stepWs;
+    dW0.fill(0);
+    const e0 = firstErrorDifference(b, rN[0]!, rF[0]!, d0);
+    raw.gemmInto(raw.data(x), raw.data(e0), dW0, { m: n0, k: m, n: n1, transA: true });
+    const dWff: Tensor[] = [], dWfb: Tensor[] = [];
+    upperDeltas(b, this.#Wff, this.#Wfb, rN, rF, dWff, dWfb);
+    const gamma = gammaOf(st.lambda), inv = 1 / st.lambda;
+    const z = this.#B.map((Bl, l) => {
+      const zl = b.matmul(rN[l]!, Bl), Z = zz[l]!, k = Bl.rows;
+      Z.fill(0);
+      raw.gemmInto(raw.data(zl), raw.data(zl), Z, { m: k, k: m, n: k, transA: true });
+      return Z;
+    });
+    const add = (W: Tensor, D: Float32Array, cW: number) => {
+      const Wd = raw.data(W);
+      for (let i = 0; i < Wd.length; i++) Wd[i] = Wd[i]! + cW * D[i]!;
+    };
+    add(this.#Wff[0]!, dW0, c * st.lrFf[0]!);
+    dWff.forEach((D, i) => add(this.#Wff[i + 1]!, raw.data(D), c * st.lrFf[i + 1]!));
+    dWfb.forEach((D, i) => add(this.#Wfb[i]!, raw.data(D), c * st.lrFb[i]!));
+    this.#B.forEach((Bl, l) => {
+      const Bd = raw.data(Bl), Zd = z[l]!, cz = gamma / m;
+      for (let i = 0; i < Bd.length; i++) Bd[i] = inv * (Bd[i]! - cz * Zd[i]!);
+    });
+  }
+
   /** Every layer after the free phase from zero (for tests and analysis). */
   freeState(x: Tensor, iterations = this.settings.tFree): Tensor[] {
     const s0 = this.#start(x.rows);
-    return this.#relax(this.backend.matmul(x, this.#Wff[0]!), s0.r, s0.dual, 0, iterations).r;
+    const d0 = this.backend.matmul(x, this.#Wff[0]!);
+    return this.#relax(d0, s0.r, s0.dual, 0, iterations, undefined, true).r;
   }
 
   predict(x: Tensor): Tensor {
     const b = this.backend;
     return b.tidy(() => {
       const s0 = this.#start(x.rows);
-      const r = this.#relax(b.matmul(x, this.#Wff[0]!), s0.r, s0.dual, 0, this.settings.tFree).r;
+      const d0 = b.matmul(x, this.#Wff[0]!);
+      const r = this.#relax(d0, s0.r, s0.dual, 0, this.settings.tFree, undefined, true).r;
       return r[r.length - 1]!;
     });
   }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Backend, Tensor } from "@plasticity/core";
+import { firstErrorDifference, upperDeltas } from "./_deltas.ts";
 
 /** The unscaled contrastive sums of one batch. */
 export interface CorInfoMaxDeltas {
@@ -56,23 +57,10 @@ export function corinfomaxDeltas(
       `corinfomaxDeltas: got ${rN.length} and ${rF.length} layers, ${Wff.length} forward and ${Wfb.length} feedback matrices: expected P, P, P and P − 1`,
     );
   }
-  const dWff: Tensor[] = [], dWfb: Tensor[] = [];
-  for (let k = 0; k < P; k++) {
-    if (k === 0) {
-      const d0 = drive0 ?? b.matmul(x, Wff[0]!);
-      // r_0 = x in both phases: xᵀ(e_fⁿ − e_fᶠ).
-      dWff.push(b.matmul(x, b.sub(b.sub(rN[0]!, d0), b.sub(rF[0]!, d0)), true, false));
-      continue;
-    }
-    const eN = b.sub(rN[k]!, b.matmul(rN[k - 1]!, Wff[k]!));
-    const eF = b.sub(rF[k]!, b.matmul(rF[k - 1]!, Wff[k]!));
-    dWff.push(b.sub(b.matmul(rN[k - 1]!, eN, true, false), b.matmul(rF[k - 1]!, eF, true, false)));
-  }
-  for (let k = 1; k < P; k++) {
-    const W = Wfb[k - 1]!;
-    const eN = b.sub(rN[k - 1]!, b.matmul(rN[k]!, W));
-    const eF = b.sub(rF[k - 1]!, b.matmul(rF[k]!, W));
-    dWfb.push(b.sub(b.matmul(rN[k]!, eN, true, false), b.matmul(rF[k]!, eF, true, false)));
-  }
+  // r_0 = x in both phases: dWff[0] = xᵀ(e_fⁿ − e_fᶠ).
+  const d0 = drive0 ?? b.matmul(x, Wff[0]!);
+  const dWff = [b.matmul(x, firstErrorDifference(b, rN[0]!, rF[0]!, d0), true, false)];
+  const dWfb: Tensor[] = [];
+  upperDeltas(b, Wff, Wfb, rN, rF, dWff, dWfb);
   return { dWff, dWfb };
 }
