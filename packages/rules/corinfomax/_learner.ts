@@ -403,17 +403,21 @@ export class CorInfoMax implements Learner {
         let fb: Float32Array | undefined;
         if (hidden) product(rCur[l + 1]!, Wfb[l]!, fb = ws.fb[l]!, n[l + 2]!, nl, zero[l + 1]!);
         const un = other(uBuf[l]!, uCur[l]!), rn = other(rBuf[l]!, rCur[l]!);
-        const step2 = voltageStepInto({
-          u: uCur[l]!,
-          r: rCur[l]!,
-          below,
-          fb,
-          rB,
-          betaY: hidden ? undefined : betaY,
-          un,
-          rn,
-          n: nl,
-        }, this.#coefficients(l, P, eta, hidden ? 0 : betaY ? beta : 0));
+        const step2 = voltageStepInto(
+          {
+            u: uCur[l]!,
+            r: rCur[l]!,
+            below,
+            fb,
+            rB,
+            betaY: hidden ? undefined : betaY,
+            un,
+            rn,
+            n: nl,
+          },
+          this.#coefficients(l, P, eta, hidden ? 0 : betaY ? beta : 0),
+          measure,
+        );
         if (measure) step += step2;
         uCur[l] = un;
         rCur[l] = rn;

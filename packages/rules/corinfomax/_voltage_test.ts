@@ -29,16 +29,23 @@ const c: VoltageCoefficients = {
   slope: 0.01,
 };
 
-for (const act of ["hardSigmoid", "relu"] as const) {
-  const hi = act === "hardSigmoid" ? 1 : Infinity;
-  Deno.test(`fused hidden step: voltages and ${act} rates as defined, for every sign`, () => {
+// norm false: the variant for steps whose size is not used (0 returned for finite voltages).
+for (
+  const [act, norm] of [["hardSigmoid", true], ["relu", true], ["hardSigmoid", false], [
+    "relu",
+    false,
+  ]] as const
+) {
+  const hi = act === "hardSigmoid" ? 1 : Infinity, tag = norm ? "" : " (no step size)";
+  Deno.test(`fused hidden step${tag}: voltages and ${act} rates as defined, for every sign`, () => {
     const n = 64, f = (k: number) => Array.from({ length: n }, (_, j) => Math.sin(j * k) * 4);
     const a = { u: f(1), r: f(2).map(Math.abs), below: f(3), fb: f(5), rB: f(7) };
     const un = new Float32Array(n), rn = new Float32Array(n);
     const F = (x: number[]) => Float32Array.from(x);
-    voltageStepInto(
+    const step2 = voltageStepInto(
       { u: F(a.u), r: F(a.r), below: F(a.below), fb: F(a.fb), rB: F(a.rB), un, rn, n },
       { ...c, act },
+      norm,
     );
     const want = expected(
       {
@@ -54,11 +61,15 @@ for (const act of ["hardSigmoid", "relu"] as const) {
     );
     assert.deepEqual([...un], want.u);
     assert.deepEqual([...rn], want.r);
+    let d2 = 0;
+    want.u.forEach((v, j) => d2 += (v - Math.fround(a.u[j]!)) ** 2);
+    if (norm) assert.ok(Math.abs(step2 - d2) <= 1e-6 * d2); // the kernel squares u′ before rounding
+    else assert.equal(step2, 0);
     assert.ok(want.r.some((v) => v === 0) && want.r.some((v) => v > 0 && v < 1));
     if (act === "hardSigmoid") assert.ok(want.r.some((v) => v === 1));
   });
 
-  Deno.test(`fused hidden step: ${act} of a non-finite voltage is that of min/max`, () => {
+  Deno.test(`fused hidden step${tag}: ${act} of a non-finite voltage is that of min/max`, () => {
     // −∞, +∞ and NaN voltages: rates 0, hi and NaN, and a non-finite step.
     const u = Float32Array.from([-Infinity, Infinity, NaN, 0.5]);
     const zeros = () => new Float32Array(4);
@@ -66,6 +77,7 @@ for (const act of ["hardSigmoid", "relu"] as const) {
     const step2 = voltageStepInto(
       { u, r: zeros(), below: zeros(), fb: zeros(), rB: zeros(), un, rn, n: 4 },
       { ...c, act },
+      norm,
     );
     assert.ok(!Number.isFinite(step2));
     assert.deepEqual([...rn.slice(0, 2)], [0, hi]);

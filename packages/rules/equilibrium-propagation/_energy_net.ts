@@ -227,7 +227,9 @@ export class EnergyNet implements Learner {
           if (M) product(cur[l]!, M[l]!, ws.sM[l]!, nl, nl);
         }
       }
+      // Only the first and last step sizes are used (the divergence check).
       let step = 0;
+      const measure = t === 0 || t === T - 1;
       for (let l = 0; l < P; l++) {
         const pair = bufs[l]!, out = cur[l] === pair[0] ? pair[1] : pair[0];
         const args: EpLayer = {
@@ -243,8 +245,8 @@ export class EnergyNet implements Learner {
           cols: n[l + 1]!,
           relu: this.#acts[l] === "relu",
         };
-        let s2 = epLayerStep(args, false);
-        if (Number.isNaN(s2)) s2 = epLayerStep(args, true);
+        let s2 = epLayerStep(args, false, measure);
+        if (Number.isNaN(s2)) s2 = epLayerStep(args, true, true);
         step += s2;
         next[l] = out;
       }
@@ -466,9 +468,13 @@ interface EpLayer {
  * gives NaN for −∞ where the tensor path gives 0, so `exact` recomputes with comparisons, which the
  * caller does when the returned sum is NaN (any non-finite value makes it NaN).
  */
-function epLayerStep(a: EpLayer, exact: boolean): number {
+function epLayerStep(a: EpLayer, exact: boolean, norm: boolean): number {
   const { s, pre, bias, back, sM, y, twoBeta, eta, out, cols, relu } = a;
-  if (back && !bias && !sM && !y && !exact) return hiddenStep(s, pre, back, out, eta, relu);
+  if (back && !bias && !sM && !y && !exact) {
+    return norm
+      ? hiddenStep(s, pre, back, out, eta, relu)
+      : hiddenRates(s, pre, back, out, eta, relu);
+  }
   const f = Math.fround, rows = s.length / cols;
   let step = 0, check = 0;
   for (let i = 0; i < rows; i++) {
@@ -495,6 +501,38 @@ function epLayerStep(a: EpLayer, exact: boolean): number {
     }
   }
   return step + check;
+}
+
+// hiddenStep's rates without ‖s' − s‖², for the steps whose size is not used: the same values in
+// `out`; returns 0, or NaN when some new value is not finite (then the caller recomputes the
+// layer with comparisons, as it does for hiddenStep's NaN; for +∞ that gives the same rates).
+function hiddenRates(
+  s: Float32Array,
+  pre: Float32Array,
+  back: Float32Array,
+  out: Float32Array,
+  eta: number,
+  relu: boolean,
+): number {
+  const f = Math.fround;
+  let check = 0;
+  if (relu) {
+    for (let j = 0; j < s.length; j++) {
+      const sj = s[j]!;
+      const v = f(-eta * f(f(sj - pre[j]!) - back[j]!) + sj);
+      check += v * 0;
+      out[j] = (v + Math.abs(v)) * 0.5;
+    }
+    return check;
+  }
+  for (let j = 0; j < s.length; j++) {
+    const sj = s[j]!;
+    const v = f(-eta * f(f(sj - pre[j]!) - back[j]!) + sj);
+    check += v * 0;
+    const q = (v + Math.abs(v)) * 0.5;
+    out[j] = q > 1 ? 1 : q;
+  }
+  return check;
 }
 
 // The hot case of epLayerStep (a hidden layer fed by the input drive, no lateral term), with
