@@ -9,10 +9,13 @@
 //               sigmoid;
 //   pcnudge     ReLU hidden layer, linear output, Kaiming-uniform weights, 50 inference steps at
 //               γ 0.1, λ_w 1e-3 without a random sign, SGD 1e-3.
-// Prints one JSON line like the reference. With --check DIR (pcnudge only) it starts from the
+// Prints one JSON line like the reference, with the process's CPU time per timed batch
+// (cpu_ms_per_batch: user + system over the timed loop, less sensitive than the wall time to
+// other jobs taking turns on the cores). With --check DIR (pcnudge only) it starts from the
 // initial weights and runs the batches that `perf_ref_cim.py --model pcnudge --dump DIR` wrote, and
 // prints the largest relative difference between the final weights and the reference's.
 //   OPENBLAS_NUM_THREADS=1 deno run -A tools/perf_ours_cim.ts --model corinfomax --batches 300
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { type BackendName, createRng, type Learner, selectBackend } from "@plasticity/core";
 import { createCorInfoMax } from "@plasticity/corinfomax";
@@ -139,12 +142,12 @@ if (v.check !== undefined) {
   const w = make();
   for (let i = 0; i < warm; i++) w.trainBatch(...batches[i]!);
   const net = make();
-  const t0 = performance.now();
+  const t0 = performance.now(), c0 = process.cpuUsage();
   let diverged = 0;
   for (let i = warm; i < batches.length; i++) {
     diverged += net.trainBatch(...batches[i]!).diverged ?? 0;
   }
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - t0) / 1000, cpu = process.cpuUsage(c0);
   const count = batches.length - warm;
   const finite = Object.values(net.exportWeights!()).every((t) => t.data.every(Number.isFinite));
   console.log(JSON.stringify({
@@ -153,6 +156,7 @@ if (v.check !== undefined) {
     batches: count,
     seconds,
     ms_per_batch: (1000 * seconds) / count,
+    cpu_ms_per_batch: (cpu.user + cpu.system) / 1000 / count,
     finite,
     diverged,
     backend: b.name,
