@@ -273,6 +273,39 @@ export class BufferOps implements Ops {
     return [x, a];
   }
 
+  /**
+   * {@linkcode BufferOps.relax}, then ε = x − μ of the new x written into `eps` and ½Σε²: what
+   * {@linkcode BufferOps.error} would give on the next step while μ stays put (the same values,
+   * summed in the same order). ReLU and leaky ReLU do both in one pass.
+   */
+  relaxError(
+    x: Tensor,
+    a: Tensor,
+    eps: Tensor,
+    back: Tensor,
+    step: number,
+    f: Activation,
+    slope: number,
+    mu: Tensor,
+  ): number {
+    if (f !== "relu" && f !== "leakyRelu") {
+      this.relax(x, a, eps, back, step, f, slope);
+      return this.error(eps, x, mu)[1];
+    }
+    const xd = this.#d(x), ad = this.#d(a), ed = this.#d(eps), bd = this.#d(back), md = this.#d(mu);
+    const s = f === "relu" ? 0 : slope, k = 1 - s;
+    let sum = 0;
+    for (let i = 0; i < xd.length; i++) {
+      const v = xd[i]!;
+      const nv = Math.fround(v - step * (ed[i]! - (s + k * +(v > 0)) * bd[i]!));
+      xd[i] = nv;
+      ad[i] = nv * (s + k * +(nv > 0));
+      const e = (ed[i] = nv - md[i]!);
+      sum += e * e;
+    }
+    return 0.5 * sum;
+  }
+
   /** φ(x) in float64 of the values x last had in `relax`, per value-node tensor. */
   readonly #memo = new WeakMap<Tensor, { x: Float32Array; phi: Float64Array }>();
 

@@ -439,6 +439,9 @@ export class PCNetwork {
     // The error front: layers below it still have ε_l = 0 exactly (set at t = 0), because the
     // error advances one layer per step; their products are skipped until it reaches them.
     let front = nudge ? L + 1 : L;
+    // ε_1 and ½Σε_1² already formed by the last relaxation step (BufferOps, μ_1 unchanged).
+    let e1: number | undefined;
+    const fuse = this.#ops instanceof BufferOps ? this.#ops : undefined;
     for (let t = 0; t < iterations; t++) {
       // Errors and energy at the current value nodes. μ₁ depends on the clamped input only, so it
       // is recomputed only after a weight change; the other hidden predictions are fused with
@@ -450,7 +453,8 @@ export class PCNetwork {
           mu[1] = ops.predict(mu[1], a0, this.#W[1]!, this.#bias[1]);
         }
         let e: Tensor, v: number;
-        if (t === 0 || l === 1) [e, v] = ops.error(eps[l], x[l]!, mu[l]!);
+        if (l === 1 && e1 !== undefined) [e, v] = [eps[1]!, e1];
+        else if (t === 0 || l === 1) [e, v] = ops.error(eps[l], x[l]!, mu[l]!);
         else {
           [e, v, this.#scratch[l]] = ops.predictError(
             eps[l],
@@ -491,7 +495,13 @@ export class PCNetwork {
       }
       if (!last) {
         const step = gamma * kappa;
+        e1 = undefined;
         for (let l = from; l < L; l++) {
+          if (l === 1 && fuse && !changed) {
+            // The next step's ε_1 = x_1 − μ_1 in the same pass (μ_1 changes only with W_1).
+            e1 = fuse.relaxError(x[1]!, a[1]!, eps[1]!, back[1]!, step, acts[1]!, slope, mu[1]!);
+            continue;
+          }
           const [nx, na] = ops.relax(x[l]!, a[l]!, eps[l]!, back[l]!, step, acts[l]!, slope);
           x[l] = nx;
           a[l] = na;
