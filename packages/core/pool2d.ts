@@ -42,27 +42,37 @@ function windows(
   }
 }
 
-/** The input index of the first maximum of the window at `off` (row-major window order). */
-function argmaxAt(x: Float32Array, off: number, k: number, w: number): number {
-  if (k === 2) {
-    // The common 2×2 window, unrolled (same order, same ties).
-    let best = off, m = x[off]!;
-    if (x[off + 1]! > m) m = x[best = off + 1]!;
-    if (x[off + w]! > m) m = x[best = off + w]!;
-    if (x[off + w + 1]! > m) best = off + w + 1;
-    return best;
-  }
-  let best = off, m = x[off]!;
-  for (let a = 0; a < k; a++) {
-    const r = off + a * w;
-    for (let j = 0; j < k; j++) {
-      if (x[r + j]! > m) {
-        m = x[r + j]!;
-        best = r + j;
+/**
+ * Writes into `best[q]` the input index of the first maximum (row-major window order, so ties go
+ * to the first, as PyTorch does) of every window q of every channel of every image, in output
+ * order. Plain loops, the common 2×2 window unrolled.
+ */
+function argmaxes(x: Float32Array, rows: number, g: Pool2dGeometry, best: Int32Array): void {
+  const o = pool2dOutputShape(g), k = g.size, s = g.stride ?? k, { c, h, w } = g.input;
+  let q = 0;
+  for (let plane = 0; plane < rows * c; plane++) {
+    const base = plane * h * w;
+    for (let u = 0; u < o.h; u++) {
+      const r0 = base + u * s * w;
+      for (let v = 0; v < o.w; v++, q++) {
+        const off = r0 + v * s;
+        let i = off, m = x[off]!;
+        if (k === 2) {
+          if (x[off + 1]! > m) m = x[i = off + 1]!;
+          if (x[off + w]! > m) m = x[i = off + w]!;
+          if (x[off + w + 1]! > m) i = off + w + 1;
+        } else {
+          for (let a = 0; a < k; a++) {
+            const r = off + a * w;
+            for (let j = 0; j < k; j++) {
+              if (x[r + j]! > m) m = x[i = r + j]!;
+            }
+          }
+        }
+        best[q] = i;
       }
     }
   }
-  return best;
 }
 
 /**
@@ -84,9 +94,10 @@ export function maxPool2d(b: Backend, x: Tensor, g: Pool2dGeometry): Tensor {
   checkImages("maxPool2d", "input", x, g.input);
   if (b.images) return b.images.maxPool2d(x, g);
   const raw = imageRaw(b, "maxPool2d");
-  const o = pool2dOutputShape(g), k = g.size, w = g.input.w, xd = raw.data(x);
-  const out = new Float32Array(x.rows * imageSize(o));
-  windows(x.rows, g, (off, q) => (out[q] = xd[argmaxAt(xd, off, k, w)]!));
+  const o = pool2dOutputShape(g), xd = raw.data(x), n = x.rows * imageSize(o);
+  const best = new Int32Array(n), out = new Float32Array(n);
+  argmaxes(xd, x.rows, g, best);
+  for (let q = 0; q < n; q++) out[q] = xd[best[q]!]!;
   return raw.wrap(out, x.rows, imageSize(o));
 }
 
@@ -116,9 +127,10 @@ export function maxPool2dGrad(b: Backend, x: Tensor, dy: Tensor, g: Pool2dGeomet
   }
   if (b.images) return b.images.maxPool2dGrad(x, dy, g);
   const raw = imageRaw(b, "maxPool2dGrad");
-  const k = g.size, w = g.input.w, xd = raw.data(x), dyd = raw.data(dy);
-  const dx = new Float32Array(xd.length);
-  windows(x.rows, g, (off, q) => (dx[argmaxAt(xd, off, k, w)]! += dyd[q]!));
+  const xd = raw.data(x), dyd = raw.data(dy), n = dyd.length;
+  const best = new Int32Array(n), dx = new Float32Array(xd.length);
+  argmaxes(xd, x.rows, g, best);
+  for (let q = 0; q < n; q++) dx[best[q]!]! += dyd[q]!;
   return raw.wrap(dx, x.rows, x.cols);
 }
 
