@@ -103,3 +103,94 @@ export function col2im(
     }
   }
 }
+
+/**
+ * The width of one output row in the unfolded block. A stride-1 convolution whose padded width
+ * w + 2p is at most 1.5 × ow is unfolded "wide": its output rows are computed at every column of
+ * the padded image (w + 2p of them, the last k − 1 being discarded), because then each row of
+ * the unfolded image is one contiguous run of the padded image ({@linkcode im2colWide}): a copy
+ * instead of a gather, at the price of (w + 2p)/ow times the product's columns. Otherwise ow.
+ *
+ * @param g The geometry.
+ * @returns w + 2p when unfolded wide, else ow.
+ */
+export function unfoldWidth(g: Unfold): number {
+  const wp = g.w + 2 * g.p;
+  return g.s === 1 && g.ow > 0 && 2 * wp <= 3 * g.ow ? wp : g.ow;
+}
+
+/**
+ * A zeroed buffer for one padded channel, (h + 2p) × (w + 2p) plus k − 1 trailing zeros (the
+ * last wide row reads that far), as {@linkcode im2colWide} and {@linkcode col2imWide} use it.
+ *
+ * @param g The geometry.
+ * @returns The buffer.
+ */
+export function padBuffer(g: Unfold): Float32Array {
+  return new Float32Array((g.h + 2 * g.p) * (g.w + 2 * g.p) + g.k - 1);
+}
+
+/**
+ * {@linkcode im2col} for a wide unfolding (stride 1, rows of width wp = w + 2p, see
+ * {@linkcode unfoldWidth}): row (ci·k + ky)·k + kx of this image's block is the padded channel ci
+ * read from index ky·wp + kx on, oh·wp values. `pad` is a {@linkcode padBuffer}: its padding stays
+ * zero, its interior is overwritten.
+ */
+export function im2colWide(
+  x: Float32Array,
+  xOff: number,
+  g: Unfold,
+  pad: Float32Array,
+  cols: Float32Array,
+  ld: number,
+  col0: number,
+): void {
+  const { c, h, w, k, p, oh } = g, wp = w + 2 * p, len = oh * wp;
+  let r = 0;
+  for (let ci = 0; ci < c; ci++) {
+    const xc = xOff + ci * h * w;
+    for (let y = 0; y < h; y++) {
+      const src = xc + y * w, dst = (y + p) * wp + p;
+      for (let q = 0; q < w; q++) pad[dst + q] = x[src + q]!;
+    }
+    for (let ky = 0; ky < k; ky++) {
+      for (let kx = 0; kx < k; kx++, r++) {
+        // One long run: a typed-array copy beats a loop (about 6× here).
+        cols.set(pad.subarray(ky * wp + kx, ky * wp + kx + len), r * ld + col0);
+      }
+    }
+  }
+}
+
+/**
+ * The adjoint of {@linkcode im2colWide} on blocks whose discarded columns (ox ≥ ow of each wide
+ * row) are zero, as Wᵀδ is when δ is zero there: adds every element of this image's wide block of
+ * `cols` to its pixel of `dx[dxOff …]` (the padding's shares are dropped), summing each pixel's
+ * terms in the same order as {@linkcode col2im}. `pad` is a {@linkcode padBuffer}, overwritten.
+ */
+export function col2imWide(
+  cols: Float32Array,
+  g: Unfold,
+  pad: Float32Array,
+  dx: Float32Array,
+  dxOff: number,
+  ld: number,
+  col0: number,
+): void {
+  const { c, h, w, k, p, oh } = g, wp = w + 2 * p, len = oh * wp;
+  let r = 0;
+  for (let ci = 0; ci < c; ci++) {
+    pad.fill(0);
+    for (let ky = 0; ky < k; ky++) {
+      for (let kx = 0; kx < k; kx++, r++) {
+        const row = r * ld + col0, dst = ky * wp + kx;
+        for (let q = 0; q < len; q++) pad[dst + q]! += cols[row + q]!;
+      }
+    }
+    const xc = dxOff + ci * h * w;
+    for (let y = 0; y < h; y++) {
+      const dst = xc + y * w, src = (y + p) * wp + p;
+      for (let q = 0; q < w; q++) dx[dst + q]! += pad[src + q]!;
+    }
+  }
+}

@@ -12,7 +12,12 @@
  * X̃ₙ, so that yₙ = W·X̃ₙ + b is a matrix product through the backend's
  * {@linkcode RawKernels.gemmInto} (OpenBLAS `sgemm` on `blas`, the `js` loop on `js`); a few
  * unfolded images sit side by side, [X̃ₙ … X̃ₙ₊ₘ], so that one product serves them all (as many
- * as fit in about 1 MiB: small output planes gain most). The
+ * as fit in about 1 MiB: small output planes gain most). A stride-1 convolution whose padded width
+ * w + 2p is at most 1.5·ow is unfolded "wide": its outputs are computed at all w + 2p columns of
+ * each output row and the last k − 1 dropped, so that each row of X̃ₙ is one contiguous run of the
+ * zero-padded image, copied rather than gathered pixel by pixel (LeNet's layers: 32 and 14 columns
+ * for 28 and 10). A {@linkcode Conv2dColumns} passed to {@linkcode conv2d} keeps the batch's X̃ₙ
+ * for {@linkcode conv2dWeightGrad}, which then skips the unfolding. The
  * gradients of a loss ℒ with δₙ = ∂ℒ/∂yₙ (o × oh·ow) are
  *
  *   ∂ℒ/∂W = Σₙ δₙ X̃ₙᵀ,   ∂ℒ/∂b[j] = Σ_{n,u,v} δ[n, j, u, v],   ∂ℒ/∂xₙ = col2im(Wᵀ δₙ),
@@ -25,7 +30,16 @@
  *
  * @module
  */
-import { col2im, im2col, imagesPerProduct, type Unfold } from "./_im2col.ts";
+import {
+  col2im,
+  col2imWide,
+  im2col,
+  im2colWide,
+  imagesPerProduct,
+  padBuffer,
+  type Unfold,
+  unfoldWidth,
+} from "./_im2col.ts";
 import { checkImages, type Conv2dGeometry, conv2dOutputShape, imageSize } from "./image_shape.ts";
 import { type Backend, type RawKernels, shapeOf, type Tensor } from "./tensor.ts";
 
@@ -67,9 +81,10 @@ function unfold(g: Conv2dGeometry): Unfold {
 }
 
 /**
- * Copies between image-major data (image, channel, plane) and the channel-major block
- * (channel, image·plane) of images n0 … n0 + nb − 1: `toBlock` gathers into `block`; otherwise
- * `block` (plus `bias[channel]` when given) is written into `images`.
+ * Copies between image-major data (image, channel, oh × ow plane) and the channel-major block
+ * (channel, image·plane) of images n0 … n0 + nb − 1 whose output rows are `lw` ≥ ow wide (see
+ * `unfoldWidth`): `toBlock` gathers into `block`, zeroing the columns past ow; otherwise the first
+ * ow columns of each row of `block` (plus `bias[channel]` when given) are written into `images`.
  */
 function regroup(
   images: Float32Array,
@@ -77,21 +92,102 @@ function regroup(
   n0: number,
   nb: number,
   channels: number,
-  plane: number,
+  oh: number,
+  ow: number,
+  lw: number,
   toBlock: boolean,
   bias?: Float32Array,
 ): void {
-  const ld = nb * plane;
+  const plane = oh * ow, lplane = oh * lw, ld = nb * lplane;
   for (let n = 0; n < nb; n++) {
     for (let j = 0; j < channels; j++) {
-      const img = ((n0 + n) * channels + j) * plane, blk = j * ld + n * plane;
-      if (toBlock) block.set(images.subarray(img, img + plane), blk);
-      else {
+      const img = ((n0 + n) * channels + j) * plane, blk = j * ld + n * lplane;
+      if (toBlock && lw === ow) block.set(images.subarray(img, img + plane), blk);
+      else if (toBlock) {
+        for (let y = 0; y < oh; y++) {
+          const i = img + y * ow, o = blk + y * lw;
+          for (let q = 0; q < ow; q++) block[o + q] = images[i + q]!;
+          for (let q = ow; q < lw; q++) block[o + q] = 0;
+        }
+      } else {
         const b = bias ? bias[j]! : 0;
-        for (let q = 0; q < plane; q++) images[img + q] = block[blk + q]! + b;
+        for (let y = 0; y < oh; y++) {
+          const i = img + y * ow, o = blk + y * lw;
+          for (let q = 0; q < ow; q++) images[i + q] = block[o + q]! + b;
+        }
       }
     }
   }
+}
+
+/**
+ * Unfolds images n0 … n0 + nb − 1 of `x` side by side into `cols` (rows of nb·oh·lw), wide when
+ * lw ≠ ow.
+ */
+function unfoldImages(
+  x: Float32Array,
+  u: Unfold,
+  lw: number,
+  n0: number,
+  nb: number,
+  cols: Float32Array,
+): void {
+  const inSize = u.c * u.h * u.w, lplane = u.oh * lw, ld = nb * lplane;
+  const pad = lw === u.ow ? undefined : padBuffer(u);
+  for (let n = 0; n < nb; n++) {
+    if (pad) im2colWide(x, (n0 + n) * inSize, u, pad, cols, ld, n * lplane);
+    else im2col(x, (n0 + n) * inSize, u, cols, ld, n * lplane);
+  }
+}
+
+/** Values a {@linkcode Conv2dColumns} keeps at most (64 MiB of float32); larger batches unfold again. */
+const KEEP_MAX = 1 << 24;
+
+/** What a {@linkcode Conv2dColumns} holds: the unfolding of `x` under the geometry `key`. */
+interface Kept {
+  x?: Tensor;
+  key: string;
+  cols: Float32Array;
+}
+const kept = new WeakMap<Conv2dColumns, Kept>();
+
+/**
+ * A place for a convolution's unfolded input (im2col's columns of the whole batch), filled by
+ * {@linkcode conv2d} and read by {@linkcode conv2dWeightGrad} when both get it with the same input
+ * tensor and geometry, so that the weight gradient does not unfold the input again. Its buffer is
+ * reused from call to call (a network keeps one per convolution layer). The input must not be
+ * changed in place between the two calls. Only the raw-buffer backends (`js`, `blas`) use it, and
+ * only for batches whose columns fit in 2²⁴ values; elsewhere it is ignored.
+ *
+ * @example
+ * ```ts
+ * import { Conv2dColumns, conv2d, conv2dWeightGrad, jsBackend as b } from "@plasticity/core";
+ * const g = { input: { c: 1, h: 3, w: 3 }, outChannels: 1, kernel: 2 }, keep = new Conv2dColumns();
+ * const x = b.fromArray([1, 2, 3, 4, 5, 6, 7, 8, 9], 1, 9);
+ * conv2d(b, x, b.fill(1, 1, 4), g, undefined, keep);
+ * console.assert(b.read(conv2dWeightGrad(b, x, b.fill(1, 1, 4), g, keep)).join() === "12,16,24,28");
+ * ```
+ */
+export class Conv2dColumns {
+  /** Forgets the kept columns and frees their buffer. */
+  clear(): void {
+    kept.delete(this);
+  }
+}
+
+/**
+ * The kept buffer of `columns`, at least `size` long (the old one when long enough), forgetting what
+ * it held.
+ */
+function keepBuffer(columns: Conv2dColumns, size: number): Float32Array {
+  const k = kept.get(columns);
+  kept.delete(columns);
+  return k && k.cols.length >= size ? k.cols : new Float32Array(size);
+}
+
+/** The key of a geometry and batch size in a {@linkcode Conv2dColumns}. */
+function keyOf(u: Unfold, rows: number): string {
+  return `${u.c} ${u.h} ${u.w} ${u.k} ${u.s} ${u.p} ${rows}`;
 }
 
 function checkWeights(op: string, w: Tensor, g: Conv2dGeometry): void {
@@ -111,6 +207,8 @@ function checkWeights(op: string, w: Tensor, g: Conv2dGeometry): void {
  * @param w Weights, outChannels × (c·k·k).
  * @param g The geometry.
  * @param bias Bias per output channel, 1 × outChannels (absent: none).
+ * @param columns Where to keep the unfolded input for {@linkcode conv2dWeightGrad} (absent: not
+ *   kept).
  * @returns Output images, batch × (outChannels·oh·ow).
  *
  * @example A 2×2 kernel of ones sums each 2×2 window
@@ -127,6 +225,7 @@ export function conv2d(
   w: Tensor,
   g: Conv2dGeometry,
   bias?: Tensor,
+  columns?: Conv2dColumns,
 ): Tensor {
   const u = unfold(g);
   checkImages("conv2d", "input", x, g.input);
@@ -136,19 +235,23 @@ export function conv2d(
   }
   if (b.images) return b.images.conv2d(x, w, g, bias);
   const raw = imageRaw(b, "conv2d");
-  const o = g.outChannels, ckk = w.cols, plane = u.oh * u.ow, inSize = imageSize(g.input);
-  const xd = raw.data(x), wd = raw.data(w), out = new Float32Array(x.rows * o * plane);
+  const o = g.outChannels, ckk = w.cols, lw = unfoldWidth(u), lplane = u.oh * lw;
+  const xd = raw.data(x), wd = raw.data(w), out = new Float32Array(x.rows * o * u.oh * u.ow);
   const bd = bias ? raw.data(bias) : undefined;
-  const per = imagesPerProduct(ckk, plane, x.rows);
-  const cols = new Float32Array(ckk * per * plane), yb = new Float32Array(o * per * plane);
-  for (let n0 = 0; n0 < x.rows; n0 += per) {
-    const nb = Math.min(per, x.rows - n0), ld = nb * plane;
-    for (let n = 0; n < nb; n++) im2col(xd, (n0 + n) * inSize, u, cols, ld, n * plane);
+  const per = imagesPerProduct(ckk, lplane, x.rows), chunk = ckk * per * lplane;
+  const keep = columns && ckk * x.rows * lplane <= KEEP_MAX ? columns : undefined;
+  // Kept columns: one chunk after the other in the kept buffer; else one scratch chunk.
+  const all = keep ? keepBuffer(keep, Math.ceil(x.rows / per) * chunk) : new Float32Array(chunk);
+  const yb = new Float32Array(o * per * lplane);
+  for (let n0 = 0, at = 0; n0 < x.rows; n0 += per, at += keep ? chunk : 0) {
+    const nb = Math.min(per, x.rows - n0), ld = nb * lplane, cols = all.subarray(at, at + chunk);
+    unfoldImages(xd, u, lw, n0, nb, cols);
     yb.fill(0, 0, o * ld);
     raw.gemmInto(wd, cols, yb, { m: o, k: ckk, n: ld });
-    regroup(out, yb, n0, nb, o, plane, false, bd);
+    regroup(out, yb, n0, nb, o, u.oh, u.ow, lw, false, bd);
   }
-  return raw.wrap(out, x.rows, o * plane);
+  if (keep) kept.set(keep, { x, key: keyOf(u, x.rows), cols: all });
+  return raw.wrap(out, x.rows, o * u.oh * u.ow);
 }
 
 /**
@@ -173,19 +276,24 @@ export function conv2dInputGrad(b: Backend, dy: Tensor, w: Tensor, g: Conv2dGeom
   checkImages("conv2dInputGrad", "output gradient", dy, conv2dOutputShape(g));
   if (b.images) return b.images.conv2dInputGrad(dy, w, g);
   const raw = imageRaw(b, "conv2dInputGrad");
-  const o = g.outChannels, ckk = w.cols, plane = u.oh * u.ow, inSize = imageSize(g.input);
+  const o = g.outChannels, ckk = w.cols, inSize = imageSize(g.input);
+  const lw = unfoldWidth(u), lplane = u.oh * lw;
   const dyd = raw.data(dy), dx = new Float32Array(dy.rows * inSize);
   // A backend that copies transposed operands gets Wᵀ once instead of once per product.
   const wT = raw.copiesTransposes ? raw.data(b.transpose(w)) : undefined;
   const wd = wT ?? raw.data(w);
-  const per = imagesPerProduct(ckk, plane, dy.rows);
-  const cols = new Float32Array(ckk * per * plane), db = new Float32Array(o * per * plane);
+  const per = imagesPerProduct(ckk, lplane, dy.rows);
+  const cols = new Float32Array(ckk * per * lplane), db = new Float32Array(o * per * lplane);
+  const pad = lw === u.ow ? undefined : padBuffer(u);
   for (let n0 = 0; n0 < dy.rows; n0 += per) {
-    const nb = Math.min(per, dy.rows - n0), ld = nb * plane;
-    regroup(dyd, db, n0, nb, o, plane, true);
+    const nb = Math.min(per, dy.rows - n0), ld = nb * lplane;
+    regroup(dyd, db, n0, nb, o, u.oh, u.ow, lw, true);
     cols.fill(0, 0, ckk * ld);
     raw.gemmInto(wd, db, cols, { m: ckk, k: o, n: ld, transA: wT === undefined });
-    for (let n = 0; n < nb; n++) col2im(cols, u, dx, (n0 + n) * inSize, ld, n * plane);
+    for (let n = 0; n < nb; n++) {
+      if (pad) col2imWide(cols, u, pad, dx, (n0 + n) * inSize, ld, n * lplane);
+      else col2im(cols, u, dx, (n0 + n) * inSize, ld, n * lplane);
+    }
   }
   return raw.wrap(dx, dy.rows, inSize);
 }
@@ -197,6 +305,8 @@ export function conv2dInputGrad(b: Backend, dy: Tensor, w: Tensor, g: Conv2dGeom
  * @param x Input images, batch × (c·h·w).
  * @param dy ∂ℒ/∂y, batch × (outChannels·oh·ow).
  * @param g The geometry.
+ * @param columns The unfolded input kept by {@linkcode conv2d} for this `x` and geometry, used
+ *   instead of unfolding `x` again (absent, or kept for another input: unfolded here).
  * @returns ∂ℒ/∂W, outChannels × (c·k·k).
  *
  * @example A 1×1 convolution's weight gradient is Σ x·δ
@@ -206,7 +316,13 @@ export function conv2dInputGrad(b: Backend, dy: Tensor, w: Tensor, g: Conv2dGeom
  * console.assert(b.read(dw)[0] === 11);
  * ```
  */
-export function conv2dWeightGrad(b: Backend, x: Tensor, dy: Tensor, g: Conv2dGeometry): Tensor {
+export function conv2dWeightGrad(
+  b: Backend,
+  x: Tensor,
+  dy: Tensor,
+  g: Conv2dGeometry,
+  columns?: Conv2dColumns,
+): Tensor {
   const u = unfold(g);
   checkImages("conv2dWeightGrad", "input", x, g.input);
   checkImages("conv2dWeightGrad", "output gradient", dy, conv2dOutputShape(g));
@@ -217,15 +333,19 @@ export function conv2dWeightGrad(b: Backend, x: Tensor, dy: Tensor, g: Conv2dGeo
   }
   if (b.images) return b.images.conv2dWeightGrad(x, dy, g);
   const raw = imageRaw(b, "conv2dWeightGrad");
-  const o = g.outChannels, ckk = g.input.c * u.k * u.k, plane = u.oh * u.ow;
-  const inSize = imageSize(g.input);
+  const o = g.outChannels, ckk = g.input.c * u.k * u.k, lw = unfoldWidth(u), lplane = u.oh * lw;
   const xd = raw.data(x), dyd = raw.data(dy), dw = new Float32Array(o * ckk);
-  const per = imagesPerProduct(ckk, plane, x.rows);
-  const cols = new Float32Array(ckk * per * plane), db = new Float32Array(o * per * plane);
-  for (let n0 = 0; n0 < x.rows; n0 += per) {
-    const nb = Math.min(per, x.rows - n0), ld = nb * plane;
-    for (let n = 0; n < nb; n++) im2col(xd, (n0 + n) * inSize, u, cols, ld, n * plane);
-    regroup(dyd, db, n0, nb, o, plane, true);
+  const k = columns ? kept.get(columns) : undefined;
+  const reuse = k !== undefined && k.x === x && k.key === keyOf(u, x.rows);
+  const per = imagesPerProduct(ckk, lplane, x.rows), chunk = ckk * per * lplane;
+  const scratch = reuse ? undefined : new Float32Array(chunk);
+  const db = new Float32Array(o * per * lplane);
+  for (let n0 = 0, at = 0; n0 < x.rows; n0 += per, at += chunk) {
+    const nb = Math.min(per, x.rows - n0), ld = nb * lplane;
+    // The forward pass's chunk of columns when kept for this input, else unfolded again here.
+    const cols = scratch ?? k!.cols.subarray(at, at + chunk);
+    if (scratch) unfoldImages(xd, u, lw, n0, nb, scratch);
+    regroup(dyd, db, n0, nb, o, u.oh, u.ow, lw, true);
     raw.gemmInto(db, cols, dw, { m: o, k: ld, n: ckk, transB: true });
   }
   return raw.wrap(dw, o, ckk);

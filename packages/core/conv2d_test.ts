@@ -6,7 +6,13 @@ import { jsBackend } from "./js_backend.ts";
 import { createBlasBackend } from "./blas_backend.ts";
 import { createRng } from "./random.ts";
 import { assertClose } from "./_test_utils.ts";
-import { conv2d, conv2dBiasGrad, conv2dInputGrad, conv2dWeightGrad } from "./conv2d.ts";
+import {
+  conv2d,
+  conv2dBiasGrad,
+  Conv2dColumns,
+  conv2dInputGrad,
+  conv2dWeightGrad,
+} from "./conv2d.ts";
 import { type Conv2dGeometry, conv2dOutputShape } from "./image_shape.ts";
 
 function data(n: number, seed: number): number[] {
@@ -80,6 +86,19 @@ const GEOMETRIES: [string, number, Conv2dGeometry][] = [
     outChannels: 2,
     kernel: 1,
     stride: 2,
+    padding: 1,
+  }],
+  // Unfolded wide (stride 1, padded width ≤ 1.5·ow): square with padding 2, non-square with 1.
+  ["5×5, padding 2, wide (LeNet on 12×12)", 2, {
+    input: { c: 1, h: 12, w: 12 },
+    outChannels: 3,
+    kernel: 5,
+    padding: 2,
+  }],
+  ["3×3, padding 1, wide, non-square", 2, {
+    input: { c: 2, h: 6, w: 9 },
+    outChannels: 2,
+    kernel: 3,
     padding: 1,
   }],
   ["kernel as large as the padded image", 1, {
@@ -272,4 +291,49 @@ Deno.test("images unfolded side by side give each image's own results (several c
   }
   // ∂W sums 150 × 100 float32 products in another order than the per-image sums: 1e-4.
   assertClose(b.read(conv2dWeightGrad(b, x, dy, g)), dW, 1e-4, "∂W over the batch");
+});
+
+Deno.test("kept columns give the same results, and only for the input and geometry they came from", () => {
+  const backends = blas ? [jsBackend, blas] : [jsBackend];
+  for (const b of backends) {
+    for (const [name, N, g] of GEOMETRIES) {
+      const s = sizes(N, g), keep = new Conv2dColumns();
+      const x = b.fromArray(data(s.x, 30), N, s.x / N),
+        other = b.fromArray(data(s.x, 31), N, s.x / N);
+      const w = b.fromArray(data(s.w, 32), g.outChannels, s.ckk);
+      const dy = b.fromArray(data(s.y, 33), N, s.y / N);
+      const want = Array.from(b.read(conv2dWeightGrad(b, x, dy, g)));
+      const what = `${b.name} ${name}`;
+      // The same chunks in the same order: equal to the bit.
+      assert.deepEqual(
+        Array.from(b.read(conv2d(b, x, w, g, undefined, keep))),
+        Array.from(b.read(conv2d(b, x, w, g))),
+        `${what} conv2d`,
+      );
+      assert.deepEqual(Array.from(b.read(conv2dWeightGrad(b, x, dy, g, keep))), want, `${what} ∂W`);
+      // Kept for another input: x is unfolded again.
+      conv2d(b, other, w, g, undefined, keep);
+      assert.deepEqual(
+        Array.from(b.read(conv2dWeightGrad(b, x, dy, g, keep))),
+        want,
+        `${what} stale`,
+      );
+      keep.clear();
+      assert.deepEqual(
+        Array.from(b.read(conv2dWeightGrad(b, x, dy, g, keep))),
+        want,
+        `${what} cleared`,
+      );
+    }
+    // Kept for the same input under another geometry (another padding): unfolded again.
+    const g1: Conv2dGeometry = { input: { c: 1, h: 6, w: 6 }, outChannels: 1, kernel: 3 };
+    const g2: Conv2dGeometry = { ...g1, padding: 1 }, keep = new Conv2dColumns();
+    const x = b.fromArray(data(72, 40), 2, 36), dy = b.fromArray(data(72, 41), 2, 36);
+    conv2d(b, x, b.fromArray(data(9, 42), 1, 9), g1, undefined, keep);
+    assert.deepEqual(
+      Array.from(b.read(conv2dWeightGrad(b, x, dy, g2, keep))),
+      Array.from(b.read(conv2dWeightGrad(b, x, dy, g2))),
+      `${b.name} other geometry`,
+    );
+  }
 });

@@ -20,6 +20,7 @@ import {
   type Backend,
   conv2d,
   conv2dBiasGrad,
+  Conv2dColumns,
   type Conv2dGeometry,
   conv2dInputGrad,
   conv2dWeightGrad,
@@ -100,6 +101,8 @@ export class ConvNet {
   /** Biases bₖ (1 × outputs), or `undefined` for a layer without. */
   b: (Tensor | undefined)[];
   #stages: Stage[];
+  /** Per weight layer: the unfolded input a conv layer's forward pass keeps for its weight gradient. */
+  #columns: (Conv2dColumns | undefined)[];
 
   /**
    * Wraps existing parameters.
@@ -159,6 +162,11 @@ export class ConvNet {
       }
     });
     this.#stages = stages;
+    this.#columns = Array.from(
+      { length: k },
+      (_, j) =>
+        stages.some((st) => st.kind === "conv" && st.k === j) ? new Conv2dColumns() : undefined,
+    );
     this.activations = acts;
     this.W = W;
     this.b = b;
@@ -244,7 +252,7 @@ export class ConvNet {
       } else {
         const W = this.W[st.k]!, bias = this.b[st.k];
         let ak: Tensor;
-        if (st.kind === "conv") ak = conv2d(bk, cur, W, st.geometry, bias);
+        if (st.kind === "conv") ak = conv2d(bk, cur, W, st.geometry, bias, this.#columns[st.k]);
         else {
           const z = bk.matmul(cur, W);
           ak = bias ? bk.addRow(z, bias) : z;
@@ -282,7 +290,7 @@ export class ConvNet {
       const d = act === "identity" ? g : bk.mul(g, bk.activateGrad(cache.a[k]!, act, this.slope));
       delta[k] = d;
       if (st.kind === "conv") {
-        dW[k] = conv2dWeightGrad(bk, input, d, st.geometry);
+        dW[k] = conv2dWeightGrad(bk, input, d, st.geometry, this.#columns[k]);
         db[k] = this.b[k] ? conv2dBiasGrad(bk, d, st.geometry) : undefined;
       } else {
         dW[k] = bk.matmul(input, d, true, false);
@@ -299,6 +307,7 @@ export class ConvNet {
 
   /** Frees the parameters. */
   dispose(): void {
+    for (const c of this.#columns) c?.clear();
     for (const w of this.W) this.backend.dispose(w);
     for (const b of this.b) if (b) this.backend.dispose(b);
   }
