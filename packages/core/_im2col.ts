@@ -31,11 +31,14 @@ export interface Unfold {
   ow: number;
 }
 
-/** The first and one-past-last output index o with 0 ≤ o·s − p + kk < n. */
-function validRange(n: number, kk: number, s: number, p: number, count: number): [number, number] {
-  const lo = Math.max(0, Math.ceil((p - kk) / s));
-  const hi = Math.min(count, Math.floor((n - 1 + p - kk) / s) + 1);
-  return [lo, Math.max(lo, hi)];
+/** The first output index o with 0 ≤ o·s − p + kk (the first that reads inside the image). */
+function validLo(kk: number, s: number, p: number): number {
+  return Math.max(0, Math.ceil((p - kk) / s));
+}
+
+/** One past the last output index o < count with o·s − p + kk < n, at least `lo`. */
+function validHi(n: number, kk: number, s: number, p: number, count: number, lo: number): number {
+  return Math.max(lo, Math.min(count, Math.floor((n - 1 + p - kk) / s) + 1));
 }
 
 /**
@@ -52,13 +55,18 @@ export function im2col(
 ): void {
   // Plain loops: typed-array fill/set/subarray calls per output row cost more than the copy.
   const { c, h, w, k, s, p, oh, ow } = g, plane = oh * ow;
+  if (p === 0 && k === h && k === w) {
+    // The kernel covers the image (one output pixel): row r holds pixel r, one column.
+    for (let r = 0; r < c * h * w; r++) cols[r * ld + col0] = x[xOff + r]!;
+    return;
+  }
   let r = 0;
   for (let ci = 0; ci < c; ci++) {
     const xc = xOff + ci * h * w;
     for (let ky = 0; ky < k; ky++) {
-      const [yLo, yHi] = validRange(h, ky, s, p, oh);
+      const yLo = validLo(ky, s, p), yHi = validHi(h, ky, s, p, oh, yLo);
       for (let kx = 0; kx < k; kx++, r++) {
-        const [xLo, xHi] = validRange(w, kx, s, p, ow);
+        const xLo = validLo(kx, s, p), xHi = validHi(w, kx, s, p, ow, xLo);
         const row = r * ld + col0;
         for (let q = row; q < row + yLo * ow; q++) cols[q] = 0;
         for (let oy = yLo; oy < yHi; oy++) {
@@ -87,13 +95,17 @@ export function col2im(
   col0 = 0,
 ): void {
   const { c, h, w, k, s, p, oh, ow } = g;
+  if (p === 0 && k === h && k === w) {
+    for (let r = 0; r < c * h * w; r++) dx[dxOff + r]! += cols[r * ld + col0]!;
+    return;
+  }
   let r = 0;
   for (let ci = 0; ci < c; ci++) {
     const xc = dxOff + ci * h * w;
     for (let ky = 0; ky < k; ky++) {
-      const [yLo, yHi] = validRange(h, ky, s, p, oh);
+      const yLo = validLo(ky, s, p), yHi = validHi(h, ky, s, p, oh, yLo);
       for (let kx = 0; kx < k; kx++, r++) {
-        const [xLo, xHi] = validRange(w, kx, s, p, ow);
+        const xLo = validLo(kx, s, p), xHi = validHi(w, kx, s, p, ow, xLo);
         const row = r * ld + col0;
         for (let oy = yLo; oy < yHi; oy++) {
           const o = row + oy * ow, dst = xc + (oy * s - p + ky) * w - p + kx;

@@ -102,7 +102,8 @@ function regroup(
   for (let n = 0; n < nb; n++) {
     for (let j = 0; j < channels; j++) {
       const img = ((n0 + n) * channels + j) * plane, blk = j * ld + n * lplane;
-      if (toBlock && lw === ow) block.set(images.subarray(img, img + plane), blk);
+      // A typed-array copy for long planes; for short ones (1×1) the call costs more than a loop.
+      if (toBlock && lw === ow && plane >= 64) block.set(images.subarray(img, img + plane), blk);
       else if (toBlock) {
         for (let y = 0; y < oh; y++) {
           const i = img + y * ow, o = blk + y * lw;

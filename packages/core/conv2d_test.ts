@@ -101,6 +101,11 @@ const GEOMETRIES: [string, number, Conv2dGeometry][] = [
     kernel: 3,
     padding: 1,
   }],
+  ["kernel covering the image, one output (LeNet's third layer)", 3, {
+    input: { c: 3, h: 4, w: 4 },
+    outChannels: 5,
+    kernel: 4,
+  }],
   ["kernel as large as the padded image", 1, {
     input: { c: 1, h: 3, w: 3 },
     outChannels: 1,
