@@ -75,12 +75,51 @@ function argmaxes(x: Float32Array, rows: number, g: Pool2dGeometry, best: Int32A
   }
 }
 
+/** What a {@linkcode MaxPoolIndices} holds: the argmaxes of `x` under the geometry `key`. */
+interface KeptIndices {
+  x: Tensor;
+  key: string;
+  best: Int32Array;
+}
+const keptIndices = new WeakMap<MaxPoolIndices, KeptIndices>();
+
+/**
+ * A place for the input index of each window's maximum, filled by {@linkcode maxPool2d} and read
+ * by {@linkcode maxPool2dGrad} when both get it with the same input tensor and geometry, so that
+ * the gradient does not search the windows again. Its buffer is reused from call to call (a
+ * network keeps one per max-pooling layer). The input must not be changed in place between the
+ * two calls. Only the raw-buffer backends (`js`, `blas`) use it; elsewhere it is ignored.
+ *
+ * @example
+ * ```ts
+ * import { jsBackend as b, maxPool2d, maxPool2dGrad, MaxPoolIndices } from "@plasticity/core";
+ * const g = { input: { c: 1, h: 2, w: 2 }, size: 2 }, keep = new MaxPoolIndices();
+ * const x = b.fromArray([1, 3, 2, 0], 1, 4);
+ * console.assert(b.read(maxPool2d(b, x, g, keep))[0] === 3);
+ * console.assert(b.read(maxPool2dGrad(b, x, b.fill(1, 1, 5), g, keep)).join() === "0,5,0,0");
+ * ```
+ */
+export class MaxPoolIndices {
+  /** Forgets the kept indices and frees their buffer. */
+  clear(): void {
+    keptIndices.delete(this);
+  }
+}
+
+/** The key of a pooling geometry and batch size in a {@linkcode MaxPoolIndices}. */
+function poolKey(g: Pool2dGeometry, rows: number): string {
+  const { c, h, w } = g.input;
+  return `${c} ${h} ${w} ${g.size} ${g.stride ?? g.size} ${rows}`;
+}
+
 /**
  * Max pooling: each window's largest value.
  *
  * @param b The backend (`js`, `blas` or `webgpu`).
  * @param x Input images, batch × (c·h·w).
  * @param g The geometry.
+ * @param indices Where to keep each window's argmax for {@linkcode maxPool2dGrad} (absent: not
+ *   kept).
  * @returns Output images, batch × (c·oh·ow).
  *
  * @example
@@ -90,13 +129,22 @@ function argmaxes(x: Float32Array, rows: number, g: Pool2dGeometry, best: Int32A
  * console.assert(b.read(maxPool2d(b, x, { input: { c: 1, h: 4, w: 4 }, size: 2 })).join() === "5,7,2,9");
  * ```
  */
-export function maxPool2d(b: Backend, x: Tensor, g: Pool2dGeometry): Tensor {
+export function maxPool2d(
+  b: Backend,
+  x: Tensor,
+  g: Pool2dGeometry,
+  indices?: MaxPoolIndices,
+): Tensor {
   checkImages("maxPool2d", "input", x, g.input);
   if (b.images) return b.images.maxPool2d(x, g);
   const raw = imageRaw(b, "maxPool2d");
   const o = pool2dOutputShape(g), xd = raw.data(x), n = x.rows * imageSize(o);
-  const best = new Int32Array(n), out = new Float32Array(n);
+  const old = indices ? keptIndices.get(indices) : undefined;
+  if (indices) keptIndices.delete(indices);
+  const best = old && old.best.length >= n ? old.best : new Int32Array(n);
+  const out = new Float32Array(n);
   argmaxes(xd, x.rows, g, best);
+  if (indices) keptIndices.set(indices, { x, key: poolKey(g, x.rows), best });
   for (let q = 0; q < n; q++) out[q] = xd[best[q]!]!;
   return raw.wrap(out, x.rows, imageSize(o));
 }
@@ -108,6 +156,8 @@ export function maxPool2d(b: Backend, x: Tensor, g: Pool2dGeometry): Tensor {
  * @param x The input images the pooling was applied to, batch × (c·h·w).
  * @param dy ∂ℒ/∂y, batch × (c·oh·ow).
  * @param g The geometry.
+ * @param indices The argmaxes kept by {@linkcode maxPool2d} for this `x` and geometry, used
+ *   instead of searching the windows again (absent, or kept for another input: searched here).
  * @returns ∂ℒ/∂x, batch × (c·h·w).
  *
  * @example
@@ -117,7 +167,13 @@ export function maxPool2d(b: Backend, x: Tensor, g: Pool2dGeometry): Tensor {
  * console.assert(b.read(dx).join() === "0,5,0,0");
  * ```
  */
-export function maxPool2dGrad(b: Backend, x: Tensor, dy: Tensor, g: Pool2dGeometry): Tensor {
+export function maxPool2dGrad(
+  b: Backend,
+  x: Tensor,
+  dy: Tensor,
+  g: Pool2dGeometry,
+  indices?: MaxPoolIndices,
+): Tensor {
   checkImages("maxPool2dGrad", "input", x, g.input);
   checkImages("maxPool2dGrad", "output gradient", dy, pool2dOutputShape(g));
   if (dy.rows !== x.rows) {
@@ -128,8 +184,11 @@ export function maxPool2dGrad(b: Backend, x: Tensor, dy: Tensor, g: Pool2dGeomet
   if (b.images) return b.images.maxPool2dGrad(x, dy, g);
   const raw = imageRaw(b, "maxPool2dGrad");
   const xd = raw.data(x), dyd = raw.data(dy), n = dyd.length;
-  const best = new Int32Array(n), dx = new Float32Array(xd.length);
-  argmaxes(xd, x.rows, g, best);
+  const k = indices ? keptIndices.get(indices) : undefined;
+  const dx = new Float32Array(xd.length);
+  let best: Int32Array;
+  if (k && k.x === x && k.key === poolKey(g, x.rows)) best = k.best;
+  else argmaxes(xd, x.rows, g, best = new Int32Array(n));
   for (let q = 0; q < n; q++) dx[best[q]!]! += dyd[q]!;
   return raw.wrap(dx, x.rows, x.cols);
 }

@@ -6,7 +6,7 @@ import { jsBackend } from "./js_backend.ts";
 import { createBlasBackend } from "./blas_backend.ts";
 import { createRng } from "./random.ts";
 import { assertClose } from "./_test_utils.ts";
-import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from "./pool2d.ts";
+import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad, MaxPoolIndices } from "./pool2d.ts";
 import type { Pool2dGeometry } from "./image_shape.ts";
 
 function data(n: number, seed: number): number[] {
@@ -90,6 +90,36 @@ Deno.test("maxPool2dGrad routes each gradient to its window's first maximum", ()
   const g: Pool2dGeometry = { input: { c: 1, h: 2, w: 2 }, size: 2 };
   const dx = maxPool2dGrad(b, b.fromArray([1, 4, 4, 4], 1, 4), b.fill(1, 1, 1), g);
   assert.deepEqual(Array.from(b.read(dx)), [0, 1, 0, 0]);
+});
+
+Deno.test("kept argmaxes route the gradient as a fresh search does, only for their input", () => {
+  const b = jsBackend;
+  for (const [name, N, g] of GEOMETRIES) {
+    const { x, wins, xt, dyt } = tensors(b, N, g, 4);
+    const keep = new MaxPoolIndices(), want = Array.from(b.read(maxPool2dGrad(b, xt, dyt, g)));
+    maxPool2d(b, xt, g, keep);
+    assert.deepEqual(Array.from(b.read(maxPool2dGrad(b, xt, dyt, g, keep))), want, name);
+    // Kept for another input (the negated one, whose maxima sit elsewhere): searched again.
+    const other = b.fromArray(x.map((v) => -v), N, x.length / N);
+    maxPool2d(b, other, g, keep);
+    assert.deepEqual(Array.from(b.read(maxPool2dGrad(b, xt, dyt, g, keep))), want, `${name} stale`);
+    // ... and the negated input's own gradient comes from its kept argmaxes.
+    const negWant = new Array(x.length).fill(0);
+    const dy = Array.from(b.read(dyt));
+    wins.forEach((ix, q) => {
+      let best = ix[0]!;
+      for (const i of ix) if (-x[i]! > -x[best]!) best = i;
+      negWant[best] += dy[q]!;
+    });
+    maxPool2d(b, other, g, keep);
+    assertClose(b.read(maxPool2dGrad(b, other, dyt, g, keep)), negWant, 1e-6, `${name} negated`);
+    keep.clear();
+    assert.deepEqual(
+      Array.from(b.read(maxPool2dGrad(b, xt, dyt, g, keep))),
+      want,
+      `${name} cleared`,
+    );
+  }
 });
 
 Deno.test("pooling gradients equal central differences of the pooled sum", () => {

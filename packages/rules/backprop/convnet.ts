@@ -35,6 +35,7 @@ import {
   type LayerSpec,
   maxPool2d,
   maxPool2dGrad,
+  MaxPoolIndices,
   NETWORK_DEFAULTS,
   type NetworkSpec,
   type Pool2dGeometry,
@@ -50,6 +51,24 @@ type Stage =
   | { kind: "pool"; avg: boolean; geometry: Pool2dGeometry }
   | { kind: "flatten" }
   | { kind: "dense"; k: number };
+
+/**
+ * δ = φ'(a) ⊙ g: for relu on raw buffers one pass, g·[a > 0], the same products as the backend's
+ * `mul(g, activateGrad(a))` without the intermediate; otherwise those two operations.
+ */
+function activationDelta(
+  bk: Backend,
+  g: Tensor,
+  a: Tensor,
+  act: Activation,
+  slope: number,
+): Tensor {
+  if (act === "identity") return g;
+  if (act !== "relu" || !bk.raw) return bk.mul(g, bk.activateGrad(a, act, slope));
+  const gd = bk.raw.data(g), ad = bk.raw.data(a), out = new Float32Array(gd.length);
+  for (let i = 0; i < out.length; i++) out[i] = gd[i]! * +(ad[i]! > 0);
+  return bk.raw.wrap(out, g.rows, g.cols);
+}
 
 /** Everything the forward pass keeps for the backward pass. */
 export interface ConvNetCache {
@@ -103,6 +122,8 @@ export class ConvNet {
   #stages: Stage[];
   /** Per weight layer: the unfolded input a conv layer's forward pass keeps for its weight gradient. */
   #columns: (Conv2dColumns | undefined)[];
+  /** Per layer: the argmaxes a max-pooling layer's forward pass keeps for its gradient. */
+  #indices: (MaxPoolIndices | undefined)[];
 
   /**
    * Wraps existing parameters.
@@ -162,6 +183,9 @@ export class ConvNet {
       }
     });
     this.#stages = stages;
+    this.#indices = stages.map((st) =>
+      st.kind === "pool" && !st.avg ? new MaxPoolIndices() : undefined
+    );
     this.#columns = Array.from(
       { length: k },
       (_, j) =>
@@ -248,7 +272,11 @@ export class ConvNet {
       const cur = h[h.length - 1]!;
       if (st.kind === "flatten") h.push(cur);
       else if (st.kind === "pool") {
-        h.push(st.avg ? avgPool2d(bk, cur, st.geometry) : maxPool2d(bk, cur, st.geometry));
+        h.push(
+          st.avg
+            ? avgPool2d(bk, cur, st.geometry)
+            : maxPool2d(bk, cur, st.geometry, this.#indices[h.length - 1]),
+        );
       } else {
         const W = this.W[st.k]!, bias = this.b[st.k];
         let ak: Tensor;
@@ -283,11 +311,13 @@ export class ConvNet {
       const st = this.#stages[l]!, input = cache.h[l]!;
       if (st.kind === "flatten") continue;
       if (st.kind === "pool") {
-        g = st.avg ? avgPool2dGrad(bk, g, st.geometry) : maxPool2dGrad(bk, input, g, st.geometry);
+        g = st.avg
+          ? avgPool2dGrad(bk, g, st.geometry)
+          : maxPool2dGrad(bk, input, g, st.geometry, this.#indices[l]);
         continue;
       }
       const k = st.k, act = this.activations[k]!;
-      const d = act === "identity" ? g : bk.mul(g, bk.activateGrad(cache.a[k]!, act, this.slope));
+      const d = activationDelta(bk, g, cache.a[k]!, act, this.slope);
       delta[k] = d;
       if (st.kind === "conv") {
         dW[k] = conv2dWeightGrad(bk, input, d, st.geometry, this.#columns[k]);
@@ -308,6 +338,7 @@ export class ConvNet {
   /** Frees the parameters. */
   dispose(): void {
     for (const c of this.#columns) c?.clear();
+    for (const i of this.#indices) i?.clear();
     for (const w of this.W) this.backend.dispose(w);
     for (const b of this.b) if (b) this.backend.dispose(b);
   }

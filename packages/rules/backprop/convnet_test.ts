@@ -262,6 +262,23 @@ function halves(n: number, seed: number, bk: Backend = b): [Tensor, Tensor] {
   return [bk.fromArray(x, n, 36), bk.fromArray(y, n, 2)];
 }
 
+Deno.test("backward of an older forward pass equals backward of a fresh one (kept unfoldings)", () => {
+  // The net keeps each conv layer's unfolded input and each max pool's argmaxes from the latest
+  // forward pass; a cache from an earlier pass must not use them.
+  const net = ConvNet.init(b, resolveNetwork(TINY), createRng(5));
+  const [x1, y1] = halves(4, 6), [x2] = halves(4, 7);
+  const loss: LossSpec = { kind: "ce" };
+  const grads = (cache: ReturnType<ConvNet["forward"]>) => {
+    const out = cache.h[cache.h.length - 1]!;
+    const g = net.backward(cache, lossGrad(b, loss, out, y1));
+    return [...g.dW, ...g.db].map((t) => (t ? Array.from(b.read(t)) : []));
+  };
+  const old = net.forward(x1);
+  net.forward(x2);
+  const stale = grads(old), fresh = grads(net.forward(x1));
+  assert.deepEqual(stale, fresh);
+});
+
 Deno.test("bp on a conv net from a config: learns, is deterministic, round-trips its weights", () => {
   const make = (seed: number, backend: Backend = b) =>
     createLearner("bp", {
