@@ -190,13 +190,34 @@ export function col2imWide(
   col0: number,
 ): void {
   const { c, h, w, k, p, oh } = g, wp = w + 2 * p, len = oh * wp;
+  const f = Math.fround;
   let r = 0;
   for (let ci = 0; ci < c; ci++) {
     pad.fill(0);
-    for (let ky = 0; ky < k; ky++) {
-      for (let kx = 0; kx < k; kx++, r++) {
-        const row = r * ld + col0, dst = ky * wp + kx;
-        for (let q = 0; q < len; q++) pad[dst + q]! += cols[row + q]!;
+    for (let ky = 0; ky < k; ky++, r += k) {
+      const row = r * ld + col0, dst = ky * wp;
+      let q0 = 0;
+      if (k === 5 && len >= 4) {
+        // The five rows of this ky in one pass over the padded row, each pixel's terms added in
+        // kx order and rounded to float32 after each, as the row-by-row loop below does.
+        const a = row, b = a + ld - 1, c2 = b + ld - 1, d = c2 + ld - 1, e = d + ld - 1;
+        for (let i = 4; i < len; i++) {
+          pad[dst + i] = f(
+            f(f(f(f(pad[dst + i]! + cols[a + i]!) + cols[b + i]!) + cols[c2 + i]!) + cols[d + i]!) +
+              cols[e + i]!,
+          );
+        }
+        // Left to do: the first four and the last four pixels (row kx: q < 4 − kx, q ≥ len − kx).
+        for (let kx = 0; kx < k; kx++) {
+          const rr = row + kx * ld, o = dst + kx;
+          for (let q = 0; q < 4 - kx; q++) pad[o + q]! += cols[rr + q]!;
+          for (let q = len - kx; q < len; q++) pad[o + q]! += cols[rr + q]!;
+        }
+        q0 = len;
+      }
+      for (let kx = 0; kx < k; kx++) {
+        const rr = row + kx * ld, o = dst + kx;
+        for (let q = q0; q < len; q++) pad[o + q]! += cols[rr + q]!;
       }
     }
     const xc = dxOff + ci * h * w;
