@@ -19,7 +19,7 @@
  */
 import { imageRaw } from "./conv2d.ts";
 import { checkImages, imageSize, type Pool2dGeometry, pool2dOutputShape } from "./image_shape.ts";
-import type { Backend, Tensor } from "./tensor.ts";
+import { type Backend, shapeOf, type Tensor } from "./tensor.ts";
 
 /**
  * Calls `f(inOffset, outIndex)` for every window of every channel of every image: `inOffset` is
@@ -158,7 +158,10 @@ export function maxPool2d(
  * @param g The geometry.
  * @param indices The argmaxes kept by {@linkcode maxPool2d} for this `x` and geometry, used
  *   instead of searching the windows again (absent, or kept for another input: searched here).
- * @returns ∂ℒ/∂x, batch × (c·h·w).
+ * @param reluGate When given (x's shape), the result is multiplied elementwise by [reluGate > 0]:
+ *   with x = relu(a) and reluGate = a, the gradient at a in the same pass,
+ *   ∂ℒ/∂a = relu'(a) ⊙ ∂ℒ/∂x, the products `mul(dx, activateGrad(a, "relu"))` would give.
+ * @returns ∂ℒ/∂x (or ∂ℒ/∂a with `reluGate`), batch × (c·h·w).
  *
  * @example
  * ```ts
@@ -173,6 +176,7 @@ export function maxPool2dGrad(
   dy: Tensor,
   g: Pool2dGeometry,
   indices?: MaxPoolIndices,
+  reluGate?: Tensor,
 ): Tensor {
   checkImages("maxPool2dGrad", "input", x, g.input);
   checkImages("maxPool2dGrad", "output gradient", dy, pool2dOutputShape(g));
@@ -181,7 +185,17 @@ export function maxPool2dGrad(
       `maxPool2dGrad: output gradient has ${dy.rows} rows: expected ${x.rows}, the batch of the input`,
     );
   }
-  if (b.images) return b.images.maxPool2dGrad(x, dy, g);
+  if (reluGate && (reluGate.rows !== x.rows || reluGate.cols !== x.cols)) {
+    throw new Error(
+      `maxPool2dGrad: relu gate has shape ${shapeOf(reluGate)}: expected ${
+        shapeOf(x)
+      }, the input's`,
+    );
+  }
+  if (b.images) {
+    const dx = b.images.maxPool2dGrad(x, dy, g);
+    return reluGate ? b.mul(dx, b.activateGrad(reluGate, "relu")) : dx;
+  }
   const raw = imageRaw(b, "maxPool2dGrad");
   const xd = raw.data(x), dyd = raw.data(dy), n = dyd.length;
   const k = indices ? keptIndices.get(indices) : undefined;
@@ -190,6 +204,11 @@ export function maxPool2dGrad(
   if (k && k.x === x && k.key === poolKey(g, x.rows)) best = k.best;
   else argmaxes(xd, x.rows, g, best = new Int32Array(n));
   for (let q = 0; q < n; q++) dx[best[q]!]! += dyd[q]!;
+  if (reluGate) {
+    // Only the maxima can be nonzero; [a > 0] is 0 or 1, so a pixel met twice is still right.
+    const a = raw.data(reluGate);
+    for (let q = 0; q < n; q++) dx[best[q]!]! *= +(a[best[q]!]! > 0);
+  }
   return raw.wrap(dx, x.rows, x.cols);
 }
 

@@ -122,6 +122,29 @@ Deno.test("kept argmaxes route the gradient as a fresh search does, only for the
   }
 });
 
+Deno.test("maxPool2dGrad with a relu gate is relu'(a) times the gradient", () => {
+  const b = jsBackend;
+  for (const [name, N, g] of GEOMETRIES) {
+    // a with both signs, x = relu(a): ties at 0 where a ≤ 0 across a window.
+    const { xt: at, dyt } = tensors(b, N, g, 5), xt = b.activate(at, "relu");
+    const want = b.mul(maxPool2dGrad(b, xt, dyt, g), b.activateGrad(at, "relu"));
+    const keep = new MaxPoolIndices();
+    maxPool2d(b, xt, g, keep);
+    for (const idx of [undefined, keep]) {
+      assert.deepEqual(
+        Array.from(b.read(maxPool2dGrad(b, xt, dyt, g, idx, at))),
+        Array.from(b.read(want)),
+        `${name}${idx ? " kept" : ""}`,
+      );
+    }
+  }
+  const g: Pool2dGeometry = { input: { c: 1, h: 2, w: 2 }, size: 2 };
+  assert.throws(
+    () => maxPool2dGrad(b, b.zeros(1, 4), b.zeros(1, 1), g, undefined, b.zeros(1, 3)),
+    /^Error: maxPool2dGrad: relu gate has shape 1×3: expected 1×4, the input's$/,
+  );
+});
+
 Deno.test("pooling gradients equal central differences of the pooled sum", () => {
   // ℒ = Σ r ⊙ pool(x): exact for average pooling, and for max pooling away from ties (random
   // inputs have none), with a step smaller than the gap between a window's two largest values.

@@ -306,18 +306,26 @@ export class ConvNet {
     const bk = this.backend, K = this.weightLayers;
     const dW: Tensor[] = new Array(K), db: (Tensor | undefined)[] = new Array(K);
     const delta: Tensor[] = new Array(K);
-    let g = e;
+    let g = e, gated = false;
     for (let l = this.#stages.length - 1; l >= 0; l--) {
       const st = this.#stages[l]!, input = cache.h[l]!;
       if (st.kind === "flatten") continue;
       if (st.kind === "pool") {
+        // A max pool after a relu layer returns that layer's δ directly (raw buffers).
+        const prev = this.#stages[l - 1];
+        const gate = !st.avg && bk.raw && prev && (prev.kind === "conv" || prev.kind === "dense") &&
+            this.activations[prev.k] === "relu"
+          ? cache.a[prev.k]
+          : undefined;
         g = st.avg
           ? avgPool2dGrad(bk, g, st.geometry)
-          : maxPool2dGrad(bk, input, g, st.geometry, this.#indices[l]);
+          : maxPool2dGrad(bk, input, g, st.geometry, this.#indices[l], gate);
+        gated = gate !== undefined;
         continue;
       }
       const k = st.k, act = this.activations[k]!;
-      const d = activationDelta(bk, g, cache.a[k]!, act, this.slope);
+      const d = gated ? g : activationDelta(bk, g, cache.a[k]!, act, this.slope);
+      gated = false;
       delta[k] = d;
       if (st.kind === "conv") {
         dW[k] = conv2dWeightGrad(bk, input, d, st.geometry, this.#columns[k]);

@@ -93,6 +93,7 @@ const ACT: Record<string, (v: number) => number> = {
   sigmoid: (v) => 1 / (1 + Math.exp(-v)),
   identity: (v) => v,
   leakyRelu: (v) => (v > 0 ? v : 0.01 * v),
+  relu: (v) => Math.max(0, v),
 };
 
 /** The loss of the network of `spec` with float64 parameters W, bias on (x, t), in float64. */
@@ -167,6 +168,24 @@ const NETS: [string, unknown, LossSpec][] = [
         { conv: { out: 4, kernel: 3, stride: 2, padding: 1 } },
         "flatten",
         { dense: 5 },
+        { dense: 3 },
+      ],
+      init: { kind: "normal", std: 0.5 },
+    },
+    { kind: "ce", reduction: "mean" },
+  ],
+  [
+    // The max pools after relu layers take the δ of their relu in the same pass.
+    "conv → relu → max pool → conv → relu → max pool → dense (LeNet's pattern), cross-entropy",
+    {
+      input_shape: [1, 10, 10],
+      activation: "relu",
+      layers: [
+        { conv: { out: 3, kernel: 3, padding: 1 } },
+        { pool: { kind: "max", size: 2 } },
+        { conv: { out: 4, kernel: 3 } },
+        { pool: { kind: "max", size: 3 } },
+        "flatten",
         { dense: 3 },
       ],
       init: { kind: "normal", std: 0.5 },
