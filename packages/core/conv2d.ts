@@ -165,8 +165,9 @@ const kept = new WeakMap<Conv2dColumns, Kept>();
  * import { Conv2dColumns, conv2d, conv2dWeightGrad, jsBackend as b } from "@plasticity/core";
  * const g = { input: { c: 1, h: 3, w: 3 }, outChannels: 1, kernel: 2 }, keep = new Conv2dColumns();
  * const x = b.fromArray([1, 2, 3, 4, 5, 6, 7, 8, 9], 1, 9);
- * conv2d(b, x, b.fill(1, 1, 4), g, undefined, keep);
- * console.assert(b.read(conv2dWeightGrad(b, x, b.fill(1, 1, 4), g, keep)).join() === "12,16,24,28");
+ * conv2d(b, x, b.fill(1, 4, 1), g, undefined, keep);
+ * // ∂ℒ/∂y all ones: each weight's gradient sums its pixel over the four windows.
+ * console.assert(b.read(conv2dWeightGrad(b, x, b.fill(1, 4, 1), g, keep)).join() === "12,16,24,28");
  * ```
  */
 export class Conv2dColumns {
