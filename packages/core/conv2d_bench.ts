@@ -1,10 +1,12 @@
 // conv2d forward + backward (output, ∂x, ∂W, ∂b) at the convolution layers of LeNet on MNIST
 // (batch 64; BioTorch's benchmark) and of the CNN of Song et al. 2024, Fig. 4i (CIFAR-10, batch
-// 200), on the js and blas backends. One iteration does 3 × 2·o·(c·k·k)·(oh·ow)·batch FLOP.
+// 200), on the js and blas backends, the unfolded input kept from the forward pass for the weight
+// gradient as a ConvNet keeps it. One iteration does 3 × 2·o·(c·k·k)·(oh·ow)·batch FLOP.
 import {
   type Backend,
   conv2d,
   conv2dBiasGrad,
+  Conv2dColumns,
   type Conv2dGeometry,
   conv2dInputGrad,
   conv2dOutputShape,
@@ -50,6 +52,7 @@ for (const [name, batch, g] of LAYERS) {
     const w = b.random(g.outChannels, ckk, () => rng.next() - 0.5);
     const bias = b.zeros(1, g.outChannels);
     const dy = b.random(batch, imageSize(out), () => rng.next() - 0.5);
+    const keep = new Conv2dColumns();
     Deno.bench({
       name: `${b.name} ${name} fwd+bwd (batch ${batch}, ${gflop.toFixed(3)} GFLOP)`,
       group: name,
@@ -57,9 +60,9 @@ for (const [name, batch, g] of LAYERS) {
       // The js reference takes seconds per iteration at Fig. 4i's sizes.
       ...(b.name === "js" && batch > 100 ? { n: 3, warmup: 1 } : {}),
       fn() {
-        conv2d(b, x, w, g, bias);
+        conv2d(b, x, w, g, bias, keep);
         conv2dInputGrad(b, dy, w, g);
-        conv2dWeightGrad(b, x, dy, g);
+        conv2dWeightGrad(b, x, dy, g, keep);
         conv2dBiasGrad(b, dy, g);
       },
     });
