@@ -12,6 +12,8 @@ export interface SimCheckpoint {
   records: number;
   /** Bytes of `metrics.jsonl` written up to it. */
   "metrics_bytes": number;
+  /** Seconds the trial had run up to it, over all its runs (a resumed trial's `wall_s` adds on). */
+  "wall_s"?: number;
   /** The simulation's state (`Simulation.checkpoint()`). */
   state: unknown;
 }
@@ -60,9 +62,10 @@ export function readSimCheckpoint(
   }
   if (
     cp === null || typeof cp !== "object" || !Number.isInteger(cp.records) || cp.records < 0 ||
-    !Number.isInteger(cp.metrics_bytes) || cp.metrics_bytes < 0 || !("state" in cp)
+    !Number.isInteger(cp.metrics_bytes) || cp.metrics_bytes < 0 || !("state" in cp) ||
+    (cp.wall_s !== undefined && !(Number.isFinite(cp.wall_s) && cp.wall_s >= 0))
   ) {
-    return startOver("expected records, metrics_bytes and state");
+    return startOver("expected records, metrics_bytes, wall_s and state");
   }
   let saved = "";
   try {

@@ -263,6 +263,9 @@ async function runLocked(
     : undefined;
   if (resume === undefined) removeSimCheckpoint(dir);
   else log(`resuming from its checkpoint after ${resume.records} records`);
+  // Seconds of work before this run (the runs a resumed trial continues), plus this run's.
+  const before = resume?.wall_s ?? 0;
+  const wall = () => before + (performance.now() - t0) / 1000;
   writeJsonAtomic(statusPath, { state: "running", started });
   removeIfExists(join(dir, TRIAL_FILES.summary));
   removeIfExists(join(dir, TRIAL_FILES.meta));
@@ -284,8 +287,8 @@ async function runLocked(
     writeMeta();
     const summary = config.kind === "learner"
       ? await runLearner(config, backend, metrics, options, writeMeta, dir)
-      : await runSimulation(config, backend, metrics, options, dir, resume);
-    summary.wall_s = round3((performance.now() - t0) / 1000);
+      : await runSimulation(config, backend, metrics, options, dir, resume, wall);
+    summary.wall_s = round3(wall());
     metrics.flush();
     metrics.close();
     removeSimCheckpoint(dir);
@@ -304,7 +307,7 @@ async function runLocked(
     if (e instanceof Diverged) {
       const summary = {
         ...metrics.lastNumbers(),
-        "wall_s": round3((performance.now() - t0) / 1000),
+        "wall_s": round3(wall()),
       };
       writeJsonAtomic(join(dir, TRIAL_FILES.summary), summary);
       out.summary = summary;
@@ -628,6 +631,7 @@ async function runSimulation(
   options: TrialRunOptions,
   dir: string,
   resume: SimCheckpoint | undefined,
+  wall: () => number,
 ): Promise<Record<string, number | null>> {
   const def = getSimulation(config.simulation.name);
   const sim = def.create(structuredClone(config.simulation.params), {
@@ -657,6 +661,7 @@ async function runSimulation(
       writeSimCheckpoint(dir, {
         records: i,
         "metrics_bytes": metrics.bytes,
+        "wall_s": wall(),
         state: sim.checkpoint!(),
       });
     }

@@ -67,6 +67,12 @@ Deno.test("a killed simulation trial resumes from its last checkpoint and ends a
   assert.equal(metricsOf(dir!), metricsOf(refDir!));
   assert.equal(metricsOf(dir!).trim().split("\n").length, 25);
   assert.ok(!exists(join(dir!, "sim_state.json")));
+  // The summary's wall time counts the killed run's seconds too.
+  const summary = JSON.parse(Deno.readTextFileSync(join(dir!, "summary.json")));
+  assert.ok(
+    state.wall_s > 0 && summary.wall_s >= state.wall_s,
+    `${summary.wall_s} ≥ ${state.wall_s}`,
+  );
   Deno.removeSync(tmp, { recursive: true });
 });
 
