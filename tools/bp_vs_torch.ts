@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { createLearner, createRng, type Tensor } from "@plasticity/core";
 import { parseBackendFlag, selectEnvBackend } from "@plasticity/runner/backend-env";
 import "@plasticity/backprop";
+import { median, pythonWorker } from "./_python_worker.ts";
 
 const { values } = parseArgs({
   options: {
@@ -57,26 +58,8 @@ for line in sys.stdin:
     t0 = time.perf_counter(); f(); print(time.perf_counter() - t0, flush=True)
 `;
 
-const py = new Deno.Command(values.python, {
-  args: ["-c", PY],
-  stdin: "piped",
-  stdout: "piped",
-  stderr: "inherit",
-}).spawn();
-const writer = py.stdin.getWriter();
-const reader = py.stdout.pipeThrough(new TextDecoderStream()).getReader();
-let pending = "";
-async function torchEpoch(variant: string): Promise<number> {
-  await writer.write(new TextEncoder().encode(variant + "\n"));
-  while (!pending.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${values.python} stopped: is python3-torch installed?`);
-    pending += value;
-  }
-  const cut = pending.indexOf("\n"), line = pending.slice(0, cut);
-  pending = pending.slice(cut + 1);
-  return Number(line);
-}
+const py = pythonWorker(values.python, PY);
+const torchEpoch = async (variant: string): Promise<number> => (await py.ask(variant));
 
 const b = await selectEnvBackend(parseBackendFlag(values.backend));
 const rng = createRng(0), data: [Tensor, Tensor][] = [];
@@ -109,13 +92,8 @@ for (let r = 0; r < rounds; r++) {
   secs[1]!.push(await torchEpoch("autograd"));
   secs[2]!.push(await torchEpoch("manual"));
 }
-await writer.close();
-await py.status;
+await py.close();
 
-const median = (a: number[]) => {
-  const s = [...a].sort((p, q) => p - q), h = s.length >> 1;
-  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
-};
 console.log(`${rounds} rounds, one epoch each (${BATCHES} batches of ${B}, 784-256-10)`);
 names.forEach((name, k) => {
   const ratio = median(secs[0]!.map((t, i) => t / secs[k]![i]!));

@@ -9,6 +9,7 @@
 import { parseArgs } from "node:util";
 import { createLearner, createRng, type Tensor } from "@plasticity/core";
 import { parseBackendFlag, selectEnvBackend } from "@plasticity/runner/backend-env";
+import { median, pythonWorker } from "./_python_worker.ts";
 import "@plasticity/backprop";
 
 const { values } = parseArgs({
@@ -105,31 +106,8 @@ for line in sys.stdin:
     print(statistics.median(times), flush=True)
 `;
 
-const py = new Deno.Command(values.python, {
-  args: ["-c", PY],
-  stdin: "piped",
-  stdout: "piped",
-  stderr: "inherit",
-}).spawn();
-const writer = py.stdin.getWriter();
-const reader = py.stdout.pipeThrough(new TextDecoderStream()).getReader();
-let pending = "";
-async function torchRound(net: string): Promise<number> {
-  await writer.write(new TextEncoder().encode(net + "\n"));
-  while (!pending.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${values.python} stopped: is python3-torch installed?`);
-    pending += value;
-  }
-  const cut = pending.indexOf("\n"), line = pending.slice(0, cut);
-  pending = pending.slice(cut + 1);
-  return Number(line) * 1000;
-}
-
-const median = (a: number[]) => {
-  const s = [...a].sort((p, q) => p - q), h = s.length >> 1;
-  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
-};
+const py = pythonWorker(values.python, PY);
+const torchRound = async (net: string): Promise<number> => (await py.ask(net)) * 1000;
 
 const b = await selectEnvBackend(parseBackendFlag(values.backend));
 for (const key of chosen) {
@@ -176,5 +154,4 @@ for (const key of chosen) {
     }× (median of ${rounds} per-round ratios, ${steps} steps each)`,
   );
 }
-await writer.close();
-await py.status;
+await py.close();
