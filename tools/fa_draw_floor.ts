@@ -9,36 +9,13 @@
 // and prints each as a median ms per batch, its ratio to bp's (median of the per-round ratios) and,
 // for the draws, ns per value.
 // Run: OPENBLAS_NUM_THREADS=1 deno run -A tools/fa_draw_floor.ts [--backend blas] [--rounds 15]
-import { parseArgs } from "node:util";
-import {
-  createLearner,
-  createRng,
-  fillInit,
-  fillNormal,
-  type Tensor,
-  Xoshiro128,
-} from "@plasticity/core";
-import { parseBackendFlag, selectEnvBackend } from "@plasticity/runner/backend-env";
+import { createLearner, fillInit, fillNormal, Xoshiro128 } from "@plasticity/core";
+import { benchSetup, syntheticBatches } from "./_fa_bench_setup.ts";
 import type { WeightMirrorLearner } from "@plasticity/feedback-alignment";
 import "@plasticity/feedback-alignment";
 
-const { values } = parseArgs({
-  options: {
-    backend: { type: "string", default: "blas" },
-    rounds: { type: "string", default: "15" },
-  },
-});
-const rounds = Number(values.rounds);
-if (!Number.isInteger(rounds) || rounds < 1) {
-  throw new Error(`Invalid --rounds ${JSON.stringify(values.rounds)}: expected a whole number ≥ 1`);
-}
-const b = await selectEnvBackend(parseBackendFlag(values.backend));
-const rng = createRng(0), data: [Tensor, Tensor][] = [];
-for (let i = 0; i < 16; i++) {
-  const y = new Float32Array(640);
-  for (let r = 0; r < 64; r++) y[r * 10 + rng.int(10)] = 1;
-  data.push([b.keep(b.random(64, 784, () => rng.next())), b.keep(b.fromArray(y, 64, 10))]);
-}
+const { b, rounds } = await benchSetup(15);
+const data = syntheticBatches(b);
 const make = (rule: string) =>
   createLearner(rule, {
     network: { sizes: [784, 256, 10], activation: "relu" },

@@ -4,31 +4,16 @@
 // BP's. 784-256-10 ReLU, softmax CE, SGD, batch 64, synthetic data (16 batches cycled).
 // Run: OPENBLAS_NUM_THREADS=1 deno run -A tools/fa_paired.ts [--backend blas] [--rounds 25]
 //      [--rules bp,fa,dfa,kp,usf,frsf,brsf,wm]
-import { parseArgs } from "node:util";
-import { createLearner, createRng, type Tensor } from "@plasticity/core";
-import { parseBackendFlag, selectEnvBackend } from "@plasticity/runner/backend-env";
+import { createLearner } from "@plasticity/core";
+import { benchSetup, syntheticBatches } from "./_fa_bench_setup.ts";
 import "@plasticity/feedback-alignment";
 
-const { values } = parseArgs({
-  options: {
-    backend: { type: "string", default: "blas" },
-    rounds: { type: "string", default: "25" },
-    rules: { type: "string", default: "bp,fa,dfa,kp,usf,frsf,brsf,wm" },
-  },
+const { b, rounds, values } = await benchSetup(25, {
+  rules: { type: "string", default: "bp,fa,dfa,kp,usf,frsf,brsf,wm" },
 });
-const rounds = Number(values.rounds);
-if (!Number.isInteger(rounds) || rounds < 1) {
-  throw new Error(`Invalid --rounds ${JSON.stringify(values.rounds)}: expected a whole number ≥ 1`);
-}
-const b = await selectEnvBackend(parseBackendFlag(values.backend));
-const rng = createRng(0), data: [Tensor, Tensor][] = [];
-for (let i = 0; i < 16; i++) {
-  const y = new Float32Array(640);
-  for (let r = 0; r < 64; r++) y[r * 10 + rng.int(10)] = 1;
-  data.push([b.keep(b.random(64, 784, () => rng.next())), b.keep(b.fromArray(y, 64, 10))]);
-}
+const data = syntheticBatches(b);
 // BP first: every ratio is to its time in the same round.
-const rules = ["bp", ...values.rules.split(",").filter((r) => r !== "bp")];
+const rules = ["bp", ...values.rules!.split(",").filter((r) => r !== "bp")];
 const learners = rules.map((rule) =>
   createLearner(rule, {
     network: { sizes: [784, 256, 10], activation: "relu" },
