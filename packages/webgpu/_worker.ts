@@ -46,6 +46,17 @@ export interface RunMessage {
   readonly read?: { readonly id: number; readonly count: number; readonly sab: SharedArrayBuffer };
 }
 
+/** Asks for the adapter's description only (no device): answered with `{ type: "probe", info }`. */
+export interface ProbeMessage {
+  readonly type: "probe";
+}
+
+/** The last message: release every buffer and the device, then set `sab`'s int32 to 1. */
+export interface CloseMessage {
+  readonly type: "close";
+  readonly sab: SharedArrayBuffer;
+}
+
 /** What the adapter says about itself. */
 export interface AdapterInfo {
   /** The driver's description, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)". */
@@ -239,13 +250,46 @@ export function gpuWorkerMain(): void {
     Atomics.notify(state, 0);
   }
 
+  async function close(msg: CloseMessage): Promise<void> {
+    try {
+      if (device) {
+        await device.queue.onSubmittedWorkDone();
+        for (const buf of buffers.values()) buf.destroy();
+        for (const list of pool.values()) for (const buf of list) buf.destroy();
+        buffers.clear();
+        pool.clear();
+        pipelines.clear();
+        device.destroy();
+        device = undefined;
+      }
+    } finally {
+      const state = new Int32Array(msg.sab);
+      Atomics.store(state, 0, 1);
+      Atomics.notify(state, 0);
+    }
+  }
+
   // Messages are handled one at a time, in order: a readback's await must not let the next
   // batch start (the caller blocks on it anyway, but init and close may arrive around it).
   let chain: Promise<void> = Promise.resolve();
   scope.onmessage = (e: MessageEvent) => {
-    const msg = e.data as InitMessage | RunMessage;
+    const msg = e.data as InitMessage | RunMessage | CloseMessage | ProbeMessage;
     chain = chain.then(async () => {
-      if (msg.type === "init") {
+      if (msg.type === "close") await close(msg);
+      else if (msg.type === "probe") {
+        const gpu = (globalThis.navigator as Navigator & { gpu?: GPU }).gpu;
+        const adapter = await gpu?.requestAdapter({ powerPreference: "high-performance" });
+        const raw = adapter?.info as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;
+        scope.postMessage({
+          type: "probe",
+          info: raw && {
+            description: raw.description,
+            vendor: raw.vendor,
+            architecture: raw.architecture,
+            isFallbackAdapter: raw.isFallbackAdapter,
+          },
+        });
+      } else if (msg.type === "init") {
         try {
           await init(msg);
         } catch (err) {

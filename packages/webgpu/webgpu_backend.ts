@@ -40,10 +40,12 @@ import {
 import { BINARY, FLAT, KERNELS, ROWOP, TILE, UNARY } from "./_kernels.ts";
 import {
   type AdapterInfo,
+  type CloseMessage,
   type Command,
   describeAdapter,
   gpuWorkerMain,
   type InitMessage,
+  type ProbeMessage,
   type RawAdapterInfo,
   type RunMessage,
 } from "./_worker.ts";
@@ -162,12 +164,22 @@ export class WebgpuBackend implements Backend {
     });
   }
 
-  /** Stops the worker; the backend and its tensors cannot be used afterwards. */
+  /**
+   * Releases the GPU buffers and the device, waits (at most the readback timeout) until the worker
+   * has done so, stops the worker, and gives its thread 50 ms to tear down its WebGPU instance;
+   * the backend and its tensors cannot be used afterwards.
+   *
+   * The pause is there because a process that exits while a worker is still tearing down its
+   * instance can crash: on Mesa's llvmpipe through EGL, glibc's exit runs libEGL's destructors
+   * while the worker's thread is still inside EGL ("corrupted double-linked list", "double free
+   * or corruption" or a segmentation fault after the program's work is done, about one exit in
+   * twenty when the exit follows the termination at once, none in 75 with a 3 ms pause).
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue = [];
-    this.#worker.terminate();
+    stopWorker(this.#worker, this.#timeoutMs);
   }
 
   #push(c: Command): void {
@@ -540,6 +552,22 @@ export class WebgpuBackend implements Backend {
   }
 }
 
+/** Milliseconds `close()` gives a stopped worker's thread to tear down its WebGPU instance. */
+const TEARDOWN_MS = 50;
+
+/**
+ * Asks the worker to release its buffers and device, waits (at most `timeoutMs`) for it, stops it,
+ * and gives its thread `TEARDOWN_MS` to tear down its WebGPU instance (see `close()`).
+ */
+function stopWorker(worker: Worker, timeoutMs: number): void {
+  const sab = new SharedArrayBuffer(4);
+  const msg: CloseMessage = { type: "close", sab };
+  worker.postMessage(msg);
+  Atomics.wait(new Int32Array(sab), 0, 0, timeoutMs);
+  worker.terminate();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, TEARDOWN_MS);
+}
+
 /** Whether this thread may block on a readback (`Atomics.wait`), and why not if it may not. */
 function blockingAllowed(): string | undefined {
   if (typeof SharedArrayBuffer !== "function") {
@@ -606,7 +634,7 @@ export async function createWebgpuBackend(options: WebgpuOptions = {}): Promise<
 }
 
 /**
- * The adapter WebGPU would give, without starting a worker: `undefined` where there is no WebGPU
+ * The adapter WebGPU would give, asked in a short-lived worker: `undefined` where there is no WebGPU
  * or no adapter. Core's `auto` selection uses it to pick `webgpu` only on a hardware adapter.
  *
  * @returns The adapter's description and whether it is a software (fallback) adapter.
@@ -621,7 +649,24 @@ export async function createWebgpuBackend(options: WebgpuOptions = {}): Promise<
 export async function probeWebgpu(): Promise<AdapterInfo | undefined> {
   const gpu = (globalThis.navigator as Navigator & { gpu?: GPU } | undefined)?.gpu;
   if (!gpu) return undefined;
-  const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
-  if (!adapter) return undefined;
-  return describeAdapter(adapter.info as RawAdapterInfo);
+  // In a worker of its own, so that the WebGPU instance goes away in the orderly way `close()`
+  // gives a backend's worker (see there).
+  const src = `(${gpuWorkerMain.toString()})();\n`;
+  const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
+  const worker = new Worker(url, { type: "module" });
+  try {
+    const raw = await new Promise<RawAdapterInfo | undefined>((resolve, reject) => {
+      worker.onmessage = (e: MessageEvent) => resolve((e.data as { info?: RawAdapterInfo }).info);
+      worker.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        reject(new Error(`the WebGPU worker failed: ${e.message}`));
+      };
+      const msg: ProbeMessage = { type: "probe" };
+      worker.postMessage(msg);
+    });
+    return raw && describeAdapter(raw);
+  } finally {
+    URL.revokeObjectURL(url);
+    stopWorker(worker, 10_000);
+  }
 }
