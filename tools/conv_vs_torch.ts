@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { createLearner, createRng, type Tensor } from "@plasticity/core";
 import { parseBackendFlag, selectEnvBackend } from "@plasticity/runner/backend-env";
 import { median, pythonWorker } from "./_python_worker.ts";
+import { CONV_BENCH_NETS } from "../packages/rules/feedback-alignment/_conv_bench_nets.ts";
 import "@plasticity/backprop";
 
 const { values } = parseArgs({
@@ -30,42 +31,7 @@ for (const [flag, v] of [["rounds", rounds], ["steps", steps]] as const) {
   }
 }
 
-const NETS = {
-  lenet: {
-    name: "LeNet batch 64",
-    batch: 64,
-    network: {
-      input_shape: [1, 28, 28],
-      activation: "relu",
-      init: { kind: "xavierUniform" },
-      layers: [
-        { conv: { out: 6, kernel: 5, padding: 2 } },
-        { pool: { kind: "max", size: 2 } },
-        { conv: { out: 16, kernel: 5 } },
-        { pool: { kind: "max", size: 2 } },
-        { conv: { out: 120, kernel: 5 } },
-        "flatten",
-        { dense: 84 },
-        { dense: 10 },
-      ],
-    },
-  },
-  fig4i: {
-    name: "Fig. 4i CNN batch 200",
-    batch: 200,
-    network: {
-      input_shape: [3, 32, 32],
-      activation: "relu",
-      layers: [
-        { conv: { out: 64, kernel: 3, stride: 2, padding: 1, bias: false } },
-        { conv: { out: 128, kernel: 3, stride: 2, padding: 1, bias: false } },
-        "flatten",
-        { dense: 512 },
-        { dense: 10 },
-      ],
-    },
-  },
-} as const;
+const NETS = CONV_BENCH_NETS;
 type NetKey = keyof typeof NETS;
 const chosen: NetKey[] = values.net === "both" ? ["lenet", "fig4i"] : [values.net as NetKey];
 if (!(chosen[0]! in NETS)) {

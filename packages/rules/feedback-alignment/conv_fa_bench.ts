@@ -13,45 +13,8 @@ import {
   createRng,
   type Tensor,
 } from "@plasticity/core";
+import { CONV_BENCH_NETS } from "./_conv_bench_nets.ts";
 import "./mod.ts";
-
-/** The two networks and their batch sizes. */
-const NETS = [
-  {
-    name: "LeNet batch 64",
-    batch: 64,
-    network: {
-      input_shape: [1, 28, 28],
-      activation: "relu",
-      init: { kind: "xavierUniform" },
-      layers: [
-        { conv: { out: 6, kernel: 5, padding: 2 } },
-        { pool: { kind: "max", size: 2 } },
-        { conv: { out: 16, kernel: 5 } },
-        { pool: { kind: "max", size: 2 } },
-        { conv: { out: 120, kernel: 5 } },
-        "flatten",
-        { dense: 84 },
-        { dense: 10 },
-      ],
-    },
-  },
-  {
-    name: "Fig. 4i CNN batch 200",
-    batch: 200,
-    network: {
-      input_shape: [3, 32, 32],
-      activation: "relu",
-      layers: [
-        { conv: { out: 64, kernel: 3, stride: 2, padding: 1, bias: false } },
-        { conv: { out: 128, kernel: 3, stride: 2, padding: 1, bias: false } },
-        "flatten",
-        { dense: 512 },
-        { dense: 10 },
-      ],
-    },
-  },
-];
 
 function pool(b: Backend, rows: number, cols: number): [Tensor, Tensor][] {
   const rng = createRng(0), out: [Tensor, Tensor][] = [];
@@ -72,7 +35,7 @@ try {
 }
 
 if (backend) {
-  for (const net of NETS) {
+  for (const net of Object.values(CONV_BENCH_NETS)) {
     const [c, h, w] = net.network.input_shape;
     const batches = pool(backend, net.batch, c! * h! * w!);
     for (const rule of ["bp", "fa"]) {
