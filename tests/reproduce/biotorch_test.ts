@@ -87,7 +87,7 @@ for (const mode of ["full", "quick"] as const) {
         rules.push(c.rule.name);
         assert.equal(c.batch_size, 64);
         assert.equal(c.epochs, mode === "full" ? 100 : 6);
-        assert.equal(c.dataset.per_class, mode === "full" ? -1 : 500);
+        assert.equal(c.dataset.per_class, mode === "full" ? -1 : 1000);
         assert.equal(c.dataset.normalize, "mnist");
         assert.deepEqual(
           [c.optimizer.name, c.optimizer.momentum, c.optimizer.weight_decay],

@@ -40,6 +40,9 @@ const COLORS: Record<string, string> = {
 /** Epochs of quick mode. */
 export const QUICK_EPOCHS = 6;
 
+/** Training images per class in quick mode (6 epochs of 10 000 images: about 940 steps of 64). */
+export const QUICK_PER_CLASS = 1000;
+
 /** Relative tolerance of "≈" between two errors: their difference within 25 % of their mean. */
 export const APPROX_RELATIVE = 0.25;
 
@@ -237,8 +240,10 @@ export const BIOTORCH_LENET: FigureDefinition = {
   experiments: ["lenet.yaml", "lenet_fa.yaml", "lenet_dfa.yaml"].map((file) => ({
     file,
     panels: ["mnist"],
-    quick: { epochs: QUICK_EPOCHS, dataset: { per_class: 500, test_per_class: 500 } },
-    quickNote: `${QUICK_EPOCHS} epochs on 5000 training images (500 per class), 5000 test images`,
+    quick: { epochs: QUICK_EPOCHS, dataset: { per_class: QUICK_PER_CLASS, test_per_class: 500 } },
+    quickNote: `${QUICK_EPOCHS} epochs on ${
+      10 * QUICK_PER_CLASS
+    } training images (${QUICK_PER_CLASS} per class), 5000 test images`,
   })),
   async analyse(ctx): Promise<FigureOutput> {
     const charts: Chart[] = [], outcomes: Outcome[] = [], tables: DataTable[] = [];
