@@ -15,6 +15,7 @@
  * @module
  */
 import { ACTIVATIONS } from "./tensor.ts";
+import { fastExp } from "./fast_exp.ts";
 
 /** Names in the scalar activation table: the backend activations plus two hard-sigmoid variants. */
 export const SCALAR_ACTIVATIONS = [...ACTIVATIONS, "hardSigmoidKeras", "hardSigmoidTorch"] as const;
@@ -30,7 +31,7 @@ export interface ScalarActivation {
   readonly dphi: (x: number) => number;
 }
 
-const logistic = (v: number): number => 1 / (1 + Math.exp(-v));
+const logistic = (v: number): number => 1 / (1 + fastExp(-v));
 
 const TABLE: Record<Exclude<ScalarActivationName, "leakyRelu">, ScalarActivation> = {
   identity: { phi: (v) => v, dphi: () => 1 },

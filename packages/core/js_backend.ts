@@ -16,6 +16,7 @@ import {
   checkSame,
   checkWrap,
 } from "./_check.ts";
+import { fastExp } from "./fast_exp.ts";
 
 /** A tensor of the `js` and `blas` backends: row-major `Float32Array` storage. */
 export class JsTensor implements Tensor {
@@ -342,7 +343,7 @@ export class JsBackend implements Backend {
     const v = this.data(x), out = new Float32Array(v.length), n = v.length;
     switch (f) {
       case "sigmoid":
-        for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-v[i]!));
+        for (let i = 0; i < n; i++) out[i] = 1 / (1 + fastExp(-v[i]!));
         break;
       case "tanh":
         for (let i = 0; i < n; i++) out[i] = Math.tanh(v[i]!);
@@ -374,7 +375,7 @@ export class JsBackend implements Backend {
         break;
       case "sigmoid":
         for (let i = 0; i < n; i++) {
-          const s = 1 / (1 + Math.exp(-v[i]!));
+          const s = 1 / (1 + fastExp(-v[i]!));
           out[i] = s * (1 - s);
         }
         break;

@@ -24,6 +24,7 @@
  */
 export * from "./tensor.ts";
 export * from "./activation.ts";
+export * from "./fast_exp.ts";
 export * from "./js_backend.ts";
 export * from "./blas_backend.ts";
 export * from "./backends.ts";

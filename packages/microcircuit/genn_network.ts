@@ -44,7 +44,7 @@
  *
  * @module
  */
-import { fastExp } from "./_fast_exp.ts";
+import { fastExp } from "@plasticity/core";
 import { base64ToF64, f64ToBase64 } from "./_f64_codec.ts";
 import { SparseInputSynapses } from "./_sparse_input_synapses.ts";
 import { learnRows, sumRows } from "./_synapse_rows.ts";

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { fastExp } from "./_fast_exp.ts";
+import { fastExp } from "@plasticity/core";
 import { base64ToF64, f64ToBase64 } from "./_f64_codec.ts";
 import { type Activation, type ActivationName, getActivation } from "./activation.ts";
 

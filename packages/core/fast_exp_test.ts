@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fastExp } from "./_fast_exp.ts";
+import { fastExp } from "./fast_exp.ts";
 
 Deno.test("fastExp is within 2 ulp of Math.exp over the range the rates use, and exact at the edges", () => {
   let worst = 0;
