@@ -30,6 +30,11 @@ export interface OptimizerSpec {
   eps?: number;
   /** Decoupled weight decay λ: p ← (1 − λ)·p − η·u. Default 0. */
   "weight_decay"?: number;
+  /**
+   * Coupled L2 penalty λ₂: the gradient g becomes g + λ₂·p before momentum or Adam's moments —
+   * PyTorch's `weight_decay` of `torch.optim.SGD` and `torch.optim.Adam`. Absent: 0.
+   */
+  l2?: number;
   /** Learning-rate schedule stepped once per epoch; absent: η = `lr` throughout. */
   schedule?: LrScheduleSpec;
 }
@@ -44,11 +49,20 @@ const DECAY = {
   min: 0,
   doc: "decoupled weight decay λ: p ← (1 − λ)·p − η·u",
 } as const;
+// Optional (absent: 0), so that configs without it keep their trial ids.
+const L2 = {
+  type: "number",
+  optional: true,
+  min: 0,
+  doc:
+    "coupled L2 penalty λ₂ (absent: 0): g ← g + λ₂·p before momentum or Adam (PyTorch's SGD and Adam weight_decay)",
+} as const;
 
 /**
  * The `optimizer` section of a config, declared once: `name` (`sgd`, the default, or `adam`),
  * `lr` (0.01), `weight_decay` (0); SGD's `momentum` (0); Adam's `beta1` (0.9), `beta2` (0.999)
- * and `eps` (1e-8); for both, an optional `schedule` ({@linkcode LR_SCHEDULE_SECTION}: `step`,
+ * and `eps` (1e-8); for both, an optional coupled `l2` penalty (left out when absent) and an
+ * optional `schedule` ({@linkcode LR_SCHEDULE_SECTION}: `step`,
  * `exponential` or `multistep`), left out of the result when absent. Rules that set their own
  * rates do not take this section.
  *
@@ -78,6 +92,7 @@ export const OPTIMIZER_SECTION: SectionField = {
           doc: "momentum μ (PyTorch form v ← μv + g, p ← p − ηv)",
         },
         "weight_decay": DECAY,
+        l2: L2,
         schedule: LR_SCHEDULE_SECTION,
       },
       adam: {
@@ -86,6 +101,7 @@ export const OPTIMIZER_SECTION: SectionField = {
         beta2: { type: "number", default: 0.999, min: 0, max: 1, doc: "Adam β₂" },
         eps: { type: "number", default: 1e-8, above: 0, doc: "Adam ε" },
         "weight_decay": DECAY,
+        l2: L2,
         schedule: LR_SCHEDULE_SECTION,
       },
     },
@@ -168,15 +184,26 @@ export class Optimizer {
 
   /**
    * The update direction u for `grad` (before the learning rate), advancing the slot's state.
-   * Two slots fed equal gradients produce equal directions, so parameters updated with them
-   * keep a constant difference (Kolen–Pollack relies on this).
+   * With `l2` (λ₂ > 0) the gradient is first penalised, g + λ₂·`param`, as PyTorch's SGD and
+   * Adam do with their `weight_decay`. Two slots fed equal gradients (and no `l2`) produce equal
+   * directions, so parameters updated with them keep a constant difference (Kolen–Pollack relies
+   * on this).
    *
    * @param key The parameter's name.
    * @param grad Its gradient.
+   * @param param The parameter itself; needed only with `l2`.
    * @returns u, with p ← (1 − λ)p − η u.
+   * @throws {Error} When the spec has `l2` and `param` is missing.
    */
-  direction(key: string, grad: Tensor): Tensor {
-    const b = this.#b, s = this.spec;
+  direction(key: string, grad: Tensor, param?: Tensor): Tensor {
+    const b = this.#b, s = this.spec, l2 = s.l2 ?? 0;
+    if (l2 !== 0 && !param) {
+      throw new Error(
+        `Optimizer.direction("${key}"): optimizer.l2 is ${l2}: expected the parameter, to add λ₂·p to its gradient`,
+      );
+    }
+    // g + λ₂·p: a new tensor with l2, else grad itself.
+    const penalised = (): Tensor => (l2 === 0 ? grad : b.axpy(l2, param!, grad));
     let st = this.#slots.get(key);
     if (!st) {
       st = { t: 0 };
@@ -185,8 +212,11 @@ export class Optimizer {
     st.t++;
     if (s.name === "sgd") {
       const mu = s.momentum ?? 0;
-      if (mu === 0) return grad;
-      const v = b.tidy(() => (st.v ? b.axpy(mu, st.v, grad) : grad));
+      if (mu === 0) return penalised();
+      const v = b.tidy(() => {
+        const g = penalised();
+        return st.v ? b.axpy(mu, st.v, g) : g;
+      });
       if (st.v && st.v !== grad) b.dispose(st.v);
       st.v = b.keep(v);
       return v;
@@ -194,8 +224,9 @@ export class Optimizer {
     const b1 = s.beta1 ?? 0.9, b2 = s.beta2 ?? 0.999, eps = s.eps ?? 1e-8;
     const state = st;
     const [m, v, u] = b.tidy(() => {
-      const m = state.m ? b.axpy(1 - b1, grad, b.scale(state.m, b1)) : b.scale(grad, 1 - b1);
-      const g2 = b.mul(grad, grad);
+      const g = penalised();
+      const m = state.m ? b.axpy(1 - b1, g, b.scale(state.m, b1)) : b.scale(g, 1 - b1);
+      const g2 = b.mul(g, g);
       const v = state.v ? b.axpy(1 - b2, g2, b.scale(state.v, b2)) : b.scale(g2, 1 - b2);
       const mHat = b.scale(m, 1 / (1 - Math.pow(b1, state.t)));
       const vHat = b.scale(v, 1 / (1 - Math.pow(b2, state.t)));
@@ -220,10 +251,11 @@ export class Optimizer {
    */
   update(key: string, param: Tensor, grad: Tensor): Tensor {
     const b = this.#b, s = this.spec, lr = this.lr;
-    const u = this.direction(key, grad);
+    const u = this.direction(key, grad, param);
     const wd = s.weight_decay ?? 0;
     const out = b.tidy(() => b.axpy(-lr, u, wd === 0 ? param : b.scale(param, 1 - wd)));
-    if (u !== grad && this.spec.name === "adam") b.dispose(u);
+    // u is grad itself, SGD's kept velocity, or a tensor made for this step (Adam's, or g + λ₂p).
+    if (u !== grad && u !== this.#slots.get(key)?.v) b.dispose(u);
     return out;
   }
 

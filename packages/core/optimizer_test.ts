@@ -61,7 +61,7 @@ Deno.test("the optimizer section rejects unknown names and bad learning rates, n
   );
   assert.throws(
     () => check({ name: "sgd", beta1: 0.9 }),
-    /^SchemaError: optimizer\.beta1: unknown key \(value 0\.9\); expected one of name, lr, momentum, weight_decay, schedule$/,
+    /^SchemaError: optimizer\.beta1: unknown key \(value 0\.9\); expected one of name, lr, momentum, weight_decay, l2, schedule$/,
   );
   assert.deepEqual(check(undefined).optimizer, {
     name: "sgd",
@@ -171,4 +171,57 @@ Deno.test("a spec without a schedule is kept without one", () => {
   const opt = new Optimizer(b, { name: "sgd", lr: 0.1, momentum: 0 });
   assert.deepEqual(opt.spec, { name: "sgd", lr: 0.1, momentum: 0 });
   assert.ok(!("schedule" in opt.spec));
+});
+
+Deno.test("SGD with l2 is PyTorch's coupled weight_decay: v ← μv + g + λ₂p, p ← p − ηv", () => {
+  for (const mu of [0, 0.9]) {
+    const opt = new Optimizer(b, { name: "sgd", lr: 0.1, momentum: mu, l2: 0.05 });
+    let p = b.fromArray([1, -2], 1, 2);
+    const pe = [1, -2], v = [0, 0];
+    for (const g of [[1, 0.5], [-2, 1], [0.5, 0], [3, -1]]) {
+      p = opt.update("p", p, b.fromArray(g, 1, 2));
+      for (let i = 0; i < 2; i++) {
+        v[i] = mu * v[i]! + g[i]! + 0.05 * pe[i]!;
+        pe[i] = pe[i]! - 0.1 * v[i]!;
+      }
+    }
+    assertClose(b.read(p), pe, 1e-6, `momentum ${mu}`);
+  }
+});
+
+Deno.test("Adam with l2 feeds g + λ₂p to its moments (torch.optim.Adam's weight_decay)", () => {
+  const opt = new Optimizer(b, {
+    name: "adam",
+    lr: 0.01,
+    beta1: 0.9,
+    beta2: 0.99,
+    eps: 1e-8,
+    l2: 0.1,
+  });
+  let p = b.fromArray([0.5, -0.5], 1, 2);
+  const pe = [0.5, -0.5], m = [0, 0], v = [0, 0];
+  [[1, 2], [-1, 0.5], [0.3, -0.2]].forEach((g, t) => {
+    p = opt.update("p", p, b.fromArray(g, 1, 2));
+    for (let i = 0; i < 2; i++) {
+      const gi = g[i]! + 0.1 * pe[i]!;
+      m[i] = 0.9 * m[i]! + 0.1 * gi;
+      v[i] = 0.99 * v[i]! + 0.01 * gi ** 2;
+      const mh = m[i]! / (1 - 0.9 ** (t + 1)), vh = v[i]! / (1 - 0.99 ** (t + 1));
+      pe[i] = pe[i]! - 0.01 * mh / (Math.sqrt(vh) + 1e-8);
+    }
+  });
+  assertClose(b.read(p), pe, 1e-5);
+});
+
+Deno.test("l2 is left out of the resolved section when absent, and needs the parameter", () => {
+  const r = (o: unknown) =>
+    JSON.stringify(resolveHyper({ optimizer: OPTIMIZER_SECTION }, { optimizer: o }, ""));
+  assert.ok(!r({ name: "sgd" }).includes("l2"));
+  assert.ok(r({ name: "adam", l2: 0.001 }).includes('"l2":0.001'));
+  assert.throws(() => r({ name: "sgd", l2: -1 }), /l2/);
+  const opt = new Optimizer(b, { name: "sgd", lr: 0.1, l2: 0.01 });
+  assert.throws(
+    () => opt.direction("w", b.fill(1, 1, 1)),
+    /optimizer\.l2 is 0\.01: expected the parameter/,
+  );
 });

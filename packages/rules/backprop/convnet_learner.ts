@@ -124,14 +124,14 @@ export class ConvNetLearner implements Learner {
       const g = this.grads(cache, lossGrad(b, this.loss, out, y));
       const W: Tensor[] = [], bias: (Tensor | undefined)[] = [];
       for (let k = 0; k < net.weightLayers; k++) {
-        const u = opt.direction(`W${k}`, g.dW[k]!);
+        const u = opt.direction(`W${k}`, g.dW[k]!, oldW[k]!);
         const apply = (p: Tensor) => step(p, u);
         W.push(apply(oldW[k]!));
         this.learnWith(k, apply);
         if (adam) b.dispose(u);
         const db = g.db[k], bk = oldB[k];
         if (db && bk) {
-          const ub = opt.direction(`b${k}`, db);
+          const ub = opt.direction(`b${k}`, db, bk);
           bias.push(step(bk, ub));
           if (adam) b.dispose(ub);
         } else bias.push(undefined);

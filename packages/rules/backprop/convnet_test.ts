@@ -393,3 +393,38 @@ Deno.test("rules without layers refuse a conv net; Mlp refuses one too", () => {
     /^Error: Mlp: network\.layers is set: expected a multilayer perceptron of network\.sizes/,
   );
 });
+
+Deno.test("optimizer.l2 adds λ₂·p to every gradient: W and b of conv and dense layers", () => {
+  // One step from the same start with and without l2 (momentum 0.9: its first velocity is the
+  // penalised gradient itself): the parameters differ by exactly −η·λ₂·p₀.
+  const make = (l2?: number) =>
+    createLearner("bp", {
+      network: TINY as never,
+      optimizer: { name: "sgd", lr: 0.1, momentum: 0.9, ...(l2 === undefined ? {} : { l2 }) },
+      loss: "ce",
+      backend: b,
+      seed: 3,
+    });
+  const plain = make(), pen = make(0.2), start = plain.exportWeights();
+  // Non-zero biases, so that their penalty shows.
+  const biased = Object.fromEntries(
+    Object.entries(start).map((
+      [k, v],
+    ) => [k, k.startsWith("b") ? { ...v, data: v.data.map((_, i) => 0.1 * (i + 1)) } : v]),
+  );
+  plain.importWeights(biased);
+  pen.importWeights(biased);
+  const [x, y] = halves(8, 2);
+  plain.trainBatch(x, y);
+  pen.trainBatch(x, y);
+  const a = plain.exportWeights(), c = pen.exportWeights();
+  for (const k of Object.keys(a)) {
+    const p0 = biased[k]!.data, want = Array.from(a[k]!.data, (v, i) => v - 0.1 * 0.2 * p0[i]!);
+    c[k]!.data.forEach((v, i) => {
+      assert.ok(
+        Math.abs(v - want[i]!) <= 1e-6 * Math.max(1, Math.abs(want[i]!)),
+        `${k}[${i}]: ${v} vs ${want[i]}`,
+      );
+    });
+  }
+});

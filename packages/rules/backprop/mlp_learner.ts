@@ -195,14 +195,14 @@ export class MlpLearner implements Learner {
       const g = mlp.backward(cache, lossGrad(b, this.loss, out, y), this.path.signal);
       const W: Tensor[] = [], bias: (Tensor | undefined)[] = [];
       for (let i = 0; i < mlp.layers; i++) {
-        const u = opt.direction(`W${i}`, g.dW[i]!);
+        const u = opt.direction(`W${i}`, g.dW[i]!, oldW[i]!);
         const apply = (p: Tensor) => step(p, u);
         W.push(apply(oldW[i]!));
         this.path.learn?.(i, apply);
         if (adam) b.dispose(u);
         const db = g.db[i], bi = oldB[i];
         if (db && bi) {
-          const ub = opt.direction(`b${i}`, db);
+          const ub = opt.direction(`b${i}`, db, bi);
           bias.push(step(bi, ub));
           if (adam) b.dispose(ub);
         } else bias.push(undefined);

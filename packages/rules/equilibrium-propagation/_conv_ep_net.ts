@@ -165,12 +165,12 @@ export class ConvEpNet implements Learner {
       for (let k = 0; k < dW.length; k++) {
         const lr = st.lrs ? scheduledLr(opt.spec.schedule, st.lrs[k]!, opt.epochsDone) : opt.lr;
         const step = (p: Tensor, u: Tensor) => b.axpy(-lr, u, wd === 0 ? p : b.scale(p, 1 - wd));
-        const u = opt.direction(`W${k}`, dW[k]!);
+        const u = opt.direction(`W${k}`, dW[k]!, this.#W[k]!);
         W.push(step(this.#W[k]!, u));
         if (adam) b.dispose(u);
         const g = db[k], p = this.#b[k];
         if (g && p) {
-          const ub = opt.direction(`b${k}`, g);
+          const ub = opt.direction(`b${k}`, g, p);
           bias.push(step(p, ub));
           if (adam) b.dispose(ub);
         } else bias.push(undefined);

@@ -11,6 +11,7 @@ import type { LearnerOptions, Tensor } from "@plasticity/core";
 import type { ConvFeedbackFactory, ConvFeedbackPath } from "./conv_learner.ts";
 import type { FeedbackHyper } from "./feedback_init.ts";
 import { drawShaped, KeyedMatrices, weightShapes } from "./_conv_feedback.ts";
+import { checkSharedUpdate } from "./_shared_update.ts";
 
 /**
  * FA's feedback path on a `ConvNet`: fixed Bₖ of Wₖ's shape drawn in layer order from
@@ -50,6 +51,7 @@ export function convFaFeedback(
       `Invalid interpolate_bp ${JSON.stringify(lambda)}: expected a number in [0, 1]`,
     );
   }
+  if (learn) checkSharedUpdate(options);
   return (net, rng) => {
     const b = net.backend;
     const m = new KeyedMatrices(

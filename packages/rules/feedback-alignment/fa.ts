@@ -17,6 +17,7 @@ import { drawFeedback, FEEDBACK_HYPER, type FeedbackHyper } from "./feedback_ini
 import { convFaFeedback } from "./conv_fa.ts";
 import { ConvFeedbackLearner } from "./conv_learner.ts";
 import { Matrices } from "./_matrices.ts";
+import { checkSharedUpdate } from "./_shared_update.ts";
 
 /** Resolved hyper-parameters of `fa`: those of every feedback rule plus the FA↔BP mix λ. */
 export interface FaHyper extends FeedbackHyper {
@@ -89,6 +90,7 @@ export function faFeedback(
       throw new Error(`Invalid interpolate_bp ${JSON.stringify(l)}: expected a number in [0, 1]`);
     }
   }
+  if (learn) checkSharedUpdate(options);
   return (mlp, rng) => {
     const b = mlp.backend;
     const shapes = mlp.W.map((w) => [w.rows, w.cols] as const);

@@ -174,3 +174,27 @@ Deno.test("kp diagnostics: dist_W_BT_i = ‖Wᵢ − Bᵢ‖_F decays as (1 − 
     assert.ok(Math.abs(ratio - (1 - lambda) ** 20) < 1e-5, `layer ${i}: ratio ${ratio}`);
   }
 });
+
+Deno.test("kp refuses optimizer.l2, which its shared update would carry into B (MLP and conv net)", () => {
+  for (
+    const network of [
+      { sizes: [4, 5, 3], activation: "tanh" },
+      {
+        "input_shape": [1, 4, 4],
+        activation: "relu",
+        layers: [{ conv: { out: 2, kernel: 3 } }, "flatten", { dense: 3 }],
+      },
+    ]
+  ) {
+    assert.throws(
+      () =>
+        createLearner("kp", {
+          network: network as never,
+          optimizer: { name: "sgd", lr: 0.1, l2: 0.01 },
+          backend: b,
+          seed: 0,
+        }),
+      /^Error: optimizer\.l2: Kolen–Pollack gives B the weights' own update, which would carry λ₂·W into B; got 0\.01, expected 0 \(optimizer\.weight_decay decays both\)$/,
+    );
+  }
+});

@@ -539,8 +539,9 @@ export class PCNetwork {
   #updateWeights(opt: Optimizer, a0: Tensor, scale: number): void {
     const ops = this.#ops, b = this.backend;
     const keepGrad = opt.spec.name === "sgd" && (opt.spec.momentum ?? 0) !== 0;
-    // SGD without momentum or weight decay steps W_l in place where the backend can (js, blas).
-    const inPlace = opt.spec.name === "sgd" && !keepGrad && (opt.spec.weight_decay ?? 0) === 0
+    // SGD without momentum, weight decay or L2 steps W_l in place where the backend can (js, blas).
+    const inPlace = opt.spec.name === "sgd" && !keepGrad && (opt.spec.weight_decay ?? 0) === 0 &&
+        (opt.spec.l2 ?? 0) === 0
       ? b.axpyInPlace?.bind(b)
       : undefined;
     for (let l = 1; l <= this.L; l++) {

@@ -203,7 +203,7 @@ function errorChart(found: readonly RuleResult[], note: string): Chart {
       "LeNet on MNIST: test error per epoch (BioTorch's benchmark)",
       [
         "BioTorch's LeNet (conv 6, 16, 120 of 5×5 kernels, 2×2 max pooling, 84 ReLU units), " +
-        "SGD + momentum 0.9, weight decay 1e-3, batch 64; mean over seeds; log scale",
+        "SGD + momentum 0.9, weight decay 1e-3 (PyTorch's, coupled), batch 64; mean over seeds; log scale",
         note,
       ],
       {
