@@ -80,6 +80,7 @@ for (const mode of ["full", "quick"] as const) {
             name: string;
             momentum: number;
             weight_decay: number;
+            l2?: number;
             schedule: { milestones: number[]; gamma: number };
           };
           dataset: { normalize: string; per_class: number };
@@ -89,9 +90,10 @@ for (const mode of ["full", "quick"] as const) {
         assert.equal(c.epochs, mode === "full" ? 100 : 6);
         assert.equal(c.dataset.per_class, mode === "full" ? -1 : 1000);
         assert.equal(c.dataset.normalize, "mnist");
+        // PyTorch's SGD weight_decay 1e-3 is coupled to the gradient: l2, not the decoupled decay.
         assert.deepEqual(
-          [c.optimizer.name, c.optimizer.momentum, c.optimizer.weight_decay],
-          ["sgd", 0.9, 0.001],
+          [c.optimizer.name, c.optimizer.momentum, c.optimizer.weight_decay, c.optimizer.l2],
+          ["sgd", 0.9, 0, 0.001],
         );
         assert.deepEqual(c.optimizer.schedule.milestones, [50, 75]);
         assert.equal(c.optimizer.schedule.gamma, 0.1);
