@@ -16,21 +16,35 @@ Deno.test("SGD with momentum follows v ← μv + g, p ← (1 − λ)p − ηv", 
   assertClose(b.read(p), [pe], 1e-6);
 });
 
+/**
+ * Kingma & Ba's Adam (β₁ 0.9, β₂ 0.99, ε 1e-8) from p0 over the gradients `gs`, written out in
+ * float64: step t uses the rate `eta(t)` and the gradient g + λ₂·p (PyTorch's coupled decay).
+ */
+function adamReference(
+  p0: number[],
+  gs: number[][],
+  eta: (t: number) => number,
+  l2 = 0,
+): number[] {
+  const pe = [...p0], m = p0.map(() => 0), v = p0.map(() => 0);
+  gs.forEach((g, t) => {
+    for (let i = 0; i < pe.length; i++) {
+      const gi = g[i]! + l2 * pe[i]!;
+      m[i] = 0.9 * m[i]! + 0.1 * gi;
+      v[i] = 0.99 * v[i]! + 0.01 * gi ** 2;
+      const mh = m[i]! / (1 - 0.9 ** (t + 1)), vh = v[i]! / (1 - 0.99 ** (t + 1));
+      pe[i] = pe[i]! - eta(t) * mh / (Math.sqrt(vh) + 1e-8);
+    }
+  });
+  return pe;
+}
+
 Deno.test("Adam follows Kingma & Ba with bias correction", () => {
   const opt = new Optimizer(b, { name: "adam", lr: 0.01, beta1: 0.9, beta2: 0.99, eps: 1e-8 });
   let p = b.fromArray([0.5, -0.5], 1, 2);
-  const pe = [0.5, -0.5], m = [0, 0], v = [0, 0];
   const gs = [[1, 2], [-1, 0.5], [0.3, -0.2]];
-  gs.forEach((g, t) => {
-    p = opt.update("p", p, b.fromArray(g, 1, 2));
-    for (let i = 0; i < 2; i++) {
-      m[i] = 0.9 * m[i]! + 0.1 * g[i]!;
-      v[i] = 0.99 * v[i]! + 0.01 * g[i]! ** 2;
-      const mh = m[i]! / (1 - 0.9 ** (t + 1)), vh = v[i]! / (1 - 0.99 ** (t + 1));
-      pe[i] = pe[i]! - 0.01 * mh / (Math.sqrt(vh) + 1e-8);
-    }
-  });
-  assertClose(b.read(p), pe, 1e-5);
+  for (const g of gs) p = opt.update("p", p, b.fromArray(g, 1, 2));
+  assertClose(b.read(p), adamReference([0.5, -0.5], gs, () => 0.01), 1e-5);
 });
 
 Deno.test("two slots fed equal gradients move by equal amounts", () => {
@@ -99,20 +113,13 @@ Deno.test("Adam with an exponential schedule: Kingma & Ba's step with η₀·γ^
     schedule: { name: "exponential", gamma: 0.7 },
   });
   let p = b.fromArray([0.5, -0.5], 1, 2);
-  const pe = [0.5, -0.5], m = [0, 0], v = [0, 0];
   const gs = [[1, 2], [-1, 0.5], [0.3, -0.2], [0.1, 1]];
   // Two steps per epoch: epochs 0, 0, 1, 1.
   gs.forEach((g, t) => {
     p = opt.update("p", p, b.fromArray(g, 1, 2));
-    const eta = 0.01 * 0.7 ** Math.floor(t / 2);
-    for (let i = 0; i < 2; i++) {
-      m[i] = 0.9 * m[i]! + 0.1 * g[i]!;
-      v[i] = 0.99 * v[i]! + 0.01 * g[i]! ** 2;
-      const mh = m[i]! / (1 - 0.9 ** (t + 1)), vh = v[i]! / (1 - 0.99 ** (t + 1));
-      pe[i] = pe[i]! - eta * mh / (Math.sqrt(vh) + 1e-8);
-    }
     if (t % 2 === 1) opt.endEpoch();
   });
+  const pe = adamReference([0.5, -0.5], gs, (t) => 0.01 * 0.7 ** Math.floor(t / 2));
   assertClose(b.read(p), pe, 1e-5);
 });
 
@@ -199,18 +206,9 @@ Deno.test("Adam with l2 feeds g + λ₂p to its moments (torch.optim.Adam's weig
     l2: 0.1,
   });
   let p = b.fromArray([0.5, -0.5], 1, 2);
-  const pe = [0.5, -0.5], m = [0, 0], v = [0, 0];
-  [[1, 2], [-1, 0.5], [0.3, -0.2]].forEach((g, t) => {
-    p = opt.update("p", p, b.fromArray(g, 1, 2));
-    for (let i = 0; i < 2; i++) {
-      const gi = g[i]! + 0.1 * pe[i]!;
-      m[i] = 0.9 * m[i]! + 0.1 * gi;
-      v[i] = 0.99 * v[i]! + 0.01 * gi ** 2;
-      const mh = m[i]! / (1 - 0.9 ** (t + 1)), vh = v[i]! / (1 - 0.99 ** (t + 1));
-      pe[i] = pe[i]! - 0.01 * mh / (Math.sqrt(vh) + 1e-8);
-    }
-  });
-  assertClose(b.read(p), pe, 1e-5);
+  const gs = [[1, 2], [-1, 0.5], [0.3, -0.2]];
+  for (const g of gs) p = opt.update("p", p, b.fromArray(g, 1, 2));
+  assertClose(b.read(p), adamReference([0.5, -0.5], gs, () => 0.01, 0.1), 1e-5);
 });
 
 Deno.test("l2 is left out of the resolved section when absent, and needs the parameter", () => {
