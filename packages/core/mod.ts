@@ -25,6 +25,7 @@
 export * from "./tensor.ts";
 export * from "./activation.ts";
 export * from "./fast_exp.ts";
+export * from "./simd_arena.ts";
 export * from "./js_backend.ts";
 export * from "./blas_backend.ts";
 export * from "./backends.ts";

@@ -19,6 +19,7 @@ import {
   type ResolvedLearnerOptions,
   type Rng,
   signedBeta,
+  SimdArena,
   stateNorm,
   type StepStats,
   type Tensor,
@@ -32,10 +33,28 @@ import { firstErrorDifference, upperDeltas } from "./_deltas.ts";
 import {
   addScaledInto,
   fusedActivation,
+  hiddenRatesInto,
   type VoltageCoefficients,
   voltageStep,
   voltageStepInto,
 } from "./_voltage.ts";
+
+/** The buffers of the fused relaxation for one batch size, all in one {@linkcode SimdArena}. */
+interface Workspace {
+  m: number;
+  arena: SimdArena;
+  /** Each layer's product from below (the first layer: its drive). */
+  below: Float32Array[];
+  /** The products from above (hidden layers). */
+  fb: Float32Array[];
+  /** The lateral products r B. */
+  rB: Float32Array[];
+  /** Each layer's voltages and rates, alternating between two buffers. */
+  u: (readonly [Float32Array, Float32Array])[];
+  r: (readonly [Float32Array, Float32Array])[];
+  /** β·y. */
+  betaY: Float32Array;
+}
 
 /** Resolved settings. */
 export interface CorInfoMaxSettings {
@@ -209,7 +228,7 @@ export class CorInfoMax implements Learner {
   #lastRatio = Number.NaN;
   #fast: boolean;
   /** Product buffers of the fused relaxation, for one batch size at a time. */
-  #ws: { m: number; below: Float32Array[]; fb: Float32Array[]; rB: Float32Array[] } | undefined;
+  #ws: Workspace | undefined;
   /** Sums of the in-place weight step: dWff[0] (n₀ × n₁) and zᵀz per layer (n_l × n_l). */
   #stepWs: { dW0: Float32Array; zz: Float32Array[] } | undefined;
 
@@ -333,14 +352,25 @@ export class CorInfoMax implements Learner {
     };
   }
 
-  #workspace(m: number): { below: Float32Array[]; fb: Float32Array[]; rB: Float32Array[] } {
+  #workspace(m: number): Workspace {
     if (this.#ws?.m !== m) {
       const n = this.sizes.slice(1), P = n.length;
+      // Per layer: below (the first layer's: its drive, copied in), rB, two voltage and two rate
+      // buffers and, below the output, fb; then β·y. Each rounded up to 4 floats.
+      const size = (k: number) => Math.ceil((m * k) / 4) * 4;
+      const floats = n.reduce((acc, k, l) => acc + size(k) * (l < P - 1 ? 7 : 6), 0) +
+        size(n[P - 1]!);
+      const arena = new SimdArena(floats);
+      const alloc = (k: number) => arena.alloc(m * k);
       this.#ws = {
         m,
-        below: n.map((k) => new Float32Array(m * k)),
-        fb: n.slice(0, P - 1).map((k) => new Float32Array(m * k)),
-        rB: n.map((k) => new Float32Array(m * k)),
+        arena,
+        below: n.map(alloc),
+        fb: n.slice(0, P - 1).map(alloc),
+        rB: n.map(alloc),
+        u: n.map((k) => [alloc(k), alloc(k)] as const),
+        r: n.map((k) => [alloc(k), alloc(k)] as const),
+        betaY: alloc(n[P - 1]!),
       };
     }
     return this.#ws;
@@ -367,13 +397,19 @@ export class CorInfoMax implements Learner {
     const b = this.backend, st = this.settings, P = r0.length, m = drive0.rows;
     const n = this.sizes;
     const ws = this.#workspace(m);
-    const rCur = r0.map((t) => raw.data(t)), uCur = [...rCur];
-    const rBuf = rCur.map((a) => [new Float32Array(a.length), new Float32Array(a.length)] as const);
-    const uBuf = rCur.map((a) => [new Float32Array(a.length), new Float32Array(a.length)] as const);
+    // u starts as r: both in the first buffer of the rate pair.
+    const rBuf = ws.r, uBuf = ws.u;
+    const rCur = r0.map((t, l) => {
+      rBuf[l]![0].set(raw.data(t));
+      return rBuf[l]![0];
+    });
+    const uCur = [...rCur];
     const other = (pair: readonly [Float32Array, Float32Array], cur: Float32Array) =>
       cur === pair[0] ? pair[1] : pair[0];
-    const betaY = beta !== 0 && y ? raw.data(b.scale(y, beta)) : undefined;
-    const d0 = raw.data(drive0);
+    let betaY: Float32Array | undefined;
+    if (beta !== 0 && y) (betaY = ws.betaY).set(raw.data(b.scale(y, beta)));
+    const d0 = ws.below[0]!;
+    d0.set(raw.data(drive0));
     const Wff = this.#Wff.map((t) => raw.data(t)), Wfb = this.#Wfb.map((t) => raw.data(t));
     const B = this.#B.map((t) => raw.data(t));
     // Whether layer l's rate is still the all-zero start.
@@ -403,22 +439,21 @@ export class CorInfoMax implements Learner {
         let fb: Float32Array | undefined;
         if (hidden) product(rCur[l + 1]!, Wfb[l]!, fb = ws.fb[l]!, n[l + 2]!, nl, zero[l + 1]!);
         const un = other(uBuf[l]!, uCur[l]!), rn = other(rBuf[l]!, rCur[l]!);
-        const step2 = voltageStepInto(
-          {
-            u: uCur[l]!,
-            r: rCur[l]!,
-            below,
-            fb,
-            rB,
-            betaY: hidden ? undefined : betaY,
-            un,
-            rn,
-            n: nl,
-          },
-          this.#coefficients(l, P, eta, hidden ? 0 : betaY ? beta : 0),
-          measure,
-        );
-        if (measure) step += step2;
+        const args = {
+          u: uCur[l]!,
+          r: rCur[l]!,
+          below,
+          fb,
+          rB,
+          betaY: hidden ? undefined : betaY,
+          un,
+          rn,
+          n: nl,
+        };
+        const coefficients = this.#coefficients(l, P, eta, hidden ? 0 : betaY ? beta : 0);
+        if (measure) step += voltageStepInto(args, coefficients);
+        else if (fb) hiddenRatesInto(ws.arena, { ...args, fb }, coefficients);
+        else voltageStepInto(args, coefficients);
         uCur[l] = un;
         rCur[l] = rn;
         zero[l] = false;
@@ -433,7 +468,7 @@ export class CorInfoMax implements Learner {
       state += s;
     }
     return {
-      r: rCur.map((a, l) => raw.wrap(a, m, n[l + 1]!)),
+      r: rCur.map((a, l) => raw.wrap(a.slice(), m, n[l + 1]!)),
       dual: r0.map(() => undefined),
       first,
       last,

@@ -1,6 +1,6 @@
 // One layer's voltage step of the CorInfoMax dynamics, fused into a single pass on backends with
 // raw Float32Array buffers (`Backend.raw`: js, blas), and written with backend operations elsewhere.
-import type { Activation, Backend, RawKernels, Tensor } from "@plasticity/core";
+import type { Activation, Backend, RawKernels, SimdArena, Tensor } from "@plasticity/core";
 
 /** The coefficients of one layer's step u' = keep·u + η·(cBelow·below + cFb·fb + cB·rB + cR·r + βy − ℓ). */
 export interface VoltageCoefficients {
@@ -57,14 +57,32 @@ export function fusedActivation(act: Activation): boolean {
  * The fused step on raw buffers: writes u' into `un` and σ(u') into `rn` (neither may alias an
  * input) and returns ‖u' − u‖². The activation must be one of {@linkcode fusedActivation}.
  */
-export function voltageStepInto(a: VoltageBuffers, s: VoltageCoefficients, norm = true): number {
+export function voltageStepInto(a: VoltageBuffers, s: VoltageCoefficients): number {
   const hi = s.act === "hardSigmoid" ? 1 : Infinity;
   if (a.fb && !a.betaY && !a.dual) {
-    return norm
-      ? hiddenKernel(a.u, a.r, a.below, a.fb, a.rB, a.un, a.rn, s, hi)
-      : hiddenRates(a.u, a.r, a.below, a.fb, a.rB, a.un, a.rn, s, hi);
+    return hiddenKernel(a.u, a.r, a.below, a.fb, a.rB, a.un, a.rn, s, hi);
   }
   return generalKernel(a.u, a.r, a.below, a.fb, a.rB, a.betaY, a.dual, a.un, a.rn, s, hi, a.n);
+}
+
+/**
+ * A hidden layer's step (`fb` given, no targets, no dual variable) without ‖u' − u‖², for the
+ * steps whose size is not used: the u' and σ(u') of {@linkcode voltageStepInto}, taken by the
+ * arena's SIMD kernel (every buffer must be the arena's).
+ */
+export function hiddenRatesInto(
+  arena: SimdArena,
+  a: VoltageBuffers & { fb: Float32Array },
+  s: VoltageCoefficients,
+): void {
+  const eta = s.eta;
+  arena.linearRates(
+    [a.u, a.below, a.fb, a.rB, a.r],
+    [s.keep, s.cBelow * eta, s.cFb * eta, s.cB * eta, s.cR * eta],
+    a.un,
+    a.rn,
+    s.act === "hardSigmoid" ? 1 : Infinity,
+  );
 }
 
 /** The tensors' storage, through the backend's raw-buffer capability. */
@@ -149,47 +167,6 @@ function hiddenKernel(
   }
   if (!Number.isFinite(step2)) exactRates(un, rn, hi);
   return step2;
-}
-
-// hiddenKernel without ‖u' − u‖², for the steps whose size is not used: the same u' and rates;
-// returns 0, or NaN when some u' is not finite (after rewriting the rates with min/max, as
-// hiddenKernel does for a non-finite sum).
-function hiddenRates(
-  u: Float32Array,
-  r: Float32Array,
-  below: Float32Array,
-  fb: Float32Array,
-  rB: Float32Array,
-  un: Float32Array,
-  rn: Float32Array,
-  s: VoltageCoefficients,
-  hi: number,
-): number {
-  const keep = s.keep,
-    eta = s.eta,
-    cBelow = s.cBelow * eta,
-    cFb = s.cFb * eta,
-    cB = s.cB * eta,
-    cR = s.cR * eta;
-  let check = 0;
-  if (hi === 1) {
-    for (let j = 0; j < un.length; j++) {
-      const v = keep * u[j]! + cBelow * below[j]! + cFb * fb[j]! + cB * rB[j]! + cR * r[j]!;
-      check += v * 0;
-      un[j] = v;
-      const p = (v + Math.abs(v)) * 0.5;
-      rn[j] = p > 1 ? 1 : p;
-    }
-  } else {
-    for (let j = 0; j < un.length; j++) {
-      const v = keep * u[j]! + cBelow * below[j]! + cFb * fb[j]! + cB * rB[j]! + cR * r[j]!;
-      check += v * 0;
-      un[j] = v;
-      rn[j] = (v + Math.abs(v)) * 0.5;
-    }
-  }
-  if (check !== 0) exactRates(un, rn, hi);
-  return check;
 }
 
 /** σ(u) = min(max(u, 0), hi) for every element, as the tensor path computes it. */

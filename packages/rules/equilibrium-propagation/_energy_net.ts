@@ -19,6 +19,7 @@ import {
   type ResolvedLearnerOptions,
   type Rng,
   signedBeta,
+  SimdArena,
   stateNorm,
   stepNorm,
   type StepStats,
@@ -27,6 +28,22 @@ import {
 } from "@plasticity/core";
 import { energyGradient, type EnergyParams } from "./energy.ts";
 import { perLayer } from "./_shared.ts";
+
+/** The buffers of the fused relaxation for one batch size, all in one {@linkcode SimdArena}. */
+interface Workspace {
+  m: number;
+  arena: SimdArena;
+  /** Each layer's state, alternating between the two buffers. */
+  state: (readonly [Float32Array, Float32Array])[];
+  /** The products from below (the first layer: its drive). */
+  pre: Float32Array[];
+  /** The products from above (hidden layers). */
+  back: Float32Array[];
+  /** The lateral products (hidden layers of CSM). */
+  sM: Float32Array[];
+  /** The targets. */
+  y: Float32Array;
+}
 
 /** Resolved settings of an energy network. */
 export interface EnergyNetSettings {
@@ -90,8 +107,8 @@ export class EnergyNet implements Learner {
   #loss: LossSpec;
   #rng: Rng;
   #lrScale = 1;
-  /** Product buffers of the fused relaxation, for one batch size at a time. */
-  #ws: { m: number; pre: Float32Array[]; back: Float32Array[]; sM: Float32Array[] } | undefined;
+  /** Buffers of the fused relaxation, for one batch size at a time. */
+  #ws: Workspace | undefined;
   /** The first layer's contrastive sum, kept between batches on raw-buffer backends. */
   #dW0: Float32Array | undefined;
 
@@ -163,14 +180,25 @@ export class EnergyNet implements Learner {
     return { s, first, last };
   }
 
-  #workspace(m: number): { pre: Float32Array[]; back: Float32Array[]; sM: Float32Array[] } {
+  #workspace(m: number): Workspace {
     if (this.#ws?.m !== m) {
-      const n = this.sizes.slice(1), P = n.length;
+      const n = this.sizes.slice(1), P = n.length, lateral = this.#M !== undefined;
+      // Per layer: the state's two buffers, pre (the drive, copied in for the first layer) and,
+      // below the output, back and (CSM) sM; then the targets. Each rounded up to 4 floats.
+      const size = (k: number) => Math.ceil((m * k) / 4) * 4;
+      const floats = n.reduce((acc, k, l) =>
+        acc + size(k) * (l < P - 1 ? (lateral ? 5 : 4) : 3), 0) +
+        size(n[P - 1]!);
+      const arena = new SimdArena(floats);
+      const alloc = (k: number) => arena.alloc(m * k);
       this.#ws = {
         m,
-        pre: n.map((k) => new Float32Array(m * k)),
-        back: n.slice(0, P - 1).map((k) => new Float32Array(m * k)),
-        sM: this.#M ? n.slice(0, P - 1).map((k) => new Float32Array(m * k)) : [],
+        arena,
+        state: n.map((k) => [alloc(k), alloc(k)] as const),
+        pre: n.map(alloc),
+        back: n.slice(0, P - 1).map(alloc),
+        sM: lateral ? n.slice(0, P - 1).map(alloc) : [],
+        y: alloc(n[P - 1]!),
       };
     }
     return this.#ws;
@@ -180,8 +208,9 @@ export class EnergyNet implements Learner {
    * {@linkcode #relax} on raw buffers for hard-sigmoid and ReLU layers: the products of each step
    * go into reused buffers (zeroed, then `gemmInto`), and one pass per layer forms ∂Φ/∂s, the step
    * and the rate, rounding to float32 where the tensor path stores (its element-wise operations,
-   * with `axpy` as the js backend computes it), into one of two buffers per layer of this call
-   * (the input state is never written).
+   * with `axpy` as the js backend computes it), into one of two buffers per layer (the input
+   * state is copied in, never written). The buffers live in a {@linkcode SimdArena}, whose SIMD
+   * kernel takes the hidden layers' steps whose size is not measured; the result is copied out.
    */
   #relaxRaw(
     raw: RawKernels,
@@ -197,13 +226,18 @@ export class EnergyNet implements Learner {
     const W = this.#W.map((w) => raw.data(w));
     const bias = this.#b?.map((t) => raw.data(t));
     const M = this.#M?.map((t) => raw.data(t));
-    const d0 = raw.data(drive0);
     if (beta !== 0 && !y) {
       throw new Error("energyGradient: targets y are required when beta is not 0");
     }
-    const yd = beta !== 0 ? raw.data(y!) : undefined;
-    const cur = s0.map((t) => raw.data(t));
-    const bufs = cur.map((a) => [new Float32Array(a.length), new Float32Array(a.length)] as const);
+    const d0 = ws.pre[0]!;
+    d0.set(raw.data(drive0));
+    let yd: Float32Array | undefined;
+    if (beta !== 0) (yd = ws.y).set(raw.data(y!));
+    const bufs = ws.state;
+    const cur = s0.map((t, l) => {
+      bufs[l]![0].set(raw.data(t));
+      return bufs[l]![0];
+    });
     const next: Float32Array[] = [];
     const product = (
       a: Float32Array,
@@ -245,16 +279,27 @@ export class EnergyNet implements Learner {
           cols: n[l + 1]!,
           relu: this.#acts[l] === "relu",
         };
-        let s2 = epLayerStep(args, false, measure);
-        if (Number.isNaN(s2)) s2 = epLayerStep(args, true, true);
-        step += s2;
+        if (!measure && args.back && !args.bias && !args.sM && !args.y) {
+          ws.arena.gradientStepRates(
+            args.s,
+            args.pre,
+            args.back,
+            out,
+            eta,
+            args.relu ? Infinity : 1,
+          );
+        } else {
+          let s2 = epLayerStep(args, false);
+          if (Number.isNaN(s2)) s2 = epLayerStep(args, true);
+          step += s2;
+        }
         next[l] = out;
       }
       for (let l = 0; l < P; l++) cur[l] = next[l]!;
       if (t === 0) first = Math.sqrt(step);
       if (t === T - 1) last = Math.sqrt(step);
     }
-    return { s: cur.map((a, l) => raw.wrap(a, m, n[l + 1]!)), first, last };
+    return { s: cur.map((a, l) => raw.wrap(a.slice(), m, n[l + 1]!)), first, last };
   }
 
   #zeros(m: number): Tensor[] {
@@ -468,13 +513,9 @@ interface EpLayer {
  * gives NaN for −∞ where the tensor path gives 0, so `exact` recomputes with comparisons, which the
  * caller does when the returned sum is NaN (any non-finite value makes it NaN).
  */
-function epLayerStep(a: EpLayer, exact: boolean, norm: boolean): number {
+function epLayerStep(a: EpLayer, exact: boolean): number {
   const { s, pre, bias, back, sM, y, twoBeta, eta, out, cols, relu } = a;
-  if (back && !bias && !sM && !y && !exact) {
-    return norm
-      ? hiddenStep(s, pre, back, out, eta, relu)
-      : hiddenRates(s, pre, back, out, eta, relu);
-  }
+  if (back && !bias && !sM && !y && !exact) return hiddenStep(s, pre, back, out, eta, relu);
   const f = Math.fround, rows = s.length / cols;
   let step = 0, check = 0;
   for (let i = 0; i < rows; i++) {
@@ -501,38 +542,6 @@ function epLayerStep(a: EpLayer, exact: boolean, norm: boolean): number {
     }
   }
   return step + check;
-}
-
-// hiddenStep's rates without ‖s' − s‖², for the steps whose size is not used: the same values in
-// `out`; returns 0, or NaN when some new value is not finite (then the caller recomputes the
-// layer with comparisons, as it does for hiddenStep's NaN; for +∞ that gives the same rates).
-function hiddenRates(
-  s: Float32Array,
-  pre: Float32Array,
-  back: Float32Array,
-  out: Float32Array,
-  eta: number,
-  relu: boolean,
-): number {
-  const f = Math.fround;
-  let check = 0;
-  if (relu) {
-    for (let j = 0; j < s.length; j++) {
-      const sj = s[j]!;
-      const v = f(-eta * f(f(sj - pre[j]!) - back[j]!) + sj);
-      check += v * 0;
-      out[j] = (v + Math.abs(v)) * 0.5;
-    }
-    return check;
-  }
-  for (let j = 0; j < s.length; j++) {
-    const sj = s[j]!;
-    const v = f(-eta * f(f(sj - pre[j]!) - back[j]!) + sj);
-    check += v * 0;
-    const q = (v + Math.abs(v)) * 0.5;
-    out[j] = q > 1 ? 1 : q;
-  }
-  return check;
 }
 
 // The hot case of epLayerStep (a hidden layer fed by the input drive, no lateral term), with

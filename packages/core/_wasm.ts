@@ -1,0 +1,122 @@
+// A minimal WebAssembly binary encoder for the SIMD kernels of simd_arena.ts: one module that
+// imports one memory (env.memory) and exports functions of numeric parameters and no results.
+// Instructions are byte arrays, written with the helpers below (opcodes from the WebAssembly 2.0
+// core specification, §5.4, and its fixed-width SIMD proposal).
+
+/** Value types. */
+export const I32 = 0x7f, F32 = 0x7d, F64 = 0x7c, V128 = 0x7b;
+
+/** Unsigned LEB128. */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 (32-bit). */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const name = (s: string): number[] => {
+  const bytes = new TextEncoder().encode(s);
+  return [...uleb(bytes.length), ...bytes];
+};
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
+// memarg: alignment exponent 0 (no alignment promised), offset 0.
+const memarg = [0, 0];
+
+/** Instructions. */
+export const op = {
+  get: (i: number): number[] => [0x20, ...uleb(i)],
+  set: (i: number): number[] => [0x21, ...uleb(i)],
+  tee: (i: number): number[] => [0x22, ...uleb(i)],
+  i32: (n: number): number[] => [0x41, ...sleb(n)],
+  i32Add: [0x6a],
+  i32GeU: [0x4f],
+  f64Neg: [0x9a],
+  /** Loop over byte offsets `i` = 0, 16, 32, … while i < limit (locals), running `body`. */
+  loop16: (i: number, limit: number, body: number[]): number[] => [
+    ...op.i32(0),
+    ...op.set(i),
+    ...[0x02, 0x40, 0x03, 0x40], // block, loop
+    ...op.get(i),
+    ...op.get(limit),
+    ...op.i32GeU,
+    ...[0x0d, 1], // br_if to the block's end
+    ...body,
+    ...op.get(i),
+    ...op.i32(16),
+    ...op.i32Add,
+    ...op.set(i),
+    ...[0x0c, 0, 0x0b, 0x0b], // br to the loop's start; end, end
+  ],
+  /** v128.load from (local base) + (local i). */
+  load: (base: number, i: number): number[] => [
+    ...op.get(base),
+    ...op.get(i),
+    ...op.i32Add,
+    ...simd(0x00, ...memarg),
+  ],
+  /** The address (local base) + (local i), for a following store. */
+  addr: (base: number, i: number): number[] => [...op.get(base), ...op.get(i), ...op.i32Add],
+  store: simd(0x0b, ...memarg),
+  f32x4Splat: simd(0x13),
+  f64x2Splat: simd(0x14),
+  f32x4Sub: simd(0xe5),
+  f32x4Min: simd(0xe8),
+  f32x4Max: simd(0xe9),
+  f64x2Add: simd(0xf0),
+  f64x2Mul: simd(0xf2),
+  f32x4DemoteF64x2Zero: simd(0x5e),
+  f64x2PromoteLowF32x4: simd(0x5f),
+  /** Lanes 2, 3 of a float32x4 moved to lanes 0, 1 (operand on the stack twice). */
+  highToLow: simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7),
+  /** Lanes 0, 1 of the first operand and lanes 0, 1 of the second. */
+  joinLow: simd(0x0d, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23),
+};
+
+// "\0asm", version 1.
+const MAGIC_AND_VERSION = [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0];
+
+/** One exported function: its parameter types, extra locals and body (without the final end). */
+export interface WasmFunction {
+  name: string;
+  params: number[];
+  locals: number[];
+  body: number[];
+}
+
+/** The binary of a module importing env.memory (`pages` 64 KiB pages at least) and exporting `fns`. */
+export function encodeModule(fns: WasmFunction[], pages: number): Uint8Array<ArrayBuffer> {
+  const types = fns.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec([])]);
+  const memoryImport = [...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(pages)];
+  const bodies = fns.map((f) => {
+    const body = [...vec(f.locals.map((t) => [1, t])), ...f.body, 0x0b];
+    return [...uleb(body.length), ...body];
+  });
+  return new Uint8Array([
+    ...MAGIC_AND_VERSION,
+    ...section(1, vec(types)),
+    ...section(2, vec([memoryImport])),
+    ...section(3, vec(fns.map((_, i) => uleb(i)))),
+    ...section(7, vec(fns.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]))),
+    ...section(10, vec(bodies)),
+  ]);
+}

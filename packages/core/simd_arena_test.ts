@@ -1,0 +1,116 @@
+import { ok as assert, throws as assertThrows } from "node:assert/strict";
+import { createRng } from "./random.ts";
+import { SimdArena } from "./simd_arena.ts";
+
+// The formulas the kernels document, written out in JavaScript element by element.
+const f = Math.fround;
+const clamp = (v: number, hi: number) => Math.min(Math.max(v, 0), hi);
+const stepRef = (s: number, a: number, c: number, eta: number, hi: number) =>
+  f(clamp(f(-eta * f(f(s - a) - c) + s), hi));
+
+const SPECIAL = [NaN, Infinity, -Infinity, -0, 0, 1, -1, 3e38, -3e38, 1e-45, 0.9999999, 1.0000001];
+const LENGTHS = [0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 1000];
+
+function fill(a: Float32Array, rng: ReturnType<typeof createRng>, special: boolean): void {
+  for (let j = 0; j < a.length; j++) {
+    a[j] = special && rng.next() < 0.3
+      ? SPECIAL[rng.int(SPECIAL.length)]!
+      : (rng.next() * 4 - 2) * (rng.next() < 0.1 ? 1e6 : 1);
+  }
+}
+
+function sameBits(got: Float32Array, want: number[], what: string): void {
+  for (let j = 0; j < want.length; j++) {
+    assert(
+      Object.is(got[j], want[j]),
+      `${what}[${j}]: ${got[j]} where the formula gives ${want[j]}`,
+    );
+  }
+}
+
+Deno.test("gradientStepRates is clamp(f32(−η·f32(f32(s − a) − c) + s)) in every lane and the tail", () => {
+  const rng = createRng(3);
+  for (const n of LENGTHS) {
+    for (const special of [false, true]) {
+      for (const [eta, hi] of [[0.5, 1], [0.1, 1], [0.37, Infinity], [1e-3, Infinity]] as const) {
+        const arena = new SimdArena(4 * n + 16);
+        const [s, a, c, out] = [0, 1, 2, 3].map(() => arena.alloc(n)) as Float32Array[];
+        [s!, a!, c!].forEach((t) => fill(t, rng, special));
+        const want = Array.from(s!, (sj, j) => stepRef(sj, a![j]!, c![j]!, eta, hi));
+        arena.gradientStepRates(s!, a!, c!, out!, eta, hi);
+        sameBits(out!, want, `out (n ${n}, η ${eta}, hi ${hi})`);
+        // In place over s: the same values.
+        arena.gradientStepRates(s!, a!, c!, s!, eta, hi);
+        sameBits(s!, want, `s in place (n ${n})`);
+      }
+    }
+  }
+});
+
+Deno.test("linearRates is f32 of the float64 sum c₀x0 + … + c₄x4 left to right, and its clamp", () => {
+  const rng = createRng(4);
+  for (const n of LENGTHS) {
+    for (const special of [false, true]) {
+      for (const hi of [1, Infinity]) {
+        const arena = new SimdArena(7 * n + 28);
+        const xs = [0, 1, 2, 3, 4].map(() => arena.alloc(n)) as Float32Array[];
+        const un = arena.alloc(n), rn = arena.alloc(n);
+        xs.forEach((t) => fill(t, rng, special));
+        const c = [0.9, 0.05 / 0.15, 0.05 / 0.15, 2 * 0.3 * 0.05, -0.5 * 0.05] as const;
+        const v = Array.from(
+          xs[0]!,
+          (_, j) =>
+            c[0] * xs[0]![j]! + c[1] * xs[1]![j]! + c[2] * xs[2]![j]! + c[3] * xs[3]![j]! +
+            c[4] * xs[4]![j]!,
+        );
+        arena.linearRates(
+          xs as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array],
+          c,
+          un,
+          rn,
+          hi,
+        );
+        sameBits(un, v.map(f), `un (n ${n}, hi ${hi})`);
+        sameBits(rn, v.map((x) => clamp(f(x), hi)), `rn (n ${n}, hi ${hi})`);
+      }
+    }
+  }
+});
+
+Deno.test("SimdArena hands out disjoint zeroed buffers and refuses what it cannot hold", () => {
+  const arena = new SimdArena(20000);
+  const a = arena.alloc(5), b = arena.alloc(3);
+  assert(a.byteOffset % 16 === 0 && b.byteOffset % 16 === 0 && b.byteOffset >= a.byteOffset + 20);
+  assert(a.every((x) => x === 0));
+  assertThrows(
+    () => arena.alloc(1e9),
+    /Cannot allocate 1000000000 floats in a SimdArena with \d+ free/,
+  );
+  assertThrows(() => arena.alloc(-1), /Cannot allocate -1 floats/);
+  assertThrows(
+    () => new SimdArena(-2),
+    /SimdArena size -2 is not valid: expected a count of floats ≥ 0/,
+  );
+});
+
+Deno.test("SimdArena kernels refuse buffers from elsewhere or of the wrong length", () => {
+  const arena = new SimdArena(64);
+  const s = arena.alloc(4), a = arena.alloc(4), out = arena.alloc(4);
+  assertThrows(
+    () => arena.gradientStepRates(s, a, new Float32Array(4), out, 0.5, 1),
+    /Buffer c is not in this SimdArena: expected a buffer from its alloc/,
+  );
+  assertThrows(
+    () => arena.gradientStepRates(s, a, arena.alloc(3), out, 0.5, 1),
+    /Buffer c has 3 values: expected 4, as the output has/,
+  );
+  const other = new SimdArena(8).alloc(4);
+  assertThrows(
+    () => arena.linearRates([s, a, s, a, other], [1, 1, 1, 1, 1], out, s, 1),
+    /Buffer x4 is not in this SimdArena/,
+  );
+  assertThrows(
+    () => arena.linearRates([s, a, s, a, a], [1, 1, 1, 1, 1], out, out, 1),
+    /Buffers un and rn are the same: expected two buffers/,
+  );
+});
