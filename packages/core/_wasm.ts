@@ -49,8 +49,22 @@ export const op = {
   tee: (i: number): number[] => [0x22, ...uleb(i)],
   i32: (n: number): number[] => [0x41, ...sleb(n)],
   i32Add: [0x6a],
+  i32And: [0x71],
+  i32Shl: [0x74],
+  i32ShrS: [0x75],
   i32GeU: [0x4f],
+  f64: (x: number): number[] => [0x44, ...new Uint8Array(new Float64Array([x]).buffer)],
   f64Neg: [0x9a],
+  f64Add: [0xa0],
+  f64Mul: [0xa2],
+  /** f64.load from the address on the stack. */
+  f64Load: [0x2b, 3, 0],
+  return: [0x0f],
+  /** if (the i32 on the stack is non-zero) { body } */
+  if: (body: number[]): number[] => [0x04, 0x40, ...body, 0x0b],
+  /** if (the i32 on the stack is non-zero) { yes } else { no }, each leaving one v128. */
+  ifV128: (yes: number[], no: number[]): number[] => [0x04, 0x7b, ...yes, 0x05, ...no, 0x0b],
+  i32Shl1: [0x41, 1, 0x74],
   /** Loop over byte offsets `i` = 0, 16, 32, … while i < limit (locals), running `body`. */
   loop16: (i: number, limit: number, body: number[]): number[] => [
     ...op.i32(0),
@@ -77,7 +91,27 @@ export const op = {
   /** The address (local base) + (local i), for a following store. */
   addr: (base: number, i: number): number[] => [...op.get(base), ...op.get(i), ...op.i32Add],
   store: simd(0x0b, ...memarg),
+  /** v128.load / v128.store with a constant offset added to the address. */
+  loadAt: (offset: number): number[] => simd(0x00, 0, ...uleb(offset)),
+  storeAt: (offset: number): number[] => simd(0x0b, 0, ...uleb(offset)),
+  f64x2Eq: simd(0x47),
+  i64x2AllTrue: simd(0xc3),
   f32x4Splat: simd(0x13),
+  f64x2ExtractLane: (lane: number): number[] => simd(0x21, lane),
+  f64x2ReplaceLane: (lane: number): number[] => simd(0x22, lane),
+  i32x4ExtractLane: (lane: number): number[] => simd(0x1b, lane),
+  f64x2Lt: simd(0x49),
+  f64x2Gt: simd(0x4a),
+  v128Not: simd(0x4d),
+  v128And: simd(0x4e),
+  v128Or: simd(0x50),
+  v128AnyTrue: simd(0x53),
+  i32x4TruncSatF64x2SZero: simd(0xfc),
+  f64x2Neg: simd(0xed),
+  f64x2Min: simd(0xf4),
+  f64x2Max: simd(0xf5),
+  f64x2Sub: simd(0xf1),
+  f64x2Div: simd(0xf3),
   f64x2Splat: simd(0x14),
   f32x4Sub: simd(0xe5),
   f32x4Min: simd(0xe8),
@@ -95,17 +129,36 @@ export const op = {
 // "\0asm", version 1.
 const MAGIC_AND_VERSION = [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0];
 
-/** One exported function: its parameter types, extra locals and body (without the final end). */
+/** One exported function: its parameter and result types, extra locals and body (without the final end). */
 export interface WasmFunction {
   name: string;
   params: number[];
+  results?: number[];
   locals: number[];
   body: number[];
 }
 
+/** Numbers the locals of a function after its parameters. */
+export class Locals {
+  readonly types: number[] = [];
+  #next: number;
+  constructor(params: number) {
+    this.#next = params;
+  }
+  /** A new local of type `t`; its index. */
+  add(t: number): number {
+    this.types.push(t);
+    return this.#next++;
+  }
+}
+
 /** The binary of a module importing env.memory (`pages` 64 KiB pages at least) and exporting `fns`. */
 export function encodeModule(fns: WasmFunction[], pages: number): Uint8Array<ArrayBuffer> {
-  const types = fns.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec([])]);
+  const types = fns.map((f) => [
+    0x60,
+    ...vec(f.params.map((t) => [t])),
+    ...vec((f.results ?? []).map((t) => [t])),
+  ]);
   const memoryImport = [...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(pages)];
   const bodies = fns.map((f) => {
     const body = [...vec(f.locals.map((t) => [1, t])), ...f.body, 0x0b];

@@ -12,16 +12,7 @@
  * @module
  */
 
-const T = new Float64Array(64);
-for (let j = 0; j < 64; j++) T[j] = Math.pow(2, j / 64);
-const P2 = new Float64Array(2100);
-for (let m = 0; m < 2100; m++) P2[m] = Math.pow(2, m - 1050);
-const INV = 64 / Math.LN2;
-const LN2HI = 0.6931471803691238 / 64;
-const LN2LO = 1.9082149292705877e-10 / 64;
-// 1.5·2^52: adding and subtracting it rounds a double of magnitude < 2^51 to the nearest integer
-// (cheaper than Math.round; the two differ only at exact half-integers, where either k is valid).
-const SHIFT = 6755399441055744;
+import { INV, LN2HI, LN2LO, P2, SHIFT, T } from "./_fast_exp_tables.ts";
 
 /**
  * e^x to within 2 ulp of `Math.exp` (see the module description).

@@ -11,7 +11,9 @@
  *
  * @module
  */
-import { encodeModule, F32, F64, I32, op, V128 } from "./_wasm.ts";
+import { encodeModule, F32, F64, I32, Locals, op, V128 } from "./_wasm.ts";
+import { fastExp } from "./fast_exp.ts";
+import { INV, LN2HI, LN2LO, P2, SHIFT, T } from "./_fast_exp_tables.ts";
 
 // gradientStepRates(s, a, c, out, bytes, eta, hi)
 const GRADIENT_STEP = (() => {
@@ -115,6 +117,365 @@ const LINEAR = (() => {
   };
 })();
 
+// Lanes 0, 1 (or 2, 3) of a float32x4 local, promoted to float64x2.
+const promote = (v: number, high: boolean): number[] => [
+  ...op.get(v),
+  ...(high ? [...op.get(v), ...op.highToLow] : []),
+  ...op.f64x2PromoteLowF32x4,
+];
+// Adds the squares of a float64x2 local's lanes 0 and 1, in that order, to a float64 local.
+const addSquares = (sum: number, v: number): number[] =>
+  [0, 1].flatMap((lane) => [
+    ...op.get(sum),
+    ...op.get(v),
+    ...op.f64x2ExtractLane(lane),
+    ...op.get(v),
+    ...op.f64x2ExtractLane(lane),
+    ...op.f64Mul,
+    ...op.f64Add,
+    ...op.set(sum),
+  ]);
+
+// reluRelaxError(x, a, eps, back, mu, bytes, step, s, k) → Σε² (float64, in index order)
+const RELU_RELAX = (() => {
+  const [x, a, eps, back, mu, bytes, step, s, k] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const L = new Locals(9);
+  const i = L.add(I32), sum = L.add(F64);
+  const X = L.add(V128),
+    E = L.add(V128),
+    B = L.add(V128),
+    M = L.add(V128),
+    stepV = L.add(V128),
+    sV = L.add(V128),
+    kV = L.add(V128),
+    one = L.add(V128),
+    zero = L.add(V128),
+    nv64 = L.add(V128),
+    ed = L.add(V128);
+  const out = [0, 1].map(() => ({ x: L.add(V128), a: L.add(V128), e: L.add(V128) }));
+  // s + k·[v > 0] for the float64x2 on the stack's top (consumed).
+  const slopeOf = (v: number[]): number[] => [
+    ...op.get(sV),
+    ...op.get(kV),
+    ...v,
+    ...op.get(zero),
+    ...op.f64x2Gt,
+    ...op.get(one),
+    ...op.v128And,
+    ...op.f64x2Mul,
+    ...op.f64x2Add,
+  ];
+  const half = (h: number) => {
+    const high = h === 1, o = out[h]!;
+    return [
+      ...promote(X, high),
+      ...promote(E, high),
+      ...slopeOf(promote(X, high)),
+      ...promote(B, high),
+      ...op.f64x2Mul,
+      ...op.f64x2Sub,
+      ...op.get(stepV),
+      ...op.f64x2Mul,
+      ...op.f64x2Sub,
+      ...op.f32x4DemoteF64x2Zero,
+      ...op.tee(o.x),
+      ...op.f64x2PromoteLowF32x4,
+      ...op.set(nv64),
+      ...op.get(nv64),
+      ...slopeOf(op.get(nv64)),
+      ...op.f64x2Mul,
+      ...op.f32x4DemoteF64x2Zero,
+      ...op.set(o.a),
+      ...op.get(nv64),
+      ...promote(M, high),
+      ...op.f64x2Sub,
+      ...op.tee(ed),
+      ...op.f32x4DemoteF64x2Zero,
+      ...op.set(o.e),
+      ...addSquares(sum, ed),
+    ];
+  };
+  const store = (base: number, f: "x" | "a" | "e") => [
+    ...op.addr(base, i),
+    ...op.get(out[0]![f]),
+    ...op.get(out[1]![f]),
+    ...op.joinLow,
+    ...op.store,
+  ];
+  return {
+    name: "reluRelaxError",
+    params: [I32, I32, I32, I32, I32, I32, F64, F64, F64],
+    results: [F64],
+    locals: L.types,
+    body: [
+      ...op.get(step),
+      ...op.f64x2Splat,
+      ...op.set(stepV),
+      ...op.get(s),
+      ...op.f64x2Splat,
+      ...op.set(sV),
+      ...op.get(k),
+      ...op.f64x2Splat,
+      ...op.set(kV),
+      ...op.f64(1),
+      ...op.f64x2Splat,
+      ...op.set(one),
+      ...op.loop16(i, bytes, [
+        ...op.load(x, i),
+        ...op.set(X),
+        ...op.load(eps, i),
+        ...op.set(E),
+        ...op.load(back, i),
+        ...op.set(B),
+        ...op.load(mu, i),
+        ...op.set(M),
+        ...half(0),
+        ...half(1),
+        ...store(x, "x"),
+        ...store(a, "a"),
+        ...store(eps, "e"),
+      ]),
+      ...op.get(sum),
+    ],
+  };
+})();
+
+// sigmoidRelax(x, a, eps, back, xs, ph, bytes, step, p2, t) → the bytes done (less than `bytes` where some
+// exponent lies outside fastExp's range: the caller finishes from there)
+const SIGMOID_RELAX = (() => {
+  const [x, a, eps, back, xs, ph, bytes, step, p2, t] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const L = new Locals(10);
+  const i = L.add(I32), phAt = L.add(I32), XS = L.add(V128);
+  const X = L.add(V128),
+    E = L.add(V128),
+    B = L.add(V128),
+    stepV = L.add(V128),
+    one = L.add(V128),
+    zero = L.add(V128),
+    flags = L.add(V128),
+    v64 = L.add(V128),
+    arg = L.add(V128),
+    kd = L.add(V128),
+    r = L.add(V128),
+    r2 = L.add(V128),
+    ki = L.add(V128),
+    sc = L.add(V128),
+    sg = L.add(V128);
+  const c = (value: number) => ({ value, local: L.add(V128) });
+  const K = {
+    inv: c(INV),
+    shift: c(SHIFT),
+    ln2hi: c(LN2HI),
+    ln2lo: c(LN2LO),
+    half: c(0.5),
+    c6: c(1 / 6),
+    c24: c(1 / 24),
+    c120: c(1 / 120),
+    lo: c(-700),
+    hi: c(700),
+  };
+  const out = [0, 1].map(() => ({ x: L.add(V128), a: L.add(V128), ph: L.add(V128) }));
+  // The table entry of lane `lane` of ki: base + index·8.
+  const entry = (base: number, index: number[]) => [
+    ...op.get(base),
+    ...index,
+    ...op.i32(3),
+    ...op.i32Shl,
+    ...op.i32Add,
+    ...op.f64Load,
+  ];
+  const scale = (lane: number) => [
+    ...entry(p2, [
+      ...op.get(ki),
+      ...op.i32x4ExtractLane(lane),
+      ...op.i32(6),
+      ...op.i32ShrS,
+      ...op.i32(1050),
+      ...op.i32Add,
+    ]),
+    ...entry(t, [...op.get(ki), ...op.i32x4ExtractLane(lane), ...op.i32(63), ...op.i32And]),
+    ...op.f64Mul,
+  ];
+  // 1/(1 + fastExp(arg)) for the float64x2 local `arg`, flagging lanes outside (−700, 700).
+  const logistic = [
+    ...op.get(flags),
+    ...op.get(arg),
+    ...op.get(K.lo.local),
+    ...op.f64x2Gt,
+    ...op.get(arg),
+    ...op.get(K.hi.local),
+    ...op.f64x2Lt,
+    ...op.v128And,
+    ...op.v128Not,
+    ...op.v128Or,
+    ...op.set(flags),
+    // Flagged lanes are recomputed by the caller; clamping keeps their table indices in range
+    // (and leaves every other lane as it is).
+    ...op.get(arg),
+    ...op.get(K.lo.local),
+    ...op.f64x2Max,
+    ...op.get(K.hi.local),
+    ...op.f64x2Min,
+    ...op.set(arg),
+    ...op.get(arg),
+    ...op.get(K.inv.local),
+    ...op.f64x2Mul,
+    ...op.get(K.shift.local),
+    ...op.f64x2Add,
+    ...op.get(K.shift.local),
+    ...op.f64x2Sub,
+    ...op.tee(kd),
+    ...op.i32x4TruncSatF64x2SZero,
+    ...op.set(ki),
+    ...op.get(arg),
+    ...op.get(kd),
+    ...op.get(K.ln2hi.local),
+    ...op.f64x2Mul,
+    ...op.f64x2Sub,
+    ...op.get(kd),
+    ...op.get(K.ln2lo.local),
+    ...op.f64x2Mul,
+    ...op.f64x2Sub,
+    ...op.tee(r),
+    ...op.get(r),
+    ...op.f64x2Mul,
+    ...op.set(r2),
+    ...op.get(one), // 1 + (s + s·p), then 1/…
+    // p = (r + r2·(1/2 + r/6)) + r2²·(1/24 + r/120)
+    ...op.get(r),
+    ...op.get(r2),
+    ...op.get(K.half.local),
+    ...op.get(r),
+    ...op.get(K.c6.local),
+    ...op.f64x2Mul,
+    ...op.f64x2Add,
+    ...op.f64x2Mul,
+    ...op.f64x2Add,
+    ...op.get(r2),
+    ...op.get(r2),
+    ...op.f64x2Mul,
+    ...op.get(K.c24.local),
+    ...op.get(r),
+    ...op.get(K.c120.local),
+    ...op.f64x2Mul,
+    ...op.f64x2Add,
+    ...op.f64x2Mul,
+    ...op.f64x2Add,
+    ...scale(0),
+    ...op.f64x2Splat,
+    ...scale(1),
+    ...op.f64x2ReplaceLane(1),
+    ...op.tee(sc),
+    ...op.f64x2Mul,
+    ...op.get(sc),
+    ...op.f64x2Add,
+    ...op.f64x2Add,
+    ...op.set(sg),
+    ...op.get(one),
+    ...op.get(sg),
+    ...op.f64x2Div,
+  ];
+  const half = (h: number) => {
+    const high = h === 1, o = out[h]!;
+    return [
+      ...promote(X, high),
+      ...op.tee(v64),
+      // σ(v): remembered where both lanes equal the values it was remembered for, else computed
+      // (the same number either way).
+      ...promote(XS, high),
+      ...op.f64x2Eq,
+      ...op.i64x2AllTrue,
+      ...op.ifV128(
+        [...op.get(phAt), ...op.loadAt(16 * h)],
+        [...op.get(v64), ...op.f64x2Neg, ...op.set(arg), ...logistic],
+      ),
+      ...op.set(sg),
+      // v − step·(e − s(1 − s)·b)
+      ...op.get(v64),
+      ...op.get(stepV),
+      ...promote(E, high),
+      ...op.get(sg),
+      ...op.get(one),
+      ...op.get(sg),
+      ...op.f64x2Sub,
+      ...op.f64x2Mul,
+      ...promote(B, high),
+      ...op.f64x2Mul,
+      ...op.f64x2Sub,
+      ...op.f64x2Mul,
+      ...op.f64x2Sub,
+      ...op.f32x4DemoteF64x2Zero,
+      ...op.tee(o.x),
+      ...op.f64x2PromoteLowF32x4,
+      ...op.f64x2Neg,
+      ...op.set(arg),
+      ...logistic,
+      ...op.tee(o.ph),
+      ...op.f32x4DemoteF64x2Zero,
+      ...op.set(o.a),
+    ];
+  };
+  const store = (base: number, f: "x" | "a") => [
+    ...op.addr(base, i),
+    ...op.get(out[0]![f]),
+    ...op.get(out[1]![f]),
+    ...op.joinLow,
+    ...op.store,
+  ];
+  return {
+    name: "sigmoidRelax",
+    params: [I32, I32, I32, I32, I32, I32, I32, F64, I32, I32],
+    results: [I32],
+    locals: L.types,
+    body: [
+      ...op.get(step),
+      ...op.f64x2Splat,
+      ...op.set(stepV),
+      ...op.f64(1),
+      ...op.f64x2Splat,
+      ...op.set(one),
+      ...Object.values(K).flatMap((
+        k,
+      ) => [...op.f64(k.value), ...op.f64x2Splat, ...op.set(k.local)]),
+      ...op.loop16(i, bytes, [
+        ...op.get(zero),
+        ...op.set(flags),
+        ...op.load(x, i),
+        ...op.set(X),
+        ...op.load(eps, i),
+        ...op.set(E),
+        ...op.load(back, i),
+        ...op.set(B),
+        ...op.load(xs, i),
+        ...op.set(XS),
+        ...op.get(ph),
+        ...op.get(i),
+        ...op.i32Shl1,
+        ...op.i32Add,
+        ...op.set(phAt),
+        ...half(0),
+        ...half(1),
+        ...op.get(flags),
+        ...op.v128AnyTrue,
+        ...op.if([...op.get(i), ...op.return]),
+        ...store(x, "x"),
+        ...store(a, "a"),
+        ...store(xs, "x"),
+        ...op.get(phAt),
+        ...op.get(out[0]!.ph),
+        ...op.storeAt(0),
+        ...op.get(phAt),
+        ...op.get(out[1]!.ph),
+        ...op.storeAt(16),
+      ]),
+      ...op.get(bytes),
+    ],
+  };
+})();
+
+// The fastExp tables at the start of every arena's memory: P2, then T.
+const TABLE_BYTES = Math.ceil(((P2.length + T.length) * 8) / 16) * 16;
+
 const PAGE = 65536;
 let compiled: WebAssembly.Module | undefined;
 
@@ -144,6 +505,29 @@ interface Kernels {
     c4: number,
     hi: number,
   ): void;
+  reluRelaxError(
+    x: number,
+    a: number,
+    eps: number,
+    back: number,
+    mu: number,
+    bytes: number,
+    step: number,
+    s: number,
+    k: number,
+  ): number;
+  sigmoidRelax(
+    x: number,
+    a: number,
+    eps: number,
+    back: number,
+    xs: number,
+    ph: number,
+    bytes: number,
+    step: number,
+    p2: number,
+    t: number,
+  ): number;
 }
 
 /**
@@ -179,9 +563,14 @@ export class SimdArena {
         `SimdArena size ${JSON.stringify(floats)} is not valid: expected a count of floats ≥ 0`,
       );
     }
-    const pages = Math.max(1, Math.ceil((floats * 4) / PAGE));
+    const pages = Math.max(1, Math.ceil((TABLE_BYTES + floats * 4) / PAGE));
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    compiled ??= new WebAssembly.Module(encodeModule([GRADIENT_STEP, LINEAR], 1));
+    new Float64Array(this.memory.buffer, 0, P2.length).set(P2);
+    new Float64Array(this.memory.buffer, P2.length * 8, T.length).set(T);
+    this.#used = TABLE_BYTES / 4;
+    compiled ??= new WebAssembly.Module(
+      encodeModule([GRADIENT_STEP, LINEAR, RELU_RELAX, SIGMOID_RELAX], 1),
+    );
     const instance = new WebAssembly.Instance(compiled, { env: { memory: this.memory } });
     this.#k = instance.exports as unknown as Kernels;
   }
@@ -209,6 +598,27 @@ export class SimdArena {
     const out = new Float32Array(this.memory.buffer, this.#used * 4, n);
     this.#used += need;
     return out;
+  }
+
+  /**
+   * A zeroed float64 buffer of n values in this arena's memory (it takes 2n float32 places).
+   *
+   * @param n Its length.
+   * @returns The buffer.
+   */
+  allocF64(n: number): Float64Array {
+    const f = this.alloc(2 * n);
+    return new Float64Array(f.buffer, f.byteOffset, n);
+  }
+
+  /**
+   * Whether every buffer lies in this arena's memory (so the kernels can take them).
+   *
+   * @param buffers The buffers.
+   * @returns True when all do.
+   */
+  owns(...buffers: Float32Array[]): boolean {
+    return buffers.every((a) => a.buffer === this.memory.buffer);
   }
 
   #offset(what: string, a: Float32Array, n: number): number {
@@ -329,6 +739,135 @@ export class SimdArena {
       const v = c0 * x0[j]! + c1 * x1[j]! + c2 * x2[j]! + c3 * x3[j]! + c4 * x4[j]!;
       un[j] = v;
       rn[j] = Math.min(Math.max(un[j]!, 0), hi);
+    }
+  }
+
+  /**
+   * One inference step of value nodes x with a (leaky) ReLU φ, their rates and new errors
+   * against the prediction μ, as predictive coding's relaxation takes them:
+   *
+   *   x_j ← f32(x_j − γ(ε_j − φ′(x_j)·back_j)),   a_j ← f32(x_j·φ′(x_j)),   ε_j ← f32(x_j − μ_j)
+   *
+   * with φ′(v) = s + k·[v > 0] (ReLU: s = 0, k = 1; leaky ReLU: s = slope, k = 1 − slope), each
+   * right-hand side in float64 from the float32 inputs. Returns Σ(x_j − μ_j)² summed in float64 in
+   * index order over the unrounded differences (the JavaScript loop's sum, bit for bit).
+   *
+   * @param x The value nodes (updated).
+   * @param a Their rates (written).
+   * @param eps The errors (read, then overwritten with the new errors).
+   * @param back The error fed back from the layer above.
+   * @param mu The prediction.
+   * @param step The step γ.
+   * @param slope The slope s of φ′ for negative inputs (0 for the ReLU).
+   * @returns Σ(x − μ)².
+   *
+   * @example One step of a ReLU node with no error
+   * ```ts
+   * import { SimdArena } from "@plasticity/core";
+   * const arena = new SimdArena(32);
+   * const [x, a, eps, back, mu] = [0, 1, 2, 3, 4].map(() => arena.alloc(1));
+   * x![0] = 1; back![0] = 2; mu![0] = 1;
+   * const sum = arena.reluRelaxError(x!, a!, eps!, back!, mu!, 0.25, 0);
+   * console.assert(x![0] === 1.5 && a![0] === 1.5 && eps![0] === 0.5 && sum === 0.25);
+   * ```
+   */
+  reluRelaxError(
+    x: Float32Array,
+    a: Float32Array,
+    eps: Float32Array,
+    back: Float32Array,
+    mu: Float32Array,
+    step: number,
+    slope: number,
+  ): number {
+    const n = x.length, n4 = n - (n % 4), s = slope, k = 1 - slope;
+    let sum = this.#k.reluRelaxError(
+      this.#offset("x", x, n),
+      this.#offset("a", a, n),
+      this.#offset("eps", eps, n),
+      this.#offset("back", back, n),
+      this.#offset("mu", mu, n),
+      n4 * 4,
+      step,
+      s,
+      k,
+    );
+    for (let i = n4; i < n; i++) {
+      const v = x[i]!;
+      const nv = Math.fround(v - step * (eps[i]! - (s + k * +(v > 0)) * back[i]!));
+      x[i] = nv;
+      a[i] = nv * (s + k * +(nv > 0));
+      const e = (eps[i] = nv - mu[i]!);
+      sum += e * e;
+    }
+    return sum;
+  }
+
+  /**
+   * One inference step of value nodes x with the logistic σ(v) = 1/(1 + fastExp(−v)), and their
+   * rates:
+   *
+   *   x_j ← f32(x_j − γ(ε_j − σ(x_j)(1 − σ(x_j))·back_j)),   a_j ← f32(σ(x_j))
+   *
+   * each right-hand side in float64 from the float32 inputs, σ exactly as core's `fastExp` gives
+   * it (its tables, polynomial and operation order, in 128-bit SIMD two values at a time); a block
+   * with an exponent outside fastExp's range (NaN included) is finished in JavaScript. `memo`
+   * remembers σ in float64 of the values x was last given here (`memo.x`, start it at NaN), so a
+   * step computes one σ per value instead of two; it changes no result.
+   *
+   * @param x The value nodes (updated).
+   * @param a Their rates (written).
+   * @param eps The errors.
+   * @param back The error fed back from the layer above.
+   * @param step The step γ.
+   * @param memo The remembered values and their σ, of x's length ({@linkcode SimdArena.allocF64}
+   *   for `phi`).
+   *
+   * @example A node with no error and no feedback keeps its value
+   * ```ts
+   * import { SimdArena } from "@plasticity/core";
+   * const arena = new SimdArena(32);
+   * const [x, a, eps, back] = [0, 1, 2, 3].map(() => arena.alloc(1));
+   * const memo = { x: arena.alloc(1).fill(NaN), phi: arena.allocF64(1) };
+   * arena.sigmoidRelax(x!, a!, eps!, back!, 0.1, memo);
+   * console.assert(x![0] === 0 && a![0] === 0.5 && memo.phi[0] === 0.5);
+   * ```
+   */
+  sigmoidRelax(
+    x: Float32Array,
+    a: Float32Array,
+    eps: Float32Array,
+    back: Float32Array,
+    step: number,
+    memo: { x: Float32Array; phi: Float64Array },
+  ): void {
+    const n = x.length, n4 = n - (n % 4), xs = memo.x, ph = memo.phi;
+    if (ph.buffer !== this.memory.buffer || ph.length !== n) {
+      throw new Error(
+        `Buffer memo.phi is not a float64 buffer of ${n} values in this SimdArena: expected one from its allocF64`,
+      );
+    }
+    const done = this.#k.sigmoidRelax(
+      this.#offset("x", x, n),
+      this.#offset("a", a, n),
+      this.#offset("eps", eps, n),
+      this.#offset("back", back, n),
+      this.#offset("memo.x", xs, n),
+      ph.byteOffset,
+      n4 * 4,
+      step,
+      0,
+      P2.length * 8,
+    ) / 4;
+    for (let i = done; i < n; i++) {
+      const v = x[i]!;
+      const s = xs[i] === v ? ph[i]! : 1 / (1 + fastExp(-v));
+      const nv = Math.fround(v - step * (eps[i]! - s * (1 - s) * back[i]!));
+      const sn = 1 / (1 + fastExp(-nv));
+      x[i] = nv;
+      a[i] = sn;
+      xs[i] = nv;
+      ph[i] = sn;
     }
   }
 }

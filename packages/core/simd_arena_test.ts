@@ -1,5 +1,6 @@
 import { ok as assert, throws as assertThrows } from "node:assert/strict";
 import { createRng } from "./random.ts";
+import { fastExp } from "./fast_exp.ts";
 import { SimdArena } from "./simd_arena.ts";
 
 // The formulas the kernels document, written out in JavaScript element by element.
@@ -113,4 +114,89 @@ Deno.test("SimdArena kernels refuse buffers from elsewhere or of the wrong lengt
     () => arena.linearRates([s, a, s, a, a], [1, 1, 1, 1, 1], out, out, 1),
     /Buffers un and rn are the same: expected two buffers/,
   );
+});
+
+// Predictive coding's value-node steps, written out element by element (the loops the kernels
+// replace): ReLU / leaky ReLU with the error and Σε², and the logistic through fastExp.
+function reluStepRef(
+  x: number[],
+  eps: number[],
+  back: number[],
+  mu: number[],
+  step: number,
+  slope: number,
+) {
+  const s = slope, k = 1 - slope, out = { x: [] as number[], a: [] as number[], e: [] as number[] };
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    const nv = f(v - step * (eps[i]! - (s + k * +(v > 0)) * back[i]!));
+    out.x.push(nv);
+    out.a.push(f(nv * (s + k * +(nv > 0))));
+    const e = nv - mu[i]!;
+    out.e.push(f(e));
+    sum += e * e;
+  }
+  return { ...out, sum };
+}
+
+const logistic = (v: number) => 1 / (1 + fastExp(-v));
+
+Deno.test("reluRelaxError: ReLU and leaky ReLU steps, errors and the float64 sum Σε² in index order", () => {
+  const rng = createRng(5);
+  for (const n of LENGTHS) {
+    for (const special of [false, true]) {
+      for (const [step, slope] of [[0.1, 0], [0.37, 0.01], [1, 0]] as const) {
+        const arena = new SimdArena(5 * n + 20);
+        const [x, a, eps, back, mu] = [0, 1, 2, 3, 4].map(() => arena.alloc(n)) as Float32Array[];
+        [x!, eps!, back!, mu!].forEach((t) => fill(t, rng, special));
+        const want = reluStepRef([...x!], [...eps!], [...back!], [...mu!], step, slope);
+        const sum = arena.reluRelaxError(x!, a!, eps!, back!, mu!, step, slope);
+        const tag = `(n ${n}, γ ${step}, slope ${slope})`;
+        sameBits(x!, want.x, `x ${tag}`);
+        sameBits(a!, want.a, `a ${tag}`);
+        sameBits(eps!, want.e, `eps ${tag}`);
+        assert(Object.is(sum, want.sum), `sum ${tag}: ${sum} where the loop gives ${want.sum}`);
+      }
+    }
+  }
+});
+
+Deno.test("sigmoidRelax: x − γ(ε − σ(1 − σ)·back) and σ through fastExp, out-of-range exponents included", () => {
+  const rng = createRng(6);
+  for (const n of LENGTHS) {
+    for (const wide of [false, true]) {
+      for (const step of [0.1, 1, 0.0025]) {
+        const arena = new SimdArena(7 * n + 32);
+        const [x, a, eps, back] = [0, 1, 2, 3].map(() => arena.alloc(n)) as Float32Array[];
+        // Exponents over fastExp's whole table range and, with `wide`, beyond ±700 and NaN.
+        for (let i = 0; i < n; i++) {
+          x![i] = wide && rng.next() < 0.05
+            ? SPECIAL[rng.int(SPECIAL.length)]! * (rng.next() < 0.5 ? 1e3 : 1)
+            : (rng.next() * 2 - 1) * (rng.next() < 0.2 ? 690 : 8);
+          eps![i] = rng.next() * 2 - 1;
+          back![i] = rng.next() * 4 - 2;
+        }
+        // Three steps: the first fills the memo, the next use it; between the second and the
+        // third some values change (their memo entries must not be used).
+        const memo = { x: arena.alloc(n).fill(NaN), phi: arena.allocF64(n) };
+        for (let k = 0; k < 3; k++) {
+          if (k === 2) { for (let i = 0; i < n; i += 3) x![i] = 0.25 * i - 1; }
+          const wx: number[] = [], wa: number[] = [];
+          for (let i = 0; i < n; i++) {
+            const v = x![i]!, s = logistic(v);
+            const nv = f(v - step * (eps![i]! - s * (1 - s) * back![i]!));
+            wx.push(nv);
+            wa.push(f(logistic(nv)));
+          }
+          arena.sigmoidRelax(x!, a!, eps!, back!, step, memo);
+          const tag = `(n ${n}, γ ${step}, wide ${wide}, step ${k})`;
+          sameBits(x!, wx, `x ${tag}`);
+          sameBits(a!, wa, `a ${tag}`);
+          sameBits(memo.x, wx, `memo.x ${tag}`);
+          assert(memo.phi.every((p, i) => Object.is(p, logistic(wx[i]!))), `memo.phi ${tag}`);
+        }
+      }
+    }
+  }
 });

@@ -11,6 +11,7 @@ import {
   lossValue,
   type RawKernels,
   scalarActivation,
+  SimdArena,
   type Tensor,
 } from "@plasticity/core";
 
@@ -75,6 +76,11 @@ export interface Ops {
   gradB(eps: Tensor, scale: number): Tensor;
   /** Frees a state tensor. */
   free(t: Tensor | undefined): void;
+  /**
+   * Called before a step on `rows` rows of a network whose layers 1…L have `width` units in all:
+   * BufferOps makes room for that step's state buffers in one SIMD arena.
+   */
+  reserve(rows: number, width: number): void;
 }
 
 /** Picks the fused buffer kernels where the backend has raw buffers (`js`, `blas`), else generic. */
@@ -100,9 +106,33 @@ export class BufferOps implements Ops {
     return o;
   }
 
-  #buf(into: Tensor | undefined, rows: number, cols: number): Tensor {
+  /**
+   * A buffer of the given shape: `into` when it fits, else a new one — in the SIMD arena for the
+   * state (row-shaped: value nodes, rates, predictions, errors), on the heap for matrices
+   * (`state` false).
+   */
+  #buf(into: Tensor | undefined, rows: number, cols: number, state = true): Tensor {
     if (into && into.rows === rows && into.cols === cols) return into;
-    return this.#raw.wrap(new Float32Array(rows * cols), rows, cols);
+    const n = rows * cols;
+    let storage: Float32Array;
+    if (state) {
+      if (!this.#arena || this.#arena.free < Math.ceil(n / 4) * 4) {
+        this.#arena = new SimdArena(4 * n);
+      }
+      storage = this.#arena.alloc(n);
+    } else storage = new Float32Array(n);
+    return this.#raw.wrap(storage, rows, cols);
+  }
+
+  /** The arena of the state buffers (replaced when a step's buffers would not fit). */
+  #arena: SimdArena | undefined;
+
+  reserve(rows: number, width: number): void {
+    // Room for every state buffer of a step (value nodes, rates, predictions, errors, feedback,
+    // scratch: at most 8 per layer; the logistic's memo: 3 more), so that a step's new buffers
+    // share one arena.
+    const need = 11 * rows * width + 4 * 11 * width;
+    if (!this.#arena || this.#arena.free < need) this.#arena = new SimdArena(2 * need);
   }
 
   #d(t: Tensor): Float32Array {
@@ -118,7 +148,7 @@ export class BufferOps implements Ops {
   /** A transposed copy of w, kept where the backend's products would copy it on every call. */
   transposed(w: Tensor, prev?: Tensor): Tensor | undefined {
     if (!this.#raw.copiesTransposes) return undefined;
-    const o = this.#buf(prev, w.cols, w.rows), s = this.#d(w), d = this.#d(o);
+    const o = this.#buf(prev, w.cols, w.rows, false), s = this.#d(w), d = this.#d(o);
     const r = w.rows, c = w.cols;
     for (let i = 0; i < r; i++) {
       const io = i * c;
@@ -246,6 +276,11 @@ export class BufferOps implements Ops {
         // φ′ from φ (s(1 − s), 1 − t²), with φ of each x remembered in float64 from the step that
         // set it: one exp per element instead of two, the same numbers (a remembered φ is used
         // only for the very value it was computed from).
+        const arena = this.#arena;
+        if (f === "sigmoid" && arena?.owns(xd, ad, ed, bd)) {
+          arena.sigmoidRelax(xd, ad, ed, bd, step, this.#arenaMemo(x, n, arena));
+          break;
+        }
         const p = scalarActivation(f, slope).phi, memo = this.#phiMemo(x, n);
         const xs = memo.x, ph = memo.phi, logistic = f === "sigmoid";
         for (let i = 0; i < n; i++) {
@@ -294,6 +329,9 @@ export class BufferOps implements Ops {
     }
     const xd = this.#d(x), ad = this.#d(a), ed = this.#d(eps), bd = this.#d(back), md = this.#d(mu);
     const s = f === "relu" ? 0 : slope, k = 1 - s;
+    if (this.#arena?.owns(xd, ad, ed, bd, md)) {
+      return 0.5 * this.#arena.reluRelaxError(xd, ad, ed, bd, md, step, s);
+    }
     let sum = 0;
     for (let i = 0; i < xd.length; i++) {
       const v = xd[i]!;
@@ -308,6 +346,16 @@ export class BufferOps implements Ops {
 
   /** φ(x) in float64 of the values x last had in `relax`, per value-node tensor. */
   readonly #memo = new WeakMap<Tensor, { x: Float32Array; phi: Float64Array }>();
+
+  /** {@linkcode #phiMemo} in the SIMD arena (a memo elsewhere is dropped: it only saves work). */
+  #arenaMemo(x: Tensor, n: number, arena: SimdArena): { x: Float32Array; phi: Float64Array } {
+    let m = this.#memo.get(x);
+    if (!m || m.x.length !== n || !arena.owns(m.x)) {
+      m = { x: arena.alloc(n).fill(NaN), phi: arena.allocF64(n) };
+      this.#memo.set(x, m);
+    }
+    return m;
+  }
 
   #phiMemo(x: Tensor, n: number): { x: Float32Array; phi: Float64Array } {
     let m = this.#memo.get(x);
@@ -366,7 +414,7 @@ export class BufferOps implements Ops {
       return scale === 1 ? g : this.backend.scale(g, scale);
     }
     // The same product (gemmInto onto zeros) and scaling as above, without two new matrices.
-    const o = this.#buf(into, a.cols, eps.cols), d = this.#d(o);
+    const o = this.#buf(into, a.cols, eps.cols, false), d = this.#d(o);
     d.fill(0);
     this.#raw.gemmInto(this.#d(a), this.#d(eps), d, {
       m: a.cols,
@@ -516,4 +564,6 @@ export class TensorOps implements Ops {
   free(t: Tensor | undefined): void {
     if (t) this.backend.dispose(t);
   }
+
+  reserve(_rows: number, _width: number): void {}
 }

@@ -1,19 +1,36 @@
 import assert from "node:assert/strict";
 import { createRng, jsBackend as b, scalarActivation } from "@plasticity/core";
-import { BufferOps, opsFor } from "./_ops.ts";
+import { BufferOps, type Ops, opsFor } from "./_ops.ts";
+
+// Each kernel test runs twice: on tensors of the backend (plain heap buffers: BufferOps' loops)
+// and on copies BufferOps made itself (its SIMD arena: the WebAssembly kernels).
+const PLACEMENTS = ["heap", "arena"] as const;
+function placer(ops: Ops, where: (typeof PLACEMENTS)[number]) {
+  if (where === "arena") ops.reserve(8, 8);
+  return (t: ReturnType<typeof b.fromArray>) => (where === "arena" ? ops.copy(t) : t);
+}
+// Whether all the tensors share one WebAssembly memory (so BufferOps takes its SIMD kernels).
+function inOneArena(...ts: ReturnType<typeof b.fromArray>[]): boolean {
+  const bufs = ts.map((t) => b.raw!.data(t).buffer);
+  return bufs.every((x) => x === bufs[0]) && bufs[0]!.byteLength >= 65536;
+}
 
 Deno.test("relax with sigmoid and tanh: exactly x − γ(ε − φ′(x)⊙back) and a = φ(x), step after step", () => {
   // Reference: φ′ recomputed from x every time, as scalarActivation defines it. The fused kernel
   // remembers φ(x) between steps; the results must not differ in a single bit, also after x is
   // changed between steps (the memory must not be used for other values).
-  for (const f of ["sigmoid", "tanh"] as const) {
+  for (
+    const [f, where] of PLACEMENTS.flatMap((w) =>
+      (["sigmoid", "tanh"] as const).map((f) => [f, w] as const)
+    )
+  ) {
     const { phi, dphi } = scalarActivation(f);
-    const ops = opsFor(b);
+    const ops = opsFor(b), place = placer(ops, where);
     const rng = createRng(11);
     const n = 4 * 6;
     const rand = () => Array.from({ length: n }, () => 2 * rng.normal());
-    const x = b.fromArray(rand(), 4, 6);
-    const a = b.fromArray(b.read(x).map((v) => phi(v)), 4, 6);
+    const x = place(b.fromArray(rand(), 4, 6));
+    const a = place(b.fromArray(b.read(x).map((v) => phi(v)), 4, 6));
     const ref = Float32Array.from(b.read(x));
     for (let step = 0; step < 4; step++) {
       if (step === 2) {
@@ -21,7 +38,8 @@ Deno.test("relax with sigmoid and tanh: exactly x − γ(ε − φ′(x)⊙back)
         const xd = b.raw!.data(x);
         for (let i = 0; i < n; i += 3) ref[i] = xd[i] = 0.5 * i - 3;
       }
-      const eps = b.fromArray(rand(), 4, 6), back = b.fromArray(rand(), 4, 6);
+      const eps = place(b.fromArray(rand(), 4, 6)), back = place(b.fromArray(rand(), 4, 6));
+      assert.equal(inOneArena(x, a, eps, back), where === "arena");
       const ed = b.read(eps), bd = b.read(back), gamma = 0.1;
       const wantA = new Float32Array(n);
       for (let i = 0; i < n; i++) {
@@ -29,8 +47,8 @@ Deno.test("relax with sigmoid and tanh: exactly x − γ(ε − φ′(x)⊙back)
         wantA[i] = phi(ref[i]!);
       }
       ops.relax(x, a, eps, back, gamma, f, 0.01);
-      assert.deepEqual(b.read(x), ref, `${f} x at step ${step}`);
-      assert.deepEqual(b.read(a), wantA, `${f} a at step ${step}`);
+      assert.deepEqual(b.read(x), ref, `${f} x at step ${step} (${where})`);
+      assert.deepEqual(b.read(a), wantA, `${f} a at step ${step} (${where})`);
     }
   }
 });
@@ -38,16 +56,18 @@ Deno.test("relax with sigmoid and tanh: exactly x − γ(ε − φ′(x)⊙back)
 Deno.test("relaxError: x − γ(ε − φ′(x)⊙back), a = φ(x), then ε = x − μ and ½Σε², bit for bit", () => {
   // Reference: the step as the paper writes it, element by element in float64 with x stored as
   // float32, then the error of the new x against μ. Every sign of x occurs (φ′ jumps at 0).
-  for (const f of ["relu", "leakyRelu", "tanh", "identity"] as const) {
+  const fs = ["relu", "leakyRelu", "tanh", "identity"] as const;
+  for (const [f, where] of PLACEMENTS.flatMap((w) => fs.map((f) => [f, w] as const))) {
     const { phi, dphi } = scalarActivation(f, 0.1);
-    const ops = opsFor(b);
+    const ops = opsFor(b), place = placer(ops, where);
     assert.ok(ops instanceof BufferOps);
     const rng = createRng(12);
     const n = 5 * 7, gamma = 0.3;
     const rand = () => Array.from({ length: n }, () => 2 * rng.normal());
-    const x = b.fromArray(rand(), 5, 7), mu = b.fromArray(rand(), 5, 7);
-    const a = b.fromArray(b.read(x).map((v) => phi(v)), 5, 7);
-    const eps = b.fromArray(rand(), 5, 7), back = b.fromArray(rand(), 5, 7);
+    const x = place(b.fromArray(rand(), 5, 7)), mu = place(b.fromArray(rand(), 5, 7));
+    const a = place(b.fromArray(b.read(x).map((v) => phi(v)), 5, 7));
+    const eps = place(b.fromArray(rand(), 5, 7)), back = place(b.fromArray(rand(), 5, 7));
+    assert.equal(inOneArena(x, a, eps, back, mu), where === "arena");
     const x0 = b.read(x), ed = b.read(eps), bd = b.read(back), md = b.read(mu);
     const wantX = new Float32Array(n), wantA = new Float32Array(n), wantE = new Float32Array(n);
     let half = 0;

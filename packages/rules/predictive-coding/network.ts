@@ -416,6 +416,7 @@ export class PCNetwork {
     const ops = this.#ops, L = this.L, cfg = this.config, nudge = cfg.mode === "nudge";
     const mu = this.#mu, x = this.#x, a = this.#a, eps = this.#eps, back = this.#back;
     const slope = this.#slope, acts = this.#acts;
+    ops.reserve(a0.rows, this.sizes.reduce((w, n, l) => (l > 0 ? w + n : w), 0));
     const kappa = nudge ? 2 : 1;
     const lambda = nudge ? signedBeta(this.#signRng, cfg.nudge, cfg.random_sign) : cfg.nudge;
     const c = this.#reductionScale(a0.rows);
