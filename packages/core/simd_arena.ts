@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { encodeModule, F32, F64, I32, Locals, op, V128 } from "./_wasm.ts";
+import { encodeModule, F32, F64, I32, Locals, op, V128, type WasmFunction } from "./_wasm.ts";
 import { fastExp } from "./fast_exp.ts";
 import { INV, LN2HI, LN2LO, P2, SHIFT, T } from "./_fast_exp_tables.ts";
 
@@ -136,8 +136,9 @@ const addSquares = (sum: number, v: number): number[] =>
     ...op.set(sum),
   ]);
 
-// reluRelaxError(x, a, eps, back, mu, bytes, step, s, k) → Σε² (float64, in index order)
-const RELU_RELAX = (() => {
+// reluRelaxError(x, a, eps, back, mu, bytes, step, s, k) → Σε² (float64, in index order), and
+// reluRelax with the same parameters (mu unused) → 0: the step without the error.
+function reluRelaxKernel(withError: boolean): WasmFunction {
   const [x, a, eps, back, mu, bytes, step, s, k] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const L = new Locals(9);
   const i = L.add(I32), sum = L.add(F64);
@@ -186,13 +187,17 @@ const RELU_RELAX = (() => {
       ...op.f64x2Mul,
       ...op.f32x4DemoteF64x2Zero,
       ...op.set(o.a),
-      ...op.get(nv64),
-      ...promote(M, high),
-      ...op.f64x2Sub,
-      ...op.tee(ed),
-      ...op.f32x4DemoteF64x2Zero,
-      ...op.set(o.e),
-      ...addSquares(sum, ed),
+      ...(withError
+        ? [
+          ...op.get(nv64),
+          ...promote(M, high),
+          ...op.f64x2Sub,
+          ...op.tee(ed),
+          ...op.f32x4DemoteF64x2Zero,
+          ...op.set(o.e),
+          ...addSquares(sum, ed),
+        ]
+        : []),
     ];
   };
   const store = (base: number, f: "x" | "a" | "e") => [
@@ -203,7 +208,7 @@ const RELU_RELAX = (() => {
     ...op.store,
   ];
   return {
-    name: "reluRelaxError",
+    name: withError ? "reluRelaxError" : "reluRelax",
     params: [I32, I32, I32, I32, I32, I32, F64, F64, F64],
     results: [F64],
     locals: L.types,
@@ -227,18 +232,18 @@ const RELU_RELAX = (() => {
         ...op.set(E),
         ...op.load(back, i),
         ...op.set(B),
-        ...op.load(mu, i),
-        ...op.set(M),
+        ...(withError ? [...op.load(mu, i), ...op.set(M)] : []),
         ...half(0),
         ...half(1),
         ...store(x, "x"),
         ...store(a, "a"),
-        ...store(eps, "e"),
+        ...(withError ? store(eps, "e") : []),
       ]),
       ...op.get(sum),
     ],
   };
-})();
+}
+const RELU_RELAX_ERROR = reluRelaxKernel(true), RELU_RELAX = reluRelaxKernel(false);
 
 // sigmoidRelax(x, a, eps, back, xs, ph, bytes, step, p2, t) → the bytes done (less than `bytes` where some
 // exponent lies outside fastExp's range: the caller finishes from there)
@@ -516,6 +521,17 @@ interface Kernels {
     s: number,
     k: number,
   ): number;
+  reluRelax(
+    x: number,
+    a: number,
+    eps: number,
+    back: number,
+    mu: number,
+    bytes: number,
+    step: number,
+    s: number,
+    k: number,
+  ): number;
   sigmoidRelax(
     x: number,
     a: number,
@@ -569,7 +585,7 @@ export class SimdArena {
     new Float64Array(this.memory.buffer, P2.length * 8, T.length).set(T);
     this.#used = TABLE_BYTES / 4;
     compiled ??= new WebAssembly.Module(
-      encodeModule([GRADIENT_STEP, LINEAR, RELU_RELAX, SIGMOID_RELAX], 1),
+      encodeModule([GRADIENT_STEP, LINEAR, RELU_RELAX_ERROR, RELU_RELAX, SIGMOID_RELAX], 1),
     );
     const instance = new WebAssembly.Instance(compiled, { env: { memory: this.memory } });
     this.#k = instance.exports as unknown as Kernels;
@@ -801,6 +817,56 @@ export class SimdArena {
       sum += e * e;
     }
     return sum;
+  }
+
+  /**
+   * {@linkcode SimdArena.reluRelaxError} without the error: the (leaky) ReLU step of x and its
+   * rates only (`eps` is read, not written).
+   *
+   * @param x The value nodes (updated).
+   * @param a Their rates (written).
+   * @param eps The errors.
+   * @param back The error fed back from the layer above.
+   * @param step The step γ.
+   * @param slope The slope of φ′ for negative inputs (0 for the ReLU).
+   *
+   * @example A leaky-ReLU node below zero
+   * ```ts
+   * import { SimdArena } from "@plasticity/core";
+   * const arena = new SimdArena(32);
+   * const [x, a, eps, back] = [0, 1, 2, 3].map(() => arena.alloc(1));
+   * x![0] = -1; eps![0] = 1;
+   * arena.reluRelax(x!, a!, eps!, back!, 0.5, 0.25);
+   * console.assert(x![0] === -1.5 && a![0] === -0.375);
+   * ```
+   */
+  reluRelax(
+    x: Float32Array,
+    a: Float32Array,
+    eps: Float32Array,
+    back: Float32Array,
+    step: number,
+    slope: number,
+  ): void {
+    const n = x.length, n4 = n - (n % 4), s = slope, k = 1 - slope;
+    const xo = this.#offset("x", x, n);
+    this.#k.reluRelax(
+      xo,
+      this.#offset("a", a, n),
+      this.#offset("eps", eps, n),
+      this.#offset("back", back, n),
+      xo,
+      n4 * 4,
+      step,
+      s,
+      k,
+    );
+    for (let i = n4; i < n; i++) {
+      const v = x[i]!;
+      const nv = Math.fround(v - step * (eps[i]! - (s + k * +(v > 0)) * back[i]!));
+      x[i] = nv;
+      a[i] = nv * (s + k * +(nv > 0));
+    }
   }
 
   /**

@@ -142,7 +142,7 @@ function reluStepRef(
 
 const logistic = (v: number) => 1 / (1 + fastExp(-v));
 
-Deno.test("reluRelaxError: ReLU and leaky ReLU steps, errors and the float64 sum Σε² in index order", () => {
+Deno.test("reluRelaxError and reluRelax: ReLU and leaky ReLU steps, errors and the float64 sum Σε² in index order", () => {
   const rng = createRng(5);
   for (const n of LENGTHS) {
     for (const special of [false, true]) {
@@ -150,9 +150,23 @@ Deno.test("reluRelaxError: ReLU and leaky ReLU steps, errors and the float64 sum
         const arena = new SimdArena(5 * n + 20);
         const [x, a, eps, back, mu] = [0, 1, 2, 3, 4].map(() => arena.alloc(n)) as Float32Array[];
         [x!, eps!, back!, mu!].forEach((t) => fill(t, rng, special));
-        const want = reluStepRef([...x!], [...eps!], [...back!], [...mu!], step, slope);
+        const want = {
+          ...reluStepRef([...x!], [...eps!], [...back!], [...mu!], step, slope),
+          eps0: [...eps!],
+        };
+        const arena2 = new SimdArena(4 * n + 16);
+        // reluRelax on copies: the same x and a, ε untouched.
+        const [x2, a2, eps2, back2] = [x!, a!, eps!, back!].map((t) => {
+          const c = arena2.alloc(n);
+          c.set(t);
+          return c;
+        }) as Float32Array[];
+        arena2.reluRelax(x2!, a2!, eps2!, back2!, step, slope);
         const sum = arena.reluRelaxError(x!, a!, eps!, back!, mu!, step, slope);
         const tag = `(n ${n}, γ ${step}, slope ${slope})`;
+        sameBits(x2!, want.x, `reluRelax x ${tag}`);
+        sameBits(a2!, want.a, `reluRelax a ${tag}`);
+        assert(eps2!.every((v, i) => Object.is(v, want.eps0[i])), `reluRelax ε ${tag}`);
         sameBits(x!, want.x, `x ${tag}`);
         sameBits(a!, want.a, `a ${tag}`);
         sameBits(eps!, want.e, `eps ${tag}`);

@@ -263,6 +263,10 @@ export class BufferOps implements Ops {
       case "relu": {
         // Branch-free: φ′(v) = s + (1 − s)·[v > 0], φ(v) = v·φ′(v) (signs are unpredictable).
         const s = f === "relu" ? 0 : slope, k = 1 - s;
+        if (this.#arena?.owns(xd, ad, ed, bd)) {
+          this.#arena.reluRelax(xd, ad, ed, bd, step, s);
+          break;
+        }
         for (let i = 0; i < n; i++) {
           const v = xd[i]!;
           const nv = Math.fround(v - step * (ed[i]! - (s + k * +(v > 0)) * bd[i]!));
