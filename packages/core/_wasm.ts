@@ -113,6 +113,7 @@ export const op = {
   f64x2Sub: simd(0xf1),
   f64x2Div: simd(0xf3),
   f64x2Splat: simd(0x14),
+  f32x4Add: simd(0xe4),
   f32x4Sub: simd(0xe5),
   f32x4Min: simd(0xe8),
   f32x4Max: simd(0xe9),

@@ -15,10 +15,20 @@ import { encodeModule, F32, F64, I32, Locals, op, V128, type WasmFunction } from
 import { fastExp } from "./fast_exp.ts";
 import { INV, LN2HI, LN2LO, P2, SHIFT, T } from "./_fast_exp_tables.ts";
 
-// gradientStepRates(s, a, c, out, bytes, eta, hi)
-const GRADIENT_STEP = (() => {
-  const [s, a, c, out, bytes, eta, hi] = [0, 1, 2, 3, 4, 5, 6];
-  const [i, negEta, hiV, zero, sj, g, lo] = [7, 8, 9, 10, 11, 12, 13];
+// gradientStepRates(s, a, c, out, bytes, eta, hi), and gradientStepRatesLateral(s, a, c, d, out,
+// bytes, eta, hi) with the lateral term d added to the gradient.
+function gradientStepKernel(lateral: boolean): WasmFunction {
+  const d = 3, shift = lateral ? 1 : 0;
+  const [s, a, c, out, bytes, eta, hi] = [0, 1, 2, 3 + shift, 4 + shift, 5 + shift, 6 + shift];
+  const [i, negEta, hiV, zero, sj, g, lo] = [7, 8, 9, 10, 11, 12, 13].map((k) => k + shift) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   // v = f32(−η·g + s) for the two lanes on the stack's float64x2 pair (g, s already promoted).
   const half = (high: boolean) => [
     ...op.get(g),
@@ -33,8 +43,8 @@ const GRADIENT_STEP = (() => {
     ...op.f32x4DemoteF64x2Zero,
   ];
   return {
-    name: "gradientStepRates",
-    params: [I32, I32, I32, I32, I32, F64, F32],
+    name: lateral ? "gradientStepRatesLateral" : "gradientStepRates",
+    params: [I32, I32, I32, ...(lateral ? [I32] : []), I32, I32, F64, F32],
     locals: [I32, V128, V128, V128, V128, V128, V128],
     body: [
       ...op.get(eta),
@@ -51,6 +61,7 @@ const GRADIENT_STEP = (() => {
         ...op.f32x4Sub,
         ...op.load(c, i),
         ...op.f32x4Sub,
+        ...(lateral ? [...op.load(d, i), ...op.f32x4Add] : []),
         ...op.set(g),
         ...half(false),
         ...op.set(lo),
@@ -66,7 +77,8 @@ const GRADIENT_STEP = (() => {
       ]),
     ],
   };
-})();
+}
+const GRADIENT_STEP = gradientStepKernel(false), GRADIENT_STEP_LATERAL = gradientStepKernel(true);
 
 // linearRates(x0, x1, x2, x3, x4, un, rn, bytes, c0, c1, c2, c3, c4, hi)
 const LINEAR = (() => {
@@ -494,6 +506,16 @@ interface Kernels {
     eta: number,
     hi: number,
   ): void;
+  gradientStepRatesLateral(
+    s: number,
+    a: number,
+    c: number,
+    d: number,
+    out: number,
+    bytes: number,
+    eta: number,
+    hi: number,
+  ): void;
   linearRates(
     x0: number,
     x1: number,
@@ -585,7 +607,10 @@ export class SimdArena {
     new Float64Array(this.memory.buffer, P2.length * 8, T.length).set(T);
     this.#used = TABLE_BYTES / 4;
     compiled ??= new WebAssembly.Module(
-      encodeModule([GRADIENT_STEP, LINEAR, RELU_RELAX_ERROR, RELU_RELAX, SIGMOID_RELAX], 1),
+      encodeModule(
+        [GRADIENT_STEP, GRADIENT_STEP_LATERAL, LINEAR, RELU_RELAX_ERROR, RELU_RELAX, SIGMOID_RELAX],
+        1,
+      ),
     );
     const instance = new WebAssembly.Instance(compiled, { env: { memory: this.memory } });
     this.#k = instance.exports as unknown as Kernels;
@@ -648,14 +673,14 @@ export class SimdArena {
   }
 
   /**
-   * A gradient step of the state s against the energy ½‖s − a − c‖², and its rate clamped to
-   * [0, hi]:
+   * A gradient step of the state s against the energy ½‖s − a − c‖² (with a lateral term d,
+   * gradient s − a − c + d), and its rate clamped to [0, hi]:
    *
-   *   out_j = min(max(f32(−η·f32(f32(s_j − a_j) − c_j) + s_j), 0), hi)
+   *   out_j = min(max(f32(−η·g_j + s_j), 0), hi),   g_j = f32(f32(s_j − a_j) − c_j) [then f32(g_j + d_j)]
    *
    * where f32 rounds to float32 and the product and sum are taken in float64 (JavaScript's
    * `Math.fround` of the same expression). With hi = 1 the rate is the hard sigmoid, with
-   * hi = ∞ the ReLU; NaN stays NaN. `out` may be `s`, `a` or `c`, or disjoint from them.
+   * hi = ∞ the ReLU; NaN stays NaN. `out` may be `s`, `a`, `c` or `d`, or disjoint from them.
    *
    * @param s The state.
    * @param a The first drive (subtracted from s).
@@ -663,6 +688,7 @@ export class SimdArena {
    * @param out The new rates.
    * @param eta The step size η.
    * @param hi The upper bound of the rate (1 or `Infinity`).
+   * @param d The lateral term (added last), if any.
    *
    * @example The ReLU of one step
    * ```ts
@@ -681,21 +707,21 @@ export class SimdArena {
     out: Float32Array,
     eta: number,
     hi: number,
+    d?: Float32Array,
   ): void {
     const n = out.length, n4 = n - (n % 4);
-    this.#k.gradientStepRates(
-      this.#offset("s", s, n),
-      this.#offset("a", a, n),
-      this.#offset("c", c, n),
-      this.#offset("out", out, n),
-      n4 * 4,
-      eta,
-      hi,
-    );
+    const so = this.#offset("s", s, n), ao = this.#offset("a", a, n);
+    const co = this.#offset("c", c, n), oo = this.#offset("out", out, n);
+    if (d) {
+      const dd = this.#offset("d", d, n);
+      this.#k.gradientStepRatesLateral(so, ao, co, dd, oo, n4 * 4, eta, hi);
+    } else this.#k.gradientStepRates(so, ao, co, oo, n4 * 4, eta, hi);
     const f = Math.fround;
     for (let j = n4; j < n; j++) {
       const sj = s[j]!;
-      out[j] = Math.min(Math.max(f(-eta * f(f(sj - a[j]!) - c[j]!) + sj), 0), hi);
+      let g = f(f(sj - a[j]!) - c[j]!);
+      if (d) g = f(g + d[j]!);
+      out[j] = Math.min(Math.max(f(-eta * g + sj), 0), hi);
     }
   }
 

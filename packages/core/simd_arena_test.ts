@@ -29,17 +29,26 @@ function sameBits(got: Float32Array, want: number[], what: string): void {
   }
 }
 
-Deno.test("gradientStepRates is clamp(f32(−η·f32(f32(s − a) − c) + s)) in every lane and the tail", () => {
+Deno.test("gradientStepRates is clamp(f32(−η·f32(f32(s − a) − c) + s)) in every lane and the tail, with and without d", () => {
   const rng = createRng(3);
   for (const n of LENGTHS) {
     for (const special of [false, true]) {
       for (const [eta, hi] of [[0.5, 1], [0.1, 1], [0.37, Infinity], [1e-3, Infinity]] as const) {
-        const arena = new SimdArena(4 * n + 16);
+        const arena = new SimdArena(6 * n + 24);
         const [s, a, c, out] = [0, 1, 2, 3].map(() => arena.alloc(n)) as Float32Array[];
         [s!, a!, c!].forEach((t) => fill(t, rng, special));
         const want = Array.from(s!, (sj, j) => stepRef(sj, a![j]!, c![j]!, eta, hi));
         arena.gradientStepRates(s!, a!, c!, out!, eta, hi);
         sameBits(out!, want, `out (n ${n}, η ${eta}, hi ${hi})`);
+        // With a lateral term d: g = f32(f32(f32(s − a) − c) + d).
+        const d = arena.alloc(n), outD = arena.alloc(n);
+        fill(d, rng, special);
+        const wantD = Array.from(s!, (sj, j) => {
+          const g = f(f(f(sj - a![j]!) - c![j]!) + d[j]!);
+          return f(clamp(f(-eta * g + sj), hi));
+        });
+        arena.gradientStepRates(s!, a!, c!, outD, eta, hi, d);
+        sameBits(outD, wantD, `out with d (n ${n}, η ${eta}, hi ${hi})`);
         // In place over s: the same values.
         arena.gradientStepRates(s!, a!, c!, s!, eta, hi);
         sameBits(s!, want, `s in place (n ${n})`);

@@ -210,7 +210,9 @@ export class EnergyNet implements Learner {
    * and the rate, rounding to float32 where the tensor path stores (its element-wise operations,
    * with `axpy` as the js backend computes it), into one of two buffers per layer (the input
    * state is copied in, never written). The buffers live in a {@linkcode SimdArena}, whose SIMD
-   * kernel takes the hidden layers' steps whose size is not measured; the result is copied out.
+   * kernel takes the steps of hidden layers without a bias of their own (the first: its bias is in
+   * its drive; CSM's lateral term included) whose size is
+   * not measured; the result is copied out.
    */
   #relaxRaw(
     raw: RawKernels,
@@ -279,15 +281,9 @@ export class EnergyNet implements Learner {
           cols: n[l + 1]!,
           relu: this.#acts[l] === "relu",
         };
-        if (!measure && args.back && !args.bias && !args.sM && !args.y) {
-          ws.arena.gradientStepRates(
-            args.s,
-            args.pre,
-            args.back,
-            out,
-            eta,
-            args.relu ? Infinity : 1,
-          );
+        if (!measure && args.back && !args.bias && !args.y) {
+          const hi = args.relu ? Infinity : 1;
+          ws.arena.gradientStepRates(args.s, args.pre, args.back, out, eta, hi, args.sM);
         } else {
           let s2 = epLayerStep(args, false);
           if (Number.isNaN(s2)) s2 = epLayerStep(args, true);
