@@ -584,6 +584,11 @@ interface Kernels {
  * ```
  */
 export class SimdArena {
+  /**
+   * The most float32 values one arena holds: 2²⁸ (1 GiB), well inside WebAssembly's 4 GiB; callers
+   * with more state keep it on the heap (and their JavaScript loops).
+   */
+  static readonly MAX_FLOATS: number = 2 ** 28;
   /** The memory every buffer of this arena lives in. */
   readonly memory: WebAssembly.Memory;
   readonly #k: Kernels;
@@ -596,13 +601,23 @@ export class SimdArena {
    *   so a buffer of n values takes n rounded up to a multiple of 4).
    */
   constructor(floats: number) {
-    if (!Number.isInteger(floats) || floats < 0) {
+    if (!Number.isInteger(floats) || floats < 0 || floats > SimdArena.MAX_FLOATS) {
       throw new Error(
-        `SimdArena size ${JSON.stringify(floats)} is not valid: expected a count of floats ≥ 0`,
+        `SimdArena size ${
+          JSON.stringify(floats)
+        } is not valid: expected a count of floats from 0 to ${SimdArena.MAX_FLOATS}`,
       );
     }
     const pages = Math.max(1, Math.ceil((TABLE_BYTES + floats * 4) / PAGE));
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    try {
+      this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    } catch (e) {
+      throw new Error(
+        `Cannot reserve a SimdArena of ${floats} floats (${pages} WebAssembly pages): ${
+          (e as Error).message
+        }`,
+      );
+    }
     new Float64Array(this.memory.buffer, 0, P2.length).set(P2);
     new Float64Array(this.memory.buffer, P2.length * 8, T.length).set(T);
     this.#used = TABLE_BYTES / 4;

@@ -99,8 +99,9 @@ Deno.test("SimdArena hands out disjoint zeroed buffers and refuses what it canno
   assertThrows(() => arena.alloc(-1), /Cannot allocate -1 floats/);
   assertThrows(
     () => new SimdArena(-2),
-    /SimdArena size -2 is not valid: expected a count of floats ≥ 0/,
+    /SimdArena size -2 is not valid: expected a count of floats from 0 to 268435456/,
   );
+  assertThrows(() => new SimdArena(2 ** 28 + 1), /SimdArena size 268435457 is not valid/);
 });
 
 Deno.test("SimdArena kernels refuse buffers from elsewhere or of the wrong length", () => {

@@ -360,6 +360,11 @@ export class CorInfoMax implements Learner {
       const size = (k: number) => Math.ceil((m * k) / 4) * 4;
       const floats = n.reduce((acc, k, l) => acc + size(k) * (l < P - 1 ? 7 : 6), 0) +
         size(n[P - 1]!);
+      if (floats > SimdArena.MAX_FLOATS) {
+        throw new Error(
+          `A batch of ${m} rows needs ${floats} floats of relaxation buffers: expected at most ${SimdArena.MAX_FLOATS} (a smaller batch_size or metrics.test_batch_size)`,
+        );
+      }
       const arena = new SimdArena(floats);
       const alloc = (k: number) => arena.alloc(m * k);
       this.#ws = {

@@ -189,6 +189,11 @@ export class EnergyNet implements Learner {
       const floats = n.reduce((acc, k, l) =>
         acc + size(k) * (l < P - 1 ? (lateral ? 5 : 4) : 3), 0) +
         size(n[P - 1]!);
+      if (floats > SimdArena.MAX_FLOATS) {
+        throw new Error(
+          `A batch of ${m} rows needs ${floats} floats of relaxation buffers: expected at most ${SimdArena.MAX_FLOATS} (a smaller batch_size or metrics.test_batch_size)`,
+        );
+      }
       const arena = new SimdArena(floats);
       const alloc = (k: number) => arena.alloc(m * k);
       this.#ws = {

@@ -115,7 +115,7 @@ export class BufferOps implements Ops {
     if (into && into.rows === rows && into.cols === cols) return into;
     const n = rows * cols;
     let storage: Float32Array;
-    if (state) {
+    if (state && !this.#heap && 4 * n <= SimdArena.MAX_FLOATS) {
       if (!this.#arena || this.#arena.free < Math.ceil(n / 4) * 4) {
         this.#arena = new SimdArena(4 * n);
       }
@@ -126,13 +126,18 @@ export class BufferOps implements Ops {
 
   /** The arena of the state buffers (replaced when a step's buffers would not fit). */
   #arena: SimdArena | undefined;
+  /** Whether the last reserved step was too large for an arena (its state then lives on the heap). */
+  #heap = false;
 
   reserve(rows: number, width: number): void {
     // Room for every state buffer of a step (value nodes, rates, predictions, errors, feedback,
     // scratch: at most 8 per layer; the logistic's memo: 3 more), so that a step's new buffers
     // share one arena.
     const need = 11 * rows * width + 4 * 11 * width;
-    if (!this.#arena || this.#arena.free < need) this.#arena = new SimdArena(2 * need);
+    this.#heap = 2 * need > SimdArena.MAX_FLOATS;
+    if (!this.#heap && (!this.#arena || this.#arena.free < need)) {
+      this.#arena = new SimdArena(2 * need);
+    }
   }
 
   #d(t: Tensor): Float32Array {
