@@ -87,3 +87,15 @@ Deno.test("relaxError: x − γ(ε − φ′(x)⊙back), a = φ(x), then ε = x 
     assert.ok(x0.some((v) => v > 0) && x0.some((v) => v < 0));
   }
 });
+
+Deno.test("BufferOps keeps a step's state on the heap when one SIMD arena could not hold it", () => {
+  const ops = opsFor(b);
+  ops.reserve(1e6, 1000); // 1.1e10 floats: more than SimdArena.MAX_FLOATS
+  const t = b.fromArray([1, 2, 3, 4], 2, 2);
+  const x = ops.copy(t), a = ops.copy(t);
+  assert.ok(!inOneArena(x, a));
+  assert.ok(b.raw!.data(x).buffer.byteLength === 16);
+  ops.reserve(2, 2); // a small step again: back in an arena
+  const y = ops.copy(t), z = ops.copy(t);
+  assert.ok(inOneArena(y, z));
+});
