@@ -631,6 +631,32 @@ export class SimdArena {
     this.#k = instance.exports as unknown as Kernels;
   }
 
+  /**
+   * An arena holding one buffer of `rows × width` values for each width (each rounded up to 4
+   * values), as a relaxation's workspace for one batch; a batch too large for any arena is refused
+   * with one line naming its rows.
+   *
+   * @param rows The batch's rows.
+   * @param widths The width of every buffer to come.
+   * @returns The arena.
+   *
+   * @example
+   * ```ts
+   * import { SimdArena } from "@plasticity/core";
+   * const arena = SimdArena.forRows(20, [500, 500, 10]);
+   * console.assert(arena.alloc(20 * 500).length === 10000 && arena.free >= 200);
+   * ```
+   */
+  static forRows(rows: number, widths: readonly number[]): SimdArena {
+    const floats = widths.reduce((acc, w) => acc + Math.ceil((rows * w) / 4) * 4, 0);
+    if (floats > SimdArena.MAX_FLOATS) {
+      throw new Error(
+        `A batch of ${rows} rows needs ${floats} floats of relaxation buffers: expected at most ${SimdArena.MAX_FLOATS} (a smaller batch_size or metrics.test_batch_size)`,
+      );
+    }
+    return new SimdArena(floats);
+  }
+
   /** Float32 values still free. */
   get free(): number {
     return this.memory.buffer.byteLength / 4 - this.#used;

@@ -102,6 +102,15 @@ Deno.test("SimdArena hands out disjoint zeroed buffers and refuses what it canno
     /SimdArena size -2 is not valid: expected a count of floats from 0 to 268435456/,
   );
   assertThrows(() => new SimdArena(2 ** 28 + 1), /SimdArena size 268435457 is not valid/);
+  // forRows: each buffer rounded up to 4 floats; a batch too large is refused naming its rows.
+  const w = SimdArena.forRows(3, [5, 1]);
+  assert(w.free >= 16 + 4);
+  w.alloc(15);
+  w.alloc(3);
+  assertThrows(
+    () => SimdArena.forRows(1e6, [300, 300]),
+    /A batch of 1000000 rows needs 600000000 floats of relaxation buffers: expected at most 268435456/,
+  );
 });
 
 Deno.test("SimdArena kernels refuse buffers from elsewhere or of the wrong length", () => {

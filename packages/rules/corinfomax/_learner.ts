@@ -356,16 +356,11 @@ export class CorInfoMax implements Learner {
     if (this.#ws?.m !== m) {
       const n = this.sizes.slice(1), P = n.length;
       // Per layer: below (the first layer's: its drive, copied in), rB, two voltage and two rate
-      // buffers and, below the output, fb; then β·y. Each rounded up to 4 floats.
-      const size = (k: number) => Math.ceil((m * k) / 4) * 4;
-      const floats = n.reduce((acc, k, l) => acc + size(k) * (l < P - 1 ? 7 : 6), 0) +
-        size(n[P - 1]!);
-      if (floats > SimdArena.MAX_FLOATS) {
-        throw new Error(
-          `A batch of ${m} rows needs ${floats} floats of relaxation buffers: expected at most ${SimdArena.MAX_FLOATS} (a smaller batch_size or metrics.test_batch_size)`,
-        );
-      }
-      const arena = new SimdArena(floats);
+      // buffers and, below the output, fb; then β·y.
+      const arena = SimdArena.forRows(m, [
+        ...n.flatMap((k, l) => new Array<number>(l < P - 1 ? 7 : 6).fill(k)),
+        n[P - 1]!,
+      ]);
       const alloc = (k: number) => arena.alloc(m * k);
       this.#ws = {
         m,

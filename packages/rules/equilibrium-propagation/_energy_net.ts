@@ -184,17 +184,11 @@ export class EnergyNet implements Learner {
     if (this.#ws?.m !== m) {
       const n = this.sizes.slice(1), P = n.length, lateral = this.#M !== undefined;
       // Per layer: the state's two buffers, pre (the drive, copied in for the first layer) and,
-      // below the output, back and (CSM) sM; then the targets. Each rounded up to 4 floats.
-      const size = (k: number) => Math.ceil((m * k) / 4) * 4;
-      const floats = n.reduce((acc, k, l) =>
-        acc + size(k) * (l < P - 1 ? (lateral ? 5 : 4) : 3), 0) +
-        size(n[P - 1]!);
-      if (floats > SimdArena.MAX_FLOATS) {
-        throw new Error(
-          `A batch of ${m} rows needs ${floats} floats of relaxation buffers: expected at most ${SimdArena.MAX_FLOATS} (a smaller batch_size or metrics.test_batch_size)`,
-        );
-      }
-      const arena = new SimdArena(floats);
+      // below the output, back and (CSM) sM; then the targets.
+      const arena = SimdArena.forRows(m, [
+        ...n.flatMap((k, l) => new Array<number>(l < P - 1 ? (lateral ? 5 : 4) : 3).fill(k)),
+        n[P - 1]!,
+      ]);
       const alloc = (k: number) => arena.alloc(m * k);
       this.#ws = {
         m,
