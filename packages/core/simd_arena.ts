@@ -290,52 +290,43 @@ const SIGMOID_RELAX = (() => {
     c6: c(1 / 6),
     c24: c(1 / 24),
     c120: c(1 / 120),
-    lo: c(-700),
     hi: c(700),
   };
   const out = [0, 1].map(() => ({ x: L.add(V128), a: L.add(V128), ph: L.add(V128) }));
-  // The table entry of lane `lane` of ki: base + index·8.
-  const entry = (base: number, index: number[]) => [
-    ...op.get(base),
-    ...index,
-    ...op.i32(3),
-    ...op.i32Shl,
-    ...op.i32Add,
-    ...op.f64Load,
+  // Integer splats: 1050 and 63 (the tables' index arithmetic), the bounds that keep a flagged
+  // lane's k inside the tables, and the tables' addresses.
+  const [i1050, i63, kMin, kMax, p2V, tV, atP, atT] = [0, 1, 2, 3, 4, 5, 6, 7].map(() =>
+    L.add(V128)
+  );
+  const ints: [number, number[]][] = [
+    [i1050!, op.i32(1050)],
+    [i63!, op.i32(63)],
+    [kMin!, op.i32(-67200)],
+    [kMax!, op.i32(67199)],
+    [p2V!, op.get(p2)],
+    [tV!, op.get(t)],
   ];
+  // 2^{k/64} for lane `lane`: P2[(k >> 6) + 1050]·T[k & 63], from the address vectors.
   const scale = (lane: number) => [
-    ...entry(p2, [
-      ...op.get(ki),
-      ...op.i32x4ExtractLane(lane),
-      ...op.i32(6),
-      ...op.i32ShrS,
-      ...op.i32(1050),
-      ...op.i32Add,
-    ]),
-    ...entry(t, [...op.get(ki), ...op.i32x4ExtractLane(lane), ...op.i32(63), ...op.i32And]),
+    ...op.get(atP!),
+    ...op.i32x4ExtractLane(lane),
+    ...op.f64Load,
+    ...op.get(atT!),
+    ...op.i32x4ExtractLane(lane),
+    ...op.f64Load,
     ...op.f64Mul,
   ];
   // 1/(1 + fastExp(arg)) for the float64x2 local `arg`, flagging lanes outside (−700, 700).
   const logistic = [
+    // |arg| < 700 fails for the lanes outside fastExp's range and for NaN.
     ...op.get(flags),
     ...op.get(arg),
-    ...op.get(K.lo.local),
-    ...op.f64x2Gt,
-    ...op.get(arg),
+    ...op.f64x2Abs,
     ...op.get(K.hi.local),
     ...op.f64x2Lt,
-    ...op.v128And,
     ...op.v128Not,
     ...op.v128Or,
     ...op.set(flags),
-    // Flagged lanes are recomputed by the caller; clamping keeps their table indices in range
-    // (and leaves every other lane as it is).
-    ...op.get(arg),
-    ...op.get(K.lo.local),
-    ...op.f64x2Max,
-    ...op.get(K.hi.local),
-    ...op.f64x2Min,
-    ...op.set(arg),
     ...op.get(arg),
     ...op.get(K.inv.local),
     ...op.f64x2Mul,
@@ -345,7 +336,30 @@ const SIGMOID_RELAX = (() => {
     ...op.f64x2Sub,
     ...op.tee(kd),
     ...op.i32x4TruncSatF64x2SZero,
-    ...op.set(ki),
+    // Flagged lanes are recomputed by the caller; the bounds keep their table addresses inside
+    // the tables (and leave every other lane's k as it is: |k| < 700·64/ln 2 < 64 700).
+    ...op.get(kMax!),
+    ...op.i32x4MinS,
+    ...op.get(kMin!),
+    ...op.i32x4MaxS,
+    ...op.tee(ki),
+    ...op.i32(6),
+    ...op.i32x4ShrS,
+    ...op.get(i1050!),
+    ...op.i32x4Add,
+    ...op.i32(3),
+    ...op.i32x4Shl,
+    ...op.get(p2V!),
+    ...op.i32x4Add,
+    ...op.set(atP!),
+    ...op.get(ki),
+    ...op.get(i63!),
+    ...op.v128And,
+    ...op.i32(3),
+    ...op.i32x4Shl,
+    ...op.get(tV!),
+    ...op.i32x4Add,
+    ...op.set(atT!),
     ...op.get(arg),
     ...op.get(kd),
     ...op.get(K.ln2hi.local),
@@ -456,6 +470,7 @@ const SIGMOID_RELAX = (() => {
       ...Object.values(K).flatMap((
         k,
       ) => [...op.f64(k.value), ...op.f64x2Splat, ...op.set(k.local)]),
+      ...ints.flatMap(([local, value]) => [...value, ...op.i32x4Splat, ...op.set(local)]),
       ...op.loop16(i, bytes, [
         ...op.get(zero),
         ...op.set(flags),
