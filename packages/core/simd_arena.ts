@@ -513,6 +513,19 @@ const TABLE_BYTES = Math.ceil(((P2.length + T.length) * 8) / 16) * 16;
 const PAGE = 65536;
 let compiled: WebAssembly.Module | undefined;
 
+// The two (leaky) ReLU kernels' signature (reluRelax ignores mu and returns 0).
+type ReluKernel = (
+  x: number,
+  a: number,
+  eps: number,
+  back: number,
+  mu: number,
+  bytes: number,
+  step: number,
+  s: number,
+  k: number,
+) => number;
+
 interface Kernels {
   gradientStepRates(
     s: number,
@@ -549,28 +562,8 @@ interface Kernels {
     c4: number,
     hi: number,
   ): void;
-  reluRelaxError(
-    x: number,
-    a: number,
-    eps: number,
-    back: number,
-    mu: number,
-    bytes: number,
-    step: number,
-    s: number,
-    k: number,
-  ): number;
-  reluRelax(
-    x: number,
-    a: number,
-    eps: number,
-    back: number,
-    mu: number,
-    bytes: number,
-    step: number,
-    s: number,
-    k: number,
-  ): number;
+  reluRelaxError: ReluKernel;
+  reluRelax: ReluKernel;
   sigmoidRelax(
     x: number,
     a: number,
