@@ -134,8 +134,9 @@ export class JsBackend implements Backend {
   }
 
   /**
-   * c ← c + op(a)·op(b) on row-major storage, the {@linkcode RawKernels.gemmInto} of this backend:
-   * transposed operands are copied, then {@linkcode gemmInto} accumulates, as matmul does.
+   * c ← c + α·op(a)·op(b) on row-major storage, the {@linkcode RawKernels.gemmInto} of this
+   * backend: transposed operands are copied (a scaled by α on the way, when α ≠ 1), then
+   * {@linkcode gemmInto} accumulates, as matmul does.
    *
    * @param a op(a)'s storage.
    * @param b op(b)'s storage.
@@ -143,9 +144,14 @@ export class JsBackend implements Backend {
    * @param shape m, k, n and the transpose flags.
    */
   protected gemmRaw(a: Float32Array, b: Float32Array, c: Float32Array, shape: GemmShape): void {
-    const { m, k, n } = shape;
+    const { m, k, n, alpha = 1 } = shape;
     checkGemmBuffers(a.length, b.length, c.length, m, k, n);
     if (shape.transA) a = transposeData(a, k, m);
+    if (alpha !== 1) {
+      const scaled = shape.transA ? a : new Float32Array(m * k);
+      for (let i = 0; i < m * k; i++) scaled[i] = alpha * a[i]!;
+      a = scaled;
+    }
     if (shape.transB) b = transposeData(b, n, k);
     gemmInto(a, b, c, m, k, n);
   }

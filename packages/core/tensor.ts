@@ -167,6 +167,8 @@ export interface GemmShape {
   readonly transA?: boolean;
   /** b is stored n × k (default false). */
   readonly transB?: boolean;
+  /** The factor α of c ← c + α·op(a)·op(b) (default 1). */
+  readonly alpha?: number;
 }
 
 /**
@@ -201,11 +203,13 @@ export interface RawKernels {
    */
   wrap(data: Float32Array, rows: number, cols: number): Tensor;
   /**
-   * c ← c + op(a)·op(b) on row-major storage, where op transposes when the flag of `shape` is set:
-   * op(a) is m × k (a stored k × m with `transA`), op(b) is k × n (b stored n × k with `transB`),
-   * c is m × n. Starting from a zero c it gives {@linkcode Backend.matmul}'s result with the same
-   * flags (bit for bit on `js`; on `blas` up to float32 rounding, as matmul may take another BLAS
-   * routine). Throws when a buffer is shorter than its operand.
+   * c ← c + α·op(a)·op(b) on row-major storage, where op transposes when the flag of `shape` is
+   * set: op(a) is m × k (a stored k × m with `transA`), op(b) is k × n (b stored n × k with
+   * `transB`), c is m × n, α is `shape.alpha` (default 1). With α = 1 and a zero c it gives
+   * {@linkcode Backend.matmul}'s result with the same flags (bit for bit on `js`; on `blas` up to
+   * float32 rounding, as matmul may take another BLAS routine); with another α the product is
+   * scaled before it is added (`js`: a scaled float32 copy of a; `blas`: sgemm's α), so up to
+   * float32 rounding. Throws when a buffer is shorter than its operand.
    */
   gemmInto(a: Float32Array, b: Float32Array, c: Float32Array, shape: GemmShape): void;
   /**

@@ -229,8 +229,6 @@ export class CorInfoMax implements Learner {
   #fast: boolean;
   /** Product buffers of the fused relaxation, for one batch size at a time. */
   #ws: Workspace | undefined;
-  /** Sums of the in-place weight step: dWff[0] (n₀ × n₁) and zᵀz per layer (n_l × n_l). */
-  #stepWs: { dW0: Float32Array; zz: Float32Array[] } | undefined;
 
   constructor(options: ResolvedLearnerOptions, settings: CorInfoMaxSettings, fast = true) {
     this.#fast = fast;
@@ -542,10 +540,12 @@ export class CorInfoMax implements Learner {
 
   /**
    * The weight and lateral steps of {@linkcode trainBatch} (without weight decay) on raw buffers,
-   * written into the matrices' own storage: the same sums (dWff[0] by `gemmInto` onto zeros in a
-   * buffer kept between batches, zᵀz likewise) and the same element formulas as
-   * {@linkcode addScaledInto} and {@linkcode lateralUpdate}, every sum taken before any matrix
-   * changes.
+   * written into the matrices' own storage, every product taken before any matrix changes: Wff[0]
+   * gets c·η·xᵀe₀ added by `gemmInto` with that factor as α (no 784 × 500 gradient buffer), the
+   * upper layers add their deltas elementwise as {@linkcode addScaledInto} does, and each B gets
+   * −(γ/m)·zᵀz added by `gemmInto`, then is scaled by 1/λ — {@linkcode lateralUpdate}'s
+   * (1/λ)(B − (γ/m) zᵀz) with one float32 rounding more, so equal to the tensor path up to
+   * rounding.
    */
   #stepInPlace(
     raw: RawKernels,
@@ -557,35 +557,29 @@ export class CorInfoMax implements Learner {
   ): void {
     const b = this.backend, st = this.settings, n = this.sizes, m = x.rows;
     const n0 = n[0]!, n1 = n[1]!;
-    if (this.#stepWs?.dW0.length !== n0 * n1) {
-      this.#stepWs = {
-        dW0: new Float32Array(n0 * n1),
-        zz: n.slice(1).map((k) => new Float32Array(k * k)),
-      };
-    }
-    const { dW0, zz } = this.#stepWs;
-    dW0.fill(0);
     const e0 = firstErrorDifference(b, rN[0]!, rF[0]!, d0);
-    raw.gemmInto(raw.data(x), raw.data(e0), dW0, { m: n0, k: m, n: n1, transA: true });
     const dWff: Tensor[] = [], dWfb: Tensor[] = [];
     upperDeltas(b, this.#Wff, this.#Wfb, rN, rF, dWff, dWfb);
+    const z = this.#B.map((Bl, l) => raw.data(b.matmul(rN[l]!, Bl)));
     const gamma = gammaOf(st.lambda), inv = 1 / st.lambda;
-    const z = this.#B.map((Bl, l) => {
-      const zl = b.matmul(rN[l]!, Bl), Z = zz[l]!, k = Bl.rows;
-      Z.fill(0);
-      raw.gemmInto(raw.data(zl), raw.data(zl), Z, { m: k, k: m, n: k, transA: true });
-      return Z;
-    });
     const add = (W: Tensor, D: Float32Array, cW: number) => {
       const Wd = raw.data(W);
       for (let i = 0; i < Wd.length; i++) Wd[i] = Wd[i]! + cW * D[i]!;
     };
-    add(this.#Wff[0]!, dW0, c * st.lrFf[0]!);
+    const W0 = raw.data(this.#Wff[0]!), alpha0 = c * st.lrFf[0]!;
+    raw.gemmInto(raw.data(x), raw.data(e0), W0, {
+      m: n0,
+      k: m,
+      n: n1,
+      transA: true,
+      alpha: alpha0,
+    });
     dWff.forEach((D, i) => add(this.#Wff[i + 1]!, raw.data(D), c * st.lrFf[i + 1]!));
     dWfb.forEach((D, i) => add(this.#Wfb[i]!, raw.data(D), c * st.lrFb[i]!));
     this.#B.forEach((Bl, l) => {
-      const Bd = raw.data(Bl), Zd = z[l]!, cz = gamma / m;
-      for (let i = 0; i < Bd.length; i++) Bd[i] = inv * (Bd[i]! - cz * Zd[i]!);
+      const Bd = raw.data(Bl), zl = z[l]!, k = Bl.rows;
+      raw.gemmInto(zl, zl, Bd, { m: k, k: m, n: k, transA: true, alpha: -gamma / m });
+      for (let i = 0; i < Bd.length; i++) Bd[i] = inv * Bd[i]!;
     });
   }
 

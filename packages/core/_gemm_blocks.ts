@@ -1,0 +1,52 @@
+// Column blocks for OpenBLAS's small-matrix GEMM kernel (private to the blas backend).
+//
+// On its AVX-512 cores OpenBLAS (0.3.17 and later) computes a single-precision product of at most
+// 10⁶ multiply-adds with a kernel that reads A and B in place; a larger product packs both
+// operands first, and with few rows the packing of B (k × n, read once per call) is a large part
+// of the call. Splitting the columns of B and C into blocks that each fit the small kernel skips
+// the packing. Measured on a Cooperlake core (one thread, medians of seven runs of 50–500 calls),
+// blocks of 64 columns (32 where 64 do not fit) take of the whole call's time: 20 × 500 by
+// 500 × 500 0.73, 20 × 784 by 784 × 500 0.75, 8 × 500 by 500 × 500 0.54, 32 × 500 by 500 × 500
+// 0.81, 48 × 256 by 256 × 512 0.77, 4 × 784 by 784 × 512 0.31; widths that are not multiples of 32
+// are slower (96 columns: 0.83 at 20 × 500 by 500 × 500, 48: 0.97 at 4 × 784 by 784 × 512), wider
+// blocks gain nothing more. A single row, 64 rows and more, or a transposed operand gain nothing
+// or unevenly (0.67–1.08), so those products stay whole.
+
+/** OpenBLAS core names (`openblas_get_corename`) that have the small-matrix SGEMM kernel. */
+export const SMALL_KERNEL_CORES: ReadonlySet<string> = new Set([
+  "SkylakeX",
+  "Cooperlake",
+  "SapphireRapids",
+]);
+
+/** The largest m·n·k OpenBLAS hands to its small-matrix kernel. */
+export const SMALL_KERNEL_MNK = 1_000_000;
+
+/** The fewest and the most rows of a product that is split. */
+export const SPLIT_ROWS = { min: 4, max: 48 } as const;
+
+/**
+ * The width of the column blocks for an m × k by k × n product: 64 columns, or 32 where a block of
+ * 64 has more than {@linkcode SMALL_KERNEL_MNK} multiply-adds; 0 when the product stays whole (it
+ * fits the small kernel already, has too few or too many rows, a transposed operand, or not even
+ * 32 columns fit).
+ *
+ * @param m Rows of op(a) and c.
+ * @param k Columns of op(a), rows of op(b).
+ * @param n Columns of op(b) and c.
+ * @param transA Whether a is stored transposed.
+ * @param transB Whether b is stored transposed.
+ * @returns The block width, or 0.
+ */
+export function columnBlock(
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): number {
+  if (transA || transB || m < SPLIT_ROWS.min || m > SPLIT_ROWS.max) return 0;
+  if (m * k * n <= SMALL_KERNEL_MNK) return 0;
+  // n > 10⁶ / (m k) ≥ w here, so there are always at least two blocks
+  return m * k * 64 <= SMALL_KERNEL_MNK ? 64 : m * k * 32 <= SMALL_KERNEL_MNK ? 32 : 0;
+}
