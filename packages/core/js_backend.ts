@@ -186,7 +186,10 @@ export class JsBackend implements Backend {
     checkDims("make a tensor", rows, cols);
     checkLength(data.length, rows, cols);
     checkFinite("make a tensor", data);
-    return this.wrap(Float32Array.from(data), rows, cols);
+    // allocate and set: a memcpy for a Float32Array (Float32Array.from iterates, about 5× slower)
+    const out = new Float32Array(data.length);
+    out.set(data);
+    return this.wrap(out, rows, cols);
   }
 
   random(rows: number, cols: number, sample: () => number): Tensor {
