@@ -24,6 +24,8 @@ export interface CliOptions {
   jobs: number;
   /** Redo finished trials. */
   force: boolean;
+  /** Analyse the finished trials under `out` and run none. */
+  noRun: boolean;
   /** Where trials run: `local` processes (default) or `bullmq` workers. */
   executor: "local" | "bullmq";
   /** The Redis URL of the queue (`--executor bullmq`; else `PLASTICITY_REDIS_URL`). */
@@ -47,6 +49,8 @@ Options:
   --out DIR         output root (default results/reproduce)
   --jobs N          parallel trial processes (default 1)
   --force           redo trials that already finished
+  --no-run          run nothing: analyse the trials already finished under --out (e.g. a
+                    committed archive of a long protocol) and say how many are missing
   --executor E      local (default) or bullmq: run the trials on workers of a BullMQ queue
                     (start them with deno task worker)
   --redis URL       the queue's Redis (default PLASTICITY_REDIS_URL), with --executor bullmq
@@ -82,6 +86,7 @@ export function parseCli(args: readonly string[]): CliOptions {
         out: { type: "string", default: "results/reproduce" },
         jobs: { type: "string", default: "1" },
         force: { type: "boolean", default: false },
+        "no-run": { type: "boolean", default: false },
         executor: { type: "string", default: "local" },
         redis: { type: "string" },
       },
@@ -100,6 +105,11 @@ export function parseCli(args: readonly string[]): CliOptions {
   if (v.executor !== "local" && v.executor !== "bullmq") {
     throw new Error(`Invalid --executor "${v.executor}": expected local or bullmq`);
   }
+  if (v["no-run"] && (v.force || v.executor !== "local")) {
+    throw new Error(
+      `Option --no-run runs nothing: it excludes ${v.force ? "--force" : "--executor"}`,
+    );
+  }
   if (v.redis !== undefined && v.executor !== "bullmq") {
     throw new Error("Option --redis needs --executor bullmq");
   }
@@ -114,6 +124,7 @@ export function parseCli(args: readonly string[]): CliOptions {
     out: v.out as string,
     jobs,
     force: v.force as boolean,
+    noRun: v["no-run"] as boolean,
     executor: v.executor,
     ...(v.redis === undefined ? {} : { redis: v.redis as string }),
   };

@@ -48,6 +48,7 @@ async function main(args: string[]): Promise<number> {
       outRoot: o.out,
       jobs: o.jobs,
       force: o.force,
+      noRun: o.noRun,
       ...(executor ? { executor } : {}),
     });
     reports.push(r);
@@ -64,6 +65,7 @@ async function main(args: string[]): Promise<number> {
     );
     for (const f of r.failures) console.log(`  FAILED TRIAL ${r.figure.id} ${f}`);
     for (const f of r.skipped) console.log(`  NOT RUN (data missing) ${r.figure.id} ${f}`);
+    for (const f of r.unfinished) console.log(`  UNFINISHED (--no-run) ${r.figure.id} ${f}`);
     failed += r.failures.length;
   }
   return failed > 0 ? 1 : 0;

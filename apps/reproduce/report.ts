@@ -19,6 +19,10 @@ const SUMMARY_HEADERS = {
   verdict: "verdict",
 };
 
+/** The heading of the experiments a `--no-run` invocation analysed on part of their trials. */
+const UNFINISHED =
+  "Analysed without running (--no-run); these experiments have unfinished trials, and the verdicts rest on the finished ones:";
+
 /**
  * Outcomes as table rows.
  *
@@ -96,6 +100,7 @@ export function writeReport(
     `Verdicts: ${t.met} met, ${t.notMet} not met, ${t.notRun} not run. ${timing}`,
     ...(r.failures.length ? ["", "Failed trials:", ...r.failures.map((f) => `- ${f}`)] : []),
     ...(r.skipped.length ? ["", "Not run, data missing:", ...r.skipped.map((f) => `- ${f}`)] : []),
+    ...(r.unfinished.length ? ["", UNFINISHED, ...r.unfinished.map((f) => `- ${f}`)] : []),
     "",
   ];
   write(
@@ -158,6 +163,13 @@ ${
     r.skipped.length
       ? `<p>Not run, data missing:</p><ul>${
         r.skipped.map((f) => `<li>${escapeHtml(f)}</li>`).join("")
+      }</ul>`
+      : ""
+  }
+${
+    r.unfinished.length
+      ? `<p>${escapeHtml(UNFINISHED)}</p><ul>${
+        r.unfinished.map((f) => `<li>${escapeHtml(f)}</li>`).join("")
       }</ul>`
       : ""
   }

@@ -10,6 +10,7 @@ import { isAbsolute, join } from "node:path";
 import { renderPng, renderSvg, resolveFontFiles, type Row, trialRows } from "@plasticity/analysis";
 import {
   type Executor,
+  experimentStatus,
   isFile,
   isTrialDir,
   loadConfig,
@@ -35,6 +36,11 @@ export interface ReproduceOptions {
   jobs?: number;
   /** Redo trials that are already done. */
   force?: boolean;
+  /**
+   * Run nothing: analyse the trials already finished (done or diverged) under the output root,
+   * and report each experiment with trials still missing in {@linkcode FigureReport.unfinished}.
+   */
+  noRun?: boolean;
   /** Where progress lines go (default stderr). */
   log?: (line: string) => void;
   /** Where the trials run (default: local processes, `jobs` at a time). */
@@ -57,6 +63,11 @@ export interface FigureReport {
   failures: string[];
   /** Experiments not run because their data files are missing (file and the loader's message). */
   skipped: string[];
+  /**
+   * With `noRun`: experiments analysed on part of their trials (file and `k of n trials
+   * finished`); their verdicts rest on those trials alone.
+   */
+  unfinished: string[];
   /** Wall time in seconds. */
   wallS: number;
   /** Trials run, and trials reused because an earlier invocation finished them. */
@@ -178,6 +189,7 @@ export async function reproduceFigure(
   const trialDirs = new Map<string, string[]>();
   const failures: string[] = [];
   const missing = new Map<string, string>();
+  const unfinished: string[] = [];
   const trials = { total: 0, reused: 0 };
   for (const e of experiments) {
     const te = performance.now();
@@ -185,6 +197,20 @@ export async function reproduceFigure(
     if (why !== undefined) {
       missing.set(e.file, why);
       log(`${figure.id} ${e.file}: not run, data missing: ${why}`);
+      continue;
+    }
+    if (options.noRun) {
+      const status = await experimentStatus(e.raw, { resultsDir: runsDir });
+      const finished = status.trials.filter((t) => t.state === "done" || t.state === "diverged");
+      trialDirs.set(e.file, finished.map((t) => join(status.dir, t.id)));
+      trials.total += status.total;
+      trials.reused += finished.length;
+      if (finished.length < status.total) {
+        unfinished.push(`${e.file}: ${finished.length} of ${status.total} trials finished`);
+      }
+      log(
+        `${figure.id} ${e.file}: not run (--no-run), ${finished.length} of ${status.total} trials finished`,
+      );
       continue;
     }
     log(`${figure.id} ${e.file}: running (${options.mode}${e.reduced ? `: ${e.reduced}` : ""})`);
@@ -251,6 +277,7 @@ export async function reproduceFigure(
     files,
     failures,
     skipped: [...missing].map(([file, why]) => `${file}: ${why}`),
+    unfinished,
     wallS,
     trials,
   };

@@ -52,8 +52,80 @@ Deno.test("end to end: pc/fig3 --panels 3a writes panels, tables and report with
     assert.equal(csv.split(/\r?\n/).filter((l) => l.endsWith(",met")).length, 2);
     const html = Deno.readTextFileSync(join(dir, "report.html"));
     assert.ok(html.includes('<img src="3a.svg"'));
+    // --no-run analyses the finished trials again without touching them: same verdicts.
+    const statuses = () =>
+      [...walkFiles(join(dir, "runs"))].filter((f) => f.endsWith("status.json")).sort()
+        .map((f) => Deno.readTextFileSync(f));
+    const before = statuses();
+    assert.ok(before.length > 0 && before.every((s) => s.includes('"done"')));
+    const again = await reproduce(["pc/fig3", "--panels", "3a", "--out", out, "--no-run"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(verdicts(stdout).length, 2);
+    assert.deepEqual(verdicts(again.stdout), verdicts(stdout));
+    assert.doesNotMatch(again.stdout, /UNFINISHED/);
+    assert.deepEqual(statuses(), before);
   } finally {
     Deno.removeSync(out, { recursive: true });
+  }
+});
+
+/** Runs the reproduce app; its exit code and output. */
+async function reproduce(
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const res = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code: res.code, stdout: text.decode(res.stdout), stderr: text.decode(res.stderr) };
+}
+
+/** The verdict lines of the app's output. */
+function verdicts(stdout: string): string[] {
+  return stdout.split("\n").filter((l) => /^ +(MET|NOT MET|NOT RUN) /.test(l));
+}
+
+/** Every file under a folder. */
+function* walkFiles(dir: string): Generator<string> {
+  for (const e of Deno.readDirSync(dir)) {
+    const p = join(dir, e.name);
+    if (e.isDirectory) yield* walkFiles(p);
+    else yield p;
+  }
+}
+
+Deno.test("--no-run on an empty output root: every verdict not run, the trials counted as missing, none run", async () => {
+  const out = Deno.makeTempDirSync({ prefix: "reproduce-norun-" });
+  try {
+    const r = await reproduce(["pc/fig3", "--panels", "3a", "--out", out, "--no-run"]);
+    assert.equal(r.code, 0, r.stderr);
+    const v = verdicts(r.stdout);
+    assert.ok(v.length === 2 && v.every((l) => l.includes("NOT RUN")), r.stdout);
+    assert.match(
+      r.stdout,
+      /UNFINISHED \(--no-run\) pc\/fig3 \S+\.yaml: 0 of [1-9]\d* trials finished/,
+    );
+    assert.match(r.stderr, /not run \(--no-run\), 0 of/);
+    const runs = join(out, "pc", "fig3", "runs");
+    const trialFolders = [...walkFiles(out)].filter((f) => f.startsWith(runs));
+    assert.deepEqual(trialFolders, []);
+    const summary = Deno.readTextFileSync(join(out, "pc", "fig3", "summary.md"));
+    assert.match(summary, /Analysed without running \(--no-run\)/);
+  } finally {
+    Deno.removeSync(out, { recursive: true });
+  }
+});
+
+Deno.test("--no-run excludes --force and --executor: one-line error, exit code 2", async () => {
+  for (const extra of [["--force"], ["--executor", "bullmq"]]) {
+    const r = await reproduce(["pc/fig3", "--no-run", ...extra]);
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr.trim(),
+      /^reproduce: Option --no-run runs nothing: it excludes --(force|executor)$/,
+    );
   }
 });
 
