@@ -162,9 +162,9 @@ function openBlas(paths: readonly string[]): BlasLib {
 export interface BlasOptions {
   /**
    * Whether a product with few rows (4 ≤ m ≤ 48, no transposed operand) and more than 10⁶
-   * multiply-adds is made as column blocks (64 or 32 wide) small enough for OpenBLAS's small-matrix
-   * kernel, which reads its operands in
-   * place instead of packing them. Default: true where that kernel exists (the AVX-512 cores
+   * multiply-adds is made as column blocks small enough for OpenBLAS's small-matrix kernel (the
+   * widest multiple of 64 columns that fits, else 32), which reads its operands in place instead
+   * of packing them. Default: true where that kernel exists (the AVX-512 cores
    * SkylakeX, Cooperlake and SapphireRapids), false elsewhere. Blocks change the order of no sum
    * over k, but the small kernel rounds its sums differently from the packed one (about one unit
    * in the last place), so the choice is fixed per machine: the same machine gives the same
@@ -179,8 +179,9 @@ export interface BlasOptions {
  * On the AVX-512 cores, products with few rows and many columns go to OpenBLAS as column blocks
  * (see {@linkcode BlasOptions.splitColumns}): measured on a Cooperlake core (OpenBLAS 0.3.21, one
  * thread, medians), 20 × 500 by 500 × 500 in blocks of 64 columns takes 0.73 of the time of one
- * call, 20 × 784 by 784 × 500 in blocks of 32 0.75, 8 × 500 by 500 × 500 0.54; at 64 rows and
- * more blocks are slower, so they are not used.
+ * call, 20 × 784 by 784 × 500 in blocks of 32 0.75, 8 × 500 by 500 × 500 in blocks of 192 0.52,
+ * the im2col product 6 × 25 by 25 × 50 176 of a small convolution 0.43; at 64 rows and more blocks
+ * are slower, so they are not used.
  *
  * @example
  * ```ts ignore

@@ -33,13 +33,15 @@ function product64(
   return c;
 }
 
-Deno.test("columnBlock: 64 or 32 columns that fit the small kernel, only where blocks help", () => {
-  assert.equal(columnBlock(20, 500, 500, false, false), 64); // 20 · 500 · 64 = 640 000
-  assert.equal(columnBlock(20, 784, 500, false, false), 32); // 20 · 784 · 64 > 10⁶
-  assert.equal(columnBlock(4, 784, 512, false, false), 64);
+Deno.test("columnBlock: the widest multiple of 64 (else 32) that fits the small kernel, where blocks help", () => {
+  assert.equal(columnBlock(20, 500, 500, false, false), 64); // 10⁶ / 10⁴ = 100 → 64
+  assert.equal(columnBlock(20, 784, 500, false, false), 32); // 63.8 → 32
+  assert.equal(columnBlock(8, 500, 500, false, false), 192); // 250 → 192
+  assert.equal(columnBlock(6, 25, 50176, false, false), 6656); // 6666.7 → 6656
   for (const [m, k, n] of [[20, 500, 500], [20, 784, 500], [8, 500, 500], [48, 256, 512]]) {
     const w = columnBlock(m!, k!, n!, false, false);
     assert.ok(w > 0 && w < n! && m! * k! * w <= SMALL_KERNEL_MNK, `${m}x${k}x${n}`);
+    assert.ok(w === 32 || (w % 64 === 0 && m! * k! * (w + 64) > SMALL_KERNEL_MNK));
   }
   assert.equal(columnBlock(20, 500, 100, false, false), 0, "fits the small kernel whole");
   assert.equal(columnBlock(64, 500, 500, false, false), 0, "too many rows");
@@ -55,11 +57,15 @@ Deno.test("blas: column blocks give the float64 product, matmul and gemmInto the
   assert.equal(split.splitColumns, true);
   assert.equal(whole.splitColumns, false);
   assert.equal(createBlasBackend().splitColumns, SMALL_KERNEL_CORES.has(split.coreName));
-  const shapes = [[20, 500, 500], [20, 784, 500], [8, 500, 300], [48, 256, 512], [20, 300, 37], [
-    20,
-    1000,
-    90,
-  ]];
+  const shapes = [
+    [20, 500, 500],
+    [20, 784, 500],
+    [8, 500, 300],
+    [48, 256, 512],
+    [20, 300, 37],
+    [20, 1000, 90],
+    [6, 25, 20000],
+  ];
   for (const [m, k, n] of shapes as [number, number, number][]) {
     assert.ok(columnBlock(m, k, n, false, false) > 0 || m * k * n <= SMALL_KERNEL_MNK);
     const a = data(m * k, m + k), b = data(k * n, n), c0 = data(m * n, 7);
