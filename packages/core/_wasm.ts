@@ -49,6 +49,7 @@ export const op = {
   tee: (i: number): number[] => [0x22, ...uleb(i)],
   i32: (n: number): number[] => [0x41, ...sleb(n)],
   i32Add: [0x6a],
+  i32Mul: [0x6c],
   i32GeU: [0x4f],
   f64: (x: number): number[] => [0x44, ...new Uint8Array(new Float64Array([x]).buffer)],
   f64Neg: [0x9a],
@@ -91,6 +92,25 @@ export const op = {
   /** v128.load / v128.store with a constant offset added to the address. */
   loadAt: (offset: number): number[] => simd(0x00, 0, ...uleb(offset)),
   storeAt: (offset: number): number[] => simd(0x0b, 0, ...uleb(offset)),
+  /** Loop while (local i) < (local limit), running `body` (which must advance i). */
+  whileLess: (i: number, limit: number, body: number[]): number[] => [
+    ...[0x02, 0x40, 0x03, 0x40], // block, loop
+    ...op.get(i),
+    ...op.get(limit),
+    ...op.i32GeU,
+    ...[0x0d, 1], // br_if to the block's end
+    ...body,
+    ...[0x0c, 0, 0x0b, 0x0b], // br to the loop's start; end, end
+  ],
+  /** A v128 constant of four int32 lanes. */
+  i32x4Const: (lanes: [number, number, number, number]): number[] =>
+    simd(0x0c, ...new Uint8Array(new Int32Array(lanes).buffer)),
+  /** Lanes of the two operands (0–3 the first's, 4–7 the second's) picked as float32 lanes. */
+  shuffle32: (lanes: [number, number, number, number]): number[] =>
+    simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])),
+  f32x4Gt: simd(0x44),
+  /** v128.bitselect(a, b, mask): a's bits where the mask's are set, else b's. */
+  v128Bitselect: simd(0x52),
   f64x2Eq: simd(0x47),
   i64x2AllTrue: simd(0xc3),
   f32x4Splat: simd(0x13),

@@ -20,6 +20,7 @@
 import { imageRaw } from "./conv2d.ts";
 import { checkImages, imageSize, type Pool2dGeometry, pool2dOutputShape } from "./image_shape.ts";
 import { type Backend, shapeOf, type Tensor } from "./tensor.ts";
+import { argmax2x2Simd } from "./_pool_kernel.ts";
 
 /**
  * Calls `f(inOffset, outIndex)` for every window of every channel of every image: `inOffset` is
@@ -45,10 +46,21 @@ function windows(
 /**
  * Writes into `best[q]` the input index of the first maximum (row-major window order, so ties go
  * to the first, as PyTorch does) of every window q of every channel of every image, in output
- * order. Plain loops, the common 2×2 window unrolled.
+ * order, and the maximum into `out[q]` when `out` is given. 2 × 2 windows of stride 2 over an even
+ * number of rows (each image's rows pair up into windows with none left over) go to a branch-free
+ * WebAssembly SIMD kernel that picks the same pixels; other geometries run plain loops.
  */
-function argmaxes(x: Float32Array, rows: number, g: Pool2dGeometry, best: Int32Array): void {
+function argmaxes(
+  x: Float32Array,
+  rows: number,
+  g: Pool2dGeometry,
+  best: Int32Array,
+  out?: Float32Array,
+): void {
   const o = pool2dOutputShape(g), k = g.size, s = g.stride ?? k, { c, h, w } = g.input;
+  if (k === 2 && s === 2 && h % 2 === 0 && argmax2x2Simd(x, (rows * c * h) / 2, w, best, out)) {
+    return;
+  }
   let q = 0;
   for (let plane = 0; plane < rows * c; plane++) {
     const base = plane * h * w;
@@ -73,6 +85,7 @@ function argmaxes(x: Float32Array, rows: number, g: Pool2dGeometry, best: Int32A
       }
     }
   }
+  if (out) { for (let q = 0; q < out.length; q++) out[q] = x[best[q]!]!; }
 }
 
 /** What a {@linkcode MaxPoolIndices} holds: the argmaxes of `x` under the geometry `key`. */
@@ -143,9 +156,8 @@ export function maxPool2d(
   if (indices) keptIndices.delete(indices);
   const best = old && old.best.length >= n ? old.best : new Int32Array(n);
   const out = new Float32Array(n);
-  argmaxes(xd, x.rows, g, best);
+  argmaxes(xd, x.rows, g, best, out);
   if (indices) keptIndices.set(indices, { x, key: poolKey(g, x.rows), best });
-  for (let q = 0; q < n; q++) out[q] = xd[best[q]!]!;
   return raw.wrap(out, x.rows, imageSize(o));
 }
 
