@@ -15,7 +15,8 @@ import { encodeModule, I32, Locals, op, V128, type WasmFunction } from "./_wasm.
 // window's first maximum into best[r·ow + v] (int32) and the maximum into out[r·ow + v]. Pointers
 // are byte addresses. Four windows a step, so a row pair's last step may run up to three windows
 // past ow: those outputs land on the next row pair's first places (rewritten by its own steps)
-// or, after the last pair, on three spare places; the reads run up to w + 16 floats past x's end.
+// or, after the last pair, on three spare places; the reads run at most 6 floats past x's end
+// (the copy leaves w + 16 spare floats there).
 const ARGMAX_2X2: WasmFunction = (() => {
   const [x, best, out, pairs, w, ow] = [0, 1, 2, 3, 4, 5];
   const L = new Locals(6);
