@@ -67,16 +67,16 @@ export const op = {
   loop16: (i: number, limit: number, body: number[]): number[] => [
     ...op.i32(0),
     ...op.set(i),
+    ...op.whileLess(i, limit, [...body, ...op.get(i), ...op.i32(16), ...op.i32Add, ...op.set(i)]),
+  ],
+  /** Loop while (local i) < (local limit), running `body` (which must advance i). */
+  whileLess: (i: number, limit: number, body: number[]): number[] => [
     ...[0x02, 0x40, 0x03, 0x40], // block, loop
     ...op.get(i),
     ...op.get(limit),
     ...op.i32GeU,
     ...[0x0d, 1], // br_if to the block's end
     ...body,
-    ...op.get(i),
-    ...op.i32(16),
-    ...op.i32Add,
-    ...op.set(i),
     ...[0x0c, 0, 0x0b, 0x0b], // br to the loop's start; end, end
   ],
   /** v128.load from (local base) + (local i). */
@@ -92,16 +92,6 @@ export const op = {
   /** v128.load / v128.store with a constant offset added to the address. */
   loadAt: (offset: number): number[] => simd(0x00, 0, ...uleb(offset)),
   storeAt: (offset: number): number[] => simd(0x0b, 0, ...uleb(offset)),
-  /** Loop while (local i) < (local limit), running `body` (which must advance i). */
-  whileLess: (i: number, limit: number, body: number[]): number[] => [
-    ...[0x02, 0x40, 0x03, 0x40], // block, loop
-    ...op.get(i),
-    ...op.get(limit),
-    ...op.i32GeU,
-    ...[0x0d, 1], // br_if to the block's end
-    ...body,
-    ...[0x0c, 0, 0x0b, 0x0b], // br to the loop's start; end, end
-  ],
   /** A v128 constant of four int32 lanes. */
   i32x4Const: (lanes: [number, number, number, number]): number[] =>
     simd(0x0c, ...new Uint8Array(new Int32Array(lanes).buffer)),
