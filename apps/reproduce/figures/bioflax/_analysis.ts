@@ -412,7 +412,9 @@ export async function analyseTask(task: BioflaxTask, ctx: AnalysisContext): Prom
   ];
   const note = (p: string) => ctx.note(p);
   const metric = task.classification ? "test_accuracy" : "test_loss";
-  const metricName = task.classification ? "test accuracy" : "test loss (½ mean squared error)";
+  const metricName = task.classification
+    ? "test accuracy"
+    : "test loss per sample (½ squared error summed over the outputs)";
   const testCurves = new Map(labels.map((l) => [l, curve(by.get(l)!, metric, 0)]));
   const diagX = "epochs trained before the measurement (first 5 batches of the next epoch)";
 
