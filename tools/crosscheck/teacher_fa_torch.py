@@ -1,24 +1,28 @@
 """Independent PyTorch cross-check of feedback alignment's weight angles in bioflax's teacher-student
-setting (apps/reproduce/figures/bioflax/teacher-student/teacher.yaml).
+and sine-regression settings (apps/reproduce/figures/bioflax/teacher-student/teacher.yaml,
+apps/reproduce/figures/bioflax/sine/sine.yaml).
 
 Teacher 1-64-32-10 (sigmoid hidden units, truncated LeCun-normal weights, zero biases), inputs
 x ~ U[-1, 1); student 1-500-500-10 ReLU with a linear output, truncated LeCun-normal W and B (B
-drawn like W), zero biases; 1/2 mean squared error over every output element; plain SGD lr 0.02,
+drawn like W), zero biases; 1/2 mean squared error over every output element; plain SGD lr 0.02 (--lr; the sine figure uses 0.005, where 0.02 diverges),
 batch 32, 1440 training samples. FA: each layer's backward pass sends delta·B instead of delta·W.
+With --task sine the targets are sin(x) for x ~ U[-pi, pi) and the student 1-500-500-1.
 Prints, per seed and epoch, the angle between W_i and B_i (Frobenius cosine, in degrees) of the two
 layers whose B carries the error to a hidden layer (i = 2, 3), and the test loss on 320 samples per
-sample (1/2 squared error summed over the 10 outputs, as the runner logs test_loss; the training
-objective is 1/10 of it).
+sample (1/2 squared error summed over the outputs, as the runner logs test_loss; the training
+objective is its mean over the outputs).
 Its random draws are torch's, not ours: it checks the size of the effect, not our numbers.
 
-Run: /usr/bin/python3 tools/crosscheck/teacher_fa_torch.py [--epochs 5] 0 1 2 3 4
+Run: /usr/bin/python3 tools/crosscheck/teacher_fa_torch.py [--task teacher|sine] [--lr 0.02] [--epochs 5] 0 1 2 3 4
 """
 import argparse
 import math
 import torch
 
 parser = argparse.ArgumentParser()
+parser.add_argument("--task", choices=["teacher", "sine"], default="teacher")
 parser.add_argument("--epochs", type=int, default=5)
+parser.add_argument("--lr", type=float, default=0.02)
 parser.add_argument("seeds", nargs="*", type=int, default=[0])
 args = parser.parse_args()
 torch.set_num_threads(1)
@@ -45,14 +49,18 @@ for seed in args.seeds:
     teacher = [lecun(1, 64, gen), lecun(64, 32, gen), lecun(32, 10, gen)]
 
     def target(x):
+        if args.task == "sine":
+            return torch.sin(x)
         h = torch.sigmoid(x @ teacher[0])
         h = torch.sigmoid(h @ teacher[1])
         return h @ teacher[2]
 
-    x_train = torch.rand(1440, 1, generator=gen) * 2 - 1
-    x_test = torch.rand(320, 1, generator=gen) * 2 - 1
+    half_width = math.pi if args.task == "sine" else 1.0
+    x_train = (torch.rand(1440, 1, generator=gen) * 2 - 1) * half_width
+    x_test = (torch.rand(320, 1, generator=gen) * 2 - 1) * half_width
     y_train, y_test = target(x_train), target(x_test)
-    sizes = [1, 500, 500, 10]
+    outputs = y_train.shape[1]
+    sizes = [1, 500, 500, outputs]
     W = [lecun(sizes[i], sizes[i + 1], gen) for i in range(3)]
     B = [lecun(sizes[i], sizes[i + 1], gen) for i in range(3)]
     b = [torch.zeros(sizes[i + 1]) for i in range(3)]
@@ -77,13 +85,13 @@ for seed in args.seeds:
             hs = forward(x_train[idx])
             m = idx.numel()
             # d(1/2 mean over all elements)/d out
-            delta = (hs[-1] - y_train[idx]) / (m * 10)
+            delta = (hs[-1] - y_train[idx]) / (m * outputs)
             for i in (2, 1, 0):
                 gW, gb = hs[i].T @ delta, delta.sum(0)
                 if i > 0:
                     delta = (delta @ B[i].T) * (hs[i] > 0).float()
-                W[i] -= 0.02 * gW
-                b[i] -= 0.02 * gb
+                W[i] -= args.lr * gW
+                b[i] -= args.lr * gb
         rows.append(f"seed {seed} epoch {epoch}: angle W2,B2 {angle(W[1], B[1]):.2f}, W3,B3 "
                     f"{angle(W[2], B[2]):.2f}; test loss {test_loss():.4f}")
     print("\n".join(rows), flush=True)
