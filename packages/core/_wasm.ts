@@ -120,6 +120,9 @@ export const op = {
   i32x4Add: simd(0xae),
   i32x4MinS: simd(0xb6),
   i32x4MaxS: simd(0xb8),
+  /** Lanes 0, 1 of an int32x4, sign-extended to int64x2. */
+  i64x2ExtendLowI32x4S: simd(0xc7),
+  i64x2Shl: simd(0xcb),
   f64x2Abs: simd(0xec),
   f64x2Neg: simd(0xed),
   f64x2Sub: simd(0xf1),

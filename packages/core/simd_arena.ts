@@ -15,7 +15,7 @@
  */
 import { encodeModule, F32, F64, I32, Locals, op, V128, type WasmFunction } from "./_wasm.ts";
 import { fastExp } from "./fast_exp.ts";
-import { INV, LN2HI, LN2LO, P2, SHIFT, T } from "./_fast_exp_tables.ts";
+import { INV, LN2HI, LN2LO, SHIFT, T } from "./_fast_exp_tables.ts";
 
 // gradientStepRates(s, a, c, out, bytes, eta, hi), and gradientStepRatesLateral(s, a, c, d, out,
 // bytes, eta, hi) with the lateral term d added to the gradient.
@@ -259,11 +259,12 @@ function reluRelaxKernel(withError: boolean): WasmFunction {
 }
 const RELU_RELAX_ERROR = reluRelaxKernel(true), RELU_RELAX = reluRelaxKernel(false);
 
-// sigmoidRelax(x, a, eps, back, xs, ph, bytes, step, p2, t) → the bytes done (less than `bytes` where some
-// exponent lies outside fastExp's range: the caller finishes from there)
+// sigmoidRelax(x, a, eps, back, xs, ph, bytes, step, t) → the bytes done (less than `bytes` where some
+// exponent lies outside fastExp's range: the caller finishes from there); t is the address of
+// fastExp's table T
 const SIGMOID_RELAX = (() => {
-  const [x, a, eps, back, xs, ph, bytes, step, p2, t] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const L = new Locals(10);
+  const [x, a, eps, back, xs, ph, bytes, step, t] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const L = new Locals(9);
   const i = L.add(I32), phAt = L.add(I32), XS = L.add(V128);
   const X = L.add(V128),
     E = L.add(V128),
@@ -293,28 +294,27 @@ const SIGMOID_RELAX = (() => {
     hi: c(700),
   };
   const out = [0, 1].map(() => ({ x: L.add(V128), a: L.add(V128), ph: L.add(V128) }));
-  // Integer splats: 1050 and 63 (the tables' index arithmetic), the bounds that keep a flagged
-  // lane's k inside the tables, and the tables' addresses.
-  const [i1050, i63, kMin, kMax, p2V, tV, atP, atT] = [0, 1, 2, 3, 4, 5, 6, 7].map(() =>
-    L.add(V128)
-  );
+  // Integer splats: 1023 (the float64 exponent bias) and 63 (T's index mask), and T's address.
+  const [i1023, i63, tV, pow2, atT] = [0, 1, 2, 3, 4].map(() => L.add(V128));
   const ints: [number, number[]][] = [
-    [i1050!, op.i32(1050)],
+    [i1023!, op.i32(1023)],
     [i63!, op.i32(63)],
-    [kMin!, op.i32(-67200)],
-    [kMax!, op.i32(67199)],
-    [p2V!, op.get(p2)],
     [tV!, op.get(t)],
   ];
-  // 2^{k/64} for lane `lane`: P2[(k >> 6) + 1050]·T[k & 63], from the address vectors.
-  const scale = (lane: number) => [
-    ...op.get(atP!),
-    ...op.i32x4ExtractLane(lane),
-    ...op.f64Load,
+  // 2^{k/64} = 2^{k >> 6}·T[k & 63] for both lanes: T's two entries, from the address vector, times
+  // the power of two built from its bits ((k >> 6) + 1023 in the exponent field; exact, and equal
+  // to fastExp's P2[(k >> 6) + 1050] for every lane not flagged, where |k >> 6| ≤ 1010).
+  const scale = [
     ...op.get(atT!),
-    ...op.i32x4ExtractLane(lane),
+    ...op.i32x4ExtractLane(0),
     ...op.f64Load,
-    ...op.f64Mul,
+    ...op.f64x2Splat,
+    ...op.get(atT!),
+    ...op.i32x4ExtractLane(1),
+    ...op.f64Load,
+    ...op.f64x2ReplaceLane(1),
+    ...op.get(pow2!),
+    ...op.f64x2Mul,
   ];
   // 1/(1 + fastExp(arg)) for the float64x2 local `arg`, flagging lanes outside (−700, 700).
   const logistic = [
@@ -336,22 +336,17 @@ const SIGMOID_RELAX = (() => {
     ...op.f64x2Sub,
     ...op.tee(kd),
     ...op.i32x4TruncSatF64x2SZero,
-    // Flagged lanes are recomputed by the caller; the bounds keep their table addresses inside
-    // the tables (and leave every other lane's k as it is: |k| < 700·64/ln 2 < 64 700).
-    ...op.get(kMax!),
-    ...op.i32x4MinS,
-    ...op.get(kMin!),
-    ...op.i32x4MaxS,
+    // Flagged lanes (k saturated or NaN's 0) are recomputed by the caller: their power of two is
+    // garbage, their T address (k & 63) still inside T.
     ...op.tee(ki),
     ...op.i32(6),
     ...op.i32x4ShrS,
-    ...op.get(i1050!),
+    ...op.get(i1023!),
     ...op.i32x4Add,
-    ...op.i32(3),
-    ...op.i32x4Shl,
-    ...op.get(p2V!),
-    ...op.i32x4Add,
-    ...op.set(atP!),
+    ...op.i64x2ExtendLowI32x4S,
+    ...op.i32(52),
+    ...op.i64x2Shl,
+    ...op.set(pow2!),
     ...op.get(ki),
     ...op.get(i63!),
     ...op.v128And,
@@ -394,10 +389,7 @@ const SIGMOID_RELAX = (() => {
     ...op.f64x2Add,
     ...op.f64x2Mul,
     ...op.f64x2Add,
-    ...scale(0),
-    ...op.f64x2Splat,
-    ...scale(1),
-    ...op.f64x2ReplaceLane(1),
+    ...scale,
     ...op.tee(sc),
     ...op.f64x2Mul,
     ...op.get(sc),
@@ -457,7 +449,7 @@ const SIGMOID_RELAX = (() => {
   ];
   return {
     name: "sigmoidRelax",
-    params: [I32, I32, I32, I32, I32, I32, I32, F64, I32, I32],
+    params: [I32, I32, I32, I32, I32, I32, I32, F64, I32],
     results: [I32],
     locals: L.types,
     body: [
@@ -507,8 +499,8 @@ const SIGMOID_RELAX = (() => {
   };
 })();
 
-// The fastExp tables at the start of every arena's memory: P2, then T.
-const TABLE_BYTES = Math.ceil(((P2.length + T.length) * 8) / 16) * 16;
+// fastExp's table T at the start of every arena's memory (the kernels build its powers of two).
+const TABLE_BYTES = Math.ceil((T.length * 8) / 16) * 16;
 
 const PAGE = 65536;
 let compiled: WebAssembly.Module | undefined;
@@ -573,7 +565,6 @@ interface Kernels {
     ph: number,
     bytes: number,
     step: number,
-    p2: number,
     t: number,
   ): number;
 }
@@ -628,8 +619,7 @@ export class SimdArena {
         }`,
       );
     }
-    new Float64Array(this.memory.buffer, 0, P2.length).set(P2);
-    new Float64Array(this.memory.buffer, P2.length * 8, T.length).set(T);
+    new Float64Array(this.memory.buffer, 0, T.length).set(T);
     this.#used = TABLE_BYTES / 4;
     compiled ??= new WebAssembly.Module(
       encodeModule(
@@ -953,10 +943,11 @@ export class SimdArena {
    *   x_j ← f32(x_j − γ(ε_j − σ(x_j)(1 − σ(x_j))·back_j)),   a_j ← f32(σ(x_j))
    *
    * each right-hand side in float64 from the float32 inputs, σ exactly as core's `fastExp` gives
-   * it (its tables, polynomial and operation order, in 128-bit SIMD two values at a time); a block
-   * with an exponent outside fastExp's range (NaN included) is finished in JavaScript. `memo`
-   * remembers σ in float64 of the values x was last given here (`memo.x`, start it at NaN), so a
-   * step computes one σ per value instead of two; it changes no result.
+   * it (its 2^{j/64} table, its powers of two built from their bits, its polynomial and operation
+   * order, in 128-bit SIMD two values at a time); a block with an exponent outside fastExp's
+   * range (NaN included) is finished in JavaScript. `memo` remembers σ in float64 of the values x
+   * was last given here (`memo.x`, start it at NaN), so a step computes one σ per value instead of
+   * two; it changes no result.
    *
    * @param x The value nodes (updated).
    * @param a Their rates (written).
@@ -1000,7 +991,6 @@ export class SimdArena {
       n4 * 4,
       step,
       0,
-      P2.length * 8,
     ) / 4;
     for (let i = done; i < n; i++) {
       const v = x[i]!;
