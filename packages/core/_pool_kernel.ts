@@ -6,8 +6,10 @@
 // strictly greater, so ties keep the earlier one and a NaN never replaces nor is replaced by a
 // later pixel, exactly as `if (x > m)` does.
 //
-// The input is copied into the kernel's own WebAssembly memory (which grows as needed), searched
-// there, and the argmaxes and maxima copied out.
+// The input is copied into the kernel's own WebAssembly memory, searched there, and the argmaxes
+// and maxima copied out. That memory grows to the largest input searched so far (about 1.5 × its
+// size: LeNet's first pooling layer at a test batch of 1000 takes 28 MiB) and stays at that size,
+// as WebAssembly memory cannot shrink; inputs past 1 GiB are searched in JavaScript instead.
 import { encodeModule, I32, Locals, op, V128, type WasmFunction } from "./_wasm.ts";
 
 // argmax2x2(x, best, out, pairs, w, ow): for each of `pairs` row pairs r (input rows 2r, 2r + 1 of
