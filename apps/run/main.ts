@@ -6,7 +6,7 @@
  *                                   [--import MODULE]... [--progress auto|tty|plain|none]
  *                                   [--verbose] [--allow-large]
  *                                   [--executor local|bullmq --redis URL [--queue NAME]]
- *                                   [--shard i/N]
+ *                                   [--shard i/N] [--where PATH=VALUE]...
  * deno task run emit slurm|k8s <config.yaml> [--shards N] [--out FILE] [options]
  * deno task run status <config.yaml | results/<experiment>> [--allow-large] [--redis URL]
  * deno task run list [experiments|rules|datasets|simulations]
@@ -22,6 +22,11 @@
  * (`deno task worker`) run them, and writes their results here as they come back; with `--redis`,
  * `status` adds the queue's counts and `clean` also removes the experiment's failed jobs (with
  * `--stale`, its waiting ones too).
+ *
+ * `--where PATH=VALUE` runs only the trials whose resolved config has that value at that dotted
+ * path (repeated: any of the values given for one path, all of the paths given), so a sweep can
+ * be run a part at a time in any order, into the same trial folders as the whole sweep; see
+ * `@plasticity/runner/where`.
  *
  * `--dry-run` prints the number of trials (computed, not expanded), the first 20 and "… and K
  * more". A sweep of more than 100 000 trials (grid points × seeds) is refused unless
@@ -43,6 +48,7 @@ import { emitK8s, emitSlurm } from "@plasticity/runner/emit";
 import { experimentJsonSchema } from "@plasticity/runner/json-schema";
 import { MAX_TRIALS } from "@plasticity/runner/grid";
 import { resolveShard } from "@plasticity/runner/shard";
+import { parseWhere } from "@plasticity/runner/where";
 import { enterUserWorkdir } from "@plasticity/runner/workdir";
 import { countStates, loadResultsIndex, resultsRoot } from "@plasticity/runner/results";
 import {
@@ -62,7 +68,7 @@ const USAGE = `Usage:
                                     [--import MODULE]... [--progress auto|tty|plain|none]
                                     [--verbose] [--allow-large]
                                     [--executor local|bullmq --redis URL [--queue NAME]]
-                                    [--shard i/N]
+                                    [--shard i/N] [--where PATH=VALUE]...
   deno task run emit slurm <config.yaml> [--shards N] [--concurrency K] [--partition P]
                      [--time T] [--cpus C] [--mem M] [--module M]... [--setup LINE]... [--out FILE]
   deno task run emit k8s <config.yaml> [--shards N] [--parallelism K] [--image IMG]
@@ -75,6 +81,8 @@ const USAGE = `Usage:
 Results go to $PLASTICITY_RESULTS (default ./results)/<experiment>/<trial id>/.
 --shard i/N runs the trials whose sweep index is i mod N (also read from SLURM_ARRAY_TASK_ID
 and SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX and PLASTICITY_SHARD_COUNT).
+--where PATH=VALUE runs the trials whose config has VALUE at PATH (e.g. dataset.per_class=6000,
+optimizer.lr=0.005); repeat it for several values of a path (any) or several paths (all).
 --dry-run lists the first ${SHOWN} trials and counts the rest; sweeps of more than ${MAX_TRIALS}
 trials need --allow-large. --backend may not contradict the config's backend.`;
 
@@ -120,6 +128,7 @@ async function main(args: string[]): Promise<number> {
         verbose: { type: "boolean", short: "v" },
         executor: { type: "string" },
         shard: { type: "string" },
+        where: { type: "string", multiple: true },
         shards: { type: "string" },
         concurrency: { type: "string" },
         partition: { type: "string" },
@@ -343,6 +352,7 @@ async function main(args: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  if (v.where?.length) options.where = v.where.map(parseWhere);
   if (v.executor === "bullmq") {
     const q = await queue();
     options.executor = q.cluster.bullmqExecutor({ redis: q.redis, queue: q.name });
@@ -356,6 +366,30 @@ async function main(args: string[]): Promise<number> {
       );
     }
     options.progress = v.progress as NonNullable<RunOptions["progress"]>;
+  }
+  if (v["dry-run"] && options.where) {
+    // A filtered sweep is expanded to be filtered (as a run would), then listed like the others.
+    const r = await runExperiment(target, { ...options, dryRun: true });
+    const keys = Object.keys(r.trials[0]?.trial.point ?? {});
+    const rows = [["#", "trial", ...keys, "seed", "state"]];
+    r.trials.slice(0, SHOWN).forEach((t, i) => {
+      rows.push([
+        String(i),
+        t.trial.id,
+        ...keys.map((k) => showCell(t.trial.point[k])),
+        String(t.trial.seed),
+        t.state,
+      ]);
+    });
+    out(table(rows));
+    if (r.trials.length > SHOWN) out(`… and ${r.trials.length - SHOWN} more`);
+    const finished = (r.counts.done ?? 0) + (r.counts.diverged ?? 0);
+    out(
+      `${plural(r.trials.length, "trial")} kept by --where → ${r.dir}${
+        finished ? `; ${finished} already finished` : ""
+      }`,
+    );
+    return 0;
   }
   if (v["dry-run"]) {
     // Bounded time and memory whatever the sweep: the count is computed, only SHOWN rows kept.

@@ -32,6 +32,7 @@ export * from "./pool.ts";
 export * from "./executor.ts";
 export * from "./progress.ts";
 export * from "./shard.ts";
+export * from "./where.ts";
 export * from "./emit.ts";
 export * from "./runner.ts";
 export * from "./workdir.ts";

@@ -30,6 +30,7 @@ import {
 } from "./grid.ts";
 import { type Executor, localExecutor } from "./executor.ts";
 import { describeShard, inShard, type Shard } from "./shard.ts";
+import { filterTrials, type TrialFilter } from "./where.ts";
 import { workdirGit } from "./workdir.ts";
 import { ProgressDisplay, type ProgressMode } from "./progress.ts";
 import {
@@ -97,6 +98,11 @@ export interface RunOptions extends ExpandOptions {
    * `inShard`), so shards started anywhere, at any time, split the sweep without overlap.
    */
   shard?: Shard;
+  /**
+   * Run only the trials these filters keep (see `filterTrials` of `@plasticity/runner/where`):
+   * part of a sweep chosen by its configs, e.g. one dataset size first.
+   */
+  where?: TrialFilter[];
 }
 
 /** One trial in a run report. */
@@ -679,7 +685,8 @@ export async function runExperiment(
   options: RunOptions = {},
 ): Promise<RunReport> {
   const all = await expandTrials(input, options);
-  const trials = all.filter((t) => inShard(t.index, options.shard));
+  const wanted = options.where?.length ? filterTrials(all, options.where) : all;
+  const trials = wanted.filter((t) => inShard(t.index, options.shard));
   const imports = await importModules(options.imports ?? []);
   const name = all[0]!.config.name;
   const dir = experimentDir(name, options.resultsDir ?? resultsRoot());
@@ -720,9 +727,13 @@ export async function runExperiment(
     todo.length,
     todo.length ? progressMode(options.progress) : "none",
   );
+  if (options.where?.length) {
+    const what = options.where.map((f) => `${f.path}=${showValue(f.value)}`).join(" ");
+    display.log(`${name}: where ${what}: ${wanted.length} of ${all.length} trials`);
+  }
   if (options.shard) {
     display.log(
-      `${name}: ${describeShard(options.shard)}: ${trials.length} of ${all.length} trials`,
+      `${name}: ${describeShard(options.shard)}: ${trials.length} of ${wanted.length} trials`,
     );
   }
   const skipped = reports.length - todo.length;
