@@ -21,6 +21,7 @@ import {
   type WeightArray,
 } from "@plasticity/core";
 import { ConvNet, type ConvNetCache, type ConvNetGrads } from "./convnet.ts";
+import { stepParams, stepsInPlace } from "./_update.ts";
 
 /** What {@linkcode ConvNetLearner} needs. */
 export interface ConvNetLearnerConfig {
@@ -107,14 +108,8 @@ export class ConvNetLearner implements Learner {
    */
   trainBatch(x: Tensor, y: Tensor): StepStats {
     this.checkBatch("trainBatch", x, y);
-    const b = this.backend, net = this.net, opt = this.optimizer, lr = opt.lr;
-    const c = 1 - (opt.spec.weight_decay ?? 0), adam = opt.spec.name === "adam";
-    const inPlace = c === 1 ? b.axpyInPlace?.bind(b) : undefined;
-    const step = (p: Tensor, u: Tensor): Tensor => {
-      if (!inPlace) return b.axpy(-lr, u, c === 1 ? p : b.scale(p, c));
-      inPlace(-lr, u, p);
-      return p;
-    };
+    const b = this.backend, net = this.net, opt = this.optimizer;
+    const c = 1 - (opt.spec.weight_decay ?? 0);
     let loss = NaN;
     const oldW = net.W, oldB = net.b;
     const next = b.tidy(() => {
@@ -122,25 +117,23 @@ export class ConvNetLearner implements Learner {
       const out = cache.h[cache.h.length - 1]!;
       loss = lossValue(b, this.loss, out, y);
       const g = this.grads(cache, lossGrad(b, this.loss, out, y));
-      const W: Tensor[] = [], bias: (Tensor | undefined)[] = [];
-      for (let k = 0; k < net.weightLayers; k++) {
-        const u = opt.direction(`W${k}`, g.dW[k]!, oldW[k]!);
-        const apply = (p: Tensor) => step(p, u);
-        W.push(apply(oldW[k]!));
-        this.learnWith(k, apply);
-        if (adam) b.dispose(u);
-        const db = g.db[k], bk = oldB[k];
-        if (db && bk) {
-          const ub = opt.direction(`b${k}`, db, bk);
-          bias.push(step(bk, ub));
-          if (adam) b.dispose(ub);
-        } else bias.push(undefined);
-      }
-      return { W, bias };
+      return stepParams(
+        b,
+        opt,
+        c,
+        { W: oldW, bias: oldB },
+        g,
+        (k, apply) => this.learnWith(k, apply),
+      );
     });
     net.W = next.W;
     net.b = next.bias;
-    if (!inPlace) b.dispose(...oldW, ...oldB.filter((t): t is Tensor => t !== undefined));
+    if (!stepsInPlace(b, c)) {
+      b.dispose(
+        ...oldW,
+        ...oldB.filter((t): t is Tensor => t !== undefined),
+      );
+    }
     return { loss };
   }
 

@@ -26,6 +26,7 @@ import {
 } from "@plasticity/core";
 import { type FeedbackSignal, Mlp } from "./mlp.ts";
 import { checkShape } from "./_check.ts";
+import { stepParams, stepsInPlace } from "./_update.ts";
 
 /**
  * How a rule sends errors backwards, plus the matrices it owns (e.g. the feedback weights B).
@@ -174,18 +175,9 @@ export class MlpLearner implements Learner {
    */
   trainBatch(x: Tensor, y: Tensor): StepStats {
     this.#checkBatch("trainBatch", x, y);
-    const b = this.backend, mlp = this.mlp, opt = this.optimizer, lr = opt.lr;
+    const b = this.backend, mlp = this.mlp, opt = this.optimizer;
     const lambda = opt.spec.weight_decay ?? 0;
     const c = this.decay === "documented" ? 1 - lambda : 1 + lambda;
-    const adam = opt.spec.name === "adam";
-    // Without decay, backends with mutable tensors update the parameters in place (the same
-    // arithmetic as axpy, without allocating and copying every matrix each step).
-    const inPlace = c === 1 ? b.axpyInPlace?.bind(b) : undefined;
-    const step = (p: Tensor, u: Tensor): Tensor => {
-      if (!inPlace) return b.axpy(-lr, u, c === 1 ? p : b.scale(p, c));
-      inPlace(-lr, u, p);
-      return p;
-    };
     let loss = NaN;
     const oldW = mlp.W, oldB = mlp.b;
     const next = b.tidy(() => {
@@ -193,25 +185,16 @@ export class MlpLearner implements Learner {
       const out = cache.h[mlp.layers]!;
       loss = lossValue(b, this.loss, out, y);
       const g = mlp.backward(cache, lossGrad(b, this.loss, out, y), this.path.signal);
-      const W: Tensor[] = [], bias: (Tensor | undefined)[] = [];
-      for (let i = 0; i < mlp.layers; i++) {
-        const u = opt.direction(`W${i}`, g.dW[i]!, oldW[i]!);
-        const apply = (p: Tensor) => step(p, u);
-        W.push(apply(oldW[i]!));
-        this.path.learn?.(i, apply);
-        if (adam) b.dispose(u);
-        const db = g.db[i], bi = oldB[i];
-        if (db && bi) {
-          const ub = opt.direction(`b${i}`, db, bi);
-          bias.push(step(bi, ub));
-          if (adam) b.dispose(ub);
-        } else bias.push(undefined);
-      }
-      return { W, bias };
+      return stepParams(b, opt, c, { W: oldW, bias: oldB }, g, this.path.learn?.bind(this.path));
     });
     mlp.W = next.W;
     mlp.b = next.bias;
-    if (!inPlace) b.dispose(...oldW, ...oldB.filter((t): t is Tensor => t !== undefined));
+    if (!stepsInPlace(b, c)) {
+      b.dispose(
+        ...oldW,
+        ...oldB.filter((t): t is Tensor => t !== undefined),
+      );
+    }
     return { loss };
   }
 
