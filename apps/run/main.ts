@@ -58,6 +58,7 @@ import {
   runExperiment,
   type RunOptions,
   trialLabel,
+  type TrialReport,
 } from "@plasticity/runner/runner";
 
 /** Trials listed by --dry-run and status; the rest are counted. */
@@ -103,6 +104,20 @@ function table(rows: string[][]): string {
 
 function showCell(v: unknown): string {
   return typeof v === "string" ? v : showValue(v);
+}
+
+/** The listing of --dry-run: index, id, the grid's values, seed and state of each trial. */
+function trialTable(reports: readonly TrialReport[], keys: readonly string[]): string {
+  return table([
+    ["#", "trial", ...keys, "seed", "state"],
+    ...reports.map((r, i) => [
+      String(i),
+      r.trial.id,
+      ...keys.map((k) => showCell(r.trial.point[k])),
+      String(r.trial.seed),
+      r.state,
+    ]),
+  ]);
 }
 
 function plural(n: number, what: string): string {
@@ -370,18 +385,7 @@ async function main(args: string[]): Promise<number> {
   if (v["dry-run"] && options.where) {
     // A filtered sweep is expanded to be filtered (as a run would), then listed like the others.
     const r = await runExperiment(target, { ...options, dryRun: true });
-    const keys = Object.keys(r.trials[0]?.trial.point ?? {});
-    const rows = [["#", "trial", ...keys, "seed", "state"]];
-    r.trials.slice(0, SHOWN).forEach((t, i) => {
-      rows.push([
-        String(i),
-        t.trial.id,
-        ...keys.map((k) => showCell(t.trial.point[k])),
-        String(t.trial.seed),
-        t.state,
-      ]);
-    });
-    out(table(rows));
+    out(trialTable(r.trials.slice(0, SHOWN), Object.keys(r.trials[0]?.trial.point ?? {})));
     if (r.trials.length > SHOWN) out(`… and ${r.trials.length - SHOWN} more`);
     const finished = (r.counts.done ?? 0) + (r.counts.diverged ?? 0);
     out(
@@ -394,17 +398,7 @@ async function main(args: string[]): Promise<number> {
   if (v["dry-run"]) {
     // Bounded time and memory whatever the sweep: the count is computed, only SHOWN rows kept.
     const p = await previewExperiment(target, { ...common, rows: SHOWN });
-    const rows = [["#", "trial", ...p.keys, "seed", "state"]];
-    p.rows.forEach((r, i) => {
-      rows.push([
-        String(i),
-        r.trial.id,
-        ...p.keys.map((k) => showCell(r.trial.point[k])),
-        String(r.trial.seed),
-        r.state,
-      ]);
-    });
-    out(table(rows));
+    out(trialTable(p.rows, p.keys));
     if (p.total > p.rows.length) out(`… and ${p.total - p.rows.length} more`);
     const finished = (p.counts?.done ?? 0) + (p.counts?.diverged ?? 0);
     out(
