@@ -176,7 +176,6 @@ interface Kernel {
   memory: WebAssembly.Memory;
   argmax2x2(x: number, best: number, out: number, pairs: number, w: number, ow: number): void;
 }
-let compiled: WebAssembly.Module | undefined;
 let kernel: Kernel | undefined;
 
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
@@ -200,9 +199,9 @@ export function argmax2x2Simd(
   if (bytes > MAX_BYTES) return false;
   if (n === 0) return true;
   if (!kernel) {
-    compiled ??= new WebAssembly.Module(encodeModule([ARGMAX_2X2], 1));
+    const module = new WebAssembly.Module(encodeModule([ARGMAX_2X2], 1));
     const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_BYTES / PAGE });
-    const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
     kernel = { memory, ...(instance.exports as unknown as Omit<Kernel, "memory">) };
   }
   const have = kernel.memory.buffer.byteLength;
