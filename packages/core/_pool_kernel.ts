@@ -35,6 +35,13 @@ const ARGMAX_2X2: WasmFunction = (() => {
   ];
   const [oneV, wV, w1V] = [0, 1, 2].map(() => L.add(V128)) as [number, number, number];
   const i32 = (n: number) => op.i32(n);
+  // local ← local + (the i32 the instructions `by` push)
+  const addTo = (local: number, by: number[]) => [
+    ...op.get(local),
+    ...by,
+    ...op.i32Add,
+    ...op.set(local),
+  ];
   // One pixel of the four windows (pushed by `pixel`) against the running maximum: where it is
   // strictly greater it becomes the maximum, and its offset in the window (`offset`) the index.
   const step = (pixel: number[], offset: number[]) => [
@@ -144,25 +151,11 @@ const ARGMAX_2X2: WasmFunction = (() => {
           ...op.i32x4Const([0, 2, 4, 6]),
           ...op.i32x4Add,
           ...op.store,
-          ...op.get(j),
-          ...i32(4),
-          ...op.i32Add,
-          ...op.set(j),
+          ...addTo(j, i32(4)),
         ]),
-        ...op.get(row),
-        ...op.get(w),
-        ...op.get(w),
-        ...op.i32Add,
-        ...op.i32Add,
-        ...op.set(row),
-        ...op.get(outAt),
-        ...op.get(ow),
-        ...op.i32Add,
-        ...op.set(outAt),
-        ...op.get(r),
-        ...i32(1),
-        ...op.i32Add,
-        ...op.set(r),
+        ...addTo(row, [...op.get(w), ...op.get(w), ...op.i32Add]),
+        ...addTo(outAt, op.get(ow)),
+        ...addTo(r, i32(1)),
       ]),
     ],
   };
