@@ -430,46 +430,26 @@ export class Microcircuit {
 
     // 2–4. Lookahead, rates, u_old ← u, r0 ← input.
     for (let k = 0; k < L; k++) {
-      const u = this.uP[k]!, uo = this.uPOld[k]!, ub = this.uPBreve[k]!, r = this.rPBreve[k]!;
-      const tau = this.#tauP[k]! * taur, phi = this.#phi[k]!.phi;
-      if (this.#logistic[k]) {
-        for (let i = 0; i < u.length; i++) {
-          const ui = u[i]!, uoi = uo[i]!;
-          const b = uoi + tau * (ui - uoi) / dt;
-          ub[i] = b;
-          r[i] = 1 / (1 + fastExp(-b));
-          uo[i] = ui;
-        }
-      } else {
-        for (let i = 0; i < u.length; i++) {
-          const ui = u[i]!, uoi = uo[i]!;
-          const b = uoi + tau * (ui - uoi) / dt;
-          ub[i] = b;
-          r[i] = phi(b);
-          uo[i] = ui;
-        }
-      }
+      lookahead(
+        this.uP[k]!,
+        this.uPOld[k]!,
+        this.uPBreve[k]!,
+        this.rPBreve[k]!,
+        this.#tauP[k]! * taur,
+        dt,
+        this.#logistic[k] ? undefined : this.#phi[k]!.phi,
+      );
     }
     for (let h = 0; h < H; h++) {
-      const u = this.uI[h]!, uo = this.uIOld[h]!, ub = this.uIBreve[h]!, r = this.rIBreve[h]!;
-      const tau = this.#tauI * taur, phi = this.#phi[h + 1]!.phi;
-      if (this.#logistic[h + 1]) {
-        for (let i = 0; i < u.length; i++) {
-          const ui = u[i]!, uoi = uo[i]!;
-          const b = uoi + tau * (ui - uoi) / dt;
-          ub[i] = b;
-          r[i] = 1 / (1 + fastExp(-b));
-          uo[i] = ui;
-        }
-      } else {
-        for (let i = 0; i < u.length; i++) {
-          const ui = u[i]!, uoi = uo[i]!;
-          const b = uoi + tau * (ui - uoi) / dt;
-          ub[i] = b;
-          r[i] = phi(b);
-          uo[i] = ui;
-        }
-      }
+      lookahead(
+        this.uI[h]!,
+        this.uIOld[h]!,
+        this.uIBreve[h]!,
+        this.rIBreve[h]!,
+        this.#tauI * taur,
+        dt,
+        this.#logistic[h + 1] ? undefined : this.#phi[h + 1]!.phi,
+      );
     }
     const r0 = this.r0;
     for (let j = 0; j < r0.length; j++) r0[j] = input[inputOffset + j]!;
@@ -747,6 +727,38 @@ export class Microcircuit {
       for (let j = 0; j < m; j++) o[i * m + j] = c * (e[i]! * pre[j]!);
     }
     return o;
+  }
+}
+
+/**
+ * Lookahead and rates of one population, then u_old ← u: ŭ = u_old + τ(u − u_old)/dt, r̆ = φ(ŭ)
+ * (the logistic through `fastExp` when `phi` is undefined).
+ */
+function lookahead(
+  u: Float64Array,
+  uo: Float64Array,
+  ub: Float64Array,
+  r: Float64Array,
+  tau: number,
+  dt: number,
+  phi: ((x: number) => number) | undefined,
+): void {
+  if (phi === undefined) {
+    for (let i = 0; i < u.length; i++) {
+      const ui = u[i]!, uoi = uo[i]!;
+      const b = uoi + tau * (ui - uoi) / dt;
+      ub[i] = b;
+      r[i] = 1 / (1 + fastExp(-b));
+      uo[i] = ui;
+    }
+  } else {
+    for (let i = 0; i < u.length; i++) {
+      const ui = u[i]!, uoi = uo[i]!;
+      const b = uoi + tau * (ui - uoi) / dt;
+      ub[i] = b;
+      r[i] = phi(b);
+      uo[i] = ui;
+    }
   }
 }
 
