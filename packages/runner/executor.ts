@@ -11,6 +11,7 @@ import type { Trial } from "./grid.ts";
 import { runPool, spawnTrial, type TrialProcess } from "./pool.ts";
 import type { TrialMeta } from "./results.ts";
 import type { TrialOutcome, TrialProgress } from "./trial.ts";
+import { trialLocked } from "./trial_dir.ts";
 
 /** One trial for an executor to run. */
 export interface TrialTask {
@@ -60,7 +61,8 @@ export interface LocalExecutorOptions {
 /**
  * The local executor: each trial in its own `deno run` process on this machine, `jobs` at a time;
  * stopping the run ends the running processes (their trials stay `running`, and a rerun redoes
- * them).
+ * them). A trial another process holds (a second runner on the same folder) is left for later:
+ * its turn comes when no trial is free, and then waits for the holder and skips or resumes it.
  *
  * @param options Parallelism and verbosity.
  * @returns The executor.
@@ -83,27 +85,33 @@ export function localExecutor(options: LocalExecutorOptions = {}): Executor {
       };
       signal?.addEventListener("abort", onAbort);
       try {
-        await runPool(tasks, jobs, async (task) => {
-          events.onStart(task);
-          const proc = spawnTrial(
-            {
-              config: task.trial.config,
-              dir: task.dir,
-              force: task.force,
-              imports: [...task.imports],
-              meta: task.meta,
-            },
-            {
-              onProgress: (p) => events.onProgress(task, p),
-              onLog: (line) => events.onLog(task, line),
-              verbose: options.verbose ?? false,
-            },
-          );
-          running.add(proc);
-          const outcome = await proc.done;
-          running.delete(proc);
-          events.onEnd(task, signal?.aborted ? { ...outcome, interrupted: true } : outcome);
-        }, signal);
+        await runPool(
+          tasks,
+          jobs,
+          async (task) => {
+            events.onStart(task);
+            const proc = spawnTrial(
+              {
+                config: task.trial.config,
+                dir: task.dir,
+                force: task.force,
+                imports: [...task.imports],
+                meta: task.meta,
+              },
+              {
+                onProgress: (p) => events.onProgress(task, p),
+                onLog: (line) => events.onLog(task, line),
+                verbose: options.verbose ?? false,
+              },
+            );
+            running.add(proc);
+            const outcome = await proc.done;
+            running.delete(proc);
+            events.onEnd(task, signal?.aborted ? { ...outcome, interrupted: true } : outcome);
+          },
+          signal,
+          (task) => !trialLocked(task.dir),
+        );
       } finally {
         signal?.removeEventListener("abort", onAbort);
       }

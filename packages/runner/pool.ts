@@ -195,19 +195,24 @@ export function spawnTrial(job: TrialJob, events: TrialEvents = {}): TrialProces
 }
 
 /**
- * Runs `fn` on every item with at most `jobs` running at once, in order of the items.
+ * Runs `fn` on every item with at most `jobs` running at once, in order of the items — or, given
+ * `ready`, each free worker takes the first item not yet taken that is ready, and the first one
+ * not yet taken only when none is (a runner passes "no other process holds this trial", so that
+ * two runners sharing a folder each run trials the other is not running, rather than the second
+ * waiting on the first's trial).
  *
  * @param items The work.
  * @param jobs Maximum concurrency (≥ 1).
  * @param fn The worker.
  * @param signal Stops starting new items when aborted.
+ * @param ready Whether an item can start without waiting (asked when a worker picks its next).
  *
  * @example
  * ```ts
  * import { runPool } from "@plasticity/runner";
  * const seen: number[] = [];
- * await runPool([1, 2, 3], 2, async (x) => { seen.push(x); });
- * console.assert(seen.length === 3);
+ * await runPool([1, 2, 3], 1, async (x) => { seen.push(x); }, undefined, (x) => x !== 1);
+ * console.assert(seen.join() === "2,3,1");
  * ```
  */
 export async function runPool<T>(
@@ -215,11 +220,24 @@ export async function runPool<T>(
   jobs: number,
   fn: (item: T, index: number) => Promise<void>,
   signal?: AbortSignal,
+  ready?: (item: T) => boolean,
 ): Promise<void> {
-  let next = 0;
+  const taken = new Array<boolean>(items.length).fill(false);
+  let first = 0; // every item before it is taken
+  const pick = (): number => {
+    while (first < items.length && taken[first]) first++;
+    let i = first;
+    if (ready) {
+      while (i < items.length && (taken[i] || !ready(items[i]!))) i++;
+      if (i === items.length) i = first;
+    }
+    if (i < items.length) taken[i] = true;
+    return i;
+  };
   const worker = async () => {
-    while (next < items.length && !signal?.aborted) {
-      const i = next++;
+    while (!signal?.aborted) {
+      const i = pick();
+      if (i >= items.length) return;
       await fn(items[i]!, i);
     }
   };

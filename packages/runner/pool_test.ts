@@ -20,3 +20,50 @@ Deno.test("trial processes get the workspace config in a checkout, none without 
   const jsr = new URL("https://jsr.io/@plasticity/runner/0.1.0/trial_main.ts");
   assert.deepEqual(trialCommandArgs(jsr), ["run", "-A", "--quiet", jsr.href]);
 });
+
+Deno.test("runPool takes ready items first, in order, and the others when nothing else is left", async () => {
+  const { runPool } = await import("./pool.ts");
+  // One worker: the items not ready wait until every ready one has run, then run in order.
+  const seen: number[] = [];
+  await runPool(
+    [0, 1, 2, 3, 4],
+    1,
+    async (x) => {
+      seen.push(x);
+    },
+    undefined,
+    (x) => x % 2 === 0,
+  );
+  assert.deepEqual(seen, [0, 2, 4, 1, 3]);
+  // Readiness is asked at each pick: an item that becomes ready is taken in its place.
+  const held = new Set([0, 1]), order: number[] = [];
+  await runPool(
+    [0, 1, 2, 3],
+    1,
+    async (x) => {
+      order.push(x);
+      if (x === 2) held.delete(1);
+    },
+    undefined,
+    (x) => !held.has(x),
+  );
+  assert.deepEqual(order, [2, 1, 3, 0]);
+  // Several workers: every item exactly once; without `ready`, the order of the items.
+  const twice: number[] = [];
+  await runPool(
+    [...Array(9).keys()],
+    3,
+    async (x) => {
+      await new Promise((r) => setTimeout(r, (x * 7) % 5));
+      twice.push(x);
+    },
+    undefined,
+    (x) => x > 4,
+  );
+  assert.deepEqual([...twice].sort((a, b) => a - b), [...Array(9).keys()]);
+  const plain: number[] = [];
+  await runPool([3, 1, 2], 1, async (x) => {
+    plain.push(x);
+  });
+  assert.deepEqual(plain, [3, 1, 2]);
+});
