@@ -2,7 +2,7 @@
 // registry or from files that have no workspace around them.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { trialCommandArgs } from "./pool.ts";
+import { runPool, trialCommandArgs } from "./pool.ts";
 
 Deno.test("trial processes get the workspace config in a checkout, none without one", async () => {
   const here = trialCommandArgs();
@@ -22,31 +22,22 @@ Deno.test("trial processes get the workspace config in a checkout, none without 
 });
 
 Deno.test("runPool takes ready items first, in order, and the others when nothing else is left", async () => {
-  const { runPool } = await import("./pool.ts");
+  const push = (to: number[]) => (x: number) => {
+    to.push(x);
+    return Promise.resolve();
+  };
   // One worker: the items not ready wait until every ready one has run, then run in order.
   const seen: number[] = [];
-  await runPool(
-    [0, 1, 2, 3, 4],
-    1,
-    async (x) => {
-      seen.push(x);
-    },
-    undefined,
-    (x) => x % 2 === 0,
-  );
+  await runPool([0, 1, 2, 3, 4], 1, push(seen), undefined, (x) => x % 2 === 0);
   assert.deepEqual(seen, [0, 2, 4, 1, 3]);
   // Readiness is asked at each pick: an item that becomes ready is taken in its place.
   const held = new Set([0, 1]), order: number[] = [];
-  await runPool(
-    [0, 1, 2, 3],
-    1,
-    async (x) => {
-      order.push(x);
-      if (x === 2) held.delete(1);
-    },
-    undefined,
-    (x) => !held.has(x),
-  );
+  const release = (x: number) => {
+    order.push(x);
+    if (x === 2) held.delete(1);
+    return Promise.resolve();
+  };
+  await runPool([0, 1, 2, 3], 1, release, undefined, (x) => !held.has(x));
   assert.deepEqual(order, [2, 1, 3, 0]);
   // Several workers: every item exactly once; without `ready`, the order of the items.
   const twice: number[] = [];
@@ -62,8 +53,6 @@ Deno.test("runPool takes ready items first, in order, and the others when nothin
   );
   assert.deepEqual([...twice].sort((a, b) => a - b), [...Array(9).keys()]);
   const plain: number[] = [];
-  await runPool([3, 1, 2], 1, async (x) => {
-    plain.push(x);
-  });
+  await runPool([3, 1, 2], 1, push(plain));
   assert.deepEqual(plain, [3, 1, 2]);
 });
