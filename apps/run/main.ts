@@ -53,6 +53,7 @@ import { enterUserWorkdir } from "@plasticity/runner/workdir";
 import { countStates, loadResultsIndex, resultsRoot } from "@plasticity/runner/results";
 import {
   cleanExperiment,
+  expandTrials,
   experimentStatus,
   previewExperiment,
   runExperiment,
@@ -65,7 +66,7 @@ import {
 const SHOWN = 20;
 
 const USAGE = `Usage:
-  deno task run [run] <config.yaml> [--jobs N] [--force] [--backend NAME] [--dry-run]
+  deno task run [run] <config.yaml>... [--jobs N] [--force] [--backend NAME] [--dry-run]
                                     [--import MODULE]... [--progress auto|tty|plain|none]
                                     [--verbose] [--allow-large]
                                     [--executor local|bullmq --redis URL [--queue NAME]]
@@ -79,7 +80,8 @@ const USAGE = `Usage:
   deno task run clean <config.yaml | results/<experiment>> [--stale] [--redis URL]
   deno task run schema [--out FILE] [--import MODULE]...
 
-Results go to $PLASTICITY_RESULTS (default ./results)/<experiment>/<trial id>/.
+Results go to $PLASTICITY_RESULTS (default ./results)/<experiment>/<trial id>/. Several configs
+run one after another, with the same flags; all are checked before the first trial starts.
 --shard i/N runs the trials whose sweep index is i mod N (also read from SLURM_ARRAY_TASK_ID
 and SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX and PLASTICITY_SHARD_COUNT).
 --where PATH=VALUE runs the trials whose config has VALUE at PATH (e.g. dataset.per_class=6000,
@@ -264,10 +266,15 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
 
-  if (rest.length !== 1) {
+  // `run` takes several configs (run one after another, all checked before the first starts);
+  // the other commands, and `run --dry-run`, one.
+  const several = command === "run" && !v["dry-run"] && rest.length > 1;
+  if (rest.length !== 1 && !several) {
     throw new UsageError(
-      `${command}: expected one config file${
-        command === "run" ? "" : " or results folder"
+      `${command}: expected ${
+        command === "run"
+          ? `a config file${v["dry-run"] ? " (one with --dry-run)" : " or several"}`
+          : "one config file or results folder"
       }, got ${rest.length} arguments`,
     );
   }
@@ -413,26 +420,34 @@ async function main(args: string[]): Promise<number> {
     }
     return 0;
   }
+  // Every config is read, validated and expanded before any trial runs, so a bad second file
+  // stops the command before the first one's trials start.
+  if (several) {
+    for (const file of rest) await expandTrials(file, options);
+  }
   const controller = new AbortController();
   const onSig = () => controller.abort();
   Deno.addSignalListener("SIGINT", onSig);
   Deno.addSignalListener("SIGTERM", onSig);
-  let report;
+  let failed = false;
   try {
-    report = await runExperiment(target, { ...options, signal: controller.signal });
+    for (const file of rest) {
+      const report = await runExperiment(file, { ...options, signal: controller.signal });
+      const parts = Object.entries(report.counts).map(([k, n]) => `${k} ${n}`);
+      console.error(
+        `${report.experiment}: ${report.trials.length} trials: ${parts.join(", ")} → ${report.dir}`,
+      );
+      for (const r of report.trials) {
+        if (r.state === "failed") console.error(`  failed ${trialLabel(r.trial)}: ${r.error}`);
+      }
+      if (report.interrupted) return 130;
+      failed ||= report.trials.some((r) => r.state === "failed");
+    }
   } finally {
     Deno.removeSignalListener("SIGINT", onSig);
     Deno.removeSignalListener("SIGTERM", onSig);
   }
-  const parts = Object.entries(report.counts).map(([k, n]) => `${k} ${n}`);
-  console.error(
-    `${report.experiment}: ${report.trials.length} trials: ${parts.join(", ")} → ${report.dir}`,
-  );
-  for (const r of report.trials) {
-    if (r.state === "failed") console.error(`  failed ${trialLabel(r.trial)}: ${r.error}`);
-  }
-  if (report.interrupted) return 130;
-  return report.trials.some((r) => r.state === "failed") ? 1 : 0;
+  return failed ? 1 : 0;
 }
 
 /** A count flag: a positive integer, or absent. */

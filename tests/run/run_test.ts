@@ -474,3 +474,39 @@ seeds: [0]
   assert.equal((await cli([fixed, "--dry-run"], results)).code, 0);
   await Deno.remove(tmp, { recursive: true });
 });
+
+Deno.test("several configs run one after another; a bad one stops the command before any trial", async () => {
+  const tmp = Deno.makeTempDirSync({ prefix: "run-several-" });
+  const results = join(tmp, "results");
+  const tiny = (name: string) =>
+    SINE.replace("name: sine-e2e", `name: ${name}`).replace("train_size: 2400", "train_size: 40")
+      .replace("epochs: 3", "epochs: 1");
+  const a = writeConfig(tmp, "a.yaml", tiny("first"));
+  const b = writeConfig(tmp, "b.yaml", tiny("second"));
+  const bad = writeConfig(tmp, "bad.yaml", tiny("third") + "colour: blue\n");
+  // The bad file is last: nothing runs, one line names it, exit code 2.
+  const refused = await cli([a, b, bad], results);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /^error: .*bad\.yaml:11:1: colour: unknown key \(value "blue"\); expected one of [^\n]*\n$/,
+  );
+  assert.ok(!exists(results), "no trial ran before the bad config was found");
+  // Good files: each experiment's trials, in the order given, with one summary line each.
+  const r = await cli([a, b, "--jobs", "2", "--progress", "none"], results);
+  assert.equal(r.code, 0, r.stderr);
+  const summaries = r.stderr.split("\n").filter((l) => / trials: /.test(l));
+  assert.deepEqual(summaries.map((l) => l.split(":")[0]), ["first", "second"]);
+  for (const name of ["first", "second"]) {
+    const dirs = trialDirs(join(results, name));
+    assert.equal(dirs.length, 4, name);
+    for (const d of dirs) assert.equal(readStatus(d)?.state, "done", d);
+  }
+  // One config at most with --dry-run, and for status.
+  for (const args of [[a, b, "--dry-run"], ["status", a, b]]) {
+    const x = await cli(args, results);
+    assert.equal(x.code, 2);
+    assert.match(x.stderr, /^error: (run|status): expected /);
+  }
+  Deno.removeSync(tmp, { recursive: true });
+});
