@@ -132,43 +132,57 @@ export function unfoldWidth(g: Unfold): number {
 }
 
 /**
- * A zeroed buffer for one padded channel, (h + 2p) × (w + 2p) plus k − 1 trailing zeros (the
- * last wide row reads that far), as {@linkcode im2colWide} and {@linkcode col2imWide} use it.
+ * Values of one padded channel: (h + 2p) × (w + 2p) plus k − 1 trailing zeros (the last wide row
+ * reads that far).
+ *
+ * @param g The geometry.
+ * @returns The length.
+ */
+export function padLength(g: Unfold): number {
+  return (g.h + 2 * g.p) * (g.w + 2 * g.p) + g.k - 1;
+}
+
+/**
+ * A zeroed buffer for one padded channel ({@linkcode padLength} values), as
+ * {@linkcode col2imWide} uses it.
  *
  * @param g The geometry.
  * @returns The buffer.
  */
 export function padBuffer(g: Unfold): Float32Array {
-  return new Float32Array((g.h + 2 * g.p) * (g.w + 2 * g.p) + g.k - 1);
+  return new Float32Array(padLength(g));
 }
 
 /**
  * {@linkcode im2col} for a wide unfolding (stride 1, rows of width wp = w + 2p, see
  * {@linkcode unfoldWidth}): row (ci·k + ky)·k + kx of this image's block is the padded channel ci
- * read from index ky·wp + kx on, oh·wp values. `pad` is a {@linkcode padBuffer}: its padding stays
- * zero, its interior is overwritten.
+ * read from index ky·wp + kx on, oh·wp values. The padded channel is staged in `cols` itself, in
+ * the {@linkcode padLength} values from `padAt` on (outside the block, its border zero: only the
+ * interior is written), so that each row is one `copyWithin` — no view per row, which for short
+ * rows (LeNet's second layer: 140 values) costs more than the copy.
  */
 export function im2colWide(
   x: Float32Array,
   xOff: number,
   g: Unfold,
-  pad: Float32Array,
   cols: Float32Array,
   ld: number,
   col0: number,
+  padAt: number,
 ): void {
   const { c, h, w, k, p, oh } = g, wp = w + 2 * p, len = oh * wp;
   let r = 0;
   for (let ci = 0; ci < c; ci++) {
     const xc = xOff + ci * h * w;
     for (let y = 0; y < h; y++) {
-      const src = xc + y * w, dst = (y + p) * wp + p;
-      for (let q = 0; q < w; q++) pad[dst + q] = x[src + q]!;
+      const src = xc + y * w, dst = padAt + (y + p) * wp + p;
+      for (let q = 0; q < w; q++) cols[dst + q] = x[src + q]!;
     }
     for (let ky = 0; ky < k; ky++) {
       for (let kx = 0; kx < k; kx++, r++) {
         // One long run: a typed-array copy beats a loop (about 6× here).
-        cols.set(pad.subarray(ky * wp + kx, ky * wp + kx + len), r * ld + col0);
+        const from = padAt + ky * wp + kx;
+        cols.copyWithin(r * ld + col0, from, from + len);
       }
     }
   }

@@ -7,6 +7,7 @@ import {
   im2col,
   im2colWide,
   padBuffer,
+  padLength,
   type Unfold,
   unfoldWidth,
 } from "./_im2col.ts";
@@ -40,11 +41,12 @@ Deno.test("im2colWide holds im2col's entries at the kept columns of each wide ro
     const lw = g.w + 2 * g.p, rows = g.c * g.k * g.k, plane = g.oh * g.ow, lplane = g.oh * lw;
     // Two images side by side, the second one's block from column lplane on.
     const x = data(2 * g.c * g.h * g.w, 1), size = g.c * g.h * g.w;
-    const plain = new Float32Array(rows * 2 * plane), wide = new Float32Array(rows * 2 * lplane);
-    const pad = padBuffer(g);
+    // The padded channel is staged after the block, in the same buffer.
+    const plain = new Float32Array(rows * 2 * plane);
+    const wide = new Float32Array(rows * 2 * lplane + padLength(g));
     for (let n = 0; n < 2; n++) {
       im2col(x, n * size, g, plain, 2 * plane, n * plane);
-      im2colWide(x, n * size, g, pad, wide, 2 * lplane, n * lplane);
+      im2colWide(x, n * size, g, wide, 2 * lplane, n * lplane, rows * 2 * lplane);
     }
     for (let r = 0; r < rows; r++) {
       for (let n = 0; n < 2; n++) {

@@ -37,6 +37,7 @@ import {
   im2colWide,
   imagesPerProduct,
   padBuffer,
+  padLength,
   type Unfold,
   unfoldWidth,
 } from "./_im2col.ts";
@@ -122,8 +123,17 @@ function regroup(
 }
 
 /**
- * Unfolds images n0 … n0 + nb − 1 of `x` side by side into `cols` (rows of nb·oh·lw), wide when
- * lw ≠ ow.
+ * Values past the unfolded blocks that a buffer of columns needs for {@linkcode unfoldImages}:
+ * room to stage one padded channel when unfolded wide, else none.
+ */
+function stageLength(u: Unfold, lw: number): number {
+  return lw === u.ow ? 0 : padLength(u);
+}
+
+/**
+ * Unfolds images n0 … n0 + nb − 1 of `x` side by side into `buf` from `at` on (rows of nb·oh·lw),
+ * wide when lw ≠ ow, staging each padded channel in the last {@linkcode stageLength} values of
+ * `buf`.
  */
 function unfoldImages(
   x: Float32Array,
@@ -131,13 +141,16 @@ function unfoldImages(
   lw: number,
   n0: number,
   nb: number,
-  cols: Float32Array,
+  buf: Float32Array,
+  at: number,
 ): void {
   const inSize = u.c * u.h * u.w, lplane = u.oh * lw, ld = nb * lplane;
-  const pad = lw === u.ow ? undefined : padBuffer(u);
+  const stage = stageLength(u, lw), padAt = buf.length - stage;
+  // The staging area's border must be zero; a reused buffer may hold columns there.
+  if (stage > 0) buf.fill(0, padAt);
   for (let n = 0; n < nb; n++) {
-    if (pad) im2colWide(x, (n0 + n) * inSize, u, pad, cols, ld, n * lplane);
-    else im2col(x, (n0 + n) * inSize, u, cols, ld, n * lplane);
+    if (stage > 0) im2colWide(x, (n0 + n) * inSize, u, buf, ld, at + n * lplane, padAt);
+    else im2col(x, (n0 + n) * inSize, u, buf, ld, at + n * lplane);
   }
 }
 
@@ -243,11 +256,15 @@ export function conv2d(
   const per = imagesPerProduct(ckk, lplane, x.rows), chunk = ckk * per * lplane;
   const keep = columns && ckk * x.rows * lplane <= KEEP_MAX ? columns : undefined;
   // Kept columns: one chunk after the other in the kept buffer; else one scratch chunk.
-  const all = keep ? keepBuffer(keep, Math.ceil(x.rows / per) * chunk) : new Float32Array(chunk);
+  const stage = stageLength(u, lw);
+  const all = keep
+    ? keepBuffer(keep, Math.ceil(x.rows / per) * chunk + stage)
+    : new Float32Array(chunk + stage);
   const yb = new Float32Array(o * per * lplane);
   for (let n0 = 0, at = 0; n0 < x.rows; n0 += per, at += keep ? chunk : 0) {
-    const nb = Math.min(per, x.rows - n0), ld = nb * lplane, cols = all.subarray(at, at + chunk);
-    unfoldImages(xd, u, lw, n0, nb, cols);
+    const nb = Math.min(per, x.rows - n0), ld = nb * lplane;
+    unfoldImages(xd, u, lw, n0, nb, all, at);
+    const cols = all.subarray(at, at + chunk);
     yb.fill(0, 0, o * ld);
     raw.gemmInto(wd, cols, yb, { m: o, k: ckk, n: ld });
     regroup(out, yb, n0, nb, o, u.oh, u.ow, lw, false, bd);
@@ -340,13 +357,13 @@ export function conv2dWeightGrad(
   const k = columns ? kept.get(columns) : undefined;
   const reuse = k !== undefined && k.x === x && k.key === keyOf(u, x.rows);
   const per = imagesPerProduct(ckk, lplane, x.rows), chunk = ckk * per * lplane;
-  const scratch = reuse ? undefined : new Float32Array(chunk);
+  const scratch = reuse ? undefined : new Float32Array(chunk + stageLength(u, lw));
   const db = new Float32Array(o * per * lplane);
   for (let n0 = 0, at = 0; n0 < x.rows; n0 += per, at += chunk) {
     const nb = Math.min(per, x.rows - n0), ld = nb * lplane;
     // The forward pass's chunk of columns when kept for this input, else unfolded again here.
     const cols = scratch ?? k!.cols.subarray(at, at + chunk);
-    if (scratch) unfoldImages(xd, u, lw, n0, nb, scratch);
+    if (scratch) unfoldImages(xd, u, lw, n0, nb, scratch, 0);
     regroup(dyd, db, n0, nb, o, u.oh, u.ow, lw, true);
     raw.gemmInto(db, cols, dw, { m: o, k: ld, n: ckk, transB: true });
   }

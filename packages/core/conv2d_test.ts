@@ -342,3 +342,29 @@ Deno.test("kept columns give the same results, and only for the input and geomet
     );
   }
 });
+
+Deno.test("a kept buffer reused under a wide unfolding stages its padding in zeros", () => {
+  // Padding 2 on 8×8 with a 5×5 kernel unfolds wide, staging the padded channel at the end of the
+  // kept buffer. The same buffer first held a stride-2 layer's columns (not wide: columns up to
+  // its end), which must not leak into the padding of the wide layer that reuses it.
+  const g: Conv2dGeometry = { input: { c: 2, h: 8, w: 8 }, outChannels: 3, kernel: 5, padding: 2 };
+  const g0: Conv2dGeometry = { ...g, stride: 2 };
+  for (const b of blas ? [jsBackend, blas] : [jsBackend]) {
+    const big = sizes(16, g0), small = sizes(2, g), keep = new Conv2dColumns();
+    const w = b.fromArray(data(small.w, 60), 3, small.ckk);
+    const x0 = b.fromArray(data(big.x, 61).map((v) => v + 5), 16, big.x / 16);
+    conv2d(b, x0, w, g0, undefined, keep);
+    const x = b.fromArray(data(small.x, 62), 2, small.x / 2);
+    const dy = b.fromArray(data(small.y, 63), 2, small.y / 2);
+    assert.deepEqual(
+      Array.from(b.read(conv2d(b, x, w, g, undefined, keep))),
+      Array.from(b.read(conv2d(b, x, w, g))),
+      `${b.name} conv2d`,
+    );
+    assert.deepEqual(
+      Array.from(b.read(conv2dWeightGrad(b, x, dy, g, keep))),
+      Array.from(b.read(conv2dWeightGrad(b, x, dy, g))),
+      `${b.name} ∂W`,
+    );
+  }
+});
