@@ -170,8 +170,10 @@ const kept = new WeakMap<Conv2dColumns, Kept>();
  * {@linkcode conv2d} and read by {@linkcode conv2dWeightGrad} when both get it with the same input
  * tensor and geometry, so that the weight gradient does not unfold the input again. Its buffer is
  * reused from call to call (a network keeps one per convolution layer). The input must not be
- * changed in place between the two calls. Only the raw-buffer backends (`js`, `blas`) use it, and
- * only for batches whose columns fit in 2²⁴ values; elsewhere it is ignored.
+ * changed in place between the two calls. Only the raw-buffer backends (`js`, `blas`) use it, only
+ * for unfoldings that gather (not the wide ones of stride-1 layers, a run of copies that is cheaper
+ * to do again than to read back) and only for batches whose columns fit in 2²⁴ values; elsewhere
+ * it is ignored.
  *
  * @example
  * ```ts
@@ -254,7 +256,9 @@ export function conv2d(
   const xd = raw.data(x), wd = raw.data(w), out = new Float32Array(x.rows * o * u.oh * u.ow);
   const bd = bias ? raw.data(bias) : undefined;
   const per = imagesPerProduct(ckk, lplane, x.rows), chunk = ckk * per * lplane;
-  const keep = columns && ckk * x.rows * lplane <= KEEP_MAX ? columns : undefined;
+  // A wide unfolding is kept never: it is a run of copies, cheaper to do again chunk by chunk while
+  // the chunk sits in cache than to read back the whole batch's columns (LeNet: 12 % of a step).
+  const keep = columns && lw === u.ow && ckk * x.rows * lplane <= KEEP_MAX ? columns : undefined;
   // Kept columns: one chunk after the other in the kept buffer; else one scratch chunk.
   const stage = stageLength(u, lw);
   const all = keep

@@ -343,10 +343,10 @@ Deno.test("kept columns give the same results, and only for the input and geomet
   }
 });
 
-Deno.test("a kept buffer reused under a wide unfolding stages its padding in zeros", () => {
-  // Padding 2 on 8×8 with a 5×5 kernel unfolds wide, staging the padded channel at the end of the
-  // kept buffer. The same buffer first held a stride-2 layer's columns (not wide: columns up to
-  // its end), which must not leak into the padding of the wide layer that reuses it.
+Deno.test("kept columns of a gathering layer do not leak into a wide layer given the same place", () => {
+  // A stride-2 layer's columns are kept (gathered, up to the buffer's end); padding 2 on 8×8 with
+  // a 5×5 kernel then unfolds wide (not kept), staging its padded channel in zeros: the results
+  // equal those without a place to keep columns.
   const g: Conv2dGeometry = { input: { c: 2, h: 8, w: 8 }, outChannels: 3, kernel: 5, padding: 2 };
   const g0: Conv2dGeometry = { ...g, stride: 2 };
   for (const b of blas ? [jsBackend, blas] : [jsBackend]) {
