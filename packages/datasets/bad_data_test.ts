@@ -110,7 +110,7 @@ Deno.test("option combinations the schema cannot check are errors naming the key
       "cifar10",
       { grayscale: true, normalize: "cifar-corinfomax" },
       data,
-      'dataset.normalize: "cifar-corinfomax" needs the 3 colour channels, but dataset.grayscale is true; expected none, unit, div256 or mnist with grayscale',
+      'dataset.normalize: "cifar-corinfomax" needs the 3 colour channels, but dataset.grayscale is true; expected none, unit, div256, mnist or fashion-mnist with grayscale',
     );
   });
 });

@@ -93,7 +93,8 @@ function imageSchema(cifar: boolean): HyperSchema {
       default: "unit",
       enum: cifar ? NORMALIZATIONS : NORMALIZATIONS.filter((n) => !n.startsWith("cifar")),
       doc:
-        "pixel normalisation: none (0..255), unit (÷255), div256, mnist ((÷255 − 0.1307) / 0.3081)" +
+        "pixel normalisation: none (0..255), unit (÷255), div256, mnist ((÷255 − 0.1307) / 0.3081), " +
+        "fashion-mnist ((÷255 − 0.2859) / 0.3530)" +
         (cifar ? ", cifar (per-channel mean/std), cifar-corinfomax (3× std)" : ""),
     },
     "target_values": targetValues,
@@ -294,7 +295,7 @@ export function checkDatasetOptions(name: string, o: Readonly<Record<string, Hyp
   if (name !== "mnist" && name !== "fashion-mnist" && name !== "cifar10") return;
   if (o.grayscale === true && String(o.normalize).startsWith("cifar")) {
     throw new DatasetError(
-      `dataset.normalize: "${o.normalize}" needs the 3 colour channels, but dataset.grayscale is true; expected none, unit, div256 or mnist with grayscale`,
+      `dataset.normalize: "${o.normalize}" needs the 3 colour channels, but dataset.grayscale is true; expected none, unit, div256, mnist or fashion-mnist with grayscale`,
     );
   }
   const values = o.target_values as readonly number[];

@@ -12,6 +12,7 @@ export const NORMALIZATIONS = [
   "unit",
   "div256",
   "mnist",
+  "fashion-mnist",
   "cifar",
   "cifar-corinfomax",
 ] as const;
@@ -22,6 +23,7 @@ export const NORMALIZATIONS = [
  * - `unit`: `b / 255` (torchvision `ToTensor`);
  * - `div256`: `b / 256` (the PAL GeNN code);
  * - `mnist`: `(b / 255 − 0.1307) / 0.3081` (bioflax);
+ * - `fashion-mnist`: `(b / 255 − 0.2859) / 0.3530` (BioTorch's Fashion MNIST);
  * - `cifar`: per channel `(b / 255 − m_c) / s_c` with {@linkcode CIFAR_MEAN} and {@linkcode CIFAR_STD};
  * - `cifar-corinfomax`: the same with three times the std (CorInfoMax).
  */
@@ -31,6 +33,10 @@ export type Normalization = typeof NORMALIZATIONS[number];
 export const MNIST_MEAN = 0.1307;
 /** MNIST pixel std of `b / 255`. */
 export const MNIST_STD = 0.3081;
+/** Fashion MNIST pixel mean of `b / 255` (BioTorch's). */
+export const FASHION_MNIST_MEAN = 0.2859;
+/** Fashion MNIST pixel std of `b / 255` (BioTorch's). */
+export const FASHION_MNIST_STD = 0.3530;
 /** CIFAR-10 per-channel (R, G, B) mean of `b / 255`. */
 export const CIFAR_MEAN: readonly number[] = [0.4914, 0.4822, 0.4465];
 /** CIFAR-10 per-channel (R, G, B) std used by the seeds. */
@@ -121,6 +127,9 @@ export function pixelsToFloat(
           break;
         case "mnist":
           t[b] = (b / 255 - MNIST_MEAN) / MNIST_STD;
+          break;
+        case "fashion-mnist":
+          t[b] = (b / 255 - FASHION_MNIST_MEAN) / FASHION_MNIST_STD;
           break;
         case "cifar":
         case "cifar-corinfomax": {

@@ -29,6 +29,11 @@ Deno.test("pixelsToFloat implements each normalisation's formula", () => {
   close(pixelsToFloat(b, "unit"), [0, 0.2, 128 / 255, 1]);
   close(pixelsToFloat(b, "div256"), [0, 51 / 256, 0.5, 255 / 256]);
   close(pixelsToFloat(b, "mnist"), [0, 0.2, 128 / 255, 1].map((v) => (v - 0.1307) / 0.3081));
+  // BioTorch's Fashion MNIST statistics (biotorch/datasets/fashion_mnist.py)
+  close(
+    pixelsToFloat(b, "fashion-mnist"),
+    [0, 0.2, 128 / 255, 1].map((v) => (v - 0.2859) / 0.353),
+  );
 });
 
 Deno.test("pixelsToFloat applies CIFAR statistics per channel, and 3x std for CorInfoMax", () => {

@@ -8,6 +8,7 @@ import {
   selectPanels,
 } from "@plasticity/reproduce";
 import {
+  BIOTORCH_FASHION_MNIST,
   BIOTORCH_MNIST,
   compare,
   diffSe,
@@ -16,17 +17,21 @@ import {
 const LENET = FIGURES.find((f) => f.id === "biotorch/lenet")!;
 
 // BioTorch's Benchmarks.md: one run per rule (seed 2021 in its configs); BP and the three
-// sign-symmetry rules share one config, FA and DFA have their own learning rates.
+// sign-symmetry rules share one config, FA and DFA have their own learning rates; the same three
+// for each dataset.
 const FULL_TRIALS: Record<string, number> = {
   "lenet.yaml": 4,
   "lenet_fa.yaml": 1,
   "lenet_dfa.yaml": 1,
+  "lenet_fmnist.yaml": 4,
+  "lenet_fmnist_fa.yaml": 1,
+  "lenet_fmnist_dfa.yaml": 1,
 };
 
-function ctx(rows: Record<string, Row[]>): AnalysisContext {
+function ctx(rows: Record<string, Row[]>, panels = ["mnist"]): AnalysisContext {
   return {
     mode: "quick",
-    panels: new Set(["mnist"]),
+    panels: new Set(panels),
     note: () => "test",
     rows: (file) => Promise.resolve(rows[file] ?? []),
   };
@@ -61,6 +66,16 @@ Deno.test("biotorch/lenet is registered with its configs, a README and BioTorch'
     brSF: 0.91,
     frSF: 0.97,
   });
+  // Benchmarks.md, Fashion MNIST column
+  assert.deepEqual(BIOTORCH_FASHION_MNIST, {
+    BP: 9.2,
+    FA: 13.06,
+    DFA: 12.81,
+    uSF: 9.69,
+    brSF: 10.02,
+    frSF: 9.61,
+  });
+  assert.deepEqual(LENET.panels.map((p) => p.id), ["mnist", "fashion-mnist"]);
 });
 
 for (const mode of ["full", "quick"] as const) {
@@ -83,13 +98,15 @@ for (const mode of ["full", "quick"] as const) {
             l2?: number;
             schedule: { milestones: number[]; gamma: number };
           };
-          dataset: { normalize: string; per_class: number };
+          dataset: { name: string; normalize: string; per_class: number };
         };
         rules.push(c.rule.name);
         assert.equal(c.batch_size, 64);
         assert.equal(c.epochs, mode === "full" ? 100 : 6);
         assert.equal(c.dataset.per_class, mode === "full" ? -1 : 1000);
-        assert.equal(c.dataset.normalize, "mnist");
+        assert.equal(c.dataset.name, e.file.includes("fmnist") ? "fashion-mnist" : "mnist");
+        // BioTorch's statistics of each dataset (mean 0.1307 / 0.2859, std 0.3081 / 0.3530)
+        assert.equal(c.dataset.normalize, e.file.includes("fmnist") ? "fashion-mnist" : "mnist");
         // PyTorch's SGD weight_decay 1e-3 is coupled to the gradient: l2, not the decoupled decay.
         assert.deepEqual(
           [c.optimizer.name, c.optimizer.momentum, c.optimizer.weight_decay, c.optimizer.l2],
@@ -108,7 +125,8 @@ for (const mode of ["full", "quick"] as const) {
         }
       }
     }
-    assert.deepEqual(rules.sort(), ["bp", "brsf", "dfa", "fa", "frsf", "usf"]);
+    const six = ["bp", "brsf", "dfa", "fa", "frsf", "usf"];
+    assert.deepEqual(rules.sort(), six.flatMap((r) => [r, r]));
   });
 }
 
@@ -125,6 +143,15 @@ Deno.test("biotorch/lenet: the comparisons use the binomial noise of the test se
   assert.equal(compare("<", p("uSF"), p("FA"), n), true);
   assert.equal(compare("<", p("uSF"), p("DFA"), n), true);
   assert.equal(compare("≈", p("DFA"), p("FA"), n), true);
+  // and on Fashion MNIST, with brSF and frSF below FA and DFA too
+  const f = (l: string) => [BIOTORCH_FASHION_MNIST[l]! / 100];
+  assert.equal(compare("≤", f("BP"), f("uSF"), n), true);
+  assert.equal(compare("<", f("uSF"), f("FA"), n), true);
+  assert.equal(compare("<", f("uSF"), f("DFA"), n), true);
+  assert.equal(compare("≈", f("DFA"), f("FA"), n), true);
+  for (const sf of ["brSF", "frSF"]) {
+    for (const fa of ["FA", "DFA"]) assert.equal(compare("<", f(sf), f(fa), n), true, sf + fa);
+  }
   // and fail when reversed beyond the noise
   assert.equal(compare("<", p("FA"), p("uSF"), n), false);
   assert.equal(compare("≤", [0.02], [0.01], n), false);
@@ -162,4 +189,28 @@ Deno.test("biotorch/lenet analysis: best epoch per rule, verdicts from the data"
   // nothing ran: not run
   const o3 = (await LENET.analyse(ctx({}))).outcomes;
   assert.ok(o3.every((o) => o.verdict === "not run"));
+});
+
+Deno.test("biotorch/lenet analysis: each dataset's panel reads its own configs", async () => {
+  // MNIST rows that meet every verdict; Fashion MNIST rows where FA beats uSF and DFA is far off.
+  const rows = {
+    "lenet.yaml": ["bp", "usf", "brsf", "frsf"].flatMap((r) => trial(r, [0.9, 0.01])),
+    "lenet_fa.yaml": trial("fa", [0.9, 0.02]),
+    "lenet_dfa.yaml": trial("dfa", [0.9, 0.021]),
+    "lenet_fmnist.yaml": ["bp", "usf", "brsf", "frsf"].flatMap((r) => trial(r, [0.9, 0.1])),
+    "lenet_fmnist_fa.yaml": trial("fa", [0.9, 0.08]),
+    "lenet_fmnist_dfa.yaml": trial("dfa", [0.9, 0.3]),
+  };
+  const out = await LENET.analyse(ctx(rows, ["mnist", "fashion-mnist"]));
+  const judged = (panel: string) =>
+    out.outcomes.filter((o) => o.panel === panel && o.verdict !== "info").map((o) => o.verdict);
+  assert.deepEqual(judged("mnist"), ["met", "met", "met", "met"]);
+  assert.deepEqual(judged("fashion-mnist"), ["met", "not met", "not met", "not met"]);
+  assert.deepEqual(out.tables.map((t) => t.name), ["mnist", "fashion-mnist"]);
+  assert.deepEqual(out.charts.map((c) => c.name), ["mnist", "fashion-mnist"]);
+  const fBp = out.tables[1]!.rows.find((r) => r.rule === "BP")!;
+  assert.deepEqual([fBp.BioTorch, fBp["ours best epoch"]], ["9.20", "10.00"]);
+  // one panel selected: the other is not analysed
+  const only = await LENET.analyse(ctx(rows, ["fashion-mnist"]));
+  assert.ok(only.outcomes.every((o) => o.panel === "fashion-mnist"));
 });

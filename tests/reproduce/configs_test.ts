@@ -44,10 +44,13 @@ const FULL_TRIALS: Record<string, number> = {
   "teacher_kp_decay.yaml": 10,
   "sine.yaml": 4 * 10,
   "sine_kp_decay.yaml": 10,
-  // biotorch/lenet: BioTorch's one run per rule (BP, uSF, brSF, frSF; FA; DFA)
+  // biotorch/lenet: BioTorch's one run per rule (BP, uSF, brSF, frSF; FA; DFA) on each dataset
   "lenet.yaml": 4,
   "lenet_fa.yaml": 1,
   "lenet_dfa.yaml": 1,
+  "lenet_fmnist.yaml": 4,
+  "lenet_fmnist_fa.yaml": 1,
+  "lenet_fmnist_dfa.yaml": 1,
   // corinfomax/mnist, angle, cifar10 and fashion-mnist: 10 seeds per rule (see corinfomax_test.ts)
   ...Object.fromEntries(
     [

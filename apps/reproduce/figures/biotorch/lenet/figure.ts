@@ -1,12 +1,13 @@
-// BioTorch (Sanfiz & Akrout 2021, jsalbert/biotorch) Benchmarks.md, MNIST: LeNet trained by
-// backpropagation, feedback alignment, direct feedback alignment and the three sign-symmetry
-// rules; test error per epoch and the best epoch's error beside BioTorch's published numbers.
+// BioTorch (Sanfiz & Akrout 2021, jsalbert/biotorch) Benchmarks.md, MNIST and Fashion MNIST: LeNet
+// trained by backpropagation, feedback alignment, direct feedback alignment and the three
+// sign-symmetry rules; test error per epoch and the best epoch's error beside BioTorch's published
+// numbers, one panel per dataset.
 import { numberOf, type Row, summarize } from "@plasticity/analysis";
 import { chart, colorScale } from "../../../_charts.ts";
 import type { Chart, DataTable, FigureDefinition, FigureOutput } from "../../../types.ts";
 import { type Outcome, verdictOf } from "../../../verdict.ts";
 
-const SOURCE = "BioTorch Benchmarks.md, MNIST table (top-1 error %, best validation epoch)";
+const SOURCE = "BioTorch Benchmarks.md (top-1 error %, best validation epoch)";
 
 /** The rules in legend order, with their config names. */
 export const RULES: readonly { label: string; name: string }[] = [
@@ -27,6 +28,44 @@ export const BIOTORCH_MNIST: Record<string, number> = {
   brSF: 0.91,
   frSF: 0.97,
 };
+
+/** BioTorch's Fashion MNIST top-1 errors in % (Benchmarks.md), LeNet, 100 epochs, best validation epoch. */
+export const BIOTORCH_FASHION_MNIST: Record<string, number> = {
+  BP: 9.2,
+  FA: 13.06,
+  DFA: 12.81,
+  uSF: 9.69,
+  brSF: 10.02,
+  frSF: 9.61,
+};
+
+/** A dataset of the benchmark: its panel, its three configs and BioTorch's errors on it. */
+export interface LenetDataset {
+  /** Panel id, also the table's and chart's name. */
+  panel: string;
+  /** The dataset as BioTorch's table names it. */
+  label: string;
+  /** Configs: BP and the sign rules, FA, DFA. */
+  files: readonly string[];
+  /** BioTorch's top-1 error in % per rule label. */
+  published: Record<string, number>;
+}
+
+/** The two datasets of BioTorch's LeNet table, in its column order. */
+export const DATASETS: readonly LenetDataset[] = [
+  {
+    panel: "mnist",
+    label: "MNIST",
+    files: ["lenet.yaml", "lenet_fa.yaml", "lenet_dfa.yaml"],
+    published: BIOTORCH_MNIST,
+  },
+  {
+    panel: "fashion-mnist",
+    label: "Fashion MNIST",
+    files: ["lenet_fmnist.yaml", "lenet_fmnist_fa.yaml", "lenet_fmnist_dfa.yaml"],
+    published: BIOTORCH_FASHION_MNIST,
+  },
+];
 
 const COLORS: Record<string, string> = {
   BP: "#1f77b4",
@@ -187,7 +226,7 @@ function meanPct(values: readonly number[]): string {
     : pct(s.mean);
 }
 
-function errorChart(found: readonly RuleResult[], note: string): Chart {
+function errorChart(d: LenetDataset, found: readonly RuleResult[], note: string): Chart {
   const data = found.flatMap((r) =>
     r.curve.filter((p) => p.epoch >= 1).map((p) => ({
       rule: r.label,
@@ -197,10 +236,10 @@ function errorChart(found: readonly RuleResult[], note: string): Chart {
   );
   const labels = found.map((r) => r.label);
   return {
-    panel: "mnist",
-    name: "mnist",
+    panel: d.panel,
+    name: d.panel,
     spec: chart(
-      "LeNet on MNIST: test error per epoch (BioTorch's benchmark)",
+      `LeNet on ${d.label}: test error per epoch (BioTorch's benchmark)`,
       [
         "BioTorch's LeNet (conv 6, 16, 120 of 5×5 kernels, 2×2 max pooling, 84 ReLU units), " +
         "SGD + momentum 0.9, weight decay 1e-3 (PyTorch's, coupled), batch 64; mean over seeds; log scale",
@@ -230,101 +269,119 @@ function errorChart(found: readonly RuleResult[], note: string): Chart {
   };
 }
 
-/** BioTorch's LeNet on MNIST. */
+/** The table, chart and verdicts of one dataset from its rows. */
+function analyseDataset(d: LenetDataset, rows: readonly Row[], note: string): FigureOutput {
+  const charts: Chart[] = [], outcomes: Outcome[] = [], tables: DataTable[] = [];
+  const found = results(rows), panel = d.panel, pub = d.published;
+  const by = Object.fromEntries(found.map((r) => [r.label, r]));
+  const n = found[0]?.testSize ?? 10000;
+  const source = `${SOURCE}, ${d.label}`;
+  if (found.length > 0) charts.push(errorChart(d, found, note));
+  tables.push({
+    name: panel,
+    title: `LeNet on ${d.label}: top-1 test error (%), ours beside BioTorch's (Benchmarks.md)`,
+    columns: ["rule", "BioTorch", "ours best epoch", "ours last epoch", "seeds", "diverged"],
+    rows: RULES.map(({ label }) => {
+      const r = by[label];
+      return {
+        rule: label,
+        BioTorch: pub[label]!.toFixed(2),
+        "ours best epoch": r ? meanPct(r.best) : "–",
+        "ours last epoch": r ? meanPct(r.final) : "–",
+        seeds: r ? r.best.length : 0,
+        diverged: r ? r.diverged : 0,
+      };
+    }),
+  });
+  const best = (l: string) => by[l]?.best ?? [];
+  const show = (...ls: string[]) => ls.map((l) => `${l} ${meanPct(best(l))}`).join(", ");
+  const paper = (...ls: string[]) =>
+    `${ls.map((l) => `${l} ${pub[l]!.toFixed(2)}`).join(", ")} % (${source})`;
+  const all = (checks: (boolean | undefined)[]) =>
+    checks.some((c) => c === undefined) ? undefined : checks.every((c) => c);
+  outcomes.push({
+    panel,
+    expected: "BP ≤ uSF in error (within 2 SE of the test-set noise)",
+    paper: paper("BP", "uSF"),
+    ours: `${show("BP", "uSF")} (%, best epoch; 2 SE = ${
+      pct(2 * diffSe(best("BP"), best("uSF"), n))
+    })`,
+    verdict: verdictOf(compare("≤", best("BP"), best("uSF"), n)),
+  });
+  outcomes.push({
+    panel,
+    expected: "uSF < FA and uSF < DFA in error (lower by more than 2 SE)",
+    paper: paper("uSF", "FA", "DFA"),
+    ours: `${show("uSF", "FA", "DFA")} (%, best epoch)`,
+    verdict: verdictOf(all([
+      compare("<", best("uSF"), best("FA"), n),
+      compare("<", best("uSF"), best("DFA"), n),
+    ])),
+  });
+  outcomes.push({
+    panel,
+    expected: `DFA ≈ FA in error (within 2 SE or ${100 * APPROX_RELATIVE} % of their mean)`,
+    paper: paper("DFA", "FA"),
+    ours: `${show("DFA", "FA")} (%, best epoch)`,
+    verdict: verdictOf(compare("≈", best("DFA"), best("FA"), n)),
+  });
+  outcomes.push({
+    panel,
+    expected: "brSF and frSF < FA and DFA in error (lower by more than 2 SE)",
+    paper: paper("brSF", "frSF", "FA", "DFA"),
+    ours: `${show("brSF", "frSF")} (%, best epoch)`,
+    verdict: verdictOf(all(
+      ["brSF", "frSF"].flatMap((s) => ["FA", "DFA"].map((f) => compare("<", best(s), best(f), n))),
+    )),
+  });
+  for (const r of found) {
+    outcomes.push({
+      panel,
+      expected: `${r.label}: test error beside BioTorch's (information)`,
+      paper: `${pub[r.label]!.toFixed(2)} % after 100 epochs on 60 000 images (${source})`,
+      ours: `best ${meanPct(r.best)} %, last ${meanPct(r.final)} % on ${n} test images` +
+        (r.diverged ? `; ${r.diverged} diverged` : ""),
+      verdict: "info",
+    });
+  }
+  return { charts, outcomes, tables };
+}
+
+/** BioTorch's LeNet on MNIST and Fashion MNIST. */
 export const BIOTORCH_LENET: FigureDefinition = {
   id: "biotorch/lenet",
-  title: "BioTorch benchmark: LeNet on MNIST with BP, FA, DFA, uSF, brSF and frSF",
+  title:
+    "BioTorch benchmark: LeNet on MNIST and Fashion MNIST with BP, FA, DFA, uSF, brSF and frSF",
   paper: "Sanfiz & Akrout 2021, BioTorch (jsalbert/biotorch)",
   source: SOURCE,
-  panels: [{ id: "mnist", title: "test error per epoch, and the best epoch beside BioTorch's" }],
-  experiments: ["lenet.yaml", "lenet_fa.yaml", "lenet_dfa.yaml"].map((file) => ({
-    file,
-    panels: ["mnist"],
-    quick: { epochs: QUICK_EPOCHS, dataset: { per_class: QUICK_PER_CLASS, test_per_class: 500 } },
-    quickNote: `${QUICK_EPOCHS} epochs on ${
-      10 * QUICK_PER_CLASS
-    } training images (${QUICK_PER_CLASS} per class), 5000 test images`,
+  panels: DATASETS.map((d) => ({
+    id: d.panel,
+    title: `${d.label}: test error per epoch, and the best epoch beside BioTorch's`,
   })),
+  experiments: DATASETS.flatMap((d) =>
+    d.files.map((file) => ({
+      file,
+      panels: [d.panel],
+      quick: {
+        epochs: QUICK_EPOCHS,
+        dataset: { per_class: QUICK_PER_CLASS, test_per_class: 500 },
+      },
+      quickNote: `${QUICK_EPOCHS} epochs on ${
+        10 * QUICK_PER_CLASS
+      } training images (${QUICK_PER_CLASS} per class), 5000 test images`,
+    }))
+  ),
   async analyse(ctx): Promise<FigureOutput> {
-    const charts: Chart[] = [], outcomes: Outcome[] = [], tables: DataTable[] = [];
-    if (!ctx.panels.has("mnist")) return { charts, outcomes, tables };
-    const rows: Row[] = [];
-    for (const e of BIOTORCH_LENET.experiments) rows.push(...await ctx.rows(e.file));
-    const found = results(rows);
-    const by = Object.fromEntries(found.map((r) => [r.label, r]));
-    const n = found[0]?.testSize ?? 10000;
-    if (found.length > 0) charts.push(errorChart(found, ctx.note("mnist")));
-    tables.push({
-      name: "mnist",
-      title: "LeNet on MNIST: top-1 test error (%), ours beside BioTorch's (Benchmarks.md)",
-      columns: ["rule", "BioTorch", "ours best epoch", "ours last epoch", "seeds", "diverged"],
-      rows: RULES.map(({ label }) => {
-        const r = by[label];
-        return {
-          rule: label,
-          BioTorch: BIOTORCH_MNIST[label]!.toFixed(2),
-          "ours best epoch": r ? meanPct(r.best) : "–",
-          "ours last epoch": r ? meanPct(r.final) : "–",
-          seeds: r ? r.best.length : 0,
-          diverged: r ? r.diverged : 0,
-        };
-      }),
-    });
-    const best = (l: string) => by[l]?.best ?? [];
-    const show = (...ls: string[]) => ls.map((l) => `${l} ${meanPct(best(l))}`).join(", ");
-    const paper = (...ls: string[]) =>
-      `${ls.map((l) => `${l} ${BIOTORCH_MNIST[l]!.toFixed(2)}`).join(", ")} % (${SOURCE})`;
-    const all = (checks: (boolean | undefined)[]) =>
-      checks.some((c) => c === undefined) ? undefined : checks.every((c) => c);
-    outcomes.push({
-      panel: "mnist",
-      expected: "BP ≤ uSF in error (within 2 SE of the test-set noise)",
-      paper: paper("BP", "uSF"),
-      ours: `${show("BP", "uSF")} (%, best epoch; 2 SE = ${
-        pct(2 * diffSe(best("BP"), best("uSF"), n))
-      })`,
-      verdict: verdictOf(compare("≤", best("BP"), best("uSF"), n)),
-    });
-    outcomes.push({
-      panel: "mnist",
-      expected: "uSF < FA and uSF < DFA in error (lower by more than 2 SE)",
-      paper: paper("uSF", "FA", "DFA"),
-      ours: `${show("uSF", "FA", "DFA")} (%, best epoch)`,
-      verdict: verdictOf(all([
-        compare("<", best("uSF"), best("FA"), n),
-        compare("<", best("uSF"), best("DFA"), n),
-      ])),
-    });
-    outcomes.push({
-      panel: "mnist",
-      expected: `DFA ≈ FA in error (within 2 SE or ${100 * APPROX_RELATIVE} % of their mean)`,
-      paper: paper("DFA", "FA"),
-      ours: `${show("DFA", "FA")} (%, best epoch)`,
-      verdict: verdictOf(compare("≈", best("DFA"), best("FA"), n)),
-    });
-    outcomes.push({
-      panel: "mnist",
-      expected: "brSF and frSF < FA and DFA in error (lower by more than 2 SE)",
-      paper: paper("brSF", "frSF", "FA", "DFA"),
-      ours: `${show("brSF", "frSF")} (%, best epoch)`,
-      verdict: verdictOf(all(
-        ["brSF", "frSF"].flatMap((s) =>
-          ["FA", "DFA"].map((f) => compare("<", best(s), best(f), n))
-        ),
-      )),
-    });
-    for (const r of found) {
-      outcomes.push({
-        panel: "mnist",
-        expected: `${r.label}: test error beside BioTorch's (information)`,
-        paper: `${
-          BIOTORCH_MNIST[r.label]!.toFixed(2)
-        } % after 100 epochs on 60 000 images (${SOURCE})`,
-        ours: `best ${meanPct(r.best)} %, last ${meanPct(r.final)} % on ${n} test images` +
-          (r.diverged ? `; ${r.diverged} diverged` : ""),
-        verdict: "info",
-      });
+    const out: FigureOutput = { charts: [], outcomes: [], tables: [] };
+    for (const d of DATASETS) {
+      if (!ctx.panels.has(d.panel)) continue;
+      const rows: Row[] = [];
+      for (const file of d.files) rows.push(...await ctx.rows(file));
+      const o = analyseDataset(d, rows, ctx.note(d.panel));
+      out.charts.push(...o.charts);
+      out.outcomes.push(...o.outcomes);
+      out.tables.push(...o.tables);
     }
-    return { charts, outcomes, tables };
+    return out;
   },
 };
