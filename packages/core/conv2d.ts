@@ -256,7 +256,7 @@ export function conv2d(
   const xd = raw.data(x), wd = raw.data(w), out = new Float32Array(x.rows * o * u.oh * u.ow);
   const bd = bias ? raw.data(bias) : undefined;
   const per = imagesPerProduct(ckk, lplane, x.rows), chunk = ckk * per * lplane;
-  // A wide unfolding is kept never: it is a run of copies, cheaper to do again chunk by chunk while
+  // A wide unfolding is never kept: it is a run of copies, cheaper to do again chunk by chunk while
   // the chunk sits in cache than to read back the whole batch's columns (LeNet: 12 % of a step).
   const keep = columns && lw === u.ow && ckk * x.rows * lplane <= KEEP_MAX ? columns : undefined;
   // Kept columns: one chunk after the other in the kept buffer; else one scratch chunk.
