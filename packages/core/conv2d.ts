@@ -260,10 +260,10 @@ export function conv2d(
   // the chunk sits in cache than to read back the whole batch's columns (LeNet: 12 % of a step).
   const keep = columns && lw === u.ow && ckk * x.rows * lplane <= KEEP_MAX ? columns : undefined;
   // Kept columns: one chunk after the other in the kept buffer; else one scratch chunk.
-  const stage = stageLength(u, lw);
+  // Kept columns are never wide, so only the scratch chunk needs room to stage a padded channel.
   const all = keep
-    ? keepBuffer(keep, Math.ceil(x.rows / per) * chunk + stage)
-    : new Float32Array(chunk + stage);
+    ? keepBuffer(keep, Math.ceil(x.rows / per) * chunk)
+    : new Float32Array(chunk + stageLength(u, lw));
   const yb = new Float32Array(o * per * lplane);
   for (let n0 = 0, at = 0; n0 < x.rows; n0 += per, at += keep ? chunk : 0) {
     const nb = Math.min(per, x.rows - n0), ld = nb * lplane;
