@@ -228,6 +228,17 @@ Deno.test("corinfomax/mnist analysis on hand-made rows: table, curves and verdic
   ]);
 });
 
+Deno.test("corinfomax/mnist curves: rules without trials are said not run, not data missing", async () => {
+  const f = byId("corinfomax/mnist");
+  const [first, ...rest] = MNIST_TABLE.rules;
+  const out = await f.analyse(ctx(["curves"], { [first!.file]: trial(first!.file, [0.1, 0.9]) }));
+  const title = out.charts[0]!.spec.title as { subtitle: string[] };
+  const text = title.subtitle.join(" ");
+  assert.doesNotMatch(text, /data missing/);
+  assert.match(text, new RegExp(`Not run: ${rest[0]!.label.replace(/[()]/g, "\\$&")}`));
+  assert.ok(!text.includes(`${first!.label},`), "a rule with trials is not listed as not run");
+});
+
 /** Writes the six CIFAR-10 batch files (10 000 records of 3073 bytes each) into `dir`. */
 function writeCifarFixture(dir: string): void {
   const records = 10000;

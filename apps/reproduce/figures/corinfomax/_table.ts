@@ -350,10 +350,13 @@ function curvesChart(
       });
     }
   }
-  const missing = spec.rules.filter((r) => {
-    const x = results.get(r.label);
-    return !x || !("result" in x);
-  }).map((r) => r.label);
+  const absent = (dataMissing: boolean) =>
+    spec.rules.filter((r) => {
+      const x = results.get(r.label);
+      return !(x && "result" in x) && (x !== undefined && "missing" in x) === dataMissing;
+    }).map((r) => r.label);
+  const missing = absent(true);
+  const unrun = absent(false);
   const color = {
     field: "rule",
     type: "nominal",
@@ -372,6 +375,7 @@ function curvesChart(
         "Mean over seeds of the test accuracy after each epoch; band: ± 1 sample std over seeds. " +
         "Each rule with the paper's architecture, loss, optimiser and schedule.",
         ...(missing.length ? [`Not run (data missing): ${missing.join(", ")}.`] : []),
+        ...(unrun.length ? [`Not run: ${unrun.join(", ")}.`] : []),
         note,
       ],
       {
