@@ -12,7 +12,7 @@ import {
   type LrScheduleSpec,
   scheduledLr,
 } from "./lr_schedule.ts";
-import type { Backend, Tensor } from "./tensor.ts";
+import type { Backend, RawKernels, Tensor } from "./tensor.ts";
 
 /** Optimiser settings. */
 export interface OptimizerSpec {
@@ -111,7 +111,59 @@ export const OPTIMIZER_SECTION: SectionField = {
 interface SlotState {
   m?: Tensor;
   v?: Tensor;
+  /** Adam's g² on backends with raw buffers: scratch kept from step to step. */
+  g2?: Float32Array;
   t: number;
+}
+
+/**
+ * Adam's step on a backend with raw buffers: m and v are updated in place (the optimiser alone
+ * holds them) and u is returned as a fresh tensor. Each elementwise step is rounded to float32
+ * as the backend's own operations round it, and the two accumulations go through the backend's
+ * `axpyInPlace` (the arithmetic of its `axpy`), so the result equals the generic path's
+ * m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², u = m̂ / (√v̂ + ε) bit for bit, in two passes and
+ * one allocation instead of eleven.
+ */
+function adamInPlace(
+  b: Backend,
+  raw: RawKernels,
+  axpyInPlace: (alpha: number, x: Tensor, y: Tensor) => void,
+  state: SlotState,
+  g: Tensor,
+  b1: number,
+  b2: number,
+  eps: number,
+): Tensor {
+  const gd = raw.data(g), n = gd.length;
+  const g2 = state.g2 && state.g2.length === n ? state.g2 : (state.g2 = new Float32Array(n));
+  for (let i = 0; i < n; i++) g2[i] = gd[i]! * gd[i]!;
+  const g2t = raw.wrap(g2, g.rows, g.cols);
+  if (state.m && state.v) {
+    const md = raw.data(state.m), vd = raw.data(state.v);
+    for (let i = 0; i < n; i++) {
+      md[i] = md[i]! * b1;
+      vd[i] = vd[i]! * b2;
+    }
+    axpyInPlace(1 - b1, g, state.m);
+    axpyInPlace(1 - b2, g2t, state.v);
+  } else {
+    const md = new Float32Array(n), vd = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      md[i] = gd[i]! * (1 - b1);
+      vd[i] = g2[i]! * (1 - b2);
+    }
+    if (state.m) b.dispose(state.m);
+    if (state.v) b.dispose(state.v);
+    state.m = raw.wrap(md, g.rows, g.cols);
+    state.v = raw.wrap(vd, g.rows, g.cols);
+  }
+  const md = raw.data(state.m), vd = raw.data(state.v), ud = new Float32Array(n);
+  const c1 = 1 / (1 - Math.pow(b1, state.t)), c2 = 1 / (1 - Math.pow(b2, state.t));
+  const f = Math.fround;
+  for (let i = 0; i < n; i++) {
+    ud[i] = f(md[i]! * c1) / f(f(Math.sqrt(f(vd[i]! * c2))) + eps);
+  }
+  return raw.wrap(ud, g.rows, g.cols);
 }
 
 /**
@@ -223,6 +275,12 @@ export class Optimizer {
     }
     const b1 = s.beta1 ?? 0.9, b2 = s.beta2 ?? 0.999, eps = s.eps ?? 1e-8;
     const state = st;
+    if (b.raw && b.axpyInPlace) {
+      const g = penalised();
+      const u = adamInPlace(b, b.raw, b.axpyInPlace.bind(b), state, g, b1, b2, eps);
+      if (g !== grad) b.dispose(g);
+      return u;
+    }
     const [m, v, u] = b.tidy(() => {
       const g = penalised();
       const m = state.m ? b.axpy(1 - b1, g, b.scale(state.m, b1)) : b.scale(g, 1 - b1);
