@@ -3,18 +3,7 @@
 // against the chain of backend operations (the baseline; what backends without raw buffers run),
 // both giving the same bits.
 import { createBlasBackend, createRng, Optimizer } from "./mod.ts";
-import type { Backend } from "./tensor.ts";
-
-/** `backend` without its raw buffers, so the optimiser takes the backend-operation path. */
-function withoutRaw(backend: Backend): Backend {
-  return new Proxy(backend, {
-    get(target, key) {
-      if (key === "raw") return undefined;
-      const v = Reflect.get(target, key, target);
-      return typeof v === "function" ? v.bind(target) : v;
-    },
-  });
-}
+import { withoutRaw } from "./_test_utils.ts";
 
 const b = createBlasBackend(), rng = createRng(3);
 const w0 = b.random(784, 500, () => rng.normal() * 0.05);

@@ -5,7 +5,7 @@ import { createRng } from "./random.ts";
 import type { Backend } from "./tensor.ts";
 import { Optimizer, OPTIMIZER_SECTION } from "./optimizer.ts";
 import { resolveHyper } from "./hyper.ts";
-import { assertClose } from "./_test_utils.ts";
+import { assertClose, withoutRaw } from "./_test_utils.ts";
 
 Deno.test("SGD with momentum follows v ← μv + g, p ← (1 − λ)p − ηv", () => {
   const opt = new Optimizer(b, { name: "sgd", lr: 0.1, momentum: 0.9, weight_decay: 0.01 });
@@ -49,17 +49,6 @@ Deno.test("Adam follows Kingma & Ba with bias correction", () => {
   for (const g of gs) p = opt.update("p", p, b.fromArray(g, 1, 2));
   assertClose(b.read(p), adamReference([0.5, -0.5], gs, () => 0.01), 1e-5);
 });
-
-/** `backend` without its raw buffers, so the optimiser takes the path of backends like TF.js. */
-function withoutRaw(backend: Backend): Backend {
-  return new Proxy(backend, {
-    get(target, key) {
-      if (key === "raw") return undefined;
-      const v = Reflect.get(target, key, target);
-      return typeof v === "function" ? v.bind(target) : v;
-    },
-  });
-}
 
 Deno.test("Adam on raw buffers equals the backend-operation path bit for bit (js and blas)", () => {
   const rng = createRng(7);
