@@ -121,7 +121,7 @@ interface SlotState {
  * holds them) and u is returned as a fresh tensor. Each elementwise step is rounded to float32
  * as the backend's own operations round it, and the two accumulations go through the backend's
  * `axpyInPlace` (the arithmetic of its `axpy`), so the result equals the generic path's
- * m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², u = m̂ / (√v̂ + ε) bit for bit, in three loops and two
+ * m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², u = m̂ / (√v̂ + ε) bit for bit, in two loops and two
  * `axpyInPlace` passes with one allocation (u) instead of eleven allocating operations.
  */
 function adamInPlace(
@@ -133,23 +133,22 @@ function adamInPlace(
   b2: number,
   eps: number,
 ): Tensor {
-  const gd = raw.data(g), n = gd.length;
-  const g2 = state.g2 && state.g2.length === n ? state.g2 : (state.g2 = new Float32Array(n));
-  for (let i = 0; i < n; i++) g2[i] = gd[i]! * gd[i]!;
-  const g2t = raw.wrap(g2, g.rows, g.cols);
+  const gd = raw.data(g), n = gd.length, f = Math.fround;
   if (state.m && state.v) {
     const md = raw.data(state.m), vd = raw.data(state.v);
+    const g2 = state.g2 && state.g2.length === n ? state.g2 : (state.g2 = new Float32Array(n));
     for (let i = 0; i < n; i++) {
+      g2[i] = gd[i]! * gd[i]!;
       md[i] = md[i]! * b1;
       vd[i] = vd[i]! * b2;
     }
     b.axpyInPlace!(1 - b1, g, state.m);
-    b.axpyInPlace!(1 - b2, g2t, state.v);
+    b.axpyInPlace!(1 - b2, raw.wrap(g2, g.rows, g.cols), state.v);
   } else {
     const md = new Float32Array(n), vd = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       md[i] = gd[i]! * (1 - b1);
-      vd[i] = g2[i]! * (1 - b2);
+      vd[i] = f(gd[i]! * gd[i]!) * (1 - b2);
     }
     if (state.m) b.dispose(state.m);
     if (state.v) b.dispose(state.v);
@@ -158,7 +157,6 @@ function adamInPlace(
   }
   const md = raw.data(state.m), vd = raw.data(state.v), ud = new Float32Array(n);
   const c1 = 1 / (1 - Math.pow(b1, state.t)), c2 = 1 / (1 - Math.pow(b2, state.t));
-  const f = Math.fround;
   for (let i = 0; i < n; i++) {
     ud[i] = f(md[i]! * c1) / f(f(Math.sqrt(f(vd[i]! * c2))) + eps);
   }
